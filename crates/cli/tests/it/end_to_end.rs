@@ -1,0 +1,127 @@
+use crate::support::*;
+
+#[test]
+fn synth_ingest_ask_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 300, 2);
+    let st = init_store(dir.path());
+    let pings = city.join("pings.csv");
+    let sensitive = city.join("sensitive.geojson");
+
+    let r = run(&["ingest", "pings", s(&pings), "--store", s(&st), "--sensitive", s(&sensitive), "--json"]);
+    let j = r.ok().json();
+    for key in ["read", "stored", "quarantined", "dropped", "skipped_already_ingested"] {
+        assert!(j.get(key).is_some(), "missing {key}: {j}");
+    }
+    assert!(reconciles(&j), "{j}");
+    let lines = std::fs::read_to_string(&pings).unwrap().lines().count() as u64 - 1;
+    assert_eq!(j["read"].as_u64().unwrap(), lines);
+    let dropped = j["dropped"].as_object().unwrap();
+    assert!(dropped["accuracy_above_ceiling"].as_u64().unwrap() > 0, "IP-based fixes are dropped: {j}");
+    assert!(dropped.keys().any(|k| k.starts_with("sensitive_place:")), "{j}");
+    let stored = j["stored"].as_u64().unwrap();
+
+    // Same bytes again: nothing is read or stored twice.
+    let again = run(&["ingest", "pings", s(&pings), "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(again["skipped_already_ingested"], 1);
+    assert_eq!(again["stored"], 0);
+    let info = run(&["store", "info", "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(info["rows"].as_u64().unwrap(), stored);
+
+    // No raw identifier, IP or user agent reaches the store.
+    let text = std::fs::read_to_string(&pings).unwrap();
+    let first: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    let (raw_id, ip, ua) = (first[0], first[6], "Mozilla/5.0");
+    for f in files_under(&st) {
+        let bytes = std::fs::read(&f).unwrap();
+        for needle in [raw_id, raw_id.to_lowercase().as_str(), ip, ua] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{} contains a raw value",
+                f.display()
+            );
+        }
+    }
+
+    let ask = |eps: &str, extra: &[&str]| {
+        let mut args = vec![
+            "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99",
+            "--from", "2026-11-02T00:00:00Z", "--to", "2026-11-03T00:00:00Z", "--bucket", "1h",
+            "--epsilon", eps, "--case", "C-17", "--purpose", "fraud-investigation", "--json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let a = ask("0.5", &[]).ok().json();
+    for key in ["question", "epsilon", "delta", "epochs", "rows"] {
+        assert!(a.get(key).is_some(), "missing {key}");
+    }
+    let rows = a["rows"].as_array().unwrap();
+    assert!(rows.len() >= 24 && rows.len() % 24 == 0, "{}", rows.len());
+    for r in rows {
+        for key in ["cell", "bucket_start", "value", "ci_low", "ci_high"] {
+            assert!(r.get(key).is_some(), "row missing {key}");
+        }
+    }
+    assert_eq!(a["epochs"], serde_json::json!(["2026-W45"]));
+
+    // A dry run reports the cost and spends nothing.
+    let dry = ask("0.5", &["--dry-run"]).ok().json();
+    assert_eq!(dry["epsilon"], 0.5);
+    assert!(dry["ci_half_width"].as_f64().unwrap() > 0.0);
+
+    let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    let w45 = b["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
+    assert_eq!(w45["epsilon_spent"], 0.5);
+
+    // Spending past the epoch budget is refused with a clear message and a non-zero exit.
+    let refused = ask("9.6", &[]);
+    let msg = refused.clean_error();
+    assert!(msg.contains("budget exhausted for epoch 2026-W45"), "{msg}");
+    let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    let w45 = b["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
+    assert_eq!(w45["epsilon_spent"], 0.5, "a refusal charges nothing");
+
+    // Floors are enforced with a message that names them.
+    let fine = ask("0.1", &["--res", "11"]);
+    assert!(fine.clean_error().contains("finest: 9"));
+    let short = run(&[
+        "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99",
+        "--from", "2026-11-02", "--to", "2026-11-03", "--bucket", "5m", "--epsilon", "0.1",
+        "--case", "C-17", "--purpose", "fraud-investigation",
+    ]);
+    assert!(short.clean_error().contains("shortest: 15m"));
+
+    // Human output of store info carries counts, not rows.
+    let info = run(&["store", "info", "--store", s(&st)]).ok().stdout.clone();
+    assert!(info.contains("2026-11-02") && info.contains("2026-W45"), "{info}");
+}
+
+#[test]
+fn geolife_sample_ingests_with_detected_columns() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/geolife_sample.txt.gz");
+    assert!(sample.exists(), "reference data missing at {}", sample.display());
+    let dir = tempfile::tempdir().unwrap();
+    let st = init_store(dir.path());
+    let j = run(&["ingest", "pings", s(&sample), "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(j["read"], 217_653);
+    assert!(reconciles(&j), "{j}");
+    assert!(j["stored"].as_u64().unwrap() > 200_000, "{j}");
+    let info = run(&["store", "info", "--store", s(&st), "--json"]).ok().json();
+    assert!(info["partitions"].as_array().unwrap().iter().any(|p| p["day"].as_str().unwrap().starts_with("2008-")));
+}
+
+#[test]
+fn demo_runs_and_names_no_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let r = run(&["demo", "--dir", s(&demo)]);
+    r.ok();
+    assert!(r.stdout.contains("what the numbers mean"));
+    assert_eq!(r.stdout.matches("audit entry #").count(), 3);
+    let feed = std::fs::read_to_string(demo.join("city/pings.csv")).unwrap();
+    let some_id = feed.lines().nth(1).unwrap().split(',').next().unwrap();
+    assert!(!r.stdout.contains(some_id) && !r.stdout.to_lowercase().contains(&some_id.to_lowercase()));
+    // Running it again replaces the previous demo directory.
+    run(&["demo", "--dir", s(&demo)]).ok();
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `crowdlens` binary: one test binary, one module per area.
+
+mod bad_input;
+mod end_to_end;
+mod kill;
+mod support;

@@ -1,0 +1,82 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_crowdlens"))
+}
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.status, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim().lines().last().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    /// A failure must be a clean, short error, never a panic.
+    pub fn clean_error(&self) -> &str {
+        assert_ne!(self.status, 0, "expected failure, got: {}", self.stdout);
+        assert!(!self.stderr.contains("panicked"), "panic: {}", self.stderr);
+        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        assert_eq!(self.stderr.trim().lines().count(), 1, "one-line error expected: {}", self.stderr);
+        &self.stderr
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let Output { status, stdout, stderr } = bin().args(args).output().expect("spawn crowdlens");
+    let r = Run {
+        status: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    };
+    assert!(!r.stderr.contains("panicked"), "panic in {args:?}: {}", r.stderr);
+    r
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+pub fn init_store(dir: &Path) -> PathBuf {
+    let st = dir.join("st");
+    run(&["init", "--store", s(&st)]).ok();
+    st
+}
+
+pub fn synth(dir: &Path, devices: u64, days: u32) -> PathBuf {
+    let city = dir.join("city");
+    run(&["synth", "--out", s(&city), "--devices", &devices.to_string(), "--days", &days.to_string(), "--seed", "7"]).ok();
+    city
+}
+
+/// Every file under `root`, recursively.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+pub fn reconciles(j: &serde_json::Value) -> bool {
+    let dropped: u64 = j["dropped"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    j["read"].as_u64().unwrap() == j["stored"].as_u64().unwrap() + j["quarantined"].as_u64().unwrap() + dropped
+}

@@ -1,0 +1,75 @@
+use super::*;
+
+fn who() -> Requester {
+    Requester { actor: "cli".into(), role: "admin".into(), case_id: "C-1".into(), purpose: "research".into() }
+}
+
+fn ledger(dir: &tempfile::TempDir, total: f64) -> Ledger {
+    Ledger::open(&dir.path().join("c.sqlite"), total, 1e-6).unwrap()
+}
+
+#[test]
+fn charges_until_exhausted_then_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 1.0);
+    let q = serde_json::json!({"q": 1});
+    let epochs = vec!["2026-W45".to_string()];
+    for _ in 0..10 {
+        l.charge(&who(), &q, &epochs, 0.1, 0.0, "d").unwrap();
+    }
+    let err = l.charge(&who(), &q, &epochs, 0.1, 0.0, "d").unwrap_err();
+    assert!(matches!(err, ControlError::BudgetExhausted { .. }), "{err}");
+    let b = l.budget(&[]).unwrap();
+    assert_eq!(b.len(), 1);
+    assert!((b[0].epsilon_spent - 1.0).abs() < 1e-9);
+    assert_eq!(b[0].questions, 10);
+    assert_eq!(l.audit_len().unwrap(), 11, "the refusal is audited too");
+    assert!(l.verify_audit().unwrap().is_some());
+}
+
+#[test]
+fn multi_epoch_charge_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 1.0);
+    let q = serde_json::json!({});
+    l.charge(&who(), &q, &["A".into()], 0.8, 0.0, "d").unwrap();
+    assert!(l.charge(&who(), &q, &["B".into(), "A".into()], 0.5, 0.0, "d").is_err());
+    let b = l.budget(&["B".to_string()]).unwrap();
+    let by: std::collections::HashMap<_, _> = b.iter().map(|e| (e.epoch.as_str(), e.epsilon_spent)).collect();
+    assert_eq!(by["B"], 0.0, "a refused charge spends nothing anywhere");
+    l.charge(&who(), &q, &["B".into(), "C".into()], 0.5, 0.0, "d").unwrap();
+    assert_eq!(l.budget(&[]).unwrap().len(), 3);
+}
+
+#[test]
+fn concurrent_spenders_never_overspend() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    drop(Ledger::open(&path, 1.0, 0.0).unwrap());
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut l = Ledger::open(&path, 1.0, 0.0).unwrap();
+                (0..5).filter(|_| l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").is_ok()).count()
+            })
+        })
+        .collect();
+    let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(ok, 10);
+    let l = Ledger::open(&path, 1.0, 0.0).unwrap();
+    assert_eq!(l.audit_len().unwrap(), 40);
+    l.verify_audit().unwrap();
+}
+
+#[test]
+fn edits_break_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 5.0);
+    for _ in 0..3 {
+        l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").unwrap();
+    }
+    l.verify_audit().unwrap();
+    l.conn.execute("UPDATE audit SET purpose = 'other' WHERE id = 2", []).unwrap();
+    assert!(matches!(l.verify_audit(), Err(ControlError::AuditBroken { id: 2, .. })));
+}

@@ -1,0 +1,123 @@
+use super::*;
+
+#[test]
+fn laplace_scale_is_bound_over_epsilon() {
+    let r = CountRelease::calibrate(Mechanism::Laplace, 0.5, 0.0, 4).unwrap();
+    assert!((r.scale - 8.0).abs() < 1e-6, "{}", r.scale);
+    assert_eq!(r.delta, 0.0);
+    // P(|Z| >= t) for discrete Laplace(b) = 2 e^{-t/b} / (1 + e^{-1/b}); at the published
+    // half-width + 1 this must be at most 5%.
+    let b = r.scale;
+    let t = r.ci_half_width + 1.0;
+    let tail = 2.0 * (-t / b).exp() / (1.0 + (-1.0 / b).exp());
+    assert!(tail <= 0.05, "tail {tail}");
+}
+
+#[test]
+fn refuses_bad_parameters() {
+    for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            CountRelease::calibrate(Mechanism::Laplace, eps, 0.0, 1),
+            Err(DpError::BadEpsilon(_))
+        ));
+    }
+    assert!(matches!(
+        CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 0),
+        Err(DpError::BadBound(0))
+    ));
+    assert!(matches!(
+        CountRelease::calibrate(Mechanism::Gaussian, 1.0, 0.0, 1),
+        Err(DpError::BadDelta(_))
+    ));
+    assert!(matches!("cauchy".parse::<Mechanism>(), Err(DpError::UnknownMechanism(_))));
+}
+
+#[test]
+fn gaussian_meets_its_budget() {
+    let r = CountRelease::calibrate(Mechanism::Gaussian, 1.0, 1e-6, 9).unwrap();
+    let m = make_zCDP_to_approxDP(gaussian(r.scale).unwrap()).unwrap();
+    let eps = m.map(&3.0).unwrap().epsilon(1e-6).unwrap();
+    assert!(eps <= 1.0 && eps > 0.99, "{eps}");
+}
+
+#[test]
+fn release_keeps_length() {
+    let r = CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 1).unwrap();
+    let out = r.release(&[0, 5, 10]).unwrap();
+    assert_eq!(out.len(), 3);
+}
+
+/// χ² goodness of fit of released noise against the discrete Laplace pmf at the claimed scale,
+/// at significance 0.001 so the suite fails by chance about once in a thousand runs.
+#[test]
+fn laplace_noise_has_the_claimed_distribution() {
+    let r = CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 3).unwrap();
+    let n = 20_000usize;
+    let noise = r.release(&vec![0; n]).unwrap();
+    let b = r.scale;
+    let pmf = |k: i64| (1.0 - (-1.0 / b).exp()) / (1.0 + (-1.0 / b).exp()) * (-(k.abs() as f64) / b).exp();
+    let (stat, df) = chi_square(&noise, pmf, 10);
+    assert!(stat < critical_value(df), "chi2 {stat} (df {df}) too large for discrete Laplace(b={b})");
+    // The same draws must be clearly rejected under a wrong scale.
+    let wrong = b * 1.3;
+    let pmf_wrong = |k: i64| (1.0 - (-1.0 / wrong).exp()) / (1.0 + (-1.0 / wrong).exp()) * (-(k.abs() as f64) / wrong).exp();
+    let (stat, df) = chi_square(&noise, pmf_wrong, 10);
+    assert!(stat > critical_value(df), "a 30% wrong scale went undetected");
+}
+
+#[test]
+fn gaussian_noise_has_the_claimed_distribution() {
+    let r = CountRelease::calibrate(Mechanism::Gaussian, 1.0, 1e-6, 4).unwrap();
+    let n = 20_000usize;
+    let noise = r.release(&vec![0; n]).unwrap();
+    let s = r.scale;
+    let norm: f64 = (-2000..=2000).map(|k: i64| (-(k * k) as f64 / (2.0 * s * s)).exp()).sum();
+    let pmf = |k: i64| (-(k * k) as f64 / (2.0 * s * s)).exp() / norm;
+    let (stat, df) = chi_square(&noise, pmf, 10);
+    assert!(stat < critical_value(df), "chi2 {stat} (df {df}) too large for discrete Gaussian(σ={s})");
+}
+
+#[test]
+fn intervals_cover_about_95_percent() {
+    let r = CountRelease::calibrate(Mechanism::Laplace, 0.7, 0.0, 2).unwrap();
+    let truth = vec![40i64; 4000];
+    let noisy = r.release(&truth).unwrap();
+    let covered = noisy.iter().filter(|&&v| ((v - 40) as f64).abs() <= r.ci_half_width).count();
+    let rate = covered as f64 / truth.len() as f64;
+    // The interval is conservative (≥95%); binomial sd at n=4000 is ~0.35%.
+    assert!(rate >= 0.94 && rate <= 0.975, "coverage {rate}");
+}
+
+/// Bins the samples into equal-probability-ish groups: each integer with expected count ≥
+/// `min_expected` is its own bin, the two tails are pooled.
+fn chi_square(samples: &[i64], pmf: impl Fn(i64) -> f64, min_expected: usize) -> (f64, usize) {
+    let n = samples.len() as f64;
+    let mut edge = 0i64;
+    while pmf(edge + 1) * n >= min_expected as f64 * 5.0 {
+        edge += 1;
+    }
+    let mut observed = std::collections::HashMap::<i64, f64>::new();
+    for &s in samples {
+        let key = s.clamp(-edge - 1, edge + 1);
+        *observed.entry(key).or_default() += 1.0;
+    }
+    let inner: f64 = (-edge..=edge).map(&pmf).sum();
+    let tail = (1.0 - inner) / 2.0;
+    let mut stat = 0.0;
+    for k in -edge - 1..=edge + 1 {
+        let p = if k.abs() == edge + 1 { tail } else { pmf(k) };
+        let e = p * n;
+        let o = observed.get(&k).copied().unwrap_or(0.0);
+        stat += (o - e).powi(2) / e;
+    }
+    let bins = (2 * edge + 3) as usize;
+    (stat, bins - 1)
+}
+
+/// Upper 0.001 quantile of χ²(df), by the Wilson–Hilferty approximation (accurate to ~1% for
+/// df ≥ 10, far below the margin that separates a right scale from a wrong one).
+fn critical_value(df: usize) -> f64 {
+    let k = df as f64;
+    let z = 3.090_232; // standard normal 0.999 quantile
+    k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
+}

@@ -1,0 +1,236 @@
+//! Field-level decoding. Every failure is a [`Reject`] whose text is safe to write to the
+//! quarantine: it names what was wrong, never the value.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// A decoded ping. It still holds the raw device id, so it never leaves memory: the only way
+/// onward is through [`crate::policy`] and [`crate::minimize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawPing {
+    pub device_id: String,
+    pub id_type: String,
+    pub time_s: i64,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_m: Option<f64>,
+}
+
+/// Why a row was quarantined. Stable snake_case codes, so counts can be compared across runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reject {
+    WrongFieldCount,
+    RecordTooLong,
+    InvalidUtf8,
+    EmptyDeviceId,
+    DeviceIdTooLong,
+    BadLatitude,
+    BadLongitude,
+    NullIsland,
+    BadTimestamp,
+    TimestampOutOfRange,
+    BadAccuracy,
+    MalformedCsv,
+}
+
+impl Reject {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reject::WrongFieldCount => "wrong_field_count",
+            Reject::RecordTooLong => "record_too_long",
+            Reject::InvalidUtf8 => "invalid_utf8",
+            Reject::EmptyDeviceId => "empty_device_id",
+            Reject::DeviceIdTooLong => "device_id_too_long",
+            Reject::BadLatitude => "bad_latitude",
+            Reject::BadLongitude => "bad_longitude",
+            Reject::NullIsland => "null_island",
+            Reject::BadTimestamp => "bad_timestamp",
+            Reject::TimestampOutOfRange => "timestamp_out_of_range",
+            Reject::BadAccuracy => "bad_accuracy",
+            Reject::MalformedCsv => "malformed_csv",
+        }
+    }
+
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Reject::WrongFieldCount => "the row has a different number of fields than the header (truncated line?)",
+            Reject::RecordTooLong => "the row is longer than 64 KiB",
+            Reject::InvalidUtf8 => "a required field is not valid UTF-8",
+            Reject::EmptyDeviceId => "the device id is empty",
+            Reject::DeviceIdTooLong => "the device id is longer than 256 bytes",
+            Reject::BadLatitude => "latitude is not a number in [-90, 90]",
+            Reject::BadLongitude => "longitude is not a number in [-180, 180]",
+            Reject::NullIsland => "latitude and longitude are both 0 (a missing fix)",
+            Reject::BadTimestamp => "timestamp is neither Unix seconds/ms/µs nor an ISO 8601 date-time",
+            Reject::TimestampOutOfRange => "timestamp is before 2000-01-01 or more than a day in the future",
+            Reject::BadAccuracy => "horizontal accuracy is not a non-negative number",
+            Reject::MalformedCsv => "the CSV record could not be parsed",
+        }
+    }
+}
+
+/// Longest raw record accepted; longer rows are quarantined rather than parsed.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+const MAX_DEVICE_ID_BYTES: usize = 256;
+/// 2000-01-01T00:00:00Z: feeds before the ad-id era are corrupt, not historical.
+const EARLIEST_S: i64 = 946_684_800;
+
+/// The field values of one row, in crowdlens' terms.
+pub struct Fields<'a> {
+    pub device_id: &'a [u8],
+    pub id_type: Option<&'a [u8]>,
+    pub timestamp: &'a [u8],
+    pub latitude: &'a [u8],
+    pub longitude: &'a [u8],
+    pub accuracy: Option<&'a [u8]>,
+}
+
+/// Decodes one row. `now_s` bounds timestamps from above (a day of clock skew is allowed).
+pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
+    let device_id = std::str::from_utf8(f.device_id).map_err(|_| Reject::InvalidUtf8)?.trim();
+    if device_id.is_empty() {
+        return Err(Reject::EmptyDeviceId);
+    }
+    if device_id.len() > MAX_DEVICE_ID_BYTES {
+        return Err(Reject::DeviceIdTooLong);
+    }
+    let id_type = match f.id_type {
+        Some(b) => std::str::from_utf8(b).map_err(|_| Reject::InvalidUtf8)?.trim().to_ascii_uppercase(),
+        None => String::new(),
+    };
+    let latitude = parse_f64(f.latitude).filter(|v| (-90.0..=90.0).contains(v)).ok_or(Reject::BadLatitude)?;
+    let longitude =
+        parse_f64(f.longitude).filter(|v| (-180.0..=180.0).contains(v)).ok_or(Reject::BadLongitude)?;
+    if latitude == 0.0 && longitude == 0.0 {
+        return Err(Reject::NullIsland);
+    }
+    let ts = std::str::from_utf8(f.timestamp).map_err(|_| Reject::BadTimestamp)?;
+    let time_s = parse_timestamp(ts)?;
+    if !(EARLIEST_S..=now_s + 86_400).contains(&time_s) {
+        return Err(Reject::TimestampOutOfRange);
+    }
+    let accuracy_m = match f.accuracy {
+        None => None,
+        Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => None,
+        Some(b) => Some(parse_f64(b).filter(|v| *v >= 0.0).ok_or(Reject::BadAccuracy)?),
+    };
+    Ok(RawPing { device_id: device_id.to_string(), id_type, time_s, latitude, longitude, accuracy_m })
+}
+
+fn parse_f64(b: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(b).ok()?.trim();
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Parses Unix time in seconds, milliseconds, microseconds or nanoseconds (told apart by
+/// magnitude, which is unambiguous for dates after 2001), or an ISO 8601 / RFC 3339 date-time.
+/// Date-times without a zone are taken as UTC. Returns whole seconds.
+pub fn parse_timestamp(text: &str) -> Result<i64, Reject> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(Reject::BadTimestamp);
+    }
+    if s.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-') && s.bytes().any(|c| c.is_ascii_digit()) {
+        let v: f64 = s.parse().map_err(|_| Reject::BadTimestamp)?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(Reject::TimestampOutOfRange);
+        }
+        let seconds = if v < 1e11 {
+            v
+        } else if v < 1e14 {
+            v / 1e3
+        } else if v < 1e17 {
+            v / 1e6
+        } else if v < 1e20 {
+            v / 1e9
+        } else {
+            return Err(Reject::TimestampOutOfRange);
+        };
+        return Ok(seconds.floor() as i64);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp());
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y/%m/%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(t.and_utc().timestamp());
+        }
+        if let Ok(t) = DateTime::parse_from_str(s, fmt) {
+            return Ok(t.with_timezone(&Utc).timestamp());
+        }
+    }
+    Err(Reject::BadTimestamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn fields<'a>(id: &'a str, ts: &'a str, lat: &'a str, lon: &'a str, acc: Option<&'a str>) -> Fields<'a> {
+        Fields {
+            device_id: id.as_bytes(),
+            id_type: Some(b"idfa"),
+            timestamp: ts.as_bytes(),
+            latitude: lat.as_bytes(),
+            longitude: lon.as_bytes(),
+            accuracy: acc.map(str::as_bytes),
+        }
+    }
+
+    #[test]
+    fn timestamp_units_agree() {
+        let want = 1_793_577_600;
+        for text in [
+            "1793577600",
+            "1793577600000",
+            "1793577600000000",
+            "1793577600000000000",
+            "1793577600.25",
+            "2026-11-02T00:00:00Z",
+            "2026-11-02T01:00:00+01:00",
+            "2026-11-02 00:00:00",
+            "2026-11-02T00:00:00.500",
+            " 2026-11-02 00:00:00 ",
+        ] {
+            assert_eq!(parse_timestamp(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn timestamp_garbage_is_rejected() {
+        for text in ["", "yesterday", "2026-13-40 00:00:00", "NaN", "1e400", "--"] {
+            assert!(parse_timestamp(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn decodes_a_good_row() {
+        let p = decode(&fields("abc", "1793577600000", "44.97", "-93.26", Some("12.5")), NOW).unwrap();
+        assert_eq!(p.id_type, "IDFA");
+        assert_eq!(p.accuracy_m, Some(12.5));
+        assert_eq!(p.time_s, 1_793_577_600);
+    }
+
+    #[test]
+    fn each_bad_field_has_its_reason() {
+        let cases = [
+            (fields("", "1793577600", "1", "1", None), Reject::EmptyDeviceId),
+            (fields("a", "1793577600", "NaN", "1", None), Reject::BadLatitude),
+            (fields("a", "1793577600", "91", "1", None), Reject::BadLatitude),
+            (fields("a", "1793577600", "1", "-180.5", None), Reject::BadLongitude),
+            (fields("a", "1793577600", "1", "inf", None), Reject::BadLongitude),
+            (fields("a", "1793577600", "0", "0", None), Reject::NullIsland),
+            (fields("a", "soon", "1", "1", None), Reject::BadTimestamp),
+            (fields("a", "100", "1", "1", None), Reject::TimestampOutOfRange),
+            (fields("a", "4000000000", "1", "1", None), Reject::TimestampOutOfRange),
+            (fields("a", "1793577600", "1", "1", Some("-3")), Reject::BadAccuracy),
+        ];
+        for (f, want) in cases {
+            assert_eq!(decode(&f, NOW), Err(want));
+        }
+        let bad_utf8 = Fields { device_id: b"\xff\xfe", ..fields("a", "1793577600", "1", "1", None) };
+        assert_eq!(decode(&bad_utf8, NOW), Err(Reject::InvalidUtf8));
+    }
+}

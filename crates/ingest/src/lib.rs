@@ -1,0 +1,27 @@
+//! Ingest: decode source rows, admit them under policy, minimise them, and hand the store only
+//! [`StoredPing`](crowdlens_types::StoredPing)s.
+//!
+//! # Layout
+//! - [`source`]: opening files, compression detection, content digest.
+//! - [`columns`]: mapping vendor column names onto crowdlens fields.
+//! - [`decode`]: text fields → [`decode::RawPing`] or a quarantine reason.
+//! - [`sensitive`]: sensitive-place polygons and radii, and a grid index over them.
+//! - [`policy`]: [`policy::Admitted`] is only built here; drops are counted by reason.
+//! - [`minimize`]: an admitted ping → pseudonym, cell and floored time.
+//! - [`pipeline`]: the whole run, with quarantine and reconciliation.
+//!
+//! Raw identifiers live only inside [`decode::RawPing`], in memory, for the moment between
+//! decoding and minimising. No path writes them: the quarantine names line and reason only.
+
+pub mod columns;
+pub mod decode;
+pub mod minimize;
+pub mod pipeline;
+pub mod policy;
+pub mod sensitive;
+pub mod source;
+
+mod error;
+
+pub use error::IngestError;
+pub use pipeline::{ingest_pings, IngestOptions, IngestSummary, Progress};

@@ -1,0 +1,162 @@
+//! Opening a source: its digest (for exactly-once ingest), its format, and a byte counter that
+//! drives progress whatever the compression.
+
+use flate2::read::MultiGzDecoder;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::IngestError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    GzipCsv,
+    Parquet,
+}
+
+/// Identifies the format from the first bytes, never from the file name, so a mislabelled file
+/// is still read correctly or refused clearly.
+pub fn sniff(path: &Path) -> Result<Format, IngestError> {
+    let mut f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let mut head = [0u8; 6];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(IngestError::Unreadable { path: path.into(), source: e }),
+        }
+    }
+    let head = &head[..n];
+    if head.is_empty() {
+        return Err(IngestError::Empty { path: path.into() });
+    }
+    let unsupported = |kind| Err(IngestError::UnsupportedCompression { path: path.into(), kind });
+    match head {
+        [0x1f, 0x8b, ..] => Ok(Format::GzipCsv),
+        [b'P', b'A', b'R', b'1', ..] => Ok(Format::Parquet),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => unsupported("zstd"),
+        [b'B', b'Z', b'h', ..] => unsupported("bzip2"),
+        [0xfd, b'7', b'z', b'X', b'Z', 0x00] => unsupported("xz"),
+        [b'P', b'K', 0x03, 0x04, ..] => unsupported("zip"),
+        [0x04, 0x22, 0x4d, 0x18, ..] => unsupported("lz4"),
+        _ => Ok(Format::Csv),
+    }
+}
+
+/// SHA-256 of the file's bytes, hex encoded.
+pub fn digest(path: &Path) -> Result<String, IngestError> {
+    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let mut reader = BufReader::with_capacity(1 << 20, f);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Counts bytes read from the underlying file, shared with the progress display.
+pub struct Counting<R> {
+    inner: R,
+    pub(crate) count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a CSV source (plain or gzip) as a byte stream with any UTF-8 byte-order mark removed.
+pub fn open_text(path: &Path, format: Format, count: Arc<AtomicU64>) -> Result<Box<dyn Read>, IngestError> {
+    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let counted = Counting { inner: BufReader::with_capacity(1 << 20, f), count };
+    let stream: Box<dyn Read> = match format {
+        Format::GzipCsv => Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(counted))),
+        _ => Box::new(counted),
+    };
+    Ok(Box::new(SkipBom { inner: stream, checked: false, pending: Vec::new() }))
+}
+
+struct SkipBom<R> {
+    inner: R,
+    checked: bool,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            let mut head = [0u8; 3];
+            let mut n = 0;
+            while n < 3 {
+                let k = self.inner.read(&mut head[n..])?;
+                if k == 0 {
+                    break;
+                }
+                n += k;
+            }
+            if &head[..n] != b"\xEF\xBB\xBF" {
+                self.pending.extend_from_slice(&head[..n]);
+            }
+        }
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(bytes).unwrap();
+        f
+    }
+
+    #[test]
+    fn sniffs_formats() {
+        assert_eq!(sniff(file_with(b"a,b\n").path()).unwrap(), Format::Csv);
+        assert_eq!(sniff(file_with(&[0x1f, 0x8b, 8, 0]).path()).unwrap(), Format::GzipCsv);
+        assert_eq!(sniff(file_with(b"PAR1xxxx").path()).unwrap(), Format::Parquet);
+        assert!(matches!(
+            sniff(file_with(&[0x28, 0xb5, 0x2f, 0xfd, 0, 0]).path()),
+            Err(IngestError::UnsupportedCompression { kind: "zstd", .. })
+        ));
+        assert!(matches!(sniff(file_with(b"").path()), Err(IngestError::Empty { .. })));
+        assert!(matches!(
+            sniff(Path::new("/nonexistent/crowdlens")),
+            Err(IngestError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn strips_bom_once() {
+        let f = file_with(b"\xEF\xBB\xBFlat,lng\n\xEF\xBB\xBF");
+        let mut s = String::new();
+        open_text(f.path(), Format::Csv, Default::default()).unwrap().read_to_string(&mut s).unwrap();
+        assert_eq!(s, "lat,lng\n\u{feff}");
+    }
+}

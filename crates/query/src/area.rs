@@ -1,0 +1,169 @@
+//! Areas: `bbox:minlon,minlat,maxlon,maxlat`, `cells:HEX,HEX,...`, or a GeoJSON polygon file
+//! (`geojson:PATH`, or any path ending in `.geojson`/`.json`). An area resolves to the H3 cells
+//! whose centroids it contains; those cells are public partition keys.
+
+use geo::{MultiPolygon, Polygon, Rect};
+use h3o::geom::{ContainmentMode, TilerBuilder};
+use h3o::{CellIndex, Resolution};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use crate::QueryError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Area {
+    Polygons(MultiPolygon<f64>),
+    Cells(Vec<CellIndex>),
+}
+
+/// Upper bound on cells an area may expand to before we stop tiling; the partition limit
+/// usually refuses far earlier, but this keeps a continent-sized bbox from exhausting memory.
+const MAX_AREA_CELLS: usize = 2_000_000;
+
+impl Area {
+    pub fn parse(spec: &str) -> Result<Area, QueryError> {
+        let spec = spec.trim();
+        if let Some(rest) = spec.strip_prefix("bbox:") {
+            let v: Vec<f64> = rest
+                .split(',')
+                .map(|s| s.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| QueryError::BadArea(format!("{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat")))?;
+            let [min_lon, min_lat, max_lon, max_lat] = v[..] else {
+                return Err(QueryError::BadArea(format!("{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat")));
+            };
+            let ok = v.iter().all(|x| x.is_finite())
+                && (-180.0..=180.0).contains(&min_lon)
+                && (-180.0..=180.0).contains(&max_lon)
+                && (-90.0..=90.0).contains(&min_lat)
+                && (-90.0..=90.0).contains(&max_lat)
+                && min_lon < max_lon
+                && min_lat < max_lat;
+            if !ok {
+                return Err(QueryError::BadArea(format!(
+                    "{spec:?}: need -180 ≤ minlon < maxlon ≤ 180 and -90 ≤ minlat < maxlat ≤ 90"
+                )));
+            }
+            let rect = Rect::new((min_lon, min_lat), (max_lon, max_lat));
+            return Ok(Area::Polygons(MultiPolygon(vec![rect.to_polygon()])));
+        }
+        if let Some(rest) = spec.strip_prefix("cells:") {
+            let cells = rest
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| {
+                    CellIndex::from_str(s.trim())
+                        .map_err(|_| QueryError::BadArea(format!("{:?} is not an H3 cell index (hex, e.g. 882830829bfffff)", s.trim())))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if cells.is_empty() {
+                return Err(QueryError::BadArea("cells: needs at least one H3 cell".into()));
+            }
+            let res = cells[0].resolution();
+            if cells.iter().any(|c| c.resolution() != res) {
+                return Err(QueryError::BadArea("all cells in cells: must have the same resolution".into()));
+            }
+            return Ok(Area::Cells(cells));
+        }
+        let path = spec.strip_prefix("geojson:").unwrap_or(spec);
+        if spec.starts_with("geojson:") || path.ends_with(".geojson") || path.ends_with(".json") {
+            return read_polygons(path).map(Area::Polygons);
+        }
+        Err(QueryError::BadArea(format!(
+            "{spec:?}: use bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,... or geojson:FILE"
+        )))
+    }
+
+    /// The resolution explicit cells impose, if any.
+    pub fn fixed_resolution(&self) -> Option<u8> {
+        match self {
+            Area::Cells(c) => Some(u8::from(c[0].resolution())),
+            Area::Polygons(_) => None,
+        }
+    }
+
+    /// Sorted, de-duplicated cells at `res`.
+    pub fn cells(&self, res: Resolution) -> Result<Vec<CellIndex>, QueryError> {
+        match self {
+            Area::Cells(c) => {
+                let set: BTreeSet<CellIndex> = c.iter().copied().collect();
+                Ok(set.into_iter().collect())
+            }
+            Area::Polygons(mp) => {
+                let mut tiler = TilerBuilder::new(res).containment_mode(ContainmentMode::ContainsCentroid).build();
+                for p in &mp.0 {
+                    tiler.add(p.clone()).map_err(|e| QueryError::BadArea(format!("invalid polygon: {e}")))?;
+                }
+                if tiler.coverage_size_hint() > MAX_AREA_CELLS {
+                    return Err(QueryError::BadArea(format!(
+                        "the area covers more than {MAX_AREA_CELLS} cells at resolution {}; use a coarser --res or a smaller area",
+                        u8::from(res)
+                    )));
+                }
+                let set: BTreeSet<CellIndex> = tiler.into_coverage().collect();
+                if set.is_empty() {
+                    return Err(QueryError::BadArea(format!(
+                        "the area contains no cell centre at resolution {}; use a finer --res or a larger area",
+                        u8::from(res)
+                    )));
+                }
+                Ok(set.into_iter().collect())
+            }
+        }
+    }
+}
+
+fn read_polygons(path: &str) -> Result<MultiPolygon<f64>, QueryError> {
+    let text = std::fs::read_to_string(path).map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
+    let gj: geojson::GeoJson = text.parse().map_err(|e| QueryError::BadArea(format!("{path}: not GeoJSON: {e}")))?;
+    let geometries: Vec<geojson::Geometry> = match gj {
+        geojson::GeoJson::FeatureCollection(fc) => fc.features.into_iter().filter_map(|f| f.geometry).collect(),
+        geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
+        geojson::GeoJson::Geometry(g) => vec![g],
+    };
+    let mut polygons: Vec<Polygon<f64>> = Vec::new();
+    for g in geometries {
+        let geom: geo::Geometry<f64> =
+            g.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
+        match geom {
+            geo::Geometry::Polygon(p) => polygons.push(p),
+            geo::Geometry::MultiPolygon(mp) => polygons.extend(mp.0),
+            _ => return Err(QueryError::BadArea(format!("{path}: only Polygon and MultiPolygon areas are supported"))),
+        }
+    }
+    if polygons.is_empty() {
+        return Err(QueryError::BadArea(format!("{path}: no polygon found")));
+    }
+    Ok(MultiPolygon(polygons))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bbox_tiles_to_cells() {
+        let a = Area::parse("bbox:-93.30,44.95,-93.24,44.99").unwrap();
+        let cells = a.cells(Resolution::Eight).unwrap();
+        // ~4.7 km × 4.4 km at ~0.74 km² per cell.
+        assert!((20..=40).contains(&cells.len()), "{}", cells.len());
+        assert!(cells.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn explicit_cells() {
+        let a = Area::parse("cells:882830829bfffff, 882830829bfffff").unwrap();
+        assert_eq!(a.fixed_resolution(), Some(8));
+        assert_eq!(a.cells(Resolution::Eight).unwrap().len(), 1);
+        assert!(Area::parse("cells:zzz").is_err());
+        assert!(Area::parse("cells:882830829bfffff,8928308280fffff").is_err());
+    }
+
+    #[test]
+    fn bad_specs_explain_themselves() {
+        for bad in ["bbox:1,2,3", "bbox:1,2,0,3", "bbox:a,b,c,d", "somewhere", "bbox:-200,0,0,1"] {
+            let e = Area::parse(bad).unwrap_err().to_string();
+            assert!(e.starts_with("invalid area"), "{e}");
+        }
+    }
+}

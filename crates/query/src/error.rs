@@ -1,0 +1,36 @@
+use thiserror::Error;
+
+/// Why a question was not answered. Every variant's message says how to fix the question.
+#[derive(Debug, Error)]
+pub enum QueryError {
+    #[error("invalid area: {0}")]
+    BadArea(String),
+    #[error("invalid time window: {0}")]
+    BadWindow(String),
+    #[error("resolution {asked} is finer than this store allows (finest: {floor}); use --res {floor} or coarser")]
+    ResolutionTooFine { asked: u8, floor: u8 },
+    #[error("bucket {asked} is shorter than this store allows (shortest: {floor}); use --bucket {floor} or longer")]
+    BucketTooFine { asked: String, floor: String },
+    #[error("the question has {partitions} partitions (cells × buckets), more than the limit of {limit}; use a coarser --res, a longer --bucket or a smaller area/window")]
+    TooManyPartitions { partitions: u64, limit: u64 },
+    #[error("a question needs a case id (--case)")]
+    MissingCase,
+    #[error("purpose {given:?} is not allowed by this store; allowed purposes: {allowed}")]
+    BadPurpose { given: String, allowed: String },
+    #[error("--max-partitions must be at least 1")]
+    BadBound,
+    #[error(transparent)]
+    Dp(#[from] crowdlens_dp::DpError),
+    #[error(transparent)]
+    Control(#[from] crowdlens_control::ControlError),
+    #[error(transparent)]
+    Store(#[from] crowdlens_store::StoreError),
+    #[error("query engine: {0}")]
+    Engine(String),
+}
+
+impl From<datafusion::error::DataFusionError> for QueryError {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        QueryError::Engine(e.to_string())
+    }
+}

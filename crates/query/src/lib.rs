@@ -1,0 +1,23 @@
+//! Questions → DataFusion plans over the Parquet store → bounded aggregates → one release path.
+//!
+//! # Layout
+//! - [`area`]: area specifications (bbox, polygon, explicit cells) → H3 cells.
+//! - [`window`]: time windows and buckets, checked against the store's floors.
+//! - `plan` (private): DataFusion plans that produce *bounded* exact aggregates. Their output
+//!   type cannot leave this crate except through `release`.
+//! - `release` (private): charge the ledger, add noise, attach intervals: the only way out.
+//! - [`presence`]: distinct devices per (cell, time bucket).
+//!
+//! Exact, noise-free answers exist only under `#[cfg(test)]`.
+
+pub mod area;
+pub mod presence;
+pub mod window;
+
+mod error;
+mod plan;
+mod release;
+
+pub use error::QueryError;
+pub use presence::{ask_presence, preview_presence, PresenceQuestion};
+pub use release::{Answer, AnswerRow, Asker, Charge};

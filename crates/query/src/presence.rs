@@ -1,0 +1,123 @@
+//! Presence: distinct devices per (H3 cell, time bucket) over an area and a window. The area's
+//! cells × the window's buckets are public partitions: all are released, zeros included.
+
+use chrono::DateTime;
+use crowdlens_control::Ledger;
+use crowdlens_dp::Mechanism;
+use crowdlens_store::Store;
+use crowdlens_types::Epoch;
+use h3o::Resolution;
+use serde::Serialize;
+
+use crate::area::Area;
+use crate::release::{audit_refusal, publish, Answer, Asker, Charge};
+use crate::window::Window;
+use crate::{plan, QueryError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PresenceQuestion {
+    pub area: String,
+    pub from_s: i64,
+    pub to_s: i64,
+    pub bucket_s: i64,
+    /// H3 resolution of answer cells; the store default when `None`.
+    pub res: Option<u8>,
+    pub epsilon: f64,
+    pub mechanism: Mechanism,
+    /// Contribution bound L; the store default when `None`.
+    pub max_partitions: Option<u32>,
+}
+
+/// A checked question, ready to price and run.
+struct Prepared {
+    window: Window,
+    res: u8,
+    cells: Vec<h3o::CellIndex>,
+    charge: Charge,
+}
+
+fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> {
+    let config = store.config();
+    let area = Area::parse(&q.area)?;
+    let res = match (area.fixed_resolution(), q.res) {
+        (Some(fixed), Some(asked)) if fixed != asked => {
+            return Err(QueryError::BadArea(format!("the cells are at resolution {fixed} but --res is {asked}")))
+        }
+        (Some(fixed), _) => fixed,
+        (None, Some(asked)) => asked,
+        (None, None) => config.resolution.h3_default_question,
+    };
+    if res > config.resolution.h3_finest_question {
+        return Err(QueryError::ResolutionTooFine { asked: res, floor: config.resolution.h3_finest_question });
+    }
+    let window = Window::new(q.from_s, q.to_s, q.bucket_s, &config.resolution)?;
+    let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
+    let cells = area.cells(resolution)?;
+    let partitions = cells.len() as u64 * window.buckets();
+    let limit = config.privacy.max_partitions_per_question;
+    if partitions > limit {
+        return Err(QueryError::TooManyPartitions { partitions, limit });
+    }
+    let max_partitions = q.max_partitions.unwrap_or(config.privacy.default_max_partitions);
+    if max_partitions == 0 {
+        return Err(QueryError::BadBound);
+    }
+    let delta = match q.mechanism {
+        Mechanism::Laplace => 0.0,
+        Mechanism::Gaussian => config.privacy.delta_per_question,
+    };
+    let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
+    let mut charge = Charge {
+        question: "presence".into(),
+        epochs,
+        epsilon: q.epsilon,
+        delta,
+        mechanism: q.mechanism,
+        max_partitions,
+        partitions,
+        ci_half_width: 0.0,
+    };
+    charge.ci_half_width = charge.calibrate()?.ci_half_width;
+    Ok(Prepared { window, res, cells, charge })
+}
+
+/// Prices the question without running it or spending anything.
+pub fn preview_presence(store: &Store, q: &PresenceQuestion) -> Result<Charge, QueryError> {
+    Ok(prepare(store, q)?.charge)
+}
+
+/// Runs, charges and releases a presence question. Refusals are audited.
+pub async fn ask_presence(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &PresenceQuestion,
+) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    let result = async {
+        asker.check(store)?;
+        let p = prepare(store, q)?;
+        let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, p.charge.max_partitions).await?;
+        let mut keys = Vec::with_capacity(p.charge.partitions as usize);
+        let mut values = Vec::with_capacity(p.charge.partitions as usize);
+        for cell in &p.cells {
+            for b in 0..p.window.buckets() {
+                let mut key = serde_json::Map::new();
+                key.insert("cell".into(), cell.to_string().into());
+                let start = DateTime::from_timestamp(p.window.bucket_start(b), 0).expect("window is in range");
+                key.insert("bucket_start".into(), start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into());
+                keys.push(key);
+                values.push(bounded.counts.get(&(u64::from(*cell), b)).copied().unwrap_or(0));
+            }
+        }
+        publish(ledger, asker, &question, &p.charge, keys, values)
+    }
+    .await;
+    if let Err(e) = &result {
+        audit_refusal(ledger, asker, &question, e);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! Store configuration, kept as commented TOML so an operator can read what each default means.
+
+use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub resolution: ResolutionConfig,
+    pub policy: PolicyConfig,
+    pub privacy: PrivacyConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionConfig {
+    /// H3 resolution of stored cells.
+    pub h3_store: u8,
+    /// Finest H3 resolution a question may ask for.
+    pub h3_finest_question: u8,
+    /// H3 resolution questions use when they do not say.
+    pub h3_default_question: u8,
+    /// Stored times are floored to this many seconds.
+    pub time_store_seconds: i64,
+    /// Shortest time bucket a question may ask for, in seconds.
+    pub time_finest_bucket_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Pings whose horizontal accuracy is worse (larger) than this many metres are dropped.
+    pub max_accuracy_m: f64,
+    /// Whether pings with no accuracy column at all are admitted.
+    pub admit_unknown_accuracy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Total ε each epoch (ISO week) may spend across all questions and cases.
+    pub epsilon_per_epoch: f64,
+    /// Total δ each epoch may spend (only the gaussian mechanism spends δ).
+    pub delta_per_epoch: f64,
+    /// δ a single gaussian question spends.
+    pub delta_per_question: f64,
+    /// Default bound L: partitions one device may contribute to in one question.
+    pub default_max_partitions: u32,
+    /// Largest number of released partitions (cells × buckets) in one question.
+    pub max_partitions_per_question: u64,
+    /// Purposes a question may name.
+    pub purposes: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            resolution: ResolutionConfig {
+                h3_store: 10,
+                h3_finest_question: 9,
+                h3_default_question: 8,
+                time_store_seconds: 300,
+                time_finest_bucket_seconds: 900,
+            },
+            policy: PolicyConfig { max_accuracy_m: 200.0, admit_unknown_accuracy: true },
+            privacy: PrivacyConfig {
+                epsilon_per_epoch: 10.0,
+                delta_per_epoch: 1e-5,
+                delta_per_question: 1e-7,
+                default_max_partitions: 4,
+                max_partitions_per_question: 200_000,
+                purposes: vec![
+                    "fraud-investigation".into(),
+                    "public-health".into(),
+                    "transport-planning".into(),
+                    "emergency-response".into(),
+                    "research".into(),
+                    "oversight".into(),
+                ],
+            },
+        }
+    }
+}
+
+impl Config {
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let bad = |m: String| Err(StoreError::InvalidSetting(m));
+        let r = &self.resolution;
+        if r.h3_store > 15 {
+            return bad(format!("resolution.h3_store must be 0..=15 (got {})", r.h3_store));
+        }
+        if r.h3_finest_question > r.h3_store {
+            return bad(format!(
+                "resolution.h3_finest_question ({}) cannot be finer than resolution.h3_store ({})",
+                r.h3_finest_question, r.h3_store
+            ));
+        }
+        if r.h3_default_question > r.h3_finest_question {
+            return bad("resolution.h3_default_question cannot be finer than h3_finest_question".into());
+        }
+        if r.time_store_seconds <= 0 || 86_400 % r.time_store_seconds != 0 {
+            return bad(format!(
+                "resolution.time_store_seconds must divide a day evenly (got {})",
+                r.time_store_seconds
+            ));
+        }
+        if r.time_finest_bucket_seconds < r.time_store_seconds
+            || r.time_finest_bucket_seconds % r.time_store_seconds != 0
+        {
+            return bad("resolution.time_finest_bucket_seconds must be a multiple of time_store_seconds".into());
+        }
+        let p = &self.privacy;
+        if !(p.epsilon_per_epoch.is_finite() && p.epsilon_per_epoch > 0.0) {
+            return bad("privacy.epsilon_per_epoch must be a positive number".into());
+        }
+        if !(p.delta_per_epoch >= 0.0 && p.delta_per_epoch < 1.0) {
+            return bad("privacy.delta_per_epoch must be in [0, 1)".into());
+        }
+        if p.default_max_partitions == 0 {
+            return bad("privacy.default_max_partitions must be at least 1".into());
+        }
+        if !(self.policy.max_accuracy_m > 0.0) {
+            return bad("policy.max_accuracy_m must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML with a comment on every setting.
+    pub fn to_documented_toml(&self) -> String {
+        let r = &self.resolution;
+        let p = &self.policy;
+        let v = &self.privacy;
+        let purposes = v.purposes.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
+        format!(
+            r#"# crowdlens store configuration. Edit with care: changing resolutions affects only new data.
+
+[resolution]
+# H3 resolution of stored cells (10 ≈ 0.015 km² hexagons).
+h3_store = {}
+# Finest H3 resolution a question may ask for; finer questions are refused.
+h3_finest_question = {}
+# Resolution used when a question does not pass --res.
+h3_default_question = {}
+# Stored times are floored to this many seconds (minimisation).
+time_store_seconds = {}
+# Shortest time bucket a question may ask for, in seconds.
+time_finest_bucket_seconds = {}
+
+[policy]
+# Pings with horizontal accuracy worse than this many metres are dropped (IP-based fixes).
+max_accuracy_m = {:?}
+# Admit pings from feeds that carry no accuracy column at all.
+admit_unknown_accuracy = {}
+
+[privacy]
+# Total epsilon each epoch (ISO week, UTC) may spend, across every case and analyst.
+epsilon_per_epoch = {:?}
+# Total delta each epoch may spend (spent only by the gaussian mechanism).
+delta_per_epoch = {:e}
+# Delta one gaussian question spends.
+delta_per_question = {:e}
+# Default contribution bound L: partitions one device may add to in one question.
+default_max_partitions = {}
+# Largest number of released partitions (cells x buckets) one question may ask for.
+max_partitions_per_question = {}
+# Purposes a question may name with --purpose.
+purposes = [{}]
+"#,
+            r.h3_store,
+            r.h3_finest_question,
+            r.h3_default_question,
+            r.time_store_seconds,
+            r.time_finest_bucket_seconds,
+            p.max_accuracy_m,
+            p.admit_unknown_accuracy,
+            v.epsilon_per_epoch,
+            v.delta_per_epoch,
+            v.delta_per_question,
+            v.default_max_partitions,
+            v.max_partitions_per_question,
+            purposes
+        )
+    }
+}

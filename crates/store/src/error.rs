@@ -1,0 +1,30 @@
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0} is not a crowdlens store (no crowdlens.toml); create one with `crowdlens init --store {0}`")]
+    NotAStore(PathBuf),
+    #[error("{0} already holds a crowdlens store; choose another directory or remove it first")]
+    AlreadyExists(PathBuf),
+    #[error("{path}: invalid configuration: {reason}")]
+    BadConfig { path: PathBuf, reason: String },
+    #[error("invalid configuration: {0}")]
+    InvalidSetting(String),
+    #[error("{path}: manifest is unreadable ({reason}); the store may have been edited by hand")]
+    BadManifest { path: PathBuf, reason: String },
+    #[error("another ingest holds the store lock ({0}); wait for it to finish")]
+    Locked(PathBuf),
+    #[error("{path}: keyring entry is damaged: {reason}")]
+    BadKey { path: PathBuf, reason: String },
+    #[error("writing Parquet segment {path}: {reason}")]
+    Parquet { path: PathBuf, reason: String },
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> StoreError {
+        StoreError::Io { path: path.as_ref().to_path_buf(), source }
+    }
+}

@@ -1,0 +1,101 @@
+//! Per-epoch HMAC keys. Each key is its own file so that retention can destroy one epoch's key
+//! (crypto-shredding) without rewriting the others.
+
+use crowdlens_types::{Epoch, EpochKey};
+use rand::TryRngCore;
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::StoreError;
+
+#[derive(Debug)]
+pub struct Keyring {
+    dir: PathBuf,
+    cache: HashMap<Epoch, EpochKey>,
+}
+
+impl Keyring {
+    pub(crate) fn new(dir: PathBuf) -> Keyring {
+        Keyring { dir, cache: HashMap::new() }
+    }
+
+    /// The key for `epoch`, created from the OS CSPRNG on first use and persisted (0600)
+    /// before it is returned, so no row is ever pseudonymised under an unsaved key.
+    pub fn key_for(&mut self, epoch: Epoch) -> Result<&EpochKey, StoreError> {
+        if !self.cache.contains_key(&epoch) {
+            let key = self.load_or_create(epoch)?;
+            self.cache.insert(epoch, key);
+        }
+        Ok(&self.cache[&epoch])
+    }
+
+    /// Epochs that still have a key.
+    pub fn epochs(&self) -> Result<Vec<Epoch>, StoreError> {
+        let mut out = Vec::new();
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(StoreError::io(&self.dir, e)),
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if let Some(stem) = name.strip_suffix(".key") {
+                if let Ok(e) = stem.parse() {
+                    out.push(e);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn load_or_create(&self, epoch: Epoch) -> Result<EpochKey, StoreError> {
+        let path = self.dir.join(format!("{epoch}.key"));
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| StoreError::BadKey {
+                    path: path.clone(),
+                    reason: format!("expected 32 bytes, found {}", bytes.len()),
+                })?;
+                return Ok(EpochKey(arr));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io(&path, e)),
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut key)
+            .map_err(|e| StoreError::BadKey { path: path.clone(), reason: format!("no OS randomness: {e}") })?;
+        let tmp = path.with_extension("key.tmp");
+        {
+            let mut opts = fs::OpenOptions::new();
+            opts.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+            f.write_all(&key).map_err(|e| StoreError::io(&tmp, e))?;
+            f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
+        }
+        // Another writer may have created the key meanwhile; hard-linking fails if so, and
+        // then theirs wins, so every row of an epoch uses the same key.
+        match fs::hard_link(&tmp, &path) {
+            Ok(()) => {
+                let _ = fs::remove_file(&tmp);
+                crate::sync_dir(&self.dir)?;
+                Ok(EpochKey(key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = fs::remove_file(&tmp);
+                self.load_or_create(epoch)
+            }
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    }
+}

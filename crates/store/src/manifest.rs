@@ -1,0 +1,101 @@
+//! The manifest is the commit record: a segment or an ingested source exists once it is here.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::{write_atomically, StoreError, MANIFEST_FILE};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Incremented on every commit.
+    pub generation: u64,
+    pub segments: Vec<Segment>,
+    pub sources: Vec<IngestedSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Path relative to the store root.
+    pub path: String,
+    /// UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    pub rows: u64,
+    /// Ingest run that wrote it.
+    pub run: String,
+}
+
+/// What one committed ingest of one source file did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestedSource {
+    /// SHA-256 of the source file's bytes: the same bytes are never ingested twice.
+    pub sha256: String,
+    /// Path as given on the command line (for the operator; not used for matching).
+    pub path: String,
+    pub kind: String,
+    pub run: String,
+    /// RFC 3339 time of the commit.
+    pub committed_at: String,
+    pub counts: SourceCounts,
+}
+
+/// The reconciliation of one source: `read = stored + quarantined + Σ dropped`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCounts {
+    pub read: u64,
+    pub stored: u64,
+    pub quarantined: u64,
+    pub dropped: BTreeMap<String, u64>,
+}
+
+impl SourceCounts {
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.values().sum()
+    }
+
+    pub fn reconciles(&self) -> bool {
+        self.read == self.stored + self.quarantined + self.dropped_total()
+    }
+
+    pub fn add(&mut self, other: &SourceCounts) {
+        self.read += other.read;
+        self.stored += other.stored;
+        self.quarantined += other.quarantined;
+        for (k, v) in &other.dropped {
+            *self.dropped.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+impl Manifest {
+    pub fn load(root: &Path) -> Result<Manifest, StoreError> {
+        let path = root.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
+        serde_json::from_str(&text).map_err(|e| StoreError::BadManifest { path, reason: e.to_string() })
+    }
+
+    pub(crate) fn save(&self, root: &Path) -> Result<(), StoreError> {
+        let text = serde_json::to_vec_pretty(self).expect("manifest serialises");
+        write_atomically(&root.join(MANIFEST_FILE), &text)
+    }
+
+    pub fn find_source(&self, sha256: &str) -> Option<&IngestedSource> {
+        self.sources.iter().find(|s| s.sha256 == sha256)
+    }
+
+    pub fn total_rows(&self) -> u64 {
+        self.segments.iter().map(|s| s.rows).sum()
+    }
+
+    /// Rows per day, in day order.
+    pub fn rows_by_day(&self) -> BTreeMap<String, (u64, u64)> {
+        let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for s in &self.segments {
+            let e = out.entry(s.day.clone()).or_default();
+            e.0 += 1;
+            e.1 += s.rows;
+        }
+        out
+    }
+}

@@ -1,0 +1,221 @@
+//! One ingest run: rows go to staging files, then a single manifest write makes them visible.
+
+use arrow::array::{ArrayRef, Int64Array, UInt32Array, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
+use crowdlens_types::StoredPing;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::{sync_dir, IngestedSource, Manifest, Segment, SourceCounts, Store, StoreError};
+
+/// Column names of every segment, in order.
+pub const ROW_SCHEMA_FIELDS: [&str; 4] = ["pseudonym", "cell", "time_s", "category"];
+
+/// Rows buffered per day before they are encoded; bounds ingest memory whatever the input size.
+const BATCH_ROWS: usize = 128 * 1024;
+
+fn row_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("pseudonym", DataType::UInt64, false),
+        Field::new("cell", DataType::UInt64, false),
+        Field::new("time_s", DataType::Int64, false),
+        Field::new("category", DataType::UInt32, true),
+    ]))
+}
+
+struct DayWriter {
+    staging_path: PathBuf,
+    writer: ArrowWriter<File>,
+    pending: Vec<StoredPing>,
+    rows: u64,
+}
+
+/// An ingest run holding the store's writer lock. Dropping it without [`IngestRun::commit`]
+/// leaves the store exactly as it was; the staging files are swept by the next run.
+pub struct IngestRun<'a> {
+    store: &'a Store,
+    run_id: String,
+    staging_dir: PathBuf,
+    days: BTreeMap<String, DayWriter>,
+    _lock: File,
+}
+
+impl<'a> IngestRun<'a> {
+    pub(crate) fn begin(store: &'a Store) -> Result<IngestRun<'a>, StoreError> {
+        let root = store.root();
+        let lock_path = root.join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(lock_path)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
+        }
+        sweep_uncommitted(root)?;
+        let run_id = new_run_id();
+        let staging_dir = root.join("staging").join(&run_id);
+        fs::create_dir_all(&staging_dir).map_err(|e| StoreError::io(&staging_dir, e))?;
+        Ok(IngestRun { store, run_id, staging_dir, days: BTreeMap::new(), _lock: lock })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// Where this run's quarantine entries go. The file is swept if the run never commits.
+    pub fn quarantine_path(&self) -> PathBuf {
+        self.store.root().join("quarantine").join(format!("{}.jsonl", self.run_id))
+    }
+
+    pub fn push(&mut self, row: StoredPing) -> Result<(), StoreError> {
+        let day = day_of(row.time_s);
+        if !self.days.contains_key(&day) {
+            let staging_path = self.staging_dir.join(format!("day={day}.parquet"));
+            let file = File::create(&staging_path).map_err(|e| StoreError::io(&staging_path, e))?;
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_size(512 * 1024)
+                .build();
+            let writer = ArrowWriter::try_new(file, row_schema(), Some(props))
+                .map_err(|e| parquet_err(&staging_path, e))?;
+            self.days.insert(day.clone(), DayWriter { staging_path, writer, pending: Vec::new(), rows: 0 });
+        }
+        let w = self.days.get_mut(&day).expect("inserted above");
+        w.pending.push(row);
+        w.rows += 1;
+        if w.pending.len() >= BATCH_ROWS {
+            flush(w)?;
+        }
+        Ok(())
+    }
+
+    /// Makes this run's rows and its source record visible in one atomic manifest write.
+    pub fn commit(
+        mut self,
+        sha256: String,
+        source_path: String,
+        kind: &str,
+        counts: SourceCounts,
+    ) -> Result<(), StoreError> {
+        let root = self.store.root().to_path_buf();
+        let mut segments = Vec::new();
+        let days = std::mem::take(&mut self.days);
+        for (day, mut w) in days {
+            flush(&mut w)?;
+            let file = w.writer.into_inner().map_err(|e| parquet_err(&w.staging_path, e))?;
+            file.sync_all().map_err(|e| StoreError::io(&w.staging_path, e))?;
+            let rel = format!("data/day={day}/{}.parquet", self.run_id);
+            let dest = root.join(&rel);
+            let dir = dest.parent().expect("has parent");
+            fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            fs::rename(&w.staging_path, &dest).map_err(|e| StoreError::io(&dest, e))?;
+            sync_dir(dir)?;
+            segments.push(Segment { path: rel, day, rows: w.rows, run: self.run_id.clone() });
+        }
+        let quarantine = self.quarantine_path();
+        if let Ok(f) = File::open(&quarantine) {
+            f.sync_all().map_err(|e| StoreError::io(&quarantine, e))?;
+        }
+        let mut manifest = Manifest::load(&root)?;
+        manifest.generation += 1;
+        manifest.segments.extend(segments);
+        manifest.sources.push(IngestedSource {
+            sha256,
+            path: source_path,
+            kind: kind.to_string(),
+            run: self.run_id.clone(),
+            committed_at: Utc::now().to_rfc3339(),
+            counts,
+        });
+        manifest.save(&root)?;
+        let _ = fs::remove_dir_all(&self.staging_dir);
+        Ok(())
+    }
+}
+
+fn flush(w: &mut DayWriter) -> Result<(), StoreError> {
+    if w.pending.is_empty() {
+        return Ok(());
+    }
+    let rows = std::mem::take(&mut w.pending);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.pseudonym.0))),
+        Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| r.cell))),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.time_s))),
+        Arc::new(UInt32Array::from_iter(rows.iter().map(|r| r.category))),
+    ];
+    let batch = RecordBatch::try_new(row_schema(), columns).map_err(|e| parquet_err(&w.staging_path, e))?;
+    w.writer.write(&batch).map_err(|e| parquet_err(&w.staging_path, e))?;
+    Ok(())
+}
+
+fn parquet_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Parquet { path: path.to_path_buf(), reason: e.to_string() }
+}
+
+fn day_of(time_s: i64) -> String {
+    DateTime::<Utc>::from_timestamp(time_s, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "invalid".into())
+}
+
+fn new_run_id() -> String {
+    use rand::RngCore;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+    format!("{stamp}-{:08x}", rand::rng().next_u32())
+}
+
+/// Removes staging directories, data files and quarantine files of runs the manifest does not
+/// name: the leftovers of a run that was killed before its commit.
+fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
+    let manifest = Manifest::load(root)?;
+    let committed_runs: HashSet<&str> = manifest.sources.iter().map(|s| s.run.as_str()).collect();
+    let committed_files: HashSet<&str> = manifest.segments.iter().map(|s| s.path.as_str()).collect();
+    let staging = root.join("staging");
+    if let Ok(entries) = fs::read_dir(&staging) {
+        for e in entries.flatten() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+    if let Ok(days) = fs::read_dir(root.join("data")) {
+        for day in days.flatten() {
+            let Ok(files) = fs::read_dir(day.path()) else { continue };
+            for f in files.flatten() {
+                let rel = format!(
+                    "data/{}/{}",
+                    day.file_name().to_string_lossy(),
+                    f.file_name().to_string_lossy()
+                );
+                if !committed_files.contains(rel.as_str()) {
+                    fs::remove_file(f.path()).map_err(|e| StoreError::io(f.path(), e))?;
+                }
+            }
+        }
+    }
+    if let Ok(entries) = fs::read_dir(root.join("quarantine")) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(run) = name.strip_suffix(".jsonl") {
+                if !committed_runs.contains(run) {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+    Ok(())
+}

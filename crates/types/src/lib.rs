@@ -1,0 +1,18 @@
+//! Vocabulary shared by every stage of crowdlens: pseudonyms, epochs, cells, time spans and the
+//! one row shape the store accepts. No IO lives here.
+//!
+//! # Layout
+//! - [`pseudonym`]: epoch keys and the keyed device pseudonym (the privacy unit).
+//! - [`epoch`]: the calendar-week epochs that budgets and keys are scoped to.
+//! - [`span`]: human durations (`15m`, `1h`) used for buckets and floors.
+//! - [`row`]: [`StoredPing`], the only record the store can receive.
+
+pub mod epoch;
+pub mod pseudonym;
+pub mod row;
+pub mod span;
+
+pub use epoch::Epoch;
+pub use pseudonym::{EpochKey, Pseudonym};
+pub use row::StoredPing;
+pub use span::{parse_span, SpanError};
