@@ -260,7 +260,9 @@ pub fn ingest_pings(
                 let lat = column(Field::Latitude)?.expect("required");
                 let lon = column(Field::Longitude)?.expect("required");
                 let acc = column(Field::Accuracy)?;
-                let text = |a: &StringArray, r: usize| if a.is_null(r) { "" } else { a.value(r) };
+                fn text(a: &StringArray, r: usize) -> &str {
+                    if a.is_null(r) { "" } else { a.value(r) }
+                }
                 for r in 0..batch.num_rows() {
                     row += 1;
                     let fields = Fields {

@@ -92,36 +92,67 @@ pub fn open_text(path: &Path, format: Format, count: Arc<AtomicU64>) -> Result<B
     Ok(Box::new(SkipBom { inner: stream, checked: false, pending: Vec::new() }))
 }
 
+/// Removes a leading UTF-8 byte-order mark and turns CRLF into LF. The CSV reader accepts CRLF
+/// itself, but then reports the line of a record that follows a CRLF one too low, and the
+/// quarantine must name the right line.
 struct SkipBom<R> {
     inner: R,
     checked: bool,
     pending: Vec<u8>,
 }
 
-impl<R: Read> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl<R: Read> SkipBom<R> {
+    fn fill(&mut self) -> io::Result<bool> {
+        let mut chunk = [0u8; 64 * 1024];
+        let n = loop {
+            match self.inner.read(&mut chunk) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            return Ok(false);
+        }
+        let mut start = 0;
         if !self.checked {
             self.checked = true;
-            let mut head = [0u8; 3];
-            let mut n = 0;
-            while n < 3 {
-                let k = self.inner.read(&mut head[n..])?;
-                if k == 0 {
-                    break;
-                }
-                n += k;
-            }
-            if &head[..n] != b"\xEF\xBB\xBF" {
-                self.pending.extend_from_slice(&head[..n]);
+            // A BOM split across reads is vanishingly rare for files; the first read of a
+            // BufReader-backed stream returns at least 3 bytes unless the file is shorter.
+            if chunk[..n].starts_with(b"\xEF\xBB\xBF") {
+                start = 3;
             }
         }
-        if !self.pending.is_empty() {
-            let n = self.pending.len().min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[..n]);
-            self.pending.drain(..n);
-            return Ok(n);
+        self.pending.extend_from_slice(&chunk[start..n]);
+        Ok(true)
+    }
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Keep a trailing CR pending until the next byte shows whether it starts a CRLF.
+        while self.pending.is_empty() || self.pending.last() == Some(&b'\r') {
+            if !self.fill()? {
+                break;
+            }
         }
-        self.inner.read(buf)
+        if self.pending.is_empty() {
+            return Ok(0);
+        }
+        let mut out = 0;
+        let mut i = 0;
+        while i < self.pending.len() && out < buf.len() {
+            let b = self.pending[i];
+            if b == b'\r' && self.pending.get(i + 1) == Some(&b'\n') {
+                i += 1;
+                continue;
+            }
+            buf[out] = b;
+            out += 1;
+            i += 1;
+        }
+        self.pending.drain(..i);
+        Ok(out)
     }
 }
 
@@ -154,9 +185,9 @@ mod tests {
 
     #[test]
     fn strips_bom_once() {
-        let f = file_with(b"\xEF\xBB\xBFlat,lng\n\xEF\xBB\xBF");
+        let f = file_with(b"\xEF\xBB\xBFlat,lng\r\n1,2\r\n\xEF\xBB\xBF\r3\r");
         let mut s = String::new();
         open_text(f.path(), Format::Csv, Default::default()).unwrap().read_to_string(&mut s).unwrap();
-        assert_eq!(s, "lat,lng\n\u{feff}");
+        assert_eq!(s, "lat,lng\n1,2\n\u{feff}\r3\r");
     }
 }

@@ -100,7 +100,6 @@ fn engine(what: &str) -> QueryError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use h3o::{LatLng, Resolution};
 
     #[test]

@@ -89,7 +89,7 @@ impl<'a> IngestRun<'a> {
             let file = File::create(&staging_path).map_err(|e| StoreError::io(&staging_path, e))?;
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
-                .set_max_row_group_size(512 * 1024)
+                .set_max_row_group_row_count(Some(512 * 1024))
                 .build();
             let writer = ArrowWriter::try_new(file, row_schema(), Some(props))
                 .map_err(|e| parquet_err(&staging_path, e))?;
