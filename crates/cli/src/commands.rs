@@ -372,9 +372,9 @@ fn demo(dir: &Path) -> Result<()> {
     let store_dir = dir.join("store");
     let started = std::time::Instant::now();
 
-    println!("== 1. synthesise a city (Twin Cities, 3 days, seed 1)");
+    println!("== 1. synthesise a city (Twin Cities, 10,000 devices, 3 days, seed 1)");
     let s = synth(
-        &SynthArgs { out: city.clone(), devices: 3_000, days: 3, seed: 1, start: "2026-11-02".into(), mean_pings: 40.0 },
+        &SynthArgs { out: city.clone(), devices: 10_000, days: 3, seed: 1, start: "2026-11-02".into(), mean_pings: 40.0 },
         true,
     )?;
 
@@ -388,12 +388,12 @@ fn demo(dir: &Path) -> Result<()> {
     println!("\n== 4. three presence questions, each charged to the budget and audited");
     let questions = [
         (
-            "Downtown Minneapolis, hourly through Monday 2026-11-02",
+            "Downtown Minneapolis in 3-hour buckets through Monday 2026-11-02",
             "bbox:-93.285,44.968,-93.245,44.988",
             "2026-11-02T00:00:00Z",
             "2026-11-03T00:00:00Z",
-            "1h",
-            0.5,
+            "3h",
+            1.0,
         ),
         (
             "The airport between 2 and 4 a.m. on Tuesday",

@@ -71,12 +71,12 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
     println!("  stored       {:>12}", s.stored);
     println!("  quarantined  {:>12}", s.quarantined);
     for (reason, n) in &s.quarantine_reasons {
-        println!("    {reason:<30} {n:>10}");
+        println!("    {reason:<36} {n:>10}");
     }
     let dropped: u64 = s.dropped.values().sum();
     println!("  dropped      {:>12}", dropped);
     for (reason, n) in &s.dropped {
-        println!("    {reason:<30} {n:>10}");
+        println!("    {reason:<36} {n:>10}");
     }
     let ok = if s.reconciles() { "reconciles" } else { "DOES NOT RECONCILE" };
     println!("  read = stored + quarantined + dropped: {} = {} + {} + {} ({ok})", s.read, s.stored, s.quarantined, dropped);
@@ -87,8 +87,8 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
 
 pub fn print_answer(a: &Answer) {
     println!(
-        "{} · ε={} δ={:e} · {:?} noise · each device in at most {} partition(s) · case {} ({})",
-        a.question, a.epsilon, a.delta, a.mechanism, a.max_partitions, a.case, a.purpose
+        "{} · ε={} δ={} · {:?} noise · each device in at most {} partition(s) · case {} ({})",
+        a.question, a.epsilon, fmt_delta(a.delta), a.mechanism, a.max_partitions, a.case, a.purpose
     );
     println!("epochs charged: {} · audit entry #{}", a.epochs.join(", "), a.audit_id);
     let half = a.rows.first().map(|r| r.value as f64 - r.ci_low).unwrap_or(0.0);
@@ -107,7 +107,15 @@ pub fn print_charge(c: &Charge) {
     println!("  question        {}", c.question);
     println!("  partitions      {}", c.partitions);
     println!("  epochs          {}", c.epochs.join(", "));
-    println!("  cost per epoch  ε={} δ={:e}", c.epsilon, c.delta);
+    println!("  cost per epoch  ε={} δ={}", c.epsilon, fmt_delta(c.delta));
     println!("  mechanism       {:?}, each device in at most {} partition(s)", c.mechanism, c.max_partitions);
     println!("  95% interval    value ± {}", c.ci_half_width);
+}
+
+fn fmt_delta(delta: f64) -> String {
+    if delta == 0.0 {
+        "0".into()
+    } else {
+        format!("{delta:e}")
+    }
 }

@@ -69,7 +69,7 @@ impl Default for Config {
                 delta_per_epoch: 1e-5,
                 delta_per_question: 1e-7,
                 default_max_partitions: 4,
-                max_partitions_per_question: 200_000,
+                max_partitions_per_question: 1_000_000,
                 purposes: vec![
                     "fraud-investigation".into(),
                     "public-health".into(),
