@@ -8,22 +8,7 @@ use std::path::Path;
 
 use crate::IngestError;
 
-/// Categories from the FTC orders against X-Mode, InMarket, Kochava, Gravy/Venntel and
-/// Mobilewalla. Files may use others; these are the ones `synth` writes and docs list.
-pub const FTC_CATEGORIES: [&str; 12] = [
-    "medical",
-    "reproductive_health",
-    "mental_health_addiction",
-    "place_of_worship",
-    "shelter",
-    "welfare_services",
-    "school_childcare",
-    "correctional",
-    "union_office",
-    "lgbtq_services",
-    "military",
-    "political_gathering",
-];
+pub use crowdlens_types::sensitive::FTC_CATEGORIES;
 
 /// Default radius for point features that do not carry `radius_m`.
 pub const DEFAULT_RADIUS_M: f64 = 100.0;

@@ -97,20 +97,7 @@ pub struct SensitivePlace {
     pub as_polygon: bool,
 }
 
-const CATEGORIES: [&str; 12] = [
-    "medical",
-    "reproductive_health",
-    "mental_health_addiction",
-    "place_of_worship",
-    "shelter",
-    "welfare_services",
-    "school_childcare",
-    "correctional",
-    "union_office",
-    "lgbtq_services",
-    "military",
-    "political_gathering",
-];
+use crowdlens_types::sensitive::FTC_CATEGORIES as CATEGORIES;
 
 /// Writes `pings.csv` and `sensitive.geojson` into `out`. `on_device` is called after each
 /// device with the number of devices done, for progress displays.

@@ -6,10 +6,12 @@
 //! - [`epoch`]: the calendar-week epochs that budgets and keys are scoped to.
 //! - [`span`]: human durations (`15m`, `1h`) used for buckets and floors.
 //! - [`row`]: [`StoredPing`], the only record the store can receive.
+//! - [`sensitive`]: the default sensitive-place categories.
 
 pub mod epoch;
 pub mod pseudonym;
 pub mod row;
+pub mod sensitive;
 pub mod span;
 
 pub use epoch::Epoch;
