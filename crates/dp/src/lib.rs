@@ -9,10 +9,11 @@
 
 use opendp::accuracy::{discrete_gaussian_scale_to_accuracy, discrete_laplacian_scale_to_accuracy};
 use opendp::combinators::make_zCDP_to_approxDP;
-use opendp::domains::{AtomDomain, VectorDomain};
-use opendp::measurements::{make_gaussian, make_laplace};
-use opendp::measures::{MaxDivergence, ZeroConcentratedDivergence};
-use opendp::metrics::{L1Distance, L2Distance};
+use opendp::domains::{AtomDomain, MapDomain, VectorDomain};
+use opendp::measurements::{make_gaussian, make_laplace, make_laplace_threshold};
+use opendp::measures::{Approximate, MaxDivergence, ZeroConcentratedDivergence};
+use opendp::metrics::{AbsoluteDistance, L0PInfDistance, L1Distance, L2Distance};
+use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -58,6 +59,31 @@ impl From<opendp::error::Error> for DpError {
     }
 }
 
+/// How much one privacy unit can change a vector of counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// Entries one unit can touch.
+    pub l0: u32,
+    /// Total change over all entries.
+    pub l1: i64,
+    /// Euclidean norm of the change.
+    pub l2: f64,
+    /// Largest change to one entry.
+    pub linf: i64,
+}
+
+impl Sensitivity {
+    /// A unit adds at most 1 to each of at most `partitions` entries (distinct-device counts).
+    pub fn once_per_partition(partitions: u32) -> Sensitivity {
+        Sensitivity { l0: partitions, l1: partitions as i64, l2: (partitions as f64).sqrt(), linf: 1 }
+    }
+
+    /// A unit adds at most `total` in all, possibly all to one entry (visit counts).
+    pub fn total(total: u32, entries: u32) -> Sensitivity {
+        Sensitivity { l0: total.min(entries), l1: total as i64, l2: total as f64, linf: total as i64 }
+    }
+}
+
 /// Confidence level of every published interval.
 pub const CONFIDENCE: f64 = 0.95;
 
@@ -86,15 +112,29 @@ impl CountRelease {
         delta: f64,
         max_partitions: u32,
     ) -> Result<CountRelease, DpError> {
-        if !(epsilon.is_finite() && epsilon > 0.0) {
-            return Err(DpError::BadEpsilon(epsilon));
-        }
         if max_partitions == 0 {
             return Err(DpError::BadBound(max_partitions));
         }
+        Self::calibrate_for(mechanism, epsilon, delta, Sensitivity::once_per_partition(max_partitions))
+    }
+
+    /// Calibrates for an explicit sensitivity.
+    pub fn calibrate_for(
+        mechanism: Mechanism,
+        epsilon: f64,
+        delta: f64,
+        sensitivity: Sensitivity,
+    ) -> Result<CountRelease, DpError> {
+        if !(epsilon.is_finite() && epsilon > 0.0) {
+            return Err(DpError::BadEpsilon(epsilon));
+        }
+        if sensitivity.l1 <= 0 {
+            return Err(DpError::BadBound(0));
+        }
+        let max_partitions = sensitivity.l0;
         match mechanism {
             Mechanism::Laplace => {
-                let l1 = max_partitions as i64;
+                let l1 = sensitivity.l1;
                 // b = Δ₁/ε, then let opendp's own privacy map confirm the cost; nudge the scale
                 // up if its conservative rounding says we are a hair over.
                 let mut scale = l1 as f64 / epsilon;
@@ -119,7 +159,7 @@ impl CountRelease {
                 if !(delta > 0.0 && delta < 1.0) {
                     return Err(DpError::BadDelta(delta));
                 }
-                let l2 = (max_partitions as f64).sqrt();
+                let l2 = sensitivity.l2;
                 let cost = |scale: f64| -> Result<f64, DpError> {
                     let m = make_zCDP_to_approxDP(gaussian(scale)?)?;
                     Ok(m.map(&l2)?.epsilon(delta)?)
@@ -162,6 +202,99 @@ impl CountRelease {
             Mechanism::Gaussian => Ok(gaussian(self.scale)?.invoke(&input)?),
         }
     }
+
+    /// Standard deviation of one entry's noise, for propagating intervals through
+    /// post-processing (e.g. percentage change).
+    pub fn noise_sd(&self) -> f64 {
+        match self.mechanism {
+            Mechanism::Laplace => {
+                // Discrete Laplace variance: 2 e^{-1/b} / (1 - e^{-1/b})².
+                let q = (-1.0 / self.scale).exp();
+                (2.0 * q).sqrt() / (1.0 - q)
+            }
+            Mechanism::Gaussian => self.scale,
+        }
+    }
+}
+
+/// Private partition selection: noisy counts for keys that come from the data, released only
+/// when the noisy count clears a threshold (OpenDP `make_laplace_threshold`).
+///
+/// OpenDP 0.16's map bounds δ by P[Z > τ − Δ∞], but its filter keeps counts ≥ τ, so a key
+/// holding one device's Δ∞ is kept with P[Z ≥ τ − Δ∞], one step more. Our statistical test
+/// caught this. We therefore release with threshold τ + 1 and claim the map's δ at τ, which
+/// bounds the true release probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdRelease {
+    pub epsilon: f64,
+    pub delta: f64,
+    pub scale: f64,
+    pub threshold: i64,
+    pub sensitivity: Sensitivity,
+    pub ci_half_width: f64,
+}
+
+impl ThresholdRelease {
+    pub fn calibrate(epsilon: f64, delta: f64, sensitivity: Sensitivity) -> Result<ThresholdRelease, DpError> {
+        if !(epsilon.is_finite() && epsilon > 0.0) {
+            return Err(DpError::BadEpsilon(epsilon));
+        }
+        if !(delta > 0.0 && delta < 1.0) {
+            return Err(DpError::BadDelta(delta));
+        }
+        if sensitivity.l1 <= 0 {
+            return Err(DpError::BadBound(0));
+        }
+        let d_in = (sensitivity.l0, sensitivity.l1, sensitivity.linf);
+        let mut scale = sensitivity.l1 as f64 / epsilon;
+        let cost = |scale: f64, threshold: i64| -> Result<(f64, f64), DpError> { Ok(threshold_measurement(scale, threshold)?.map(&d_in)?) };
+        for _ in 0..64 {
+            if cost(scale, i64::MAX / 4)?.0 <= epsilon {
+                break;
+            }
+            scale *= 1.0 + 1e-9;
+        }
+        // δ falls as the threshold rises: bisect on the integer threshold.
+        let (mut lo, mut hi) = (0i64, 1i64);
+        while cost(scale, hi)?.1 > delta {
+            hi *= 2;
+            if hi > 1 << 40 {
+                return Err(DpError::Library("no threshold reaches this delta".into()));
+            }
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if cost(scale, mid)?.1 > delta {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let (eps, d) = cost(scale, hi)?;
+        let acc = discrete_laplacian_scale_to_accuracy(scale, 1.0 - CONFIDENCE)?;
+        Ok(ThresholdRelease { epsilon: eps, delta: d, scale, threshold: hi + 1, sensitivity, ci_half_width: acc.floor() })
+    }
+
+    /// Noisy counts for the keys that clear the threshold; the rest are suppressed.
+    pub fn release(&self, bounded: &HashMap<u64, i64>) -> Result<HashMap<u64, i64>, DpError> {
+        Ok(threshold_measurement(self.scale, self.threshold)?.invoke(bounded)?)
+    }
+}
+
+fn threshold_measurement(
+    scale: f64,
+    threshold: i64,
+) -> Result<
+    opendp::core::Measurement<
+        MapDomain<AtomDomain<u64>, AtomDomain<i64>>,
+        L0PInfDistance<1, AbsoluteDistance<i64>>,
+        Approximate<MaxDivergence>,
+        HashMap<u64, i64>,
+    >,
+    DpError,
+> {
+    let domain = MapDomain::new(AtomDomain::<u64>::default(), AtomDomain::<i64>::default());
+    Ok(make_laplace_threshold(domain, L0PInfDistance(AbsoluteDistance::<i64>::default()), scale, threshold, None)?)
 }
 
 type CountVector = VectorDomain<AtomDomain<i64>>;

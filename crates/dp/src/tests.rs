@@ -121,3 +121,47 @@ fn critical_value(df: usize) -> f64 {
     let z = 3.090_232; // standard normal 0.999 quantile
     k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
 }
+
+#[test]
+fn threshold_suppresses_single_devices_within_delta() {
+    // A large δ makes the suppression probability observable in a few thousand trials.
+    let delta = 0.02;
+    let r = ThresholdRelease::calibrate(1.0, delta, Sensitivity::once_per_partition(1)).unwrap();
+    assert!(r.delta <= delta && r.threshold > 1, "{r:?}");
+    let trials = 5_000;
+    let single = std::collections::HashMap::from([(7u64, 1i64)]);
+    let released = (0..trials).filter(|_| !r.release(&single).unwrap().is_empty()).count();
+    let rate = released as f64 / trials as f64;
+    let claimed = r.delta;
+    let slack = 3.0 * (claimed * (1.0 - claimed) / trials as f64).sqrt();
+    assert!(rate <= claimed + slack, "a one-device key was released {rate} of the time, claimed δ {claimed}");
+    // Popular keys pass.
+    let popular = std::collections::HashMap::from([(1u64, 10_000i64)]);
+    assert_eq!(r.release(&popular).unwrap().len(), 1);
+}
+
+#[test]
+fn threshold_grows_as_delta_shrinks() {
+    let a = ThresholdRelease::calibrate(1.0, 1e-3, Sensitivity::once_per_partition(4)).unwrap();
+    let b = ThresholdRelease::calibrate(1.0, 1e-9, Sensitivity::once_per_partition(4)).unwrap();
+    assert!(b.threshold > a.threshold);
+    assert!(b.epsilon <= 1.0 + 1e-9);
+}
+
+#[test]
+fn noise_sd_matches_samples() {
+    for mech in [Mechanism::Laplace, Mechanism::Gaussian] {
+        let r = CountRelease::calibrate(mech, 0.5, 1e-6, 2).unwrap();
+        let xs = r.release(&vec![0; 20_000]).unwrap();
+        let var = xs.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / xs.len() as f64;
+        let ratio = var.sqrt() / r.noise_sd();
+        assert!((0.95..1.05).contains(&ratio), "{mech:?}: sample sd / claimed = {ratio}");
+    }
+}
+
+#[test]
+fn total_sensitivity_costs_more_for_gaussian() {
+    let once = CountRelease::calibrate_for(Mechanism::Gaussian, 1.0, 1e-6, Sensitivity::once_per_partition(4)).unwrap();
+    let total = CountRelease::calibrate_for(Mechanism::Gaussian, 1.0, 1e-6, Sensitivity::total(4, 5)).unwrap();
+    assert!(total.scale > once.scale * 1.9);
+}
