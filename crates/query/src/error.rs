@@ -17,6 +17,8 @@ pub enum QueryError {
     MissingCase,
     #[error("purpose {given:?} is not allowed by this store; allowed purposes: {allowed}")]
     BadPurpose { given: String, allowed: String },
+    #[error("reach needs the ad/app content category, which only OpenRTB bidstream ingest provides; this store holds ping feeds only")]
+    NoCategories,
     #[error("--max-partitions must be at least 1")]
     BadBound,
     #[error(transparent)]

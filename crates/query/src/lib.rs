@@ -7,11 +7,13 @@
 //!   type cannot leave this crate except through `release`.
 //! - `release` (private): charge the ledger, add noise, attach intervals: the only way out.
 //! - [`presence`]: distinct devices per (cell, time bucket).
+//! - [`questions`]: flows, dwell, co-visit, series and reach.
 //!
 //! Exact, noise-free answers exist only under `#[cfg(test)]`.
 
 pub mod area;
 pub mod presence;
+pub mod questions;
 pub mod window;
 
 mod error;
@@ -20,4 +22,4 @@ mod release;
 
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
-pub use release::{Answer, AnswerRow, Asker, Charge};
+pub use release::{Answer, AnswerRow, Asker, Charge, KeySelection};

@@ -5,7 +5,7 @@
 //! The output types have no public constructor or accessor: the only consumer is `release`.
 
 use datafusion::arrow::array::{Array, Int64Array, UInt64Array};
-use datafusion::logical_expr::{binary_expr, Operator};
+use datafusion::logical_expr::{binary_expr, JoinType, Operator};
 use datafusion::prelude::*;
 use h3o::CellIndex;
 use std::collections::HashMap;
@@ -37,6 +37,63 @@ fn session() -> SessionContext {
     SessionContext::new_with_config(config)
 }
 
+/// A session with the table `pings`: the committed segments of the days `[from_s, to_s)`
+/// touches, filtered to the window. `None` when no segment covers the window.
+async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionContext>, QueryError> {
+    let day = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let paths: Vec<String> = store
+        .segments_between(&day(from_s), &day(to_s - 1))?
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let ctx = session();
+    let rows = ctx
+        .read_parquet(paths, ParquetReadOptions::default())
+        .await?
+        .filter(col("time_s").gt_eq(lit(from_s)).and(col("time_s").lt(lit(to_s))))?;
+    ctx.register_table("pings", rows.into_view())?;
+    Ok(Some(ctx))
+}
+
+/// Adds a boolean column `name` that says whether the row's cell lies in `cells` (all at `res`).
+fn with_membership(df: DataFrame, name: &str, res: u8, store_res: u8, cells: &[CellIndex]) -> Result<DataFrame, QueryError> {
+    let list: Vec<Expr> = cells.iter().map(|c| lit(u64::from(*c))).collect();
+    Ok(df.with_column(name, parent_expr(res, store_res).in_list(list, false))?)
+}
+
+async fn collect_keyed(ctx: &SessionContext, sql: &str, key_columns: usize) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
+    let batches = ctx.sql(sql).await?.collect().await?;
+    let mut out = Vec::new();
+    for b in batches {
+        let keys: Vec<datafusion::arrow::array::ArrayRef> = (0..key_columns)
+            .map(|i| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::UInt64))
+            .collect::<Result<_, _>>()
+            .map_err(|e| QueryError::Engine(e.to_string()))?;
+        let keys: Vec<&UInt64Array> = keys.iter().map(|a| a.as_any().downcast_ref::<UInt64Array>().expect("cast to u64")).collect();
+        let n = b.column(key_columns).as_any().downcast_ref::<Int64Array>().ok_or_else(|| engine("count type"))?;
+        for i in 0..b.num_rows() {
+            if keys.iter().any(|k| k.is_null(i)) {
+                continue;
+            }
+            out.push((keys.iter().map(|k| k.value(i)).collect(), n.value(i)));
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps at most `bound` rows per pseudonym of the distinct rows in `table`, chosen uniformly
+/// at random, and counts them per key.
+fn capped_count_sql(table: &str, keys: &str, bound: u32) -> String {
+    format!(
+        "SELECT {keys}, COUNT(*) AS n FROM (
+            SELECT {keys}, ROW_NUMBER() OVER (PARTITION BY pseudonym ORDER BY random()) AS rn FROM {table}
+         ) WHERE rn <= {bound} GROUP BY {keys}"
+    )
+}
+
 /// Distinct devices per (cell at `res`, bucket) over `cells`, with each device kept in at most
 /// `max_partitions` partitions, chosen uniformly at random per question.
 pub(crate) async fn presence_counts(
@@ -46,22 +103,14 @@ pub(crate) async fn presence_counts(
     cells: &[CellIndex],
     max_partitions: u32,
 ) -> Result<BoundedCounts, QueryError> {
-    let (first_day, last_day) = window.days();
-    let paths: Vec<String> = store
-        .segments_between(&first_day, &last_day)?
-        .into_iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    if paths.is_empty() {
+    let Some(ctx) = scan(store, window.from_s, window.to_s).await? else {
         return Ok(BoundedCounts { counts: HashMap::new() });
-    }
-    let ctx = session();
+    };
     let store_res = store.config().resolution.h3_store;
     let area: Vec<Expr> = cells.iter().map(|c| lit(u64::from(*c))).collect();
     let scoped = ctx
-        .read_parquet(paths, ParquetReadOptions::default())
+        .table("pings")
         .await?
-        .filter(col("time_s").gt_eq(lit(window.from_s)).and(col("time_s").lt(lit(window.to_s))))?
         .select(vec![
             col("pseudonym"),
             parent_expr(res, store_res).alias("qcell"),
@@ -70,28 +119,229 @@ pub(crate) async fn presence_counts(
         .filter(col("qcell").in_list(area, false))?
         .distinct()?;
     ctx.register_table("scoped", scoped.into_view())?;
-    // One row per (device, partition) after DISTINCT; ROW_NUMBER over a random order keeps a
-    // uniform random subset of at most L partitions per device.
+    let rows = collect_keyed(&ctx, &capped_count_sql("scoped", "qcell, bidx", max_partitions), 2).await?;
+    Ok(BoundedCounts { counts: rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect() })
+}
+
+/// How flows assign a stored cell to a zone.
+pub(crate) enum Zoning<'a> {
+    /// The H3 parent at this resolution.
+    Resolution(u8),
+    /// Named zones: stored cell → zone id.
+    Named(&'a [(u64, u64)]),
+}
+
+/// Distinct devices per (origin zone, destination zone). A device-day's sequence of distinct
+/// consecutive zones yields its transitions; each device counts once per pair and in at most
+/// `bound` pairs. With `zones`, only those zones take part (public keys); with `origin`, only
+/// transitions out of that zone count (private keys).
+pub(crate) async fn flow_counts(
+    store: &Store,
+    from_s: i64,
+    to_s: i64,
+    zoning: Zoning<'_>,
+    zones: Option<&[u64]>,
+    origin: Option<u64>,
+    bound: u32,
+) -> Result<HashMap<(u64, u64), i64>, QueryError> {
+    let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(HashMap::new()) };
+    let store_res = store.config().resolution.h3_store;
+    let pings = ctx.table("pings").await?;
+    let zoned = match zoning {
+        Zoning::Resolution(res) => pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("zone")])?,
+        Zoning::Named(map) => {
+            let (cells, ids): (Vec<u64>, Vec<u64>) = map.iter().copied().unzip();
+            let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
+                datafusion::arrow::datatypes::Field::new("zcell", datafusion::arrow::datatypes::DataType::UInt64, false),
+                datafusion::arrow::datatypes::Field::new("zone", datafusion::arrow::datatypes::DataType::UInt64, false),
+            ]));
+            let batch = datafusion::arrow::record_batch::RecordBatch::try_new(
+                schema,
+                vec![std::sync::Arc::new(UInt64Array::from(cells)), std::sync::Arc::new(UInt64Array::from(ids))],
+            )
+            .map_err(|e| QueryError::Engine(e.to_string()))?;
+            let zone_map = ctx.read_batch(batch)?;
+            pings
+                .join(zone_map, JoinType::Inner, &["cell"], &["zcell"], None)?
+                .select(vec![col("pseudonym"), col("time_s"), col("zone")])?
+        }
+    };
+    let zoned = match zones {
+        Some(z) => zoned.filter(col("zone").in_list(z.iter().map(|c| lit(*c)).collect(), false))?,
+        None => zoned,
+    };
+    ctx.register_table("zoned", zoned.into_view())?;
+    let origin_filter = origin.map(|o| format!("AND origin = {o}")).unwrap_or_default();
     let sql = format!(
-        "SELECT qcell, bidx, COUNT(*) AS n FROM (
-            SELECT qcell, bidx, ROW_NUMBER() OVER (PARTITION BY pseudonym ORDER BY random()) AS rn
-            FROM scoped
-         ) WHERE rn <= {max_partitions} GROUP BY qcell, bidx"
+        "WITH s AS (
+            SELECT pseudonym, time_s / 86400 AS day, time_s, zone,
+                   LAG(zone) OVER (PARTITION BY pseudonym, time_s / 86400 ORDER BY time_s, zone) AS prev
+            FROM zoned),
+         c AS (SELECT pseudonym, day, time_s, zone FROM s WHERE prev IS NULL OR prev <> zone),
+         t AS (SELECT pseudonym, zone AS dest,
+                      LAG(zone) OVER (PARTITION BY pseudonym, day ORDER BY time_s, zone) AS origin FROM c),
+         d AS (SELECT DISTINCT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL {origin_filter})
+         {}",
+        capped_count_sql("d", "origin, dest", bound)
     );
-    let batches = ctx.sql(&sql).await?.collect().await?;
-    let mut counts = HashMap::new();
-    for b in batches {
-        let cell = b.column(0).as_any().downcast_ref::<UInt64Array>().ok_or_else(|| engine("qcell type"))?;
-        let bidx = b.column(1).as_any().downcast_ref::<Int64Array>().ok_or_else(|| engine("bidx type"))?;
-        let n = b.column(2).as_any().downcast_ref::<Int64Array>().ok_or_else(|| engine("count type"))?;
-        for i in 0..b.num_rows() {
-            if cell.is_null(i) || bidx.is_null(i) {
-                continue;
-            }
-            counts.insert((cell.value(i), bidx.value(i) as u64), n.value(i));
+    let rows = collect_keyed(&ctx, &sql, 2).await?;
+    Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
+}
+
+/// Dwell bins, in seconds: <10 min, 10–30 min, 30–60 min, 1–4 h, ≥4 h.
+pub(crate) const DWELL_EDGES_S: [i64; 4] = [600, 1800, 3600, 14_400];
+
+/// Visits per dwell bin. A visit is a run of a device's consecutive pings inside the area with
+/// gaps under `max_gap_s`; its dwell is last − first. Each device adds at most `bound` visits.
+pub(crate) async fn dwell_counts(
+    store: &Store,
+    from_s: i64,
+    to_s: i64,
+    res: u8,
+    cells: &[CellIndex],
+    max_gap_s: i64,
+    bound: u32,
+) -> Result<Vec<i64>, QueryError> {
+    let mut out = vec![0i64; DWELL_EDGES_S.len() + 1];
+    let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(out) };
+    let store_res = store.config().resolution.h3_store;
+    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?
+        .select(vec![col("pseudonym"), col("time_s"), col("inside")])?;
+    ctx.register_table("marked", marked.into_view())?;
+    let [e0, e1, e2, e3] = DWELL_EDGES_S;
+    let sql = format!(
+        "WITH s AS (
+            SELECT pseudonym, time_s, inside,
+                   LAG(time_s) OVER w AS prev_t, LAG(inside) OVER w AS prev_in
+            FROM marked WINDOW w AS (PARTITION BY pseudonym ORDER BY time_s, inside)),
+         starts AS (
+            SELECT pseudonym, time_s, inside,
+                   CASE WHEN inside AND (prev_in IS NULL OR NOT prev_in OR time_s - prev_t >= {max_gap_s})
+                        THEN 1 ELSE 0 END AS new_visit
+            FROM s),
+         v AS (
+            SELECT pseudonym, time_s, inside,
+                   SUM(new_visit) OVER (PARTITION BY pseudonym ORDER BY time_s, inside ROWS UNBOUNDED PRECEDING) AS visit
+            FROM starts),
+         visits AS (
+            SELECT pseudonym, visit, MAX(time_s) - MIN(time_s) AS dwell FROM v WHERE inside GROUP BY pseudonym, visit),
+         binned AS (
+            SELECT pseudonym, visit,
+                   CASE WHEN dwell < {e0} THEN 0 WHEN dwell < {e1} THEN 1 WHEN dwell < {e2} THEN 2
+                        WHEN dwell < {e3} THEN 3 ELSE 4 END AS bin
+            FROM visits)
+         SELECT bin, COUNT(*) AS n FROM (
+            SELECT bin, ROW_NUMBER() OVER (PARTITION BY pseudonym ORDER BY random()) AS rn FROM binned
+         ) WHERE rn <= {bound} GROUP BY bin"
+    );
+    for (k, n) in collect_keyed(&ctx, &sql, 1).await? {
+        out[k[0] as usize] = n;
+    }
+    Ok(out)
+}
+
+/// Co-visit lag bins, in seconds: <1 h, 1–6 h, 6–24 h, 1–3 d, ≥3 d.
+pub(crate) const LAG_EDGES_S: [i64; 4] = [3_600, 21_600, 86_400, 259_200];
+
+/// Devices seen in both areas (entry 0), then per lag bin (entries 1..): the lag is between the
+/// device's first ping in A and its first ping in B. Each device adds 1 to entry 0 and 1 to one
+/// lag bin.
+pub(crate) async fn covisit_counts(
+    store: &Store,
+    from_s: i64,
+    to_s: i64,
+    res: u8,
+    area_a: &[CellIndex],
+    area_b: &[CellIndex],
+) -> Result<Vec<i64>, QueryError> {
+    let mut out = vec![0i64; LAG_EDGES_S.len() + 2];
+    let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(out) };
+    let store_res = store.config().resolution.h3_store;
+    let pings = ctx.table("pings").await?;
+    let marked = with_membership(pings, "in_a", res, store_res, area_a)?;
+    let marked = with_membership(marked, "in_b", res, store_res, area_b)?;
+    ctx.register_table("marked", marked.into_view())?;
+    let [e0, e1, e2, e3] = LAG_EDGES_S;
+    let sql = format!(
+        "WITH a AS (SELECT pseudonym, MIN(time_s) AS ta FROM marked WHERE in_a GROUP BY pseudonym),
+              b AS (SELECT pseudonym, MIN(time_s) AS tb FROM marked WHERE in_b GROUP BY pseudonym),
+              lag AS (SELECT abs(b.tb - a.ta) AS l FROM a JOIN b ON a.pseudonym = b.pseudonym)
+         SELECT CASE WHEN l < {e0} THEN 1 WHEN l < {e1} THEN 2 WHEN l < {e2} THEN 3
+                     WHEN l < {e3} THEN 4 ELSE 5 END AS bin, COUNT(*) AS n
+         FROM lag GROUP BY 1"
+    );
+    for (k, n) in collect_keyed(&ctx, &sql, 1).await? {
+        out[k[0] as usize] = n;
+        out[0] += n;
+    }
+    Ok(out)
+}
+
+/// Distinct devices anywhere in `cells` per bucket, over the target window (indexes
+/// `0..target.buckets()`) followed by the baseline window; each device in at most `bound`
+/// buckets across both.
+pub(crate) async fn series_counts(
+    store: &Store,
+    target: &Window,
+    baseline: &Window,
+    res: u8,
+    cells: &[CellIndex],
+    bound: u32,
+) -> Result<Vec<i64>, QueryError> {
+    let n_target = target.buckets();
+    let mut out = vec![0i64; (n_target + baseline.buckets()) as usize];
+    let from = target.from_s.min(baseline.from_s);
+    let to = target.to_s.max(baseline.to_s);
+    let Some(ctx) = scan(store, from, to).await? else { return Ok(out) };
+    let store_res = store.config().resolution.h3_store;
+    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?;
+    ctx.register_table("marked", marked.into_view())?;
+    let sql = format!(
+        "WITH b AS (
+            SELECT DISTINCT pseudonym,
+                   CASE WHEN time_s >= {tf} AND time_s < {tt} THEN (time_s - {tf}) / {tb}
+                        WHEN time_s >= {bf} AND time_s < {bt} THEN {n_target} + (time_s - {bf}) / {bb} END AS bidx
+            FROM marked WHERE inside)
+         {}",
+        capped_count_sql("(SELECT * FROM b WHERE bidx IS NOT NULL)", "bidx", bound),
+        tf = target.from_s,
+        tt = target.to_s,
+        tb = target.bucket_s,
+        bf = baseline.from_s,
+        bt = baseline.to_s,
+        bb = baseline.bucket_s,
+    );
+    for (k, n) in collect_keyed(&ctx, &sql, 1).await? {
+        if let Some(slot) = out.get_mut(k[0] as usize) {
+            *slot = n;
         }
     }
-    Ok(BoundedCounts { counts })
+    Ok(out)
+}
+
+/// Distinct devices per (content category, zone at `zones_res`) over `cells`, each device in at
+/// most `bound` keys. Rows without a category (broker pings) do not take part.
+pub(crate) async fn reach_counts(
+    store: &Store,
+    from_s: i64,
+    to_s: i64,
+    zones_res: u8,
+    cells: &[CellIndex],
+    bound: u32,
+) -> Result<HashMap<(u64, u64), i64>, QueryError> {
+    let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(HashMap::new()) };
+    let store_res = store.config().resolution.h3_store;
+    let area: Vec<Expr> = cells.iter().map(|c| lit(u64::from(*c))).collect();
+    let scoped = ctx
+        .table("pings")
+        .await?
+        .filter(col("category").is_not_null())?
+        .select(vec![col("pseudonym"), col("category"), parent_expr(zones_res, store_res).alias("zone")])?
+        .filter(col("zone").in_list(area, false))?
+        .distinct()?;
+    ctx.register_table("scoped", scoped.into_view())?;
+    let rows = collect_keyed(&ctx, &capped_count_sql("scoped", "category, zone", bound), 2).await?;
+    Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
 }
 
 fn engine(what: &str) -> QueryError {

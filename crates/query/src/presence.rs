@@ -3,7 +3,7 @@
 
 use chrono::DateTime;
 use crowdlens_control::Ledger;
-use crowdlens_dp::Mechanism;
+use crowdlens_dp::{Mechanism, Sensitivity};
 use crowdlens_store::Store;
 use crowdlens_types::Epoch;
 use h3o::Resolution;
@@ -62,22 +62,18 @@ fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> 
     if max_partitions == 0 {
         return Err(QueryError::BadBound);
     }
-    let delta = match q.mechanism {
-        Mechanism::Laplace => 0.0,
-        Mechanism::Gaussian => config.privacy.delta_per_question,
-    };
     let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let mut charge = Charge {
-        question: "presence".into(),
+    let charge = Charge::new(
+        "presence",
         epochs,
-        epsilon: q.epsilon,
-        delta,
-        mechanism: q.mechanism,
+        q.epsilon,
+        q.mechanism,
+        config.privacy.delta_per_question,
         max_partitions,
         partitions,
-        ci_half_width: 0.0,
-    };
-    charge.ci_half_width = charge.calibrate()?.ci_half_width;
+        Sensitivity::once_per_partition(max_partitions),
+        false,
+    )?;
     Ok(Prepared { window, res, cells, charge })
 }
 

@@ -1,0 +1,528 @@
+//! The questions beyond presence: flows, dwell, co-visit, series and reach. Each checks its
+//! parameters against the store's floors, prices itself as a [`Charge`], runs a bounded plan
+//! and releases through the shared path. None adds noise of its own.
+
+use chrono::DateTime;
+use crowdlens_control::Ledger;
+use crowdlens_dp::{Mechanism, Sensitivity};
+use crowdlens_store::Store;
+use crowdlens_types::Epoch;
+use h3o::{CellIndex, Resolution};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::area::Area;
+use crate::release::{audit_refusal, publish, publish_private, Answer, Asker, Charge};
+use crate::window::Window;
+use crate::{plan, QueryError};
+
+type Key = serde_json::Map<String, serde_json::Value>;
+
+/// Parameters every question shares.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub from_s: i64,
+    pub to_s: i64,
+    pub epsilon: f64,
+    pub mechanism: Mechanism,
+    /// Contribution bound L (partitions, pairs or visits per device); store default if `None`.
+    pub max_partitions: Option<u32>,
+}
+
+impl Common {
+    fn bound(&self, store: &Store) -> Result<u32, QueryError> {
+        match self.max_partitions.unwrap_or(store.config().privacy.default_max_partitions) {
+            0 => Err(QueryError::BadBound),
+            l => Ok(l),
+        }
+    }
+
+    fn window(&self) -> Result<(i64, i64), QueryError> {
+        if self.to_s <= self.from_s {
+            return Err(QueryError::BadWindow("--to must be after --from".into()));
+        }
+        Ok((self.from_s, self.to_s))
+    }
+
+    fn epochs(&self) -> Vec<String> {
+        Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
+    }
+}
+
+fn resolution(store: &Store, asked: Option<u8>, default: u8) -> Result<u8, QueryError> {
+    let res = asked.unwrap_or(default);
+    let floor = store.config().resolution.h3_finest_question;
+    if res > floor {
+        return Err(QueryError::ResolutionTooFine { asked: res, floor });
+    }
+    Ok(res)
+}
+
+fn cells_of(spec: &str, res: u8) -> Result<Vec<CellIndex>, QueryError> {
+    let area = Area::parse(spec)?;
+    if let Some(fixed) = area.fixed_resolution() {
+        if fixed != res {
+            return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --res {fixed}")));
+        }
+    }
+    area.cells(Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?)
+}
+
+fn check_partitions(store: &Store, partitions: u64) -> Result<(), QueryError> {
+    let limit = store.config().privacy.max_partitions_per_question;
+    if partitions > limit {
+        return Err(QueryError::TooManyPartitions { partitions, limit });
+    }
+    Ok(())
+}
+
+fn key(pairs: &[(&str, serde_json::Value)]) -> Key {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn cell_text(cell: u64) -> String {
+    CellIndex::try_from(cell).map(|c| c.to_string()).unwrap_or_else(|_| format!("{cell:x}"))
+}
+
+/// Runs `body`, auditing any refusal, as every question must.
+async fn audited<F>(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, body: F) -> Result<Answer, QueryError>
+where
+    F: AsyncFnOnce(&mut Ledger) -> Result<Answer, QueryError>,
+{
+    let result = body(ledger).await;
+    if let Err(e) = &result {
+        audit_refusal(ledger, asker, question, e);
+    }
+    result
+}
+
+// ---------------------------------------------------------------------------------------------
+// flows
+
+/// Devices moving from one zone to another within a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowsQuestion {
+    pub common: Common,
+    /// The zone set, as an area tiled at `zones_res` (public keys: every pair is released).
+    pub area: Option<String>,
+    /// Zones are H3 cells at this resolution.
+    pub zones_res: Option<u8>,
+    /// Or: named zones from a GeoJSON file (each feature's `name` property).
+    pub zones_file: Option<String>,
+    /// "Top destinations from this zone": destinations come from the data (private keys).
+    pub top_from: Option<String>,
+}
+
+enum FlowZones {
+    Cells { res: u8, zones: Vec<u64> },
+    Named { map: Vec<(u64, u64)>, names: Vec<String> },
+    TopFrom { res: u8, origin: u64 },
+}
+
+fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError> {
+    let default_res = store.config().resolution.h3_default_question.min(7);
+    match (&q.zones_file, &q.top_from, &q.area) {
+        (Some(file), None, None) => {
+            let (map, names) = named_zones(file, store.config().resolution.h3_store)?;
+            Ok(FlowZones::Named { map, names })
+        }
+        (None, Some(origin), None) => {
+            let cell: CellIndex = origin
+                .parse()
+                .map_err(|_| QueryError::BadArea(format!("--top-from {origin:?} is not an H3 cell")))?;
+            let res = u8::from(cell.resolution());
+            if q.zones_res.is_some_and(|r| r != res) {
+                return Err(QueryError::BadArea("--top-from's cell resolution and --zones-res differ".into()));
+            }
+            resolution(store, Some(res), res)?;
+            Ok(FlowZones::TopFrom { res, origin: u64::from(cell) })
+        }
+        (None, None, Some(area)) => {
+            let res = resolution(store, q.zones_res, default_res)?;
+            let zones = cells_of(area, res)?.into_iter().map(u64::from).collect();
+            Ok(FlowZones::Cells { res, zones })
+        }
+        _ => Err(QueryError::BadArea(
+            "flows needs exactly one of: --area with --zones-res (public zone pairs), --zones FILE.geojson, or --top-from CELL".into(),
+        )),
+    }
+}
+
+/// Zones from a GeoJSON FeatureCollection: each feature's cells at the store resolution.
+fn named_zones(path: &str, store_res: u8) -> Result<(Vec<(u64, u64)>, Vec<String>), QueryError> {
+    let text = std::fs::read_to_string(path).map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
+    let gj: geojson::GeoJson = text.parse().map_err(|e| QueryError::BadArea(format!("{path}: not GeoJSON: {e}")))?;
+    let geojson::GeoJson::FeatureCollection(fc) = gj else {
+        return Err(QueryError::BadArea(format!("{path}: zones must be a FeatureCollection of named polygons")));
+    };
+    let res = Resolution::try_from(store_res).map_err(|e| QueryError::BadArea(e.to_string()))?;
+    let mut map = Vec::new();
+    let mut names = Vec::new();
+    for (i, f) in fc.features.into_iter().enumerate() {
+        let name = f
+            .property("name")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("zone-{i}"));
+        let geometry = f.geometry.ok_or_else(|| QueryError::BadArea(format!("{path}: feature {i} has no geometry")))?;
+        let geom: geo::Geometry<f64> = geometry.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
+        let polygons = match geom {
+            geo::Geometry::Polygon(p) => vec![p],
+            geo::Geometry::MultiPolygon(mp) => mp.0,
+            _ => return Err(QueryError::BadArea(format!("{path}: feature {i} is not a polygon"))),
+        };
+        let id = names.len() as u64;
+        for cell in Area::Polygons(geo::MultiPolygon(polygons)).cells(res)? {
+            map.push((u64::from(cell), id));
+        }
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(QueryError::BadArea(format!("{path}: no zones")));
+    }
+    Ok((map, names))
+}
+
+pub async fn ask_flows(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &FlowsQuestion) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    audited(ledger, asker, &question, async |ledger| {
+        let (charge, zones) = price_flows(store, q)?;
+        asker.check(store)?;
+        let (from, to) = q.common.window()?;
+        let bound = charge.max_partitions;
+        match zones {
+            FlowZones::Cells { res, zones } => {
+                let counts = plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), Some(&zones), None, bound).await?;
+                let (keys, values) = pairs(&zones, &counts, |z| cell_text(z).into());
+                publish(ledger, asker, &question, &charge, keys, values)
+            }
+            FlowZones::Named { map, names } => {
+                let ids: Vec<u64> = (0..names.len() as u64).collect();
+                let counts = plan::flow_counts(store, from, to, plan::Zoning::Named(&map), Some(&ids), None, bound).await?;
+                let (keys, values) = pairs(&ids, &counts, |z| names[z as usize].clone().into());
+                publish(ledger, asker, &question, &charge, keys, values)
+            }
+            FlowZones::TopFrom { res, origin } => {
+                let counts = plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), None, Some(origin), bound).await?;
+                let labels = counts
+                    .keys()
+                    .map(|&(o, d)| (d, key(&[("origin", cell_text(o).into()), ("destination", cell_text(d).into())])))
+                    .collect();
+                let bounded = counts.into_iter().map(|((_, d), n)| (d, n)).collect();
+                publish_private(ledger, asker, &question, &charge, labels, bounded)
+            }
+        }
+    })
+    .await
+}
+
+fn pairs(zones: &[u64], counts: &HashMap<(u64, u64), i64>, label: impl Fn(u64) -> serde_json::Value) -> (Vec<Key>, Vec<i64>) {
+    let mut keys = Vec::new();
+    let mut values = Vec::new();
+    for &o in zones {
+        for &d in zones {
+            if o == d {
+                continue;
+            }
+            keys.push(key(&[("origin", label(o)), ("destination", label(d))]));
+            values.push(counts.get(&(o, d)).copied().unwrap_or(0));
+        }
+    }
+    (keys, values)
+}
+
+fn price_flows(store: &Store, q: &FlowsQuestion) -> Result<(Charge, FlowZones), QueryError> {
+    let bound = q.common.bound(store)?;
+    q.common.window()?;
+    let zones = flow_zones(store, q)?;
+    let (partitions, private) = match &zones {
+        FlowZones::Cells { zones, .. } => ((zones.len() as u64).pow(2).saturating_sub(zones.len() as u64), false),
+        FlowZones::Named { names, .. } => ((names.len() as u64).pow(2) - names.len() as u64, false),
+        FlowZones::TopFrom { .. } => (0, true),
+    };
+    check_partitions(store, partitions)?;
+    let p = &store.config().privacy;
+    let charge = Charge::new(
+        "flows",
+        q.common.epochs(),
+        q.common.epsilon,
+        q.common.mechanism,
+        p.delta_per_question,
+        bound,
+        partitions,
+        Sensitivity::once_per_partition(bound),
+        private,
+    )?;
+    Ok((charge, zones))
+}
+
+pub fn preview_flows(store: &Store, q: &FlowsQuestion) -> Result<Charge, QueryError> {
+    Ok(price_flows(store, q)?.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// dwell
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DwellQuestion {
+    pub common: Common,
+    pub area: String,
+    /// Resolution of the cells that define "inside"; finest allowed by default.
+    pub res: Option<u8>,
+    /// A gap this long or longer between pings ends a visit.
+    pub max_gap_s: i64,
+}
+
+const DWELL_LABELS: [&str; 5] = ["<10m", "10-30m", "30-60m", "1-4h", ">=4h"];
+
+fn price_dwell(store: &Store, q: &DwellQuestion) -> Result<(Charge, u8, Vec<CellIndex>), QueryError> {
+    let bound = q.common.bound(store)?;
+    q.common.window()?;
+    if q.max_gap_s <= 0 {
+        return Err(QueryError::BadWindow("--max-gap must be positive".into()));
+    }
+    let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
+    let cells = cells_of(&q.area, res)?;
+    let p = &store.config().privacy;
+    let bins = DWELL_LABELS.len() as u32;
+    let charge = Charge::new(
+        "dwell",
+        q.common.epochs(),
+        q.common.epsilon,
+        q.common.mechanism,
+        p.delta_per_question,
+        bound,
+        bins as u64,
+        Sensitivity::total(bound, bins),
+        false,
+    )?;
+    Ok((charge, res, cells))
+}
+
+pub fn preview_dwell(store: &Store, q: &DwellQuestion) -> Result<Charge, QueryError> {
+    Ok(price_dwell(store, q)?.0)
+}
+
+pub async fn ask_dwell(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &DwellQuestion) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    audited(ledger, asker, &question, async |ledger| {
+        asker.check(store)?;
+        let (charge, res, cells) = price_dwell(store, q)?;
+        let counts =
+            plan::dwell_counts(store, q.common.from_s, q.common.to_s, res, &cells, q.max_gap_s, charge.max_partitions).await?;
+        let keys = DWELL_LABELS.iter().map(|l| key(&[("dwell", (*l).into())])).collect();
+        publish(ledger, asker, &question, &charge, keys, counts)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// co-visit
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CovisitQuestion {
+    pub common: Common,
+    pub area: String,
+    pub area_b: String,
+    pub res: Option<u8>,
+}
+
+const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];
+
+fn price_covisit(store: &Store, q: &CovisitQuestion) -> Result<(Charge, u8, Vec<CellIndex>, Vec<CellIndex>), QueryError> {
+    q.common.window()?;
+    let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
+    let a = cells_of(&q.area, res)?;
+    let b = cells_of(&q.area_b, res)?;
+    let p = &store.config().privacy;
+    // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
+    let charge = Charge::new(
+        "co-visit",
+        q.common.epochs(),
+        q.common.epsilon,
+        q.common.mechanism,
+        p.delta_per_question,
+        2,
+        1 + LAG_LABELS.len() as u64,
+        Sensitivity::once_per_partition(2),
+        false,
+    )?;
+    Ok((charge, res, a, b))
+}
+
+pub fn preview_covisit(store: &Store, q: &CovisitQuestion) -> Result<Charge, QueryError> {
+    Ok(price_covisit(store, q)?.0)
+}
+
+pub async fn ask_covisit(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &CovisitQuestion) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    audited(ledger, asker, &question, async |ledger| {
+        asker.check(store)?;
+        let (charge, res, a, b) = price_covisit(store, q)?;
+        let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
+        let mut keys = vec![key(&[("measure", "devices_in_both".into())])];
+        keys.extend(LAG_LABELS.iter().map(|l| key(&[("measure", "lag".into()), ("lag", (*l).into())])));
+        publish(ledger, asker, &question, &charge, keys, counts)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// series
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesQuestion {
+    pub common: Common,
+    pub area: String,
+    pub res: Option<u8>,
+    pub bucket_s: i64,
+    pub baseline_from_s: i64,
+    pub baseline_to_s: i64,
+}
+
+fn price_series(store: &Store, q: &SeriesQuestion) -> Result<(Charge, Window, Window, u8, Vec<CellIndex>), QueryError> {
+    let bound = q.common.bound(store)?;
+    let floors = &store.config().resolution;
+    let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors)?;
+    let baseline = Window::new(q.baseline_from_s, q.baseline_to_s, q.bucket_s, floors)
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+    if q.baseline_from_s < q.common.to_s && q.common.from_s < q.baseline_to_s {
+        return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
+    }
+    let res = resolution(store, q.res, floors.h3_default_question)?;
+    let cells = cells_of(&q.area, res)?;
+    let partitions = target.buckets() + baseline.buckets();
+    check_partitions(store, partitions)?;
+    let mut epochs: Vec<Epoch> = Epoch::covering(target.from_s, target.to_s);
+    epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
+    epochs.sort();
+    epochs.dedup();
+    let p = &store.config().privacy;
+    let charge = Charge::new(
+        "series",
+        epochs.iter().map(|e| e.to_string()).collect(),
+        q.common.epsilon,
+        q.common.mechanism,
+        p.delta_per_question,
+        bound,
+        partitions,
+        Sensitivity::once_per_partition(bound),
+        false,
+    )?;
+    Ok((charge, target, baseline, res, cells))
+}
+
+pub fn preview_series(store: &Store, q: &SeriesQuestion) -> Result<Charge, QueryError> {
+    Ok(price_series(store, q)?.0)
+}
+
+pub async fn ask_series(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &SeriesQuestion) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    audited(ledger, asker, &question, async |ledger| {
+        asker.check(store)?;
+        let (charge, target, baseline, res, cells) = price_series(store, q)?;
+        let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
+        let stamp = |s: i64| {
+            DateTime::from_timestamp(s, 0).expect("window in range").to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        let mut keys = Vec::new();
+        for b in 0..target.buckets() {
+            keys.push(key(&[("period", "window".into()), ("bucket_start", stamp(target.bucket_start(b)).into())]));
+        }
+        for b in 0..baseline.buckets() {
+            keys.push(key(&[("period", "baseline".into()), ("bucket_start", stamp(baseline.bucket_start(b)).into())]));
+        }
+        let mut answer = publish(ledger, asker, &question, &charge, keys, counts)?;
+        answer.derived = Some(percent_change(&answer, target.buckets() as usize, charge.calibrate()?.noise_sd()));
+        Ok(answer)
+    })
+    .await
+}
+
+/// Percentage change of each window bucket against the mean baseline bucket, computed from the
+/// noisy values only. The 95% interval is propagated by the delta method from the noise's
+/// standard deviation, so it is approximate (and undefined when the baseline is near zero).
+fn percent_change(answer: &Answer, n_target: usize, sd: f64) -> serde_json::Value {
+    let (target, baseline) = answer.rows.split_at(n_target);
+    let k = baseline.len() as f64;
+    let m = baseline.iter().map(|r| r.value as f64).sum::<f64>() / k;
+    let rows: Vec<serde_json::Value> = target
+        .iter()
+        .map(|r| {
+            let v = r.value as f64;
+            let bucket = r.key.get("bucket_start").cloned().unwrap_or_default();
+            if m <= 2.0 * sd / k.sqrt() {
+                return serde_json::json!({"bucket_start": bucket, "change_pct": null,
+                    "note": "baseline too small relative to the noise for a percentage"});
+            }
+            let change = (v / m - 1.0) * 100.0;
+            let se = 100.0 * ((sd / m).powi(2) + (v * sd / (m * m)).powi(2) / k).sqrt();
+            serde_json::json!({"bucket_start": bucket, "change_pct": change,
+                "ci_low": change - 1.96 * se, "ci_high": change + 1.96 * se})
+        })
+        .collect();
+    serde_json::json!({"baseline_mean": m, "change": rows})
+}
+
+// ---------------------------------------------------------------------------------------------
+// reach
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachQuestion {
+    pub common: Common,
+    pub area: String,
+    pub zones_res: Option<u8>,
+}
+
+fn price_reach(store: &Store, q: &ReachQuestion) -> Result<(Charge, u8, Vec<CellIndex>), QueryError> {
+    let bound = q.common.bound(store)?;
+    q.common.window()?;
+    let has_categories = store.manifest()?.sources.iter().any(|s| s.kind == "openrtb");
+    if !has_categories {
+        return Err(QueryError::NoCategories);
+    }
+    let res = resolution(store, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
+    let cells = cells_of(&q.area, res)?;
+    let p = &store.config().privacy;
+    // Categories come from the data, so keys are private: partition selection by threshold.
+    let charge = Charge::new(
+        "reach",
+        q.common.epochs(),
+        q.common.epsilon,
+        Mechanism::Laplace,
+        p.delta_per_question,
+        bound,
+        0,
+        Sensitivity::once_per_partition(bound),
+        true,
+    )?;
+    Ok((charge, res, cells))
+}
+
+pub fn preview_reach(store: &Store, q: &ReachQuestion) -> Result<Charge, QueryError> {
+    Ok(price_reach(store, q)?.0)
+}
+
+pub async fn ask_reach(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &ReachQuestion) -> Result<Answer, QueryError> {
+    let question = serde_json::to_value(q).expect("question serialises");
+    audited(ledger, asker, &question, async |ledger| {
+        asker.check(store)?;
+        let (charge, res, cells) = price_reach(store, q)?;
+        let counts = plan::reach_counts(store, q.common.from_s, q.common.to_s, res, &cells, charge.max_partitions).await?;
+        let mut ids: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+        for k in counts.keys() {
+            let next = ids.len() as u64;
+            ids.entry(*k).or_insert(next);
+        }
+        let labels = ids
+            .iter()
+            .map(|(&(cat, zone), &id)| (id, key(&[("category", cat.into()), ("zone", cell_text(zone).into())])))
+            .collect();
+        let bounded = counts.into_iter().map(|(k, n)| (ids[&k], n)).collect();
+        publish_private(ledger, asker, &question, &charge, labels, bounded)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,316 @@
+//! Exact (noise-free, test-only) evaluation of each question against brute force over the same
+//! records, and interval coverage through the real release path.
+
+use super::*;
+use crate::release::KeySelection;
+use crowdlens_store::{Config, SourceCounts};
+use crowdlens_types::{Pseudonym, StoredPing};
+use h3o::LatLng;
+use std::collections::HashSet;
+
+const MON: i64 = 1_793_577_600; // 2026-11-02T00:00:00Z
+
+fn store_with(rows: &[StoredPing], kind: &str, epsilon_per_epoch: f64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.privacy.epsilon_per_epoch = epsilon_per_epoch;
+    let store = Store::init(dir.path(), &config).unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for r in rows {
+        run.push(*r).unwrap();
+    }
+    let n = rows.len() as u64;
+    run.commit("t".into(), "t".into(), kind, SourceCounts { read: n, stored: n, ..Default::default() }).unwrap();
+    (dir, store)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// Four well-separated spots, stored at resolution 10.
+fn spot(i: usize) -> u64 {
+    let (lat, lon) = [(44.97, -93.26), (44.98, -93.20), (44.93, -93.10), (45.05, -93.30)][i];
+    u64::from(LatLng::new(lat, lon).unwrap().to_cell(Resolution::Ten))
+}
+
+fn parent(cell: u64, res: u8) -> u64 {
+    u64::from(CellIndex::try_from(cell).unwrap().parent(Resolution::try_from(res).unwrap()).unwrap())
+}
+
+fn ping(d: u64, s: usize, t: i64) -> StoredPing {
+    StoredPing { pseudonym: Pseudonym(d), cell: spot(s), time_s: t, category: None }
+}
+
+/// Device d visits spots following a pattern over two days; times on 5-minute steps.
+fn movement() -> Vec<StoredPing> {
+    let mut rows = Vec::new();
+    for d in 0..40u64 {
+        for day in 0..2i64 {
+            let base = MON + day * 86_400;
+            let route: Vec<usize> = match d % 4 {
+                0 => vec![0, 1, 0],
+                1 => vec![1, 2],
+                2 => vec![2, 2, 3, 0],
+                _ => vec![3],
+            };
+            for (i, s) in route.iter().enumerate() {
+                for k in 0..(1 + d as i64 % 3) {
+                    rows.push(ping(d, *s, base + 3600 * (i as i64 * 3 + 1) + 300 * k));
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn brute_flows(rows: &[StoredPing], res: u8) -> HashMap<(u64, u64), i64> {
+    let mut seqs: BTreeMap<(u64, i64), Vec<(i64, u64)>> = BTreeMap::new();
+    for r in rows {
+        seqs.entry((r.pseudonym.0, r.time_s.div_euclid(86_400))).or_default().push((r.time_s, parent(r.cell, res)));
+    }
+    let mut per_device: HashMap<u64, HashSet<(u64, u64)>> = HashMap::new();
+    for ((d, _), mut seq) in seqs {
+        seq.sort();
+        let mut zones: Vec<u64> = seq.into_iter().map(|(_, z)| z).collect();
+        zones.dedup();
+        for w in zones.windows(2) {
+            per_device.entry(d).or_default().insert((w[0], w[1]));
+        }
+    }
+    let mut out = HashMap::new();
+    for pairs in per_device.values() {
+        for p in pairs {
+            *out.entry(*p).or_default() += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn flows_match_brute_force() {
+    let rows = movement();
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
+    let got = rt()
+        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Resolution(7), Some(&zones), None, 100))
+        .unwrap();
+    assert_eq!(got, brute_flows(&rows, 7));
+    assert!(!got.is_empty());
+    // Private "top destinations" sees only transitions out of the origin.
+    let top = rt()
+        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Resolution(7), None, Some(zones[0]), 100))
+        .unwrap();
+    assert!(top.keys().all(|(o, _)| *o == zones[0]));
+    assert_eq!(top.get(&(zones[0], zones[1])), brute_flows(&rows, 7).get(&(zones[0], zones[1])));
+}
+
+#[test]
+fn named_zones_match_resolution_zones() {
+    let rows = movement();
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let map: Vec<(u64, u64)> = (0..4).map(|i| (spot(i), i as u64)).collect();
+    let ids: Vec<u64> = (0..4).collect();
+    let got = rt()
+        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named(&map), Some(&ids), None, 100))
+        .unwrap();
+    let by_res: HashMap<(u64, u64), i64> = brute_flows(&rows, 10)
+        .into_iter()
+        .map(|((o, d), n)| ((map.iter().find(|m| m.0 == o).unwrap().1, map.iter().find(|m| m.0 == d).unwrap().1), n))
+        .collect();
+    assert_eq!(got, by_res);
+}
+
+#[test]
+fn dwell_matches_brute_force() {
+    // Device 1: one 25-minute visit. Device 2: a 5-minute visit, then leaves, then 2 hours.
+    // Device 3: pings 45 minutes apart inside: two visits of 0 minutes each (gap ≥ 30m).
+    let rows = vec![
+        ping(1, 0, MON), ping(1, 0, MON + 600), ping(1, 0, MON + 1500),
+        ping(2, 0, MON), ping(2, 0, MON + 300), ping(2, 1, MON + 600),
+        ping(2, 0, MON + 900), ping(2, 0, MON + 2100), ping(2, 0, MON + 3300), ping(2, 0, MON + 4500),
+        ping(2, 0, MON + 5700), ping(2, 0, MON + 6900), ping(2, 0, MON + 8100),
+        ping(3, 0, MON), ping(3, 0, MON + 2700),
+        ping(4, 1, MON),
+    ];
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let cells = vec![CellIndex::try_from(parent(spot(0), 9)).unwrap()];
+    let got = rt().block_on(plan::dwell_counts(&store, MON, MON + 86_400, 9, &cells, 1800, 100)).unwrap();
+    // bins: <10m: d2's first + d3's two = 3; 10–30m: d1 = 1; 1–4h: d2's second = 1.
+    assert_eq!(got, vec![3, 1, 0, 1, 0]);
+    // With one visit per device, at most one visit per device survives.
+    let capped = rt().block_on(plan::dwell_counts(&store, MON, MON + 86_400, 9, &cells, 1800, 1)).unwrap();
+    assert_eq!(capped.iter().sum::<i64>(), 3);
+}
+
+#[test]
+fn covisit_matches_brute_force() {
+    let rows = vec![
+        ping(1, 0, MON), ping(1, 1, MON + 1800),          // lag 30 min
+        ping(2, 1, MON), ping(2, 0, MON + 3 * 3600),      // lag 3 h (B first)
+        ping(3, 0, MON), ping(3, 1, MON + 2 * 86_400),    // lag 2 d
+        ping(4, 0, MON),                                  // only A
+        ping(5, 1, MON),                                  // only B
+    ];
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let a = vec![CellIndex::try_from(parent(spot(0), 9)).unwrap()];
+    let b = vec![CellIndex::try_from(parent(spot(1), 9)).unwrap()];
+    let got = rt().block_on(plan::covisit_counts(&store, MON, MON + 7 * 86_400, 9, &a, &b)).unwrap();
+    assert_eq!(got, vec![3, 1, 1, 0, 1, 0]);
+}
+
+#[test]
+fn series_matches_brute_force() {
+    let rows = movement();
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let floors = store.config().resolution.clone();
+    let target = Window::new(MON + 86_400, MON + 2 * 86_400, 6 * 3600, &floors).unwrap();
+    let baseline = Window::new(MON, MON + 86_400, 6 * 3600, &floors).unwrap();
+    let cells: Vec<CellIndex> = (0..2).map(|i| CellIndex::try_from(parent(spot(i), 8)).unwrap()).collect();
+    let got = rt().block_on(plan::series_counts(&store, &target, &baseline, 8, &cells, 100)).unwrap();
+    let mut want = vec![0i64; 8];
+    let mut seen = HashSet::new();
+    for r in &rows {
+        if !cells.iter().any(|c| u64::from(*c) == parent(r.cell, 8)) {
+            continue;
+        }
+        let idx = if r.time_s >= target.from_s { (r.time_s - target.from_s) / target.bucket_s } else { 4 + (r.time_s - MON) / baseline.bucket_s };
+        if seen.insert((r.pseudonym, idx)) {
+            want[idx as usize] += 1;
+        }
+    }
+    assert_eq!(got, want);
+}
+
+#[test]
+fn reach_matches_brute_force_and_needs_bidstream() {
+    let mut rows = movement();
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.category = (i % 3 != 0).then_some(100 + (r.pseudonym.0 % 3) as u32);
+    }
+    let (_d, store) = store_with(&rows, "openrtb", 10.0);
+    let cells: Vec<CellIndex> = (0..4).map(|i| CellIndex::try_from(parent(spot(i), 7)).unwrap()).collect();
+    let got = rt().block_on(plan::reach_counts(&store, MON, MON + 2 * 86_400, 7, &cells, 100)).unwrap();
+    let mut want: HashMap<(u64, u64), HashSet<u64>> = HashMap::new();
+    for r in &rows {
+        if let Some(c) = r.category {
+            want.entry((c as u64, parent(r.cell, 7))).or_default().insert(r.pseudonym.0);
+        }
+    }
+    let want: HashMap<(u64, u64), i64> = want.into_iter().map(|(k, v)| (k, v.len() as i64)).collect();
+    assert_eq!(got, want);
+
+    let (_d2, pings_only) = store_with(&movement(), "pings", 10.0);
+    let q = ReachQuestion { common: common(1.0), area: "bbox:-93.40,44.85,-92.98,45.10".into(), zones_res: Some(7) };
+    let mut ledger = Ledger::open(&pings_only.control_db_path(), 10.0, 1e-5).unwrap();
+    let e = rt().block_on(ask_reach(&pings_only, &mut ledger, &asker(), &q)).unwrap_err();
+    assert!(matches!(e, QueryError::NoCategories), "{e}");
+}
+
+fn common(epsilon: f64) -> Common {
+    Common { from_s: MON, to_s: MON + 2 * 86_400, epsilon, mechanism: Mechanism::Laplace, max_partitions: Some(8) }
+}
+
+fn asker() -> Asker {
+    Asker { actor: "test".into(), role: "admin".into(), case_id: "C".into(), purpose: "research".into() }
+}
+
+#[test]
+fn every_question_runs_through_the_release_path() {
+    let mut rows = movement();
+    rows.iter_mut().for_each(|r| r.category = Some(7));
+    let (_d, store) = store_with(&rows, "openrtb", 100.0);
+    let mut ledger = Ledger::open(&store.control_db_path(), 100.0, 1e-3).unwrap();
+    let rt = rt();
+    let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
+    let flows = FlowsQuestion { common: common(1.0), area: Some(bbox.clone()), zones_res: Some(6), zones_file: None, top_from: None };
+    let a = rt.block_on(ask_flows(&store, &mut ledger, &asker(), &flows)).unwrap();
+    let n = preview_flows(&store, &flows).unwrap().partitions as usize;
+    assert_eq!(a.rows.len(), n);
+    let top = FlowsQuestion { area: None, top_from: Some(CellIndex::try_from(parent(spot(0), 7)).unwrap().to_string()), zones_res: None, ..flows.clone() };
+    let c = preview_flows(&store, &top).unwrap();
+    assert!(matches!(c.keys, KeySelection::Private { .. }) && c.delta > 0.0);
+    rt.block_on(ask_flows(&store, &mut ledger, &asker(), &top)).unwrap();
+    let dwell = DwellQuestion { common: common(1.0), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
+    assert_eq!(rt.block_on(ask_dwell(&store, &mut ledger, &asker(), &dwell)).unwrap().rows.len(), 5);
+    let cov = CovisitQuestion { common: common(1.0), area: bbox.clone(), area_b: bbox.clone(), res: Some(7) };
+    assert_eq!(rt.block_on(ask_covisit(&store, &mut ledger, &asker(), &cov)).unwrap().rows.len(), 6);
+    let series = SeriesQuestion {
+        common: Common { from_s: MON + 86_400, to_s: MON + 2 * 86_400, ..common(1.0) },
+        area: bbox.clone(),
+        res: Some(7),
+        bucket_s: 6 * 3600,
+        baseline_from_s: MON,
+        baseline_to_s: MON + 86_400,
+    };
+    let s = rt.block_on(ask_series(&store, &mut ledger, &asker(), &series)).unwrap();
+    assert_eq!(s.rows.len(), 8);
+    assert_eq!(s.derived.unwrap()["change"].as_array().unwrap().len(), 4);
+    let reach = ReachQuestion { common: common(1.0), area: bbox, zones_res: Some(7) };
+    rt.block_on(ask_reach(&store, &mut ledger, &asker(), &reach)).unwrap();
+    // Six answers, each charged once to the one epoch; only top-destinations spent δ.
+    let b = ledger.budget(&[]).unwrap();
+    assert!((b[0].epsilon_spent - 6.0).abs() < 1e-9, "{b:?}");
+    assert!(b[0].delta_spent > 0.0 && b[0].delta_spent <= 2e-7, "{b:?}");
+}
+
+/// Through the real path (ledger, opendp noise), 95% intervals cover the exact bounded value in
+/// about 95% of 1,000 repeats. The interval is conservative, so the rate lies in
+/// [0.95 − 3σ, 1]: σ ≈ 0.0069 at n = 1000.
+#[test]
+fn presence_and_flows_intervals_cover_the_truth() {
+    let rows = movement();
+    let (_d, store) = store_with(&rows, "pings", 1e9);
+    let mut ledger = Ledger::open(&store.control_db_path(), 1e9, 1e-3).unwrap();
+    let rt = rt();
+    // Flows: exact values from brute force (the bound 8 exceeds every device's pair count).
+    let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
+    let truth = brute_flows(&rows, 7);
+    let flows = FlowsQuestion {
+        common: common(0.5),
+        area: Some(format!("cells:{}", zones.iter().map(|z| cell_text(*z)).collect::<Vec<_>>().join(","))),
+        zones_res: Some(7),
+        zones_file: None,
+        top_from: None,
+    };
+    let (charge, _) = price_flows(&store, &flows).unwrap();
+    let (keys, exact) = pairs(&zones, &truth, |z| cell_text(z).into());
+    let q = serde_json::json!({"coverage": "flows"});
+    let mut covered = 0usize;
+    let mut total = 0usize;
+    for _ in 0..1000 {
+        let a = publish(&mut ledger, &asker(), &q, &charge, keys.clone(), exact.clone()).unwrap();
+        let r = &a.rows[0];
+        total += 1;
+        covered += (r.ci_low <= exact[0] as f64 && exact[0] as f64 <= r.ci_high) as usize;
+    }
+    let rate = covered as f64 / total as f64;
+    assert!(rate >= 0.95 - 3.0 * 0.0069, "flows coverage {rate}");
+
+    // Presence: one partition with a known exact count, through ask_presence's pricing.
+    let pq = crate::PresenceQuestion {
+        area: format!("cells:{}", cell_text(parent(spot(0), 8))),
+        from_s: MON,
+        to_s: MON + 86_400,
+        bucket_s: 86_400,
+        res: Some(8),
+        epsilon: 0.5,
+        mechanism: Mechanism::Laplace,
+        max_partitions: Some(8),
+    };
+    let exact_presence = rt
+        .block_on(plan::presence_counts(&store, &Window::new(MON, MON + 86_400, 86_400, &store.config().resolution).unwrap(), 8, &[CellIndex::try_from(parent(spot(0), 8)).unwrap()], 8))
+        .unwrap()
+        .counts
+        .values()
+        .sum::<i64>();
+    assert!(exact_presence > 0);
+    let mut covered = 0usize;
+    for _ in 0..1000 {
+        let a = rt.block_on(crate::ask_presence(&store, &mut ledger, &asker(), &pq)).unwrap();
+        let r = &a.rows[0];
+        covered += (r.ci_low <= exact_presence as f64 && exact_presence as f64 <= r.ci_high) as usize;
+    }
+    let rate = covered as f64 / 1000.0;
+    assert!(rate >= 0.95 - 3.0 * 0.0069, "presence coverage {rate}");
+}
