@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand};
 use crowdlens_control::Ledger;
 use crowdlens_dp::Mechanism;
 use crowdlens_ingest::{ingest_pings, IngestOptions, IngestSummary};
-use crowdlens_query::{ask_presence, preview_presence, window::parse_instant, Asker, PresenceQuestion};
+use crowdlens_query::questions::{
+    ask_covisit, ask_dwell, ask_flows, ask_reach, ask_series, preview_covisit, preview_dwell, preview_flows,
+    preview_reach, preview_series, Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion,
+    SeriesQuestion,
+};
+use crowdlens_query::{ask_presence, preview_presence, window::parse_instant, Answer, Asker, Charge, PresenceQuestion};
 use crowdlens_store::{Config, Store};
 use crowdlens_synth::{generate, SynthOptions};
 use crowdlens_types::parse_span;
@@ -97,6 +102,137 @@ enum IngestCommand {
 enum AskCommand {
     /// Distinct devices per (H3 cell, time bucket) over an area and window.
     Presence(PresenceArgs),
+    /// Devices moving origin zone → destination zone within a day.
+    Flows(FlowsArgs),
+    /// Histogram of visit durations in an area.
+    Dwell(DwellArgs),
+    /// Devices seen in both area A and area B, and the lag between their visits.
+    #[command(name = "co-visit")]
+    CoVisit(CovisitArgs),
+    /// Presence over time for a whole area, with % change against a baseline window.
+    Series(SeriesArgs),
+    /// Devices reached per ad/app content category per zone (bidstream stores).
+    Reach(ReachArgs),
+}
+
+/// Flags every question takes.
+#[derive(Args)]
+struct CommonArgs {
+    #[arg(long)]
+    store: PathBuf,
+    /// Window start (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long)]
+    from: String,
+    /// Window end, exclusive.
+    #[arg(long)]
+    to: String,
+    /// Privacy loss this question spends in every epoch it touches.
+    #[arg(long)]
+    epsilon: f64,
+    /// laplace (pure ε, default) or gaussian (zCDP reported as (ε, δ)).
+    #[arg(long, default_value = "laplace")]
+    mechanism: String,
+    /// Contribution bound L per device (partitions, pairs or visits; default: the store's).
+    #[arg(long)]
+    max_partitions: Option<u32>,
+    /// Case id this question belongs to.
+    #[arg(long)]
+    case: String,
+    /// Purpose, from the store's configured list.
+    #[arg(long)]
+    purpose: String,
+    /// Print what the question would cost and its interval width; run and charge nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+impl CommonArgs {
+    fn common(&self) -> Result<Common> {
+        Ok(Common {
+            from_s: parse_instant(&self.from)?,
+            to_s: parse_instant(&self.to)?,
+            epsilon: self.epsilon,
+            mechanism: self.mechanism.parse::<Mechanism>()?,
+            max_partitions: self.max_partitions,
+        })
+    }
+}
+
+#[derive(Args)]
+struct FlowsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Zone set as an area (bbox:/cells:/geojson:), tiled at --zones-res: every pair is released.
+    #[arg(long)]
+    area: Option<String>,
+    /// H3 resolution of zones (default 7).
+    #[arg(long)]
+    zones_res: Option<u8>,
+    /// Named zones: a GeoJSON FeatureCollection of polygons with a "name" property.
+    #[arg(long)]
+    zones: Option<String>,
+    /// Top destinations from this H3 cell: destinations come from the data and are thresholded.
+    #[arg(long)]
+    top_from: Option<String>,
+}
+
+#[derive(Args)]
+struct DwellArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    /// Resolution of the cells that define the area (default: the finest allowed).
+    #[arg(long)]
+    res: Option<u8>,
+    /// A gap this long between pings ends a visit.
+    #[arg(long, default_value = "30m")]
+    max_gap: String,
+}
+
+#[derive(Args)]
+struct CovisitArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Area A.
+    #[arg(long)]
+    area: String,
+    /// Area B.
+    #[arg(long)]
+    area_b: String,
+    #[arg(long)]
+    res: Option<u8>,
+}
+
+#[derive(Args)]
+struct SeriesArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    #[arg(long)]
+    res: Option<u8>,
+    #[arg(long, default_value = "1d")]
+    bucket: String,
+    /// Baseline window start.
+    #[arg(long)]
+    baseline_from: String,
+    /// Baseline window end, exclusive.
+    #[arg(long)]
+    baseline_to: String,
+}
+
+#[derive(Args)]
+struct ReachArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    /// H3 resolution of zones (default 7).
+    #[arg(long)]
+    zones_res: Option<u8>,
 }
 
 #[derive(Args)]
@@ -169,6 +305,44 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Ask(AskCommand::Presence(a)) => presence(&a),
+        Command::Ask(AskCommand::Flows(a)) => {
+            let q = FlowsQuestion {
+                common: a.common.common()?,
+                area: a.area.clone(),
+                zones_res: a.zones_res,
+                zones_file: a.zones.clone(),
+                top_from: a.top_from.clone(),
+            };
+            answer(&a.common, preview_flows, ask_flows, q)
+        }
+        Command::Ask(AskCommand::Dwell(a)) => {
+            let q = DwellQuestion {
+                common: a.common.common()?,
+                area: a.area.clone(),
+                res: a.res,
+                max_gap_s: parse_span(&a.max_gap).context("--max-gap")?,
+            };
+            answer(&a.common, preview_dwell, ask_dwell, q)
+        }
+        Command::Ask(AskCommand::CoVisit(a)) => {
+            let q = CovisitQuestion { common: a.common.common()?, area: a.area.clone(), area_b: a.area_b.clone(), res: a.res };
+            answer(&a.common, preview_covisit, ask_covisit, q)
+        }
+        Command::Ask(AskCommand::Series(a)) => {
+            let q = SeriesQuestion {
+                common: a.common.common()?,
+                area: a.area.clone(),
+                res: a.res,
+                bucket_s: parse_span(&a.bucket).context("--bucket")?,
+                baseline_from_s: parse_instant(&a.baseline_from)?,
+                baseline_to_s: parse_instant(&a.baseline_to)?,
+            };
+            answer(&a.common, preview_series, ask_series, q)
+        }
+        Command::Ask(AskCommand::Reach(a)) => {
+            let q = ReachQuestion { common: a.common.common()?, area: a.area.clone(), zones_res: a.zones_res };
+            answer(&a.common, preview_reach, ask_reach, q)
+        }
         Command::Budget { store, json } => budget(&store, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
     }
@@ -258,6 +432,34 @@ fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
         mechanism: a.mechanism.parse::<Mechanism>()?,
         max_partitions: a.max_partitions,
     })
+}
+
+/// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
+fn answer<Q>(
+    c: &CommonArgs,
+    preview: fn(&Store, &Q) -> Result<Charge, crowdlens_query::QueryError>,
+    ask: impl AsyncFnOnce(&Store, &mut Ledger, &Asker, &Q) -> Result<Answer, crowdlens_query::QueryError>,
+    q: Q,
+) -> Result<()> {
+    let store = Store::open(&c.store)?;
+    if c.dry_run {
+        let charge = preview(&store, &q)?;
+        if c.json {
+            println!("{}", serde_json::to_string(&charge)?);
+        } else {
+            print_charge(&charge);
+        }
+        return Ok(());
+    }
+    let mut ledger = open_ledger(&store)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let a = rt.block_on(ask(&store, &mut ledger, &asker(&c.case, &c.purpose), &q))?;
+    if c.json {
+        println!("{}", serde_json::to_string(&a)?);
+    } else {
+        print_answer(&a);
+    }
+    Ok(())
 }
 
 fn presence(a: &PresenceArgs) -> Result<()> {
@@ -385,7 +587,7 @@ fn demo(dir: &Path) -> Result<()> {
     println!("\n== 3. ingest: validate, drop sensitive places and coarse fixes, pseudonymise, store by day");
     ingest_files(&store, &[s.pings_path.clone()], Some(&s.sensitive_path), &[], true, true)?;
 
-    println!("\n== 4. three presence questions, each charged to the budget and audited");
+    println!("\n== 4. presence: three questions, each charged to the budget and audited");
     let questions = [
         (
             "Downtown Minneapolis in 3-hour buckets through Monday 2026-11-02",
@@ -430,7 +632,57 @@ fn demo(dir: &Path) -> Result<()> {
         print_answer(&a);
     }
 
-    println!("\n== 5. budget after three questions");
+    println!("\n== 5. the other questions: flows, dwell, co-visit, series, reach");
+    let days = |from: &str, to: &str, epsilon: f64| -> Result<Common> {
+        Ok(Common {
+            from_s: parse_instant(from)?,
+            to_s: parse_instant(to)?,
+            epsilon,
+            mechanism: Mechanism::Laplace,
+            max_partitions: None,
+        })
+    };
+    let who = asker("DEMO-1", "research");
+    let downtown = "bbox:-93.285,44.968,-93.245,44.988".to_string();
+    let campus = "bbox:-93.245,44.965,-93.210,44.985".to_string();
+
+    println!("\n-- flows: devices moving between H3 res-7 zones across central Minneapolis, per pair");
+    let flows = FlowsQuestion {
+        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        area: Some("bbox:-93.30,44.955,-93.20,44.99".into()),
+        zones_res: Some(7),
+        zones_file: None,
+        top_from: None,
+    };
+    print_answer(&rt.block_on(ask_flows(&store, &mut ledger, &who, &flows))?);
+
+    println!("\n-- dwell: how long visits to downtown last");
+    let dwell = DwellQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown.clone(), res: None, max_gap_s: 1800 };
+    print_answer(&rt.block_on(ask_dwell(&store, &mut ledger, &who, &dwell))?);
+
+    println!("\n-- co-visit: devices seen both downtown and on campus, and the lag between");
+    let covisit = CovisitQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown.clone(), area_b: campus, res: None };
+    print_answer(&rt.block_on(ask_covisit(&store, &mut ledger, &who, &covisit))?);
+
+    println!("\n-- series: downtown on Wednesday in 6-hour buckets, against Monday and Tuesday");
+    let series = SeriesQuestion {
+        common: days("2026-11-04", "2026-11-05", 1.0)?,
+        area: downtown.clone(),
+        res: None,
+        bucket_s: 6 * 3600,
+        baseline_from_s: parse_instant("2026-11-02")?,
+        baseline_to_s: parse_instant("2026-11-04")?,
+    };
+    print_answer(&rt.block_on(ask_series(&store, &mut ledger, &who, &series))?);
+
+    println!("\n-- reach: devices per ad/app category per zone");
+    let reach = ReachQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown, zones_res: None };
+    match rt.block_on(ask_reach(&store, &mut ledger, &who, &reach)) {
+        Ok(a) => print_answer(&a),
+        Err(e) => println!("refused, nothing charged: {e}"),
+    }
+
+    println!("\n== 6. budget after these questions");
     let b = ledger.budget(&store_epochs(&store)?)?;
     for e in &b {
         println!("{}: spent ε={:.2} of {}, {:.2} left", e.epoch, e.epsilon_spent, e.epsilon_total, e.epsilon_remaining);
@@ -441,11 +693,17 @@ fn demo(dir: &Path) -> Result<()> {
     println!("  sensitive places:   {}", s.sensitive_path.display());
     println!("  store:              {}  (Parquet by day, manifest.json, keyring/, control.sqlite)", store_dir.display());
     println!("\n== what the numbers mean");
-    println!("  Each value is the number of distinct devices seen in that H3 cell during that bucket,");
-    println!("  plus discrete Laplace noise from OpenDP. The interval holds the true bounded count with");
-    println!("  95% probability. Values can be negative or non-zero where no one was: that is the noise");
-    println!("  that keeps any single device from being detectable. Each device counts in at most L");
-    println!("  partitions per question (L = {}), and each question spends its ε from the week's budget.", store.config().privacy.default_max_partitions);
+    println!("  presence: distinct devices seen in that H3 cell during that bucket.");
+    println!("  flows:    devices whose day took them from the origin zone straight to the destination zone.");
+    println!("  dwell:    visits (runs of pings inside the area, gaps under 30 min) by how long they lasted.");
+    println!("  co-visit: devices seen in both areas, and how far apart their first visits to each were.");
+    println!("  series:   distinct devices in the whole area per bucket, and the % change against the");
+    println!("            baseline buckets at the same time of day.");
+    println!("  Every value is a count plus discrete Laplace noise from OpenDP. The interval holds the true");
+    println!("  bounded count with 95% probability. Values can be negative or non-zero where no one was:");
+    println!("  that noise keeps any single device from being detectable. Each device counts in at most L");
+    println!("  partitions (or visits) per question (L = {}), and each question spends its ε from the", store.config().privacy.default_max_partitions);
+    println!("  week's budget. Reach needs OpenRTB bidstream data, which this ping-only store does not have.");
     println!("  Try: crowdlens budget --store {}", store_dir.display());
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())

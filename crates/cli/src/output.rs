@@ -87,18 +87,57 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
 
 pub fn print_answer(a: &Answer) {
     println!(
-        "{} · ε={} δ={} · {:?} noise · each device in at most {} partition(s) · case {} ({})",
+        "{} · ε={} δ={} · {:?} noise · each device bounded to {} · case {} ({})",
         a.question, a.epsilon, fmt_delta(a.delta), a.mechanism, a.max_partitions, a.case, a.purpose
     );
     println!("epochs charged: {} · audit entry #{}", a.epochs.join(", "), a.audit_id);
     let half = a.rows.first().map(|r| r.value as f64 - r.ci_low).unwrap_or(0.0);
-    println!("every value is a noisy count of distinct devices; 95% interval = value ± {half}");
+    println!("every value is a noisy count; 95% interval = value ± {half}");
+    if a.rows.is_empty() {
+        println!("(no key cleared the release threshold)");
+        return;
+    }
     println!();
-    println!("{:<17} {:<22} {:>8}   {:>21}", "cell", "bucket_start", "devices", "95% interval");
+    let mut columns: Vec<String> = Vec::new();
     for r in &a.rows {
-        let cell = r.key.get("cell").and_then(|v| v.as_str()).unwrap_or("");
-        let bucket = r.key.get("bucket_start").and_then(|v| v.as_str()).unwrap_or("");
-        println!("{cell:<17} {bucket:<22} {:>8}   [{:>8}, {:>8}]", r.value, r.ci_low, r.ci_high);
+        for k in r.key.keys() {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let width = |c: &String| a.rows.iter().map(|r| text(r.key.get(c)).len()).max().unwrap_or(0).max(c.len());
+    let widths: Vec<usize> = columns.iter().map(width).collect();
+    let header: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+    println!("{}  {:>8}   {:>21}", header.join("  "), "value", "95% interval");
+    for r in &a.rows {
+        let cells: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", text(r.key.get(c)))).collect();
+        println!("{}  {:>8}   [{:>8}, {:>8}]", cells.join("  "), r.value, r.ci_low, r.ci_high);
+    }
+    if let Some(d) = &a.derived {
+        if let Some(changes) = d.get("change").and_then(|c| c.as_array()) {
+            println!("\nchange against the baseline (mean of baseline buckets at the same time of day):");
+            for c in changes {
+                match c["change_pct"].as_f64() {
+                    Some(p) => println!(
+                        "  {}  {:+7.1}%  [{:+.1}%, {:+.1}%]",
+                        text(c.get("bucket_start")),
+                        p,
+                        c["ci_low"].as_f64().unwrap_or(0.0),
+                        c["ci_high"].as_f64().unwrap_or(0.0)
+                    ),
+                    None => println!("  {}  n/a ({})", text(c.get("bucket_start")), text(c.get("note"))),
+                }
+            }
+        }
+    }
+}
+
+fn text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
     }
 }
 
@@ -108,7 +147,10 @@ pub fn print_charge(c: &Charge) {
     println!("  partitions      {}", c.partitions);
     println!("  epochs          {}", c.epochs.join(", "));
     println!("  cost per epoch  ε={} δ={}", c.epsilon, fmt_delta(c.delta));
-    println!("  mechanism       {:?}, each device in at most {} partition(s)", c.mechanism, c.max_partitions);
+    println!("  mechanism       {:?}, each device bounded to {}", c.mechanism, c.max_partitions);
+    if let crowdlens_query::KeySelection::Private { threshold } = c.keys {
+        println!("  keys            from the data; released only when the noisy count reaches {threshold}");
+    }
     println!("  95% interval    value ± {}", c.ci_half_width);
 }
 

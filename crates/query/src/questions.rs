@@ -433,35 +433,47 @@ pub async fn ask_series(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &S
             keys.push(key(&[("period", "baseline".into()), ("bucket_start", stamp(baseline.bucket_start(b)).into())]));
         }
         let mut answer = publish(ledger, asker, &question, &charge, keys, counts)?;
-        answer.derived = Some(percent_change(&answer, target.buckets() as usize, charge.calibrate()?.noise_sd()));
+        answer.derived = Some(percent_change(&answer, &target, &baseline, charge.calibrate()?.noise_sd()));
         Ok(answer)
     })
     .await
 }
 
-/// Percentage change of each window bucket against the mean baseline bucket, computed from the
-/// noisy values only. The 95% interval is propagated by the delta method from the noise's
-/// standard deviation, so it is approximate (and undefined when the baseline is near zero).
-fn percent_change(answer: &Answer, n_target: usize, sd: f64) -> serde_json::Value {
-    let (target, baseline) = answer.rows.split_at(n_target);
-    let k = baseline.len() as f64;
-    let m = baseline.iter().map(|r| r.value as f64).sum::<f64>() / k;
-    let rows: Vec<serde_json::Value> = target
+/// Percentage change of each window bucket against the mean of the baseline buckets at the same
+/// time of day (all baseline buckets when buckets are a day or longer), as the community
+/// mobility reports do. Computed from the noisy values only; the 95% interval is propagated by
+/// the delta method from the noise's standard deviation, so it is approximate, and it is not
+/// given when the baseline is too small relative to the noise.
+fn percent_change(answer: &Answer, target: &Window, baseline: &Window, sd: f64) -> serde_json::Value {
+    let n_target = target.buckets() as usize;
+    let (window_rows, baseline_rows) = answer.rows.split_at(n_target);
+    let phase = |start: i64, bucket: i64| if bucket >= 86_400 { 0 } else { start.rem_euclid(86_400) };
+    let rows: Vec<serde_json::Value> = window_rows
         .iter()
-        .map(|r| {
-            let v = r.value as f64;
+        .enumerate()
+        .map(|(i, r)| {
+            let p = phase(target.bucket_start(i as u64), target.bucket_s);
+            let matched: Vec<f64> = baseline_rows
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| phase(baseline.bucket_start(*j as u64), baseline.bucket_s) == p)
+                .map(|(_, b)| b.value as f64)
+                .collect();
             let bucket = r.key.get("bucket_start").cloned().unwrap_or_default();
-            if m <= 2.0 * sd / k.sqrt() {
+            let k = matched.len() as f64;
+            let m = if k > 0.0 { matched.iter().sum::<f64>() / k } else { 0.0 };
+            if k == 0.0 || m <= 2.0 * sd / k.sqrt() {
                 return serde_json::json!({"bucket_start": bucket, "change_pct": null,
-                    "note": "baseline too small relative to the noise for a percentage"});
+                    "note": "no baseline at this time of day, or a baseline too small relative to the noise"});
             }
+            let v = r.value as f64;
             let change = (v / m - 1.0) * 100.0;
             let se = 100.0 * ((sd / m).powi(2) + (v * sd / (m * m)).powi(2) / k).sqrt();
-            serde_json::json!({"bucket_start": bucket, "change_pct": change,
+            serde_json::json!({"bucket_start": bucket, "baseline": m, "change_pct": change,
                 "ci_low": change - 1.96 * se, "ci_high": change + 1.96 * se})
         })
         .collect();
-    serde_json::json!({"baseline_mean": m, "change": rows})
+    serde_json::json!({"change": rows})
 }
 
 // ---------------------------------------------------------------------------------------------

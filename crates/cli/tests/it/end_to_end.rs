@@ -122,10 +122,54 @@ fn demo_runs_and_names_no_device() {
     let r = run(&["demo", "--dir", s(&demo)]);
     r.ok();
     assert!(r.stdout.contains("what the numbers mean"));
-    assert_eq!(r.stdout.matches("audit entry #").count(), 3);
+    assert_eq!(r.stdout.matches("audit entry #").count(), 7, "three presence, flows, dwell, co-visit, series");
+    assert!(r.stdout.contains("reach needs the ad/app content category"));
     let feed = std::fs::read_to_string(demo.join("city/pings.csv")).unwrap();
     let some_id = feed.lines().nth(1).unwrap().split(',').next().unwrap();
     assert!(!r.stdout.contains(some_id) && !r.stdout.to_lowercase().contains(&some_id.to_lowercase()));
     // Running it again replaces the previous demo directory.
     run(&["demo", "--dir", s(&demo)]).ok();
+}
+
+#[test]
+fn every_question_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 400, 3);
+    let st = init_store(dir.path());
+    run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
+    let ask = |args: &[&str]| {
+        let mut all = vec!["ask"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--store", s(&st), "--epsilon", "0.5", "--case", "C-9", "--purpose", "research", "--json"]);
+        run(&all)
+    };
+    let downtown = "bbox:-93.285,44.968,-93.245,44.988";
+    let flows = ask(&["flows", "--area", "bbox:-93.30,44.955,-93.20,44.99", "--zones-res", "7", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    assert!(!flows["rows"].as_array().unwrap().is_empty());
+    assert!(flows["rows"][0].get("origin").is_some() && flows["rows"][0].get("destination").is_some());
+    let top = ask(&["flows", "--top-from", "87275268bffffff", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    assert!(top["delta"].as_f64().unwrap() > 0.0, "private keys cost δ");
+    let dwell = ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--max-gap", "20m"]).ok().json();
+    assert_eq!(dwell["rows"].as_array().unwrap().len(), 5);
+    let cov = ask(&["co-visit", "--area", downtown, "--area-b", "bbox:-93.245,44.965,-93.210,44.985", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    assert_eq!(cov["rows"][0]["measure"], "devices_in_both");
+    let series = ask(&["series", "--area", downtown, "--bucket", "6h", "--from", "2026-11-04", "--to", "2026-11-05", "--baseline-from", "2026-11-02", "--baseline-to", "2026-11-04"]).ok().json();
+    assert_eq!(series["derived"]["change"].as_array().unwrap().len(), 4);
+    let reach = ask(&["reach", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05"]);
+    assert!(reach.clean_error().contains("OpenRTB"));
+    // Gaussian: (ε, δ) reported and charged.
+    let g = ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--mechanism", "gaussian"]).ok().json();
+    assert!(g["delta"].as_f64().unwrap() > 0.0);
+    // A dry run prices without charging; a question across two weeks charges both.
+    let before = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    let dry = ask(&["dwell", "--area", downtown, "--from", "2026-11-08", "--to", "2026-11-10", "--dry-run"]).ok().json();
+    assert_eq!(dry["epochs"], serde_json::json!(["2026-W45", "2026-W46"]));
+    assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json(), before);
+    ask(&["dwell", "--area", downtown, "--from", "2026-11-08", "--to", "2026-11-10"]).ok();
+    let after = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    let w46 = after["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W46").unwrap().clone();
+    assert_eq!(w46["epsilon_spent"], 0.5);
+    // Six answers in week 45 at ε = 0.5, plus the two-week dwell.
+    let w45 = after["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
+    assert!((w45["epsilon_spent"].as_f64().unwrap() - 3.5).abs() < 1e-9, "{w45}");
 }
