@@ -314,3 +314,54 @@ fn presence_and_flows_intervals_cover_the_truth() {
     let rate = covered as f64 / 1000.0;
     assert!(rate >= 0.95 - 3.0 * 0.0069, "presence coverage {rate}");
 }
+
+mod bounding {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        /// Flows: each device adds to at most L pairs, once each, whatever its movements.
+        #[test]
+        fn flows_respect_the_cap(
+            pings in prop::collection::vec((0u64..10, 0usize..4, 0i64..48), 1..200),
+            bound in 1u32..4,
+        ) {
+            let rows: Vec<StoredPing> = pings.iter().map(|&(d, s, h)| ping(d, s, MON + h * 1800)).collect();
+            let (_d, store) = store_with(&rows, "pings", 10.0);
+            let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
+            let got = rt()
+                .block_on(plan::flow_counts(&store, MON, MON + 86_400, plan::Zoning::Resolution(7), Some(&zones), None, bound))
+                .unwrap();
+            // Per-device pairs from brute force; capping keeps exactly min(L, pairs) of each.
+            let mut per_device: HashMap<u64, HashSet<(u64, u64)>> = HashMap::new();
+            let mut seqs: BTreeMap<u64, Vec<(i64, u64)>> = BTreeMap::new();
+            for r in &rows { seqs.entry(r.pseudonym.0).or_default().push((r.time_s, parent(r.cell, 7))); }
+            for (d, mut seq) in seqs {
+                seq.sort();
+                let mut z: Vec<u64> = seq.into_iter().map(|(_, z)| z).collect();
+                z.dedup();
+                for w in z.windows(2) { per_device.entry(d).or_default().insert((w[0], w[1])); }
+            }
+            let want: i64 = per_device.values().map(|p| (p.len() as i64).min(bound as i64)).sum();
+            prop_assert_eq!(got.values().sum::<i64>(), want);
+        }
+
+        /// Dwell: each device adds at most L visits in total.
+        #[test]
+        fn dwell_respects_the_cap(
+            pings in prop::collection::vec((0u64..6, 0usize..2, 0i64..96), 1..200),
+            bound in 1u32..4,
+        ) {
+            let rows: Vec<StoredPing> = pings.iter().map(|&(d, s, q)| ping(d, s, MON + q * 900)).collect();
+            let (_d, store) = store_with(&rows, "pings", 10.0);
+            let cells = vec![CellIndex::try_from(parent(spot(0), 9)).unwrap()];
+            let capped = rt().block_on(plan::dwell_counts(&store, MON, MON + 86_400, 9, &cells, 1800, bound)).unwrap();
+            let uncapped = rt().block_on(plan::dwell_counts(&store, MON, MON + 86_400, 9, &cells, 1800, 10_000)).unwrap();
+            let devices_inside = rows.iter().filter(|r| parent(r.cell, 9) == u64::from(cells[0])).map(|r| r.pseudonym).collect::<HashSet<_>>().len() as i64;
+            prop_assert!(capped.iter().sum::<i64>() <= devices_inside * bound as i64);
+            prop_assert!(capped.iter().sum::<i64>() <= uncapped.iter().sum::<i64>());
+            prop_assert!(capped.iter().sum::<i64>() >= devices_inside.min(1));
+        }
+    }
+}
