@@ -365,3 +365,43 @@ mod bounding {
         }
     }
 }
+
+#[test]
+fn flows_between_named_zones_from_geojson() {
+    let rows = movement();
+    let (dir, store) = store_with(&rows, "pings", 10.0);
+    let square = |lon: f64, lat: f64, name: &str| {
+        let d = 0.004;
+        serde_json::json!({"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon",
+            "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}})
+    };
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": [square(-93.26, 44.97, "mill-district"), square(-93.20, 44.98, "campus")]});
+    let path = dir.path().join("zones.geojson");
+    std::fs::write(&path, fc.to_string()).unwrap();
+    let q = FlowsQuestion {
+        common: common(1.0),
+        area: None,
+        zones_res: None,
+        zones_file: Some(path.to_string_lossy().into_owned()),
+        top_from: None,
+    };
+    let mut ledger = Ledger::open(&store.control_db_path(), 10.0, 1e-5).unwrap();
+    let a = rt().block_on(ask_flows(&store, &mut ledger, &asker(), &q)).unwrap();
+    let names: Vec<(String, String)> = a
+        .rows
+        .iter()
+        .map(|r| (r.key["origin"].as_str().unwrap().to_string(), r.key["destination"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(names, [("mill-district".into(), "campus".into()), ("campus".into(), "mill-district".into())]);
+    // Exact: devices with route 0 → 1 → 0 (d % 4 == 0) make both transitions; route 1 → 2
+    // leaves the zone set after campus, so it makes none between named zones.
+    let (map, _) = named_zones(&path.to_string_lossy(), 10).unwrap();
+    let exact = rt()
+        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named(&map), Some(&[0, 1]), None, 100))
+        .unwrap();
+    assert_eq!(exact.get(&(0, 1)), Some(&10));
+    assert_eq!(exact.get(&(1, 0)), Some(&10));
+    // Mixing zone choices is refused with the options spelled out.
+    let bad = FlowsQuestion { area: Some("bbox:-93.3,44.9,-93.1,45.0".into()), ..q };
+    assert!(preview_flows(&store, &bad).unwrap_err().to_string().contains("exactly one of"));
+}
