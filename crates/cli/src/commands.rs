@@ -19,7 +19,11 @@ use std::path::{Path, PathBuf};
 use crate::output::{print_answer, print_charge, print_summary, Bar};
 
 #[derive(Parser)]
-#[command(name = "crowdlens", version, about = "Differentially private answers about places, times and flows in location data. It sees crowds, never people.")]
+#[command(
+    name = "crowdlens",
+    version,
+    about = "Differentially private answers about places, times and flows in location data. It sees crowds, never people."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -293,7 +297,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Synth(a) => synth(&a, true).map(|_| ()),
         Command::Init { store } => {
             Store::init(&store, &Config::default())?;
-            println!("created store {} (settings: {})", store.display(), store.join(crowdlens_store::CONFIG_FILE).display());
+            println!(
+                "created store {} (settings: {})",
+                store.display(),
+                store.join(crowdlens_store::CONFIG_FILE).display()
+            );
             Ok(())
         }
         Command::Ingest(IngestCommand::Pings { files, store, sensitive, map, json }) => {
@@ -325,7 +333,12 @@ pub fn run(cli: Cli) -> Result<()> {
             answer(&a.common, preview_dwell, ask_dwell, q)
         }
         Command::Ask(AskCommand::CoVisit(a)) => {
-            let q = CovisitQuestion { common: a.common.common()?, area: a.area.clone(), area_b: a.area_b.clone(), res: a.res };
+            let q = CovisitQuestion {
+                common: a.common.common()?,
+                area: a.area.clone(),
+                area_b: a.area_b.clone(),
+                res: a.res,
+            };
             answer(&a.common, preview_covisit, ask_covisit, q)
         }
         Command::Ask(AskCommand::Series(a)) => {
@@ -369,7 +382,11 @@ fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
     if show {
         println!(
             "wrote {} pings ({} IP-based) for {} devices over {} days to {}",
-            s.pings, s.ip_based_pings, a.devices, a.days, s.pings_path.display()
+            s.pings,
+            s.ip_based_pings,
+            a.devices,
+            a.days,
+            s.pings_path.display()
         );
         println!("wrote {} sensitive places to {}", s.sensitive_places, s.sensitive_path.display());
     }
@@ -541,10 +558,18 @@ fn store_info(path: &Path, json: bool) -> Result<()> {
         return Ok(());
     }
     println!("store {} (manifest generation {})", path.display(), m.generation);
-    println!("rows stored: {} in {} segment file(s) from {} source file(s)", m.total_rows(), m.segments.len(), m.sources.len());
+    println!(
+        "rows stored: {} in {} segment file(s) from {} source file(s)",
+        m.total_rows(),
+        m.segments.len(),
+        m.sources.len()
+    );
     println!(
         "ingest totals: read {} = stored {} + quarantined {} + dropped {}",
-        totals.read, totals.stored, totals.quarantined, totals.dropped_total()
+        totals.read,
+        totals.stored,
+        totals.quarantined,
+        totals.dropped_total()
     );
     println!("\n{:<12} {:>6} {:>12}", "day", "files", "rows");
     for (day, (files, rows)) in m.rows_by_day() {
@@ -555,7 +580,10 @@ fn store_info(path: &Path, json: bool) -> Result<()> {
         println!("{:<10} {:>10} {:>10.4} {:>10.4}", e.epoch, e.epsilon_total, e.epsilon_spent, e.epsilon_remaining);
     }
     let r = &store.config().resolution;
-    println!("\nresolution: cells stored at H3 {}, questions up to H3 {}; times stored to {}s, buckets ≥ {}s", r.h3_store, r.h3_finest_question, r.time_store_seconds, r.time_finest_bucket_seconds);
+    println!(
+        "\nresolution: cells stored at H3 {}, questions up to H3 {}; times stored to {}s, buckets ≥ {}s",
+        r.h3_store, r.h3_finest_question, r.time_store_seconds, r.time_finest_bucket_seconds
+    );
     Ok(())
 }
 
@@ -576,7 +604,14 @@ fn demo(dir: &Path) -> Result<()> {
 
     println!("== 1. synthesise a city (Twin Cities, 10,000 devices, 3 days, seed 1)");
     let s = synth(
-        &SynthArgs { out: city.clone(), devices: 10_000, days: 3, seed: 1, start: "2026-11-02".into(), mean_pings: 40.0 },
+        &SynthArgs {
+            out: city.clone(),
+            devices: 10_000,
+            days: 3,
+            seed: 1,
+            start: "2026-11-02".into(),
+            mean_pings: 40.0,
+        },
         true,
     )?;
 
@@ -657,11 +692,21 @@ fn demo(dir: &Path) -> Result<()> {
     print_answer(&rt.block_on(ask_flows(&store, &mut ledger, &who, &flows))?);
 
     println!("\n-- dwell: how long visits to downtown last");
-    let dwell = DwellQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown.clone(), res: None, max_gap_s: 1800 };
+    let dwell = DwellQuestion {
+        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        area: downtown.clone(),
+        res: None,
+        max_gap_s: 1800,
+    };
     print_answer(&rt.block_on(ask_dwell(&store, &mut ledger, &who, &dwell))?);
 
     println!("\n-- co-visit: devices seen both downtown and on campus, and the lag between");
-    let covisit = CovisitQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown.clone(), area_b: campus, res: None };
+    let covisit = CovisitQuestion {
+        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        area: downtown.clone(),
+        area_b: campus,
+        res: None,
+    };
     print_answer(&rt.block_on(ask_covisit(&store, &mut ledger, &who, &covisit))?);
 
     println!("\n-- series: downtown on Wednesday in 6-hour buckets, against Monday and Tuesday");
@@ -691,7 +736,10 @@ fn demo(dir: &Path) -> Result<()> {
     println!("\n== where things are");
     println!("  synthetic feed:     {}", s.pings_path.display());
     println!("  sensitive places:   {}", s.sensitive_path.display());
-    println!("  store:              {}  (Parquet by day, manifest.json, keyring/, control.sqlite)", store_dir.display());
+    println!(
+        "  store:              {}  (Parquet by day, manifest.json, keyring/, control.sqlite)",
+        store_dir.display()
+    );
     println!("\n== what the numbers mean");
     println!("  presence: distinct devices seen in that H3 cell during that bucket.");
     println!("  flows:    devices whose day took them from the origin zone straight to the destination zone.");
@@ -702,7 +750,10 @@ fn demo(dir: &Path) -> Result<()> {
     println!("  Every value is a count plus discrete Laplace noise from OpenDP. The interval holds the true");
     println!("  bounded count with 95% probability. Values can be negative or non-zero where no one was:");
     println!("  that noise keeps any single device from being detectable. Each device counts in at most L");
-    println!("  partitions (or visits) per question (L = {}), and each question spends its ε from the", store.config().privacy.default_max_partitions);
+    println!(
+        "  partitions (or visits) per question (L = {}), and each question spends its ε from the",
+        store.config().privacy.default_max_partitions
+    );
     println!("  week's budget. Reach needs OpenRTB bidstream data, which this ping-only store does not have.");
     println!("  Try: crowdlens budget --store {}", store_dir.display());
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());

@@ -79,7 +79,10 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
         println!("    {reason:<36} {n:>10}");
     }
     let ok = if s.reconciles() { "reconciles" } else { "DOES NOT RECONCILE" };
-    println!("  read = stored + quarantined + dropped: {} = {} + {} + {} ({ok})", s.read, s.stored, s.quarantined, dropped);
+    println!(
+        "  read = stored + quarantined + dropped: {} = {} + {} + {} ({ok})",
+        s.read, s.stored, s.quarantined, dropped
+    );
     for f in &s.quarantine_files {
         println!("  quarantine file: {}", f.display());
     }
@@ -88,7 +91,13 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
 pub fn print_answer(a: &Answer) {
     println!(
         "{} · ε={} δ={} · {:?} noise · each device bounded to {} · case {} ({})",
-        a.question, a.epsilon, fmt_delta(a.delta), a.mechanism, a.max_partitions, a.case, a.purpose
+        a.question,
+        a.epsilon,
+        fmt_delta(a.delta),
+        a.mechanism,
+        a.max_partitions,
+        a.case,
+        a.purpose
     );
     println!("epochs charged: {} · audit entry #{}", a.epochs.join(", "), a.audit_id);
     let half = a.rows.first().map(|r| r.value as f64 - r.ci_low).unwrap_or(0.0);
@@ -111,7 +120,8 @@ pub fn print_answer(a: &Answer) {
     let header: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
     println!("{}  {:>8}   {:>21}", header.join("  "), "value", "95% interval");
     for r in &a.rows {
-        let cells: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", text(r.key.get(c)))).collect();
+        let cells: Vec<String> =
+            columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", text(r.key.get(c)))).collect();
         println!("{}  {:>8}   [{:>8}, {:>8}]", cells.join("  "), r.value, r.ci_low, r.ci_high);
     }
     if let Some(d) = &a.derived {

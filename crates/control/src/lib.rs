@@ -171,9 +171,9 @@ impl Ledger {
 
     /// Spent and remaining budget for each of `epochs` plus every epoch with a charge.
     pub fn budget(&self, epochs: &[String]) -> Result<Vec<EpochBudget>, ControlError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT epoch, SUM(epsilon), SUM(delta), COUNT(DISTINCT audit_id) FROM charges GROUP BY epoch",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT epoch, SUM(epsilon), SUM(delta), COUNT(DISTINCT audit_id) FROM charges GROUP BY epoch")?;
         let mut spent: std::collections::BTreeMap<String, (f64, f64, u64)> = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))))?
             .collect::<Result<_, _>>()?;
@@ -205,10 +205,7 @@ impl Ledger {
     }
 
     pub fn head_hash(&self) -> Result<Option<String>, ControlError> {
-        Ok(self
-            .conn
-            .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional()?)
     }
 }
 

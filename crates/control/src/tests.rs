@@ -51,7 +51,9 @@ fn concurrent_spenders_never_overspend() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let mut l = Ledger::open(&path, 1.0, 0.0).unwrap();
-                (0..5).filter(|_| l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").is_ok()).count()
+                (0..5)
+                    .filter(|_| l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").is_ok())
+                    .count()
             })
         })
         .collect();

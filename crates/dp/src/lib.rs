@@ -13,8 +13,8 @@ use opendp::domains::{AtomDomain, MapDomain, VectorDomain};
 use opendp::measurements::{make_gaussian, make_laplace, make_laplace_threshold};
 use opendp::measures::{Approximate, MaxDivergence, ZeroConcentratedDivergence};
 use opendp::metrics::{AbsoluteDistance, L0PInfDistance, L1Distance, L2Distance};
-use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use thiserror::Error;
 
 /// Which noise distribution a release uses.
@@ -181,14 +181,7 @@ impl CountRelease {
                     }
                 }
                 let acc = discrete_gaussian_scale_to_accuracy(hi, 1.0 - CONFIDENCE)?;
-                Ok(CountRelease {
-                    mechanism,
-                    epsilon,
-                    delta,
-                    scale: hi,
-                    max_partitions,
-                    ci_half_width: acc.floor(),
-                })
+                Ok(CountRelease { mechanism, epsilon, delta, scale: hi, max_partitions, ci_half_width: acc.floor() })
             }
         }
     }
@@ -247,7 +240,9 @@ impl ThresholdRelease {
         }
         let d_in = (sensitivity.l0, sensitivity.l1, sensitivity.linf);
         let mut scale = sensitivity.l1 as f64 / epsilon;
-        let cost = |scale: f64, threshold: i64| -> Result<(f64, f64), DpError> { Ok(threshold_measurement(scale, threshold)?.map(&d_in)?) };
+        let cost = |scale: f64, threshold: i64| -> Result<(f64, f64), DpError> {
+            Ok(threshold_measurement(scale, threshold)?.map(&d_in)?)
+        };
         for _ in 0..64 {
             if cost(scale, i64::MAX / 4)?.0 <= epsilon {
                 break;
@@ -272,7 +267,14 @@ impl ThresholdRelease {
         }
         let (eps, d) = cost(scale, hi)?;
         let acc = discrete_laplacian_scale_to_accuracy(scale, 1.0 - CONFIDENCE)?;
-        Ok(ThresholdRelease { epsilon: eps, delta: d, scale, threshold: hi + 1, sensitivity, ci_half_width: acc.floor() })
+        Ok(ThresholdRelease {
+            epsilon: eps,
+            delta: d,
+            scale,
+            threshold: hi + 1,
+            sensitivity,
+            ci_half_width: acc.floor(),
+        })
     }
 
     /// Noisy counts for the keys that clear the threshold; the rest are suppressed.
@@ -301,17 +303,13 @@ type CountVector = VectorDomain<AtomDomain<i64>>;
 
 fn laplace(
     scale: f64,
-) -> Result<opendp::core::Measurement<CountVector, L1Distance<i64>, MaxDivergence, Vec<i64>>, DpError>
-{
+) -> Result<opendp::core::Measurement<CountVector, L1Distance<i64>, MaxDivergence, Vec<i64>>, DpError> {
     Ok(make_laplace(VectorDomain::new(AtomDomain::<i64>::default()), L1Distance::default(), scale, None)?)
 }
 
 fn gaussian(
     scale: f64,
-) -> Result<
-    opendp::core::Measurement<CountVector, L2Distance<f64>, ZeroConcentratedDivergence, Vec<i64>>,
-    DpError,
-> {
+) -> Result<opendp::core::Measurement<CountVector, L2Distance<f64>, ZeroConcentratedDivergence, Vec<i64>>, DpError> {
     Ok(make_gaussian(VectorDomain::new(AtomDomain::<i64>::default()), L2Distance::default(), scale, None)?)
 }
 

@@ -16,19 +16,10 @@ fn laplace_scale_is_bound_over_epsilon() {
 #[test]
 fn refuses_bad_parameters() {
     for eps in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        assert!(matches!(
-            CountRelease::calibrate(Mechanism::Laplace, eps, 0.0, 1),
-            Err(DpError::BadEpsilon(_))
-        ));
+        assert!(matches!(CountRelease::calibrate(Mechanism::Laplace, eps, 0.0, 1), Err(DpError::BadEpsilon(_))));
     }
-    assert!(matches!(
-        CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 0),
-        Err(DpError::BadBound(0))
-    ));
-    assert!(matches!(
-        CountRelease::calibrate(Mechanism::Gaussian, 1.0, 0.0, 1),
-        Err(DpError::BadDelta(_))
-    ));
+    assert!(matches!(CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 0), Err(DpError::BadBound(0))));
+    assert!(matches!(CountRelease::calibrate(Mechanism::Gaussian, 1.0, 0.0, 1), Err(DpError::BadDelta(_))));
     assert!(matches!("cauchy".parse::<Mechanism>(), Err(DpError::UnknownMechanism(_))));
 }
 
@@ -60,7 +51,8 @@ fn laplace_noise_has_the_claimed_distribution() {
     assert!(stat < critical_value(df), "chi2 {stat} (df {df}) too large for discrete Laplace(b={b})");
     // The same draws must be clearly rejected under a wrong scale.
     let wrong = b * 1.3;
-    let pmf_wrong = |k: i64| (1.0 - (-1.0 / wrong).exp()) / (1.0 + (-1.0 / wrong).exp()) * (-(k.abs() as f64) / wrong).exp();
+    let pmf_wrong =
+        |k: i64| (1.0 - (-1.0 / wrong).exp()) / (1.0 + (-1.0 / wrong).exp()) * (-(k.abs() as f64) / wrong).exp();
     let (stat, df) = chi_square(&noise, pmf_wrong, 10);
     assert!(stat > critical_value(df), "a 30% wrong scale went undetected");
 }

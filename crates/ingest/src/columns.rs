@@ -36,20 +36,39 @@ impl Field {
     fn aliases(self) -> &'static [&'static str] {
         match self {
             Field::DeviceId => &[
-                "mobile_ad_id", "maid", "ad_id", "advertising_id", "device_id", "deviceid", "ifa",
-                "idfa", "aaid", "gaid", "uid", "user_id", "userid", "id",
+                "mobile_ad_id",
+                "maid",
+                "ad_id",
+                "advertising_id",
+                "device_id",
+                "deviceid",
+                "ifa",
+                "idfa",
+                "aaid",
+                "gaid",
+                "uid",
+                "user_id",
+                "userid",
+                "id",
             ],
             Field::IdType => &["id_type", "idtype", "device_id_type", "maid_type", "ad_id_type"],
             Field::Timestamp => &[
-                "timestamp", "ts", "datetime", "date_time", "time", "event_time", "utc_timestamp",
-                "location_at", "timestamp_ms", "epoch",
+                "timestamp",
+                "ts",
+                "datetime",
+                "date_time",
+                "time",
+                "event_time",
+                "utc_timestamp",
+                "location_at",
+                "timestamp_ms",
+                "epoch",
             ],
             Field::Latitude => &["latitude", "lat", "y"],
             Field::Longitude => &["longitude", "lon", "lng", "long", "x"],
-            Field::Accuracy => &[
-                "horizontal_accuracy", "accuracy", "hacc", "horizontal_accuracy_m", "accuracy_m",
-                "h_accuracy",
-            ],
+            Field::Accuracy => {
+                &["horizontal_accuracy", "accuracy", "hacc", "horizontal_accuracy_m", "accuracy_m", "h_accuracy"]
+            }
         }
     }
 

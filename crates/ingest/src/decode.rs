@@ -98,8 +98,7 @@ pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
         None => String::new(),
     };
     let latitude = parse_f64(f.latitude).filter(|v| (-90.0..=90.0).contains(v)).ok_or(Reject::BadLatitude)?;
-    let longitude =
-        parse_f64(f.longitude).filter(|v| (-180.0..=180.0).contains(v)).ok_or(Reject::BadLongitude)?;
+    let longitude = parse_f64(f.longitude).filter(|v| (-180.0..=180.0).contains(v)).ok_or(Reject::BadLongitude)?;
     if latitude == 0.0 && longitude == 0.0 {
         return Err(Reject::NullIsland);
     }

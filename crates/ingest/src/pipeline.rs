@@ -109,8 +109,8 @@ struct Quarantine {
 impl Quarantine {
     fn record(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
         if self.out.is_none() {
-            let f = File::create(&self.path)
-                .map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
+            let f =
+                File::create(&self.path).map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
             self.out = Some(BufWriter::new(f));
         }
         let (key, at) = match position {
@@ -239,7 +239,8 @@ pub fn ingest_pings(
         }
         Format::Parquet => {
             let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
-            let malformed = |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
+            let malformed =
+                |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
             let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
             let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
             let map = ColumnMap::resolve(&header, &options.column_overrides)
@@ -261,7 +262,11 @@ pub fn ingest_pings(
                 let lon = column(Field::Longitude)?.expect("required");
                 let acc = column(Field::Accuracy)?;
                 fn text(a: &StringArray, r: usize) -> &str {
-                    if a.is_null(r) { "" } else { a.value(r) }
+                    if a.is_null(r) {
+                        ""
+                    } else {
+                        a.value(r)
+                    }
                 }
                 for r in 0..batch.num_rows() {
                     row += 1;

@@ -99,10 +99,7 @@ impl SensitivePlaces {
             Shape::Circle { centre, radius_m } => {
                 let dlat = radius_m / 111_000.0;
                 let dlon = radius_m / (111_000.0 * centre.y().to_radians().cos().max(0.01));
-                Some(Rect::new(
-                    (centre.x() - dlon, centre.y() - dlat),
-                    (centre.x() + dlon, centre.y() + dlat),
-                ))
+                Some(Rect::new((centre.x() - dlon, centre.y() - dlat), (centre.x() + dlon, centre.y() + dlat)))
             }
         };
         self.places.push(place);

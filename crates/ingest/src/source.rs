@@ -56,9 +56,7 @@ pub fn digest(path: &Path) -> Result<String, IngestError> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = reader
-            .read(&mut buf)
-            .map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+        let n = reader.read(&mut buf).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
         if n == 0 {
             break;
         }
@@ -177,10 +175,7 @@ mod tests {
             Err(IngestError::UnsupportedCompression { kind: "zstd", .. })
         ));
         assert!(matches!(sniff(file_with(b"").path()), Err(IngestError::Empty { .. })));
-        assert!(matches!(
-            sniff(Path::new("/nonexistent/crowdlens")),
-            Err(IngestError::Unreadable { .. })
-        ));
+        assert!(matches!(sniff(Path::new("/nonexistent/crowdlens")), Err(IngestError::Unreadable { .. })));
     }
 
     #[test]

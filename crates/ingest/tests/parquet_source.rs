@@ -23,7 +23,13 @@ fn typed_parquet_columns_ingest() {
     ]));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(vec![Some("a"), Some("b"), None, Some("d"), Some("e")])),
-        Arc::new(Int64Array::from(vec![1_793_577_600_000, 1_793_577_660_000, 1_793_577_600_000, 1_793_577_600_000, 1_793_577_600_000])),
+        Arc::new(Int64Array::from(vec![
+            1_793_577_600_000,
+            1_793_577_660_000,
+            1_793_577_600_000,
+            1_793_577_600_000,
+            1_793_577_600_000,
+        ])),
         Arc::new(Float64Array::from(vec![44.97, 44.98, 44.97, 95.0, 44.97])),
         Arc::new(Float64Array::from(vec![-93.26, -93.25, -93.26, -93.26, -93.26])),
         Arc::new(Float64Array::from(vec![Some(5.0), None, Some(5.0), Some(5.0), Some(900.0)])),
@@ -34,7 +40,9 @@ fn typed_parquet_columns_ingest() {
     w.write(&batch).unwrap();
     w.close().unwrap();
 
-    let s = ingest_pings(&store, &path, &IngestOptions { now_s: Some(1_800_000_000), ..Default::default() }, &NoProgress).unwrap();
+    let s =
+        ingest_pings(&store, &path, &IngestOptions { now_s: Some(1_800_000_000), ..Default::default() }, &NoProgress)
+            .unwrap();
     assert_eq!((s.read, s.stored, s.quarantined), (5, 2, 2));
     assert_eq!(s.dropped.get("accuracy_above_ceiling"), Some(&1));
     assert!(s.reconciles());

@@ -24,13 +24,14 @@ impl Area {
     pub fn parse(spec: &str) -> Result<Area, QueryError> {
         let spec = spec.trim();
         if let Some(rest) = spec.strip_prefix("bbox:") {
-            let v: Vec<f64> = rest
-                .split(',')
-                .map(|s| s.trim().parse::<f64>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| QueryError::BadArea(format!("{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat")))?;
+            let v: Vec<f64> =
+                rest.split(',').map(|s| s.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                    QueryError::BadArea(format!("{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat"))
+                })?;
             let [min_lon, min_lat, max_lon, max_lat] = v[..] else {
-                return Err(QueryError::BadArea(format!("{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat")));
+                return Err(QueryError::BadArea(format!(
+                    "{spec:?}: bbox needs four numbers minlon,minlat,maxlon,maxlat"
+                )));
             };
             let ok = v.iter().all(|x| x.is_finite())
                 && (-180.0..=180.0).contains(&min_lon)
@@ -52,8 +53,12 @@ impl Area {
                 .split(',')
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| {
-                    CellIndex::from_str(s.trim())
-                        .map_err(|_| QueryError::BadArea(format!("{:?} is not an H3 cell index (hex, e.g. 882830829bfffff)", s.trim())))
+                    CellIndex::from_str(s.trim()).map_err(|_| {
+                        QueryError::BadArea(format!(
+                            "{:?} is not an H3 cell index (hex, e.g. 882830829bfffff)",
+                            s.trim()
+                        ))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             if cells.is_empty() {
@@ -123,8 +128,7 @@ fn read_polygons(path: &str) -> Result<MultiPolygon<f64>, QueryError> {
     };
     let mut polygons: Vec<Polygon<f64>> = Vec::new();
     for g in geometries {
-        let geom: geo::Geometry<f64> =
-            g.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
+        let geom: geo::Geometry<f64> = g.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
         match geom {
             geo::Geometry::Polygon(p) => polygons.push(p),
             geo::Geometry::MultiPolygon(mp) => polygons.extend(mp.0),

@@ -33,14 +33,16 @@ fn parent_expr(res: u8, store_res: u8) -> Expr {
 }
 
 fn session() -> SessionContext {
-    let config = SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let config =
+        SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
     SessionContext::new_with_config(config)
 }
 
 /// A session with the table `pings`: the committed segments of the days `[from_s, to_s)`
 /// touches, filtered to the window. `None` when no segment covers the window.
 async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionContext>, QueryError> {
-    let day = |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let day =
+        |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let paths: Vec<String> = store
         .segments_between(&day(from_s), &day(to_s - 1))?
         .into_iter()
@@ -59,12 +61,22 @@ async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionCon
 }
 
 /// Adds a boolean column `name` that says whether the row's cell lies in `cells` (all at `res`).
-fn with_membership(df: DataFrame, name: &str, res: u8, store_res: u8, cells: &[CellIndex]) -> Result<DataFrame, QueryError> {
+fn with_membership(
+    df: DataFrame,
+    name: &str,
+    res: u8,
+    store_res: u8,
+    cells: &[CellIndex],
+) -> Result<DataFrame, QueryError> {
     let list: Vec<Expr> = cells.iter().map(|c| lit(u64::from(*c))).collect();
     Ok(df.with_column(name, parent_expr(res, store_res).in_list(list, false))?)
 }
 
-async fn collect_keyed(ctx: &SessionContext, sql: &str, key_columns: usize) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
+async fn collect_keyed(
+    ctx: &SessionContext,
+    sql: &str,
+    key_columns: usize,
+) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
     let batches = ctx.sql(sql).await?.collect().await?;
     let mut out = Vec::new();
     for b in batches {
@@ -72,7 +84,8 @@ async fn collect_keyed(ctx: &SessionContext, sql: &str, key_columns: usize) -> R
             .map(|i| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::UInt64))
             .collect::<Result<_, _>>()
             .map_err(|e| QueryError::Engine(e.to_string()))?;
-        let keys: Vec<&UInt64Array> = keys.iter().map(|a| a.as_any().downcast_ref::<UInt64Array>().expect("cast to u64")).collect();
+        let keys: Vec<&UInt64Array> =
+            keys.iter().map(|a| a.as_any().downcast_ref::<UInt64Array>().expect("cast to u64")).collect();
         let n = b.column(key_columns).as_any().downcast_ref::<Int64Array>().ok_or_else(|| engine("count type"))?;
         for i in 0..b.num_rows() {
             if keys.iter().any(|k| k.is_null(i)) {
@@ -148,11 +161,17 @@ pub(crate) async fn flow_counts(
     let store_res = store.config().resolution.h3_store;
     let pings = ctx.table("pings").await?;
     let zoned = match zoning {
-        Zoning::Resolution(res) => pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("zone")])?,
+        Zoning::Resolution(res) => {
+            pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("zone")])?
+        }
         Zoning::Named(map) => {
             let (cells, ids): (Vec<u64>, Vec<u64>) = map.iter().copied().unzip();
             let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
-                datafusion::arrow::datatypes::Field::new("zcell", datafusion::arrow::datatypes::DataType::UInt64, false),
+                datafusion::arrow::datatypes::Field::new(
+                    "zcell",
+                    datafusion::arrow::datatypes::DataType::UInt64,
+                    false,
+                ),
                 datafusion::arrow::datatypes::Field::new("zone", datafusion::arrow::datatypes::DataType::UInt64, false),
             ]));
             let batch = datafusion::arrow::record_batch::RecordBatch::try_new(
@@ -161,9 +180,11 @@ pub(crate) async fn flow_counts(
             )
             .map_err(|e| QueryError::Engine(e.to_string()))?;
             let zone_map = ctx.read_batch(batch)?;
-            pings
-                .join(zone_map, JoinType::Inner, &["cell"], &["zcell"], None)?
-                .select(vec![col("pseudonym"), col("time_s"), col("zone")])?
+            pings.join(zone_map, JoinType::Inner, &["cell"], &["zcell"], None)?.select(vec![
+                col("pseudonym"),
+                col("time_s"),
+                col("zone"),
+            ])?
         }
     };
     let zoned = match zones {
@@ -205,8 +226,11 @@ pub(crate) async fn dwell_counts(
     let mut out = vec![0i64; DWELL_EDGES_S.len() + 1];
     let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(out) };
     let store_res = store.config().resolution.h3_store;
-    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?
-        .select(vec![col("pseudonym"), col("time_s"), col("inside")])?;
+    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?.select(vec![
+        col("pseudonym"),
+        col("time_s"),
+        col("inside"),
+    ])?;
     ctx.register_table("marked", marked.into_view())?;
     let [e0, e1, e2, e3] = DWELL_EDGES_S;
     let sql = format!(

@@ -85,7 +85,12 @@ fn cell_text(cell: u64) -> String {
 }
 
 /// Runs `body`, auditing any refusal, as every question must.
-async fn audited<F>(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, body: F) -> Result<Answer, QueryError>
+async fn audited<F>(
+    ledger: &mut Ledger,
+    asker: &Asker,
+    question: &serde_json::Value,
+    body: F,
+) -> Result<Answer, QueryError>
 where
     F: AsyncFnOnce(&mut Ledger) -> Result<Answer, QueryError>,
 {
@@ -159,11 +164,8 @@ fn named_zones(path: &str, store_res: u8) -> Result<(Vec<(u64, u64)>, Vec<String
     let mut map = Vec::new();
     let mut names = Vec::new();
     for (i, f) in fc.features.into_iter().enumerate() {
-        let name = f
-            .property("name")
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("zone-{i}"));
+        let name =
+            f.property("name").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("zone-{i}"));
         let geometry = f.geometry.ok_or_else(|| QueryError::BadArea(format!("{path}: feature {i} has no geometry")))?;
         let geom: geo::Geometry<f64> = geometry.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
         let polygons = match geom {
@@ -183,7 +185,12 @@ fn named_zones(path: &str, store_res: u8) -> Result<(Vec<(u64, u64)>, Vec<String
     Ok((map, names))
 }
 
-pub async fn ask_flows(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &FlowsQuestion) -> Result<Answer, QueryError> {
+pub async fn ask_flows(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &FlowsQuestion,
+) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
     audited(ledger, asker, &question, async |ledger| {
         let (charge, zones) = price_flows(store, q)?;
@@ -192,18 +199,23 @@ pub async fn ask_flows(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &Fl
         let bound = charge.max_partitions;
         match zones {
             FlowZones::Cells { res, zones } => {
-                let counts = plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), Some(&zones), None, bound).await?;
+                let counts =
+                    plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), Some(&zones), None, bound)
+                        .await?;
                 let (keys, values) = pairs(&zones, &counts, |z| cell_text(z).into());
                 publish(ledger, asker, &question, &charge, keys, values)
             }
             FlowZones::Named { map, names } => {
                 let ids: Vec<u64> = (0..names.len() as u64).collect();
-                let counts = plan::flow_counts(store, from, to, plan::Zoning::Named(&map), Some(&ids), None, bound).await?;
+                let counts =
+                    plan::flow_counts(store, from, to, plan::Zoning::Named(&map), Some(&ids), None, bound).await?;
                 let (keys, values) = pairs(&ids, &counts, |z| names[z as usize].clone().into());
                 publish(ledger, asker, &question, &charge, keys, values)
             }
             FlowZones::TopFrom { res, origin } => {
-                let counts = plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), None, Some(origin), bound).await?;
+                let counts =
+                    plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), None, Some(origin), bound)
+                        .await?;
                 let labels = counts
                     .keys()
                     .map(|&(o, d)| (d, key(&[("origin", cell_text(o).into()), ("destination", cell_text(d).into())])))
@@ -216,7 +228,11 @@ pub async fn ask_flows(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &Fl
     .await
 }
 
-fn pairs(zones: &[u64], counts: &HashMap<(u64, u64), i64>, label: impl Fn(u64) -> serde_json::Value) -> (Vec<Key>, Vec<i64>) {
+fn pairs(
+    zones: &[u64],
+    counts: &HashMap<(u64, u64), i64>,
+    label: impl Fn(u64) -> serde_json::Value,
+) -> (Vec<Key>, Vec<i64>) {
     let mut keys = Vec::new();
     let mut values = Vec::new();
     for &o in zones {
@@ -303,13 +319,19 @@ pub fn preview_dwell(store: &Store, q: &DwellQuestion) -> Result<Charge, QueryEr
     Ok(price_dwell(store, q)?.0)
 }
 
-pub async fn ask_dwell(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &DwellQuestion) -> Result<Answer, QueryError> {
+pub async fn ask_dwell(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &DwellQuestion,
+) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
     audited(ledger, asker, &question, async |ledger| {
         asker.check(store)?;
         let (charge, res, cells) = price_dwell(store, q)?;
         let counts =
-            plan::dwell_counts(store, q.common.from_s, q.common.to_s, res, &cells, q.max_gap_s, charge.max_partitions).await?;
+            plan::dwell_counts(store, q.common.from_s, q.common.to_s, res, &cells, q.max_gap_s, charge.max_partitions)
+                .await?;
         let keys = DWELL_LABELS.iter().map(|l| key(&[("dwell", (*l).into())])).collect();
         publish(ledger, asker, &question, &charge, keys, counts)
     })
@@ -329,7 +351,10 @@ pub struct CovisitQuestion {
 
 const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];
 
-fn price_covisit(store: &Store, q: &CovisitQuestion) -> Result<(Charge, u8, Vec<CellIndex>, Vec<CellIndex>), QueryError> {
+fn price_covisit(
+    store: &Store,
+    q: &CovisitQuestion,
+) -> Result<(Charge, u8, Vec<CellIndex>, Vec<CellIndex>), QueryError> {
     q.common.window()?;
     let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
     let a = cells_of(&q.area, res)?;
@@ -354,7 +379,12 @@ pub fn preview_covisit(store: &Store, q: &CovisitQuestion) -> Result<Charge, Que
     Ok(price_covisit(store, q)?.0)
 }
 
-pub async fn ask_covisit(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &CovisitQuestion) -> Result<Answer, QueryError> {
+pub async fn ask_covisit(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &CovisitQuestion,
+) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
     audited(ledger, asker, &question, async |ledger| {
         asker.check(store)?;
@@ -416,7 +446,12 @@ pub fn preview_series(store: &Store, q: &SeriesQuestion) -> Result<Charge, Query
     Ok(price_series(store, q)?.0)
 }
 
-pub async fn ask_series(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &SeriesQuestion) -> Result<Answer, QueryError> {
+pub async fn ask_series(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &SeriesQuestion,
+) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
     audited(ledger, asker, &question, async |ledger| {
         asker.check(store)?;
@@ -515,12 +550,18 @@ pub fn preview_reach(store: &Store, q: &ReachQuestion) -> Result<Charge, QueryEr
     Ok(price_reach(store, q)?.0)
 }
 
-pub async fn ask_reach(store: &Store, ledger: &mut Ledger, asker: &Asker, q: &ReachQuestion) -> Result<Answer, QueryError> {
+pub async fn ask_reach(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &ReachQuestion,
+) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
     audited(ledger, asker, &question, async |ledger| {
         asker.check(store)?;
         let (charge, res, cells) = price_reach(store, q)?;
-        let counts = plan::reach_counts(store, q.common.from_s, q.common.to_s, res, &cells, charge.max_partitions).await?;
+        let counts =
+            plan::reach_counts(store, q.common.from_s, q.common.to_s, res, &cells, charge.max_partitions).await?;
         let mut ids: BTreeMap<(u64, u64), u64> = BTreeMap::new();
         for k in counts.keys() {
             let next = ids.len() as u64;

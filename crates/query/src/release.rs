@@ -3,10 +3,10 @@
 
 use crowdlens_control::{Ledger, Requester};
 use crowdlens_dp::{CountRelease, Sensitivity, ThresholdRelease, CONFIDENCE};
-use std::collections::HashMap;
 use crowdlens_store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 use crate::QueryError;
 
@@ -182,10 +182,8 @@ pub(crate) fn publish_private(
     drop(bounded);
     let mut ids: Vec<u64> = released.keys().copied().collect();
     ids.sort_unstable();
-    let rows = ids
-        .into_iter()
-        .filter_map(|id| Some(row(labels.get(&id)?.clone(), released[&id], t.ci_half_width)))
-        .collect();
+    let rows =
+        ids.into_iter().filter_map(|id| Some(row(labels.get(&id)?.clone(), released[&id], t.ci_half_width))).collect();
     finish(ledger, asker, question, charge, rows)
 }
 

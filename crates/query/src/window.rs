@@ -93,7 +93,10 @@ mod tests {
     #[test]
     fn refusals_say_the_floor() {
         let e = Window::new(0, 3600, 300, &floors()).unwrap_err();
-        assert_eq!(e.to_string(), "bucket 5m is shorter than this store allows (shortest: 15m); use --bucket 15m or longer");
+        assert_eq!(
+            e.to_string(),
+            "bucket 5m is shorter than this store allows (shortest: 15m); use --bucket 15m or longer"
+        );
         assert!(Window::new(3600, 0, 3600, &floors()).is_err());
         assert!(Window::new(0, 5400, 3600, &floors()).is_err());
         let w = Window::new(1_793_577_600, 1_793_577_600 + 86_400, 3600, &floors()).unwrap();

@@ -91,8 +91,8 @@ impl<'a> IngestRun<'a> {
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(512 * 1024))
                 .build();
-            let writer = ArrowWriter::try_new(file, row_schema(), Some(props))
-                .map_err(|e| parquet_err(&staging_path, e))?;
+            let writer =
+                ArrowWriter::try_new(file, row_schema(), Some(props)).map_err(|e| parquet_err(&staging_path, e))?;
             self.days.insert(day.clone(), DayWriter { staging_path, writer, pending: Vec::new(), rows: 0 });
         }
         let w = self.days.get_mut(&day).expect("inserted above");
@@ -196,11 +196,7 @@ fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
         for day in days.flatten() {
             let Ok(files) = fs::read_dir(day.path()) else { continue };
             for f in files.flatten() {
-                let rel = format!(
-                    "data/{}/{}",
-                    day.file_name().to_string_lossy(),
-                    f.file_name().to_string_lossy()
-                );
+                let rel = format!("data/{}/{}", day.file_name().to_string_lossy(), f.file_name().to_string_lossy());
                 if !committed_files.contains(rel.as_str()) {
                     fs::remove_file(f.path()).map_err(|e| StoreError::io(f.path(), e))?;
                 }

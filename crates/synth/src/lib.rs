@@ -125,8 +125,8 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
         for day in 0..opts.days {
             let mut rng = stream(opts.seed, device, 1 + day as u64);
             let n = pings_today(&mut rng, opts.mean_pings_per_day);
-            let day_start = opts.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()
-                + day as i64 * 86_400;
+            let day_start =
+                opts.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() + day as i64 * 86_400;
             let mut times: Vec<i64> = (0..n).map(|_| rng.random_range(0..86_400_000i64)).collect();
             times.sort_unstable();
             for t in times {
@@ -228,7 +228,8 @@ impl Device {
     /// weekdays, favourite places some evenings and weekend afternoons, travelling between.
     fn locate(&self, rng: &mut ChaCha8Rng, t_ms: i64, day: u32, opts: &SynthOptions) -> (f64, f64, f64, bool) {
         let hour = t_ms as f64 / 3_600_000.0;
-        let weekday = (opts.start + chrono::Days::new(day as u64)).format("%u").to_string().parse::<u32>().unwrap_or(1) <= 5;
+        let weekday =
+            (opts.start + chrono::Days::new(day as u64)).format("%u").to_string().parse::<u32>().unwrap_or(1) <= 5;
         // Per device-day choice of which favourite to visit, stable within the day.
         let mut day_rng = stream(opts.seed ^ 0x5eed, self.home.0.to_bits() ^ day as u64, 2);
         let fav = self.favourites[day_rng.random_range(0..self.favourites.len())];
@@ -253,7 +254,8 @@ impl Device {
             return (hub.0 + rng.random_range(-0.05..0.05), hub.1 + rng.random_range(-0.03..0.03), acc, true);
         }
         // GPS accuracy: mostly 3–30 m, a tail up to a few hundred metres indoors.
-        let accuracy: f64 = if rng.random_bool(0.9) { rng.random_range(3.0..30.0) } else { rng.random_range(30.0..400.0) };
+        let accuracy: f64 =
+            if rng.random_bool(0.9) { rng.random_range(3.0..30.0) } else { rng.random_range(30.0..400.0) };
         let jitter_deg = accuracy / 111_000.0 * 0.5;
         let lon = anchor.0 + rng.random_range(-jitter_deg..=jitter_deg) / anchor.1.to_radians().cos();
         let lat = anchor.1 + rng.random_range(-jitter_deg..=jitter_deg);

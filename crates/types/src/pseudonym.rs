@@ -31,8 +31,7 @@ impl EpochKey {
     /// `id_type` and `device_id` are separated by a unit-separator byte so that
     /// ("AB", "C") and ("A", "BC") can never collide.
     pub fn pseudonym(&self, id_type: &str, device_id: &str) -> Pseudonym {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
-            .expect("HMAC accepts keys of any length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
         mac.update(id_type.as_bytes());
         mac.update(&[0x1f]);
         mac.update(device_id.as_bytes());
@@ -67,10 +66,7 @@ mod tests {
 
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
         mac.update(b"what do ya want for nothing?");
-        assert_eq!(
-            hex_prefix(&mac.finalize().into_bytes()),
-            "5bdcc146bf60754e"
-        );
+        assert_eq!(hex_prefix(&mac.finalize().into_bytes()), "5bdcc146bf60754e");
     }
 
     fn hex_prefix(bytes: &[u8]) -> String {

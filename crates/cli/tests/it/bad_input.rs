@@ -50,8 +50,20 @@ fn missing_column_names_the_fix() {
     // With the mapping given, the same file shape ingests.
     let g = write(dir.path(), "mapped.csv", b"who,when,y_deg,x_deg\nabc,1793577600,44.97,-93.26\n");
     let j = run(&[
-        "ingest", "pings", s(&g), "--store", s(&st), "--json",
-        "--map", "device_id=who", "--map", "timestamp=when", "--map", "latitude=y_deg", "--map", "longitude=x_deg",
+        "ingest",
+        "pings",
+        s(&g),
+        "--store",
+        s(&st),
+        "--json",
+        "--map",
+        "device_id=who",
+        "--map",
+        "timestamp=when",
+        "--map",
+        "latitude=y_deg",
+        "--map",
+        "longitude=x_deg",
     ])
     .ok()
     .json();
@@ -86,10 +98,10 @@ fn bad_coordinates_and_timestamp_units() {
     let dir = tempfile::tempdir().unwrap();
     let st = init_store(dir.path());
     let rows = [
-        "s1,IDFA,1793577600,44.97,-93.26,5",             // seconds
-        "s2,IDFA,1793577600000,44.97,-93.26,5",          // milliseconds
-        "s3,IDFA,2026-11-02T00:00:00Z,44.97,-93.26,5",   // RFC 3339
-        "s4,IDFA,2026-11-02 00:00:00,44.97,-93.26,5",    // naive, as GeoLife
+        "s1,IDFA,1793577600,44.97,-93.26,5",           // seconds
+        "s2,IDFA,1793577600000,44.97,-93.26,5",        // milliseconds
+        "s3,IDFA,2026-11-02T00:00:00Z,44.97,-93.26,5", // RFC 3339
+        "s4,IDFA,2026-11-02 00:00:00,44.97,-93.26,5",  // naive, as GeoLife
         "b1,IDFA,1793577600,NaN,-93.26,5",
         "b2,IDFA,1793577600,44.97,181,5",
         "b3,IDFA,1793577600,0,0,5",

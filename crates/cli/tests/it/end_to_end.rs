@@ -45,9 +45,25 @@ fn synth_ingest_ask_budget() {
 
     let ask = |eps: &str, extra: &[&str]| {
         let mut args = vec![
-            "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99",
-            "--from", "2026-11-02T00:00:00Z", "--to", "2026-11-03T00:00:00Z", "--bucket", "1h",
-            "--epsilon", eps, "--case", "C-17", "--purpose", "fraud-investigation", "--json",
+            "ask",
+            "presence",
+            "--store",
+            s(&st),
+            "--area",
+            "bbox:-93.30,44.95,-93.24,44.99",
+            "--from",
+            "2026-11-02T00:00:00Z",
+            "--to",
+            "2026-11-03T00:00:00Z",
+            "--bucket",
+            "1h",
+            "--epsilon",
+            eps,
+            "--case",
+            "C-17",
+            "--purpose",
+            "fraud-investigation",
+            "--json",
         ];
         args.extend_from_slice(extra);
         run(&args)
@@ -86,9 +102,24 @@ fn synth_ingest_ask_budget() {
     let fine = ask("0.1", &["--res", "11"]);
     assert!(fine.clean_error().contains("finest: 9"));
     let short = run(&[
-        "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99",
-        "--from", "2026-11-02", "--to", "2026-11-03", "--bucket", "5m", "--epsilon", "0.1",
-        "--case", "C-17", "--purpose", "fraud-investigation",
+        "ask",
+        "presence",
+        "--store",
+        s(&st),
+        "--area",
+        "bbox:-93.30,44.95,-93.24,44.99",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--bucket",
+        "5m",
+        "--epsilon",
+        "0.1",
+        "--case",
+        "C-17",
+        "--purpose",
+        "fraud-investigation",
     ]);
     assert!(short.clean_error().contains("shortest: 15m"));
 
@@ -140,29 +171,86 @@ fn every_question_from_the_cli() {
     let ask = |args: &[&str]| {
         let mut all = vec!["ask"];
         all.extend_from_slice(args);
-        all.extend_from_slice(&["--store", s(&st), "--epsilon", "0.5", "--case", "C-9", "--purpose", "research", "--json"]);
+        all.extend_from_slice(&[
+            "--store",
+            s(&st),
+            "--epsilon",
+            "0.5",
+            "--case",
+            "C-9",
+            "--purpose",
+            "research",
+            "--json",
+        ]);
         run(&all)
     };
     let downtown = "bbox:-93.285,44.968,-93.245,44.988";
-    let flows = ask(&["flows", "--area", "bbox:-93.30,44.955,-93.20,44.99", "--zones-res", "7", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    let flows = ask(&[
+        "flows",
+        "--area",
+        "bbox:-93.30,44.955,-93.20,44.99",
+        "--zones-res",
+        "7",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-05",
+    ])
+    .ok()
+    .json();
     assert!(!flows["rows"].as_array().unwrap().is_empty());
     assert!(flows["rows"][0].get("origin").is_some() && flows["rows"][0].get("destination").is_some());
-    let top = ask(&["flows", "--top-from", "87275268bffffff", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    let top =
+        ask(&["flows", "--top-from", "87275268bffffff", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
     assert!(top["delta"].as_f64().unwrap() > 0.0, "private keys cost δ");
-    let dwell = ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--max-gap", "20m"]).ok().json();
+    let dwell = ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--max-gap", "20m"])
+        .ok()
+        .json();
     assert_eq!(dwell["rows"].as_array().unwrap().len(), 5);
-    let cov = ask(&["co-visit", "--area", downtown, "--area-b", "bbox:-93.245,44.965,-93.210,44.985", "--from", "2026-11-02", "--to", "2026-11-05"]).ok().json();
+    let cov = ask(&[
+        "co-visit",
+        "--area",
+        downtown,
+        "--area-b",
+        "bbox:-93.245,44.965,-93.210,44.985",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-05",
+    ])
+    .ok()
+    .json();
     assert_eq!(cov["rows"][0]["measure"], "devices_in_both");
-    let series = ask(&["series", "--area", downtown, "--bucket", "6h", "--from", "2026-11-04", "--to", "2026-11-05", "--baseline-from", "2026-11-02", "--baseline-to", "2026-11-04"]).ok().json();
+    let series = ask(&[
+        "series",
+        "--area",
+        downtown,
+        "--bucket",
+        "6h",
+        "--from",
+        "2026-11-04",
+        "--to",
+        "2026-11-05",
+        "--baseline-from",
+        "2026-11-02",
+        "--baseline-to",
+        "2026-11-04",
+    ])
+    .ok()
+    .json();
     assert_eq!(series["derived"]["change"].as_array().unwrap().len(), 4);
     let reach = ask(&["reach", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05"]);
     assert!(reach.clean_error().contains("OpenRTB"));
     // Gaussian: (ε, δ) reported and charged.
-    let g = ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--mechanism", "gaussian"]).ok().json();
+    let g =
+        ask(&["dwell", "--area", downtown, "--from", "2026-11-02", "--to", "2026-11-05", "--mechanism", "gaussian"])
+            .ok()
+            .json();
     assert!(g["delta"].as_f64().unwrap() > 0.0);
     // A dry run prices without charging; a question across two weeks charges both.
     let before = run(&["budget", "--store", s(&st), "--json"]).ok().json();
-    let dry = ask(&["dwell", "--area", downtown, "--from", "2026-11-08", "--to", "2026-11-10", "--dry-run"]).ok().json();
+    let dry =
+        ask(&["dwell", "--area", downtown, "--from", "2026-11-08", "--to", "2026-11-10", "--dry-run"]).ok().json();
     assert_eq!(dry["epochs"], serde_json::json!(["2026-W45", "2026-W46"]));
     assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json(), before);
     ask(&["dwell", "--area", downtown, "--from", "2026-11-08", "--to", "2026-11-10"]).ok();

@@ -50,10 +50,11 @@ fn kill_mid_ingest_then_rerun() {
     }
     // Nothing a killed run wrote survives: every data file on disk is a committed segment.
     let data_files = files_under(&st.join("data")).len();
-    let segments = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(st.join("manifest.json")).unwrap())
-        .unwrap()["segments"]
-        .as_array()
-        .unwrap()
-        .len();
+    let segments =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(st.join("manifest.json")).unwrap()).unwrap()
+            ["segments"]
+            .as_array()
+            .unwrap()
+            .len();
     assert_eq!(data_files, segments, "orphan segment files were not swept");
 }

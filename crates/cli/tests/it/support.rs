@@ -55,7 +55,8 @@ pub fn init_store(dir: &Path) -> PathBuf {
 
 pub fn synth(dir: &Path, devices: u64, days: u32) -> PathBuf {
     let city = dir.join("city");
-    run(&["synth", "--out", s(&city), "--devices", &devices.to_string(), "--days", &days.to_string(), "--seed", "7"]).ok();
+    run(&["synth", "--out", s(&city), "--devices", &devices.to_string(), "--days", &days.to_string(), "--seed", "7"])
+        .ok();
     city
 }
 

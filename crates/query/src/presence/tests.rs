@@ -57,7 +57,12 @@ fn exact_counts_match_brute_force_when_unbounded() {
         }
     }
     // A ping outside the window must not count.
-    rows.push(StoredPing { pseudonym: Pseudonym(99), cell: u64::from(cell_near(0)), time_s: MON + 86_400, category: None });
+    rows.push(StoredPing {
+        pseudonym: Pseudonym(99),
+        cell: u64::from(cell_near(0)),
+        time_s: MON + 86_400,
+        category: None,
+    });
     let (_d, store) = store_with(&rows);
     let w = Window::new(MON, MON + 6 * 3600, 3600, &store.config().resolution).unwrap();
     let res = Resolution::Nine;
@@ -160,11 +165,32 @@ fn refusals_spend_nothing_and_are_audited() {
     let rt = runtime();
     let e = rt.block_on(ask_presence(&store, &mut ledger, &asker("curiosity"), &question())).unwrap_err();
     assert!(matches!(e, QueryError::BadPurpose { .. }), "{e}");
-    let e = rt.block_on(ask_presence(&store, &mut ledger, &asker("research"), &PresenceQuestion { res: Some(10), ..question() })).unwrap_err();
+    let e = rt
+        .block_on(ask_presence(
+            &store,
+            &mut ledger,
+            &asker("research"),
+            &PresenceQuestion { res: Some(10), ..question() },
+        ))
+        .unwrap_err();
     assert_eq!(e.to_string(), "resolution 10 is finer than this store allows (finest: 9); use --res 9 or coarser");
-    let e = rt.block_on(ask_presence(&store, &mut ledger, &asker("research"), &PresenceQuestion { epsilon: 2.0, ..question() })).unwrap_err();
+    let e = rt
+        .block_on(ask_presence(
+            &store,
+            &mut ledger,
+            &asker("research"),
+            &PresenceQuestion { epsilon: 2.0, ..question() },
+        ))
+        .unwrap_err();
     assert!(matches!(e, QueryError::Control(_)), "{e}");
-    let e = rt.block_on(ask_presence(&store, &mut ledger, &asker("research"), &PresenceQuestion { epsilon: f64::NAN, ..question() })).unwrap_err();
+    let e = rt
+        .block_on(ask_presence(
+            &store,
+            &mut ledger,
+            &asker("research"),
+            &PresenceQuestion { epsilon: f64::NAN, ..question() },
+        ))
+        .unwrap_err();
     assert!(matches!(e, QueryError::Dp(_)), "{e}");
     assert!(ledger.budget(&[]).unwrap().iter().all(|b| b.epsilon_spent == 0.0));
     assert_eq!(ledger.audit_len().unwrap(), 4);

@@ -93,13 +93,29 @@ fn flows_match_brute_force() {
     let (_d, store) = store_with(&rows, "pings", 10.0);
     let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
     let got = rt()
-        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Resolution(7), Some(&zones), None, 100))
+        .block_on(plan::flow_counts(
+            &store,
+            MON,
+            MON + 2 * 86_400,
+            plan::Zoning::Resolution(7),
+            Some(&zones),
+            None,
+            100,
+        ))
         .unwrap();
     assert_eq!(got, brute_flows(&rows, 7));
     assert!(!got.is_empty());
     // Private "top destinations" sees only transitions out of the origin.
     let top = rt()
-        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Resolution(7), None, Some(zones[0]), 100))
+        .block_on(plan::flow_counts(
+            &store,
+            MON,
+            MON + 2 * 86_400,
+            plan::Zoning::Resolution(7),
+            None,
+            Some(zones[0]),
+            100,
+        ))
         .unwrap();
     assert!(top.keys().all(|(o, _)| *o == zones[0]));
     assert_eq!(top.get(&(zones[0], zones[1])), brute_flows(&rows, 7).get(&(zones[0], zones[1])));
@@ -126,11 +142,21 @@ fn dwell_matches_brute_force() {
     // Device 1: one 25-minute visit. Device 2: a 5-minute visit, then leaves, then 2 hours.
     // Device 3: pings 45 minutes apart inside: two visits of 0 minutes each (gap ≥ 30m).
     let rows = vec![
-        ping(1, 0, MON), ping(1, 0, MON + 600), ping(1, 0, MON + 1500),
-        ping(2, 0, MON), ping(2, 0, MON + 300), ping(2, 1, MON + 600),
-        ping(2, 0, MON + 900), ping(2, 0, MON + 2100), ping(2, 0, MON + 3300), ping(2, 0, MON + 4500),
-        ping(2, 0, MON + 5700), ping(2, 0, MON + 6900), ping(2, 0, MON + 8100),
-        ping(3, 0, MON), ping(3, 0, MON + 2700),
+        ping(1, 0, MON),
+        ping(1, 0, MON + 600),
+        ping(1, 0, MON + 1500),
+        ping(2, 0, MON),
+        ping(2, 0, MON + 300),
+        ping(2, 1, MON + 600),
+        ping(2, 0, MON + 900),
+        ping(2, 0, MON + 2100),
+        ping(2, 0, MON + 3300),
+        ping(2, 0, MON + 4500),
+        ping(2, 0, MON + 5700),
+        ping(2, 0, MON + 6900),
+        ping(2, 0, MON + 8100),
+        ping(3, 0, MON),
+        ping(3, 0, MON + 2700),
         ping(4, 1, MON),
     ];
     let (_d, store) = store_with(&rows, "pings", 10.0);
@@ -146,11 +172,14 @@ fn dwell_matches_brute_force() {
 #[test]
 fn covisit_matches_brute_force() {
     let rows = vec![
-        ping(1, 0, MON), ping(1, 1, MON + 1800),          // lag 30 min
-        ping(2, 1, MON), ping(2, 0, MON + 3 * 3600),      // lag 3 h (B first)
-        ping(3, 0, MON), ping(3, 1, MON + 2 * 86_400),    // lag 2 d
-        ping(4, 0, MON),                                  // only A
-        ping(5, 1, MON),                                  // only B
+        ping(1, 0, MON),
+        ping(1, 1, MON + 1800), // lag 30 min
+        ping(2, 1, MON),
+        ping(2, 0, MON + 3 * 3600), // lag 3 h (B first)
+        ping(3, 0, MON),
+        ping(3, 1, MON + 2 * 86_400), // lag 2 d
+        ping(4, 0, MON),              // only A
+        ping(5, 1, MON),              // only B
     ];
     let (_d, store) = store_with(&rows, "pings", 10.0);
     let a = vec![CellIndex::try_from(parent(spot(0), 9)).unwrap()];
@@ -174,7 +203,11 @@ fn series_matches_brute_force() {
         if !cells.iter().any(|c| u64::from(*c) == parent(r.cell, 8)) {
             continue;
         }
-        let idx = if r.time_s >= target.from_s { (r.time_s - target.from_s) / target.bucket_s } else { 4 + (r.time_s - MON) / baseline.bucket_s };
+        let idx = if r.time_s >= target.from_s {
+            (r.time_s - target.from_s) / target.bucket_s
+        } else {
+            4 + (r.time_s - MON) / baseline.bucket_s
+        };
         if seen.insert((r.pseudonym, idx)) {
             want[idx as usize] += 1;
         }
@@ -223,11 +256,22 @@ fn every_question_runs_through_the_release_path() {
     let mut ledger = Ledger::open(&store.control_db_path(), 100.0, 1e-3).unwrap();
     let rt = rt();
     let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
-    let flows = FlowsQuestion { common: common(1.0), area: Some(bbox.clone()), zones_res: Some(6), zones_file: None, top_from: None };
+    let flows = FlowsQuestion {
+        common: common(1.0),
+        area: Some(bbox.clone()),
+        zones_res: Some(6),
+        zones_file: None,
+        top_from: None,
+    };
     let a = rt.block_on(ask_flows(&store, &mut ledger, &asker(), &flows)).unwrap();
     let n = preview_flows(&store, &flows).unwrap().partitions as usize;
     assert_eq!(a.rows.len(), n);
-    let top = FlowsQuestion { area: None, top_from: Some(CellIndex::try_from(parent(spot(0), 7)).unwrap().to_string()), zones_res: None, ..flows.clone() };
+    let top = FlowsQuestion {
+        area: None,
+        top_from: Some(CellIndex::try_from(parent(spot(0), 7)).unwrap().to_string()),
+        zones_res: None,
+        ..flows.clone()
+    };
     let c = preview_flows(&store, &top).unwrap();
     assert!(matches!(c.keys, KeySelection::Private { .. }) && c.delta > 0.0);
     rt.block_on(ask_flows(&store, &mut ledger, &asker(), &top)).unwrap();
@@ -299,7 +343,13 @@ fn presence_and_flows_intervals_cover_the_truth() {
         max_partitions: Some(8),
     };
     let exact_presence = rt
-        .block_on(plan::presence_counts(&store, &Window::new(MON, MON + 86_400, 86_400, &store.config().resolution).unwrap(), 8, &[CellIndex::try_from(parent(spot(0), 8)).unwrap()], 8))
+        .block_on(plan::presence_counts(
+            &store,
+            &Window::new(MON, MON + 86_400, 86_400, &store.config().resolution).unwrap(),
+            8,
+            &[CellIndex::try_from(parent(spot(0), 8)).unwrap()],
+            8,
+        ))
         .unwrap()
         .counts
         .values()
