@@ -620,7 +620,7 @@ fn demo(dir: &Path) -> Result<()> {
     println!("created {}", store_dir.display());
 
     println!("\n== 3. ingest: validate, drop sensitive places and coarse fixes, pseudonymise, store by day");
-    ingest_files(&store, &[s.pings_path.clone()], Some(&s.sensitive_path), &[], true, true)?;
+    ingest_files(&store, std::slice::from_ref(&s.pings_path), Some(&s.sensitive_path), &[], true, true)?;
 
     println!("\n== 4. presence: three questions, each charged to the budget and audited");
     let questions = [

@@ -283,18 +283,15 @@ impl ThresholdRelease {
     }
 }
 
-fn threshold_measurement(
-    scale: f64,
-    threshold: i64,
-) -> Result<
-    opendp::core::Measurement<
-        MapDomain<AtomDomain<u64>, AtomDomain<i64>>,
-        L0PInfDistance<1, AbsoluteDistance<i64>>,
-        Approximate<MaxDivergence>,
-        HashMap<u64, i64>,
-    >,
-    DpError,
-> {
+/// Noisy counts keyed by partition id, thresholded.
+type ThresholdMeasurement = opendp::core::Measurement<
+    MapDomain<AtomDomain<u64>, AtomDomain<i64>>,
+    L0PInfDistance<1, AbsoluteDistance<i64>>,
+    Approximate<MaxDivergence>,
+    HashMap<u64, i64>,
+>;
+
+fn threshold_measurement(scale: f64, threshold: i64) -> Result<ThresholdMeasurement, DpError> {
     let domain = MapDomain::new(AtomDomain::<u64>::default(), AtomDomain::<i64>::default());
     Ok(make_laplace_threshold(domain, L0PInfDistance(AbsoluteDistance::<i64>::default()), scale, threshold, None)?)
 }

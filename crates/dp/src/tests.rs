@@ -77,7 +77,7 @@ fn intervals_cover_about_95_percent() {
     let covered = noisy.iter().filter(|&&v| ((v - 40) as f64).abs() <= r.ci_half_width).count();
     let rate = covered as f64 / truth.len() as f64;
     // The interval is conservative (≥95%); binomial sd at n=4000 is ~0.35%.
-    assert!(rate >= 0.94 && rate <= 0.975, "coverage {rate}");
+    assert!((0.94..=0.975).contains(&rate), "coverage {rate}");
 }
 
 /// Bins the samples into equal-probability-ish groups: each integer with expected count ≥

@@ -232,7 +232,7 @@ pub fn ingest_pings(
                     }
                 }
                 n += 1;
-                if n % 65_536 == 0 {
+                if n.is_multiple_of(65_536) {
                     progress.advance_to(bytes_read.load(Ordering::Relaxed));
                 }
             }
@@ -284,7 +284,6 @@ pub fn ingest_pings(
             }
         }
     }
-    drop(handle);
     progress.finish();
 
     let (quarantine_file, quarantine_reasons) = quarantine.close()?;

@@ -154,7 +154,10 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
 }
 
 /// Zones from a GeoJSON FeatureCollection: each feature's cells at the store resolution.
-fn named_zones(path: &str, store_res: u8) -> Result<(Vec<(u64, u64)>, Vec<String>), QueryError> {
+/// (stored cell, zone id) pairs and the zone names, indexed by id.
+type NamedZones = (Vec<(u64, u64)>, Vec<String>);
+
+fn named_zones(path: &str, store_res: u8) -> Result<NamedZones, QueryError> {
     let text = std::fs::read_to_string(path).map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
     let gj: geojson::GeoJson = text.parse().map_err(|e| QueryError::BadArea(format!("{path}: not GeoJSON: {e}")))?;
     let geojson::GeoJson::FeatureCollection(fc) = gj else {

@@ -124,7 +124,8 @@ impl Config {
         if p.default_max_partitions == 0 {
             return bad("privacy.default_max_partitions must be at least 1".into());
         }
-        if !(self.policy.max_accuracy_m > 0.0) {
+        // Written so that NaN is refused too.
+        if self.policy.max_accuracy_m.is_nan() || self.policy.max_accuracy_m <= 0.0 {
             return bad("policy.max_accuracy_m must be positive".into());
         }
         Ok(())
