@@ -305,7 +305,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Ingest(IngestCommand::Pings { files, store, sensitive, map, json }) => {
-            let store = Store::open(&store)?;
+            let store = open_or_create(&store)?;
             let summary = ingest_files(&store, &files, sensitive.as_deref(), &map, !json, !json)?;
             if json {
                 println!("{}", serde_json::to_string(&summary)?);
@@ -359,6 +359,26 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Budget { store, json } => budget(&store, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
     }
+}
+
+/// Ingest into a directory that does not exist yet (or is empty) creates a store with the
+/// documented defaults, as `crowdlens init` would; any other non-store directory is refused.
+fn open_or_create(path: &Path) -> Result<Store> {
+    let empty = match std::fs::read_dir(path) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(_) => false,
+    };
+    if empty && !path.join(crowdlens_store::CONFIG_FILE).exists() {
+        let store = Store::init(path, &Config::default())?;
+        eprintln!(
+            "created store {} with default settings ({})",
+            path.display(),
+            path.join(crowdlens_store::CONFIG_FILE).display()
+        );
+        return Ok(store);
+    }
+    Ok(Store::open(path)?)
 }
 
 fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {

@@ -169,8 +169,18 @@ fn unreadable_paths_and_stores() {
     let e = ingest(&st, dir.path()).clean_error().to_string();
     assert!(e.contains("cannot read") || e.contains("directory"), "{e}");
     let f = write(dir.path(), "ok.csv", format!("{HEADER}\n").as_bytes());
-    let e = run(&["ingest", "pings", s(&f), "--store", s(&dir.path().join("missing"))]).clean_error().to_string();
+    // A directory holding something else is not silently turned into a store.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let e = run(&["ingest", "pings", s(&f), "--store", s(&other)]).clean_error().to_string();
     assert!(e.contains("crowdlens init"), "{e}");
+    // A new path becomes a store with default settings, as in the README's GeoLife example.
+    let fresh = dir.path().join("st2");
+    let r = run(&["ingest", "pings", s(&f), "--store", s(&fresh), "--json"]);
+    r.ok();
+    assert!(r.stderr.contains("created store"), "{}", r.stderr);
+    assert!(fresh.join("crowdlens.toml").exists());
 }
 
 #[test]
