@@ -1,47 +1,66 @@
-//! Audit chain: each entry's hash is SHA-256 over its own fields and the previous hash, so any
-//! edit, insertion, removal or reordering breaks every later link.
+//! Audit chain: each entry's hash covers its own fields and the previous entry's hash, so any
+//! edit, insertion, removal or reordering breaks every later link. Removal of the newest entries
+//! is caught by a checkpoint of the head kept outside the database.
 //!
-//! `hash = hex(SHA-256(prev_hash ‖ 0x0a ‖ canonical JSON of the entry without hash))`, with the
-//! first entry's `prev_hash` being 64 zeros.
+//! Construction (also in the README, so outside tools can re-verify an export):
+//! `fields = [id, at, actor, role, case_id, purpose, question, outcome, epsilon, delta,
+//! answer_digest]`, every one a string (numbers as written in the export), serialised as a
+//! compact JSON array; `hash = hex(SHA-256(prev_hash ‖ "\n" ‖ fields))`; the first entry's
+//! `prev_hash` is 64 zeros.
 
 use rusqlite::{params, Connection, Transaction};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 use crate::{ControlError, Requester};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[allow(clippy::too_many_arguments)]
-fn entry_hash(
-    prev_hash: &str,
-    id: i64,
-    at: &str,
-    who: (&str, &str, &str, &str),
-    question: &str,
-    outcome: &str,
-    epsilon: f64,
-    delta: f64,
-    answer_digest: &str,
-) -> String {
-    // serde_json's map keeps keys sorted (no preserve_order feature), which makes this canonical.
-    let body = serde_json::json!({
-        "id": id,
-        "at": at,
-        "actor": who.0,
-        "role": who.1,
-        "case_id": who.2,
-        "purpose": who.3,
-        "question": question,
-        "outcome": outcome,
-        "epsilon": epsilon,
-        "delta": delta,
-        "answer_digest": answer_digest,
-    });
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
-    h.update(body.to_string().as_bytes());
-    hex::encode(h.finalize())
+/// One audit entry as exported: every hashed field is a string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub case_id: String,
+    pub purpose: String,
+    pub question: String,
+    pub outcome: String,
+    pub epsilon: String,
+    pub delta: String,
+    pub answer_digest: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Entry {
+    pub fn compute_hash(&self) -> String {
+        let fields = [
+            &self.id,
+            &self.at,
+            &self.actor,
+            &self.role,
+            &self.case_id,
+            &self.purpose,
+            &self.question,
+            &self.outcome,
+            &self.epsilon,
+            &self.delta,
+            &self.answer_digest,
+        ];
+        let mut h = Sha256::new();
+        h.update(self.prev_hash.as_bytes());
+        h.update(b"\n");
+        h.update(serde_json::to_string(&fields).expect("strings serialise").as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+/// Numbers are hashed as Rust writes them (`0.5`, `1e-7`), and exported the same way.
+fn number(x: f64) -> String {
+    format!("{x:?}")
 }
 
 pub(crate) fn append(
@@ -57,63 +76,120 @@ pub(crate) fn append(
         .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap_or((0, GENESIS.to_string()));
     let id = prev_id + 1;
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let question = question.to_string();
-    let hash = entry_hash(
-        &prev_hash,
-        id,
-        &at,
-        (&who.actor, &who.role, &who.case_id, &who.purpose),
-        &question,
-        outcome,
-        epsilon,
-        delta,
-        answer_digest,
-    );
+    let mut e = Entry {
+        id: id.to_string(),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        actor: who.actor.clone(),
+        role: who.role.clone(),
+        case_id: who.case_id.clone(),
+        purpose: who.purpose.clone(),
+        question: question.to_string(),
+        outcome: outcome.to_string(),
+        epsilon: number(epsilon),
+        delta: number(delta),
+        answer_digest: answer_digest.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = e.compute_hash();
     tx.execute(
         "INSERT INTO audit (id, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![id, at, who.actor, who.role, who.case_id, who.purpose, question, outcome, epsilon, delta, answer_digest, prev_hash, hash],
+        params![id, e.at, e.actor, e.role, e.case_id, e.purpose, e.question, e.outcome, epsilon, delta, e.answer_digest, e.prev_hash, e.hash],
     )?;
     Ok(id)
 }
 
-/// Walks the chain in id order. Returns the head hash, or the first broken entry as an error.
-pub(crate) fn verify(conn: &Connection) -> Result<Option<String>, ControlError> {
+/// Every entry in id order, as exported.
+pub(crate) fn entries(conn: &Connection) -> Result<Vec<(i64, Entry)>, ControlError> {
     let mut stmt = conn.prepare(
         "SELECT id, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, prev_hash, hash
          FROM audit ORDER BY id",
     )?;
-    let mut rows = stmt.query([])?;
+    let rows = stmt.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        Ok((
+            id,
+            Entry {
+                id: id.to_string(),
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                role: r.get(3)?,
+                case_id: r.get(4)?,
+                purpose: r.get(5)?,
+                question: r.get(6)?,
+                outcome: r.get(7)?,
+                epsilon: number(r.get(8)?),
+                delta: number(r.get(9)?),
+                answer_digest: r.get(10)?,
+                prev_hash: r.get(11)?,
+                hash: r.get(12)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The head as last recorded outside the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub id: i64,
+    pub hash: String,
+}
+
+pub(crate) fn write_checkpoint(path: &Path, c: &Checkpoint) -> std::io::Result<()> {
+    // A name per writer: concurrent askers must not interleave their bytes in one temp file.
+    let tmp = path.with_extension(format!("head.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
+    std::fs::write(&tmp, serde_json::to_vec(c).expect("serialises"))?;
+    std::fs::rename(&tmp, path)
+}
+
+pub(crate) fn read_checkpoint(path: &Path) -> Option<Checkpoint> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// Walks the chain in id order and checks it against the checkpoint. Returns the head.
+pub(crate) fn verify(conn: &Connection, checkpoint: Option<&Checkpoint>) -> Result<Option<Checkpoint>, ControlError> {
     let mut expected_prev = GENESIS.to_string();
     let mut expected_id = 1i64;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
+    let mut head = None;
+    let mut checkpoint_seen = false;
+    for (id, e) in entries(conn)? {
         let broken = |reason: &str| ControlError::AuditBroken { id, reason: reason.to_string() };
         if id != expected_id {
-            return Err(broken(&format!("expected entry {expected_id}; entries were removed or inserted")));
+            return Err(broken(&format!(
+                "expected entry {expected_id} next; entries were removed, inserted or reordered"
+            )));
         }
-        let prev: String = r.get(11)?;
-        if prev != expected_prev {
-            return Err(broken("its prev_hash does not match the previous entry"));
+        if e.prev_hash != expected_prev {
+            return Err(broken("its prev_hash does not match the entry before it"));
         }
-        let recomputed = entry_hash(
-            &prev,
-            id,
-            &r.get::<_, String>(1)?,
-            (&r.get::<_, String>(2)?, &r.get::<_, String>(3)?, &r.get::<_, String>(4)?, &r.get::<_, String>(5)?),
-            &r.get::<_, String>(6)?,
-            &r.get::<_, String>(7)?,
-            r.get(8)?,
-            r.get(9)?,
-            &r.get::<_, String>(10)?,
-        );
-        let stored: String = r.get(12)?;
-        if recomputed != stored {
+        if e.compute_hash() != e.hash {
             return Err(broken("its contents were edited after it was written"));
         }
-        expected_prev = stored;
+        if let Some(c) = checkpoint {
+            if c.id == id {
+                checkpoint_seen = true;
+                if c.hash != e.hash {
+                    return Err(broken("it differs from the checkpointed head; the log was rewritten"));
+                }
+            }
+        }
+        expected_prev = e.hash.clone();
         expected_id += 1;
+        head = Some(Checkpoint { id, hash: e.hash });
     }
-    Ok((expected_id > 1).then_some(expected_prev))
+    if let Some(c) = checkpoint {
+        if !checkpoint_seen && c.id > 0 {
+            return Err(ControlError::AuditBroken {
+                id: c.id,
+                reason: format!(
+                    "the checkpoint records {} entries but the log holds {}; the newest entries were removed",
+                    c.id,
+                    expected_id - 1
+                ),
+            });
+        }
+    }
+    Ok(head)
 }

@@ -10,7 +10,7 @@ pub mod audit;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
 
@@ -53,6 +53,7 @@ const EPS_SLACK: f64 = 1e-9;
 
 pub struct Ledger {
     conn: Connection,
+    checkpoint_path: PathBuf,
     epsilon_per_epoch: f64,
     delta_per_epoch: f64,
 }
@@ -88,7 +89,7 @@ impl Ledger {
                 hash TEXT NOT NULL
             );",
         )?;
-        Ok(Ledger { conn, epsilon_per_epoch, delta_per_epoch })
+        Ok(Ledger { conn, checkpoint_path: path.with_extension("head"), epsilon_per_epoch, delta_per_epoch })
     }
 
     /// Atomically checks every epoch's remaining budget and, if all suffice, records the charge
@@ -150,6 +151,7 @@ impl Ledger {
             }
         }
         tx.commit()?;
+        self.checkpoint(audit_id);
         match refusal {
             None => Ok(audit_id),
             Some(e) => Err(e),
@@ -166,6 +168,7 @@ impl Ledger {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = audit::append(&tx, who, question, &format!("refused: {reason}"), 0.0, 0.0, "")?;
         tx.commit()?;
+        self.checkpoint(id);
         Ok(id)
     }
 
@@ -199,13 +202,28 @@ impl Ledger {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?)
     }
 
-    /// Checks the whole audit chain.
-    pub fn verify_audit(&self) -> Result<Option<String>, ControlError> {
-        audit::verify(&self.conn)
+    /// Records the head outside the database. A crash before this write leaves the checkpoint
+    /// behind the log, which verification accepts; only a log shorter than its checkpoint is
+    /// truncation.
+    fn checkpoint(&self, id: i64) {
+        if let Ok(hash) = self.conn.query_row("SELECT hash FROM audit WHERE id = ?1", [id], |r| r.get::<_, String>(0)) {
+            let _ = audit::write_checkpoint(&self.checkpoint_path, &audit::Checkpoint { id, hash });
+        }
     }
 
-    pub fn head_hash(&self) -> Result<Option<String>, ControlError> {
-        Ok(self.conn.query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).optional()?)
+    /// Checks the whole chain and its checkpoint; returns the head (id and hash).
+    pub fn verify_audit(&self) -> Result<Option<audit::Checkpoint>, ControlError> {
+        audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())
+    }
+
+    /// Where the head checkpoint lives (beside the database).
+    pub fn checkpoint_path(&self) -> &Path {
+        &self.checkpoint_path
+    }
+
+    /// Every audit entry, in order, as exported.
+    pub fn audit_entries(&self) -> Result<Vec<audit::Entry>, ControlError> {
+        Ok(audit::entries(&self.conn)?.into_iter().map(|(_, e)| e).collect())
     }
 }
 

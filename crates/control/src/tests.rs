@@ -64,6 +64,59 @@ fn concurrent_spenders_never_overspend() {
     l.verify_audit().unwrap();
 }
 
+fn three_entries(dir: &tempfile::TempDir) -> Ledger {
+    let mut l = ledger(dir, 5.0);
+    for _ in 0..3 {
+        l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").unwrap();
+    }
+    l.verify_audit().unwrap();
+    l
+}
+
+fn broken_at(l: &Ledger) -> i64 {
+    match l.verify_audit() {
+        Err(ControlError::AuditBroken { id, .. }) => id,
+        other => panic!("tampering went undetected: {other:?}"),
+    }
+}
+
+#[test]
+fn every_kind_of_tampering_is_detected() {
+    let cases: [(&str, i64); 6] = [
+        ("UPDATE audit SET purpose = 'other' WHERE id = 2", 2),
+        ("UPDATE audit SET epsilon = 0.0 WHERE id = 1", 1),
+        ("DELETE FROM audit WHERE id = 2", 3),
+        ("UPDATE audit SET id = -1 WHERE id = 1; UPDATE audit SET id = 1 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = -1;", 1),
+        ("DELETE FROM audit WHERE id = 3", 3),
+        ("INSERT INTO audit SELECT 4, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, hash, hash FROM audit WHERE id = 3", 4),
+    ];
+    for (sql, id) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let l = three_entries(&dir);
+        l.conn.execute_batch(sql).unwrap();
+        assert_eq!(broken_at(&l), id, "{sql}");
+    }
+}
+
+#[test]
+fn truncating_everything_is_caught_by_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = three_entries(&dir);
+    l.conn.execute_batch("DELETE FROM audit").unwrap();
+    assert_eq!(broken_at(&l), 3);
+}
+
+#[test]
+fn a_lagging_checkpoint_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = three_entries(&dir);
+    let saved = std::fs::read(l.checkpoint_path()).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").unwrap();
+    // As if the process died between the commit and the checkpoint write.
+    std::fs::write(l.checkpoint_path(), saved).unwrap();
+    assert_eq!(l.verify_audit().unwrap().unwrap().id, 4);
+}
+
 #[test]
 fn edits_break_the_chain() {
     let dir = tempfile::tempdir().unwrap();

@@ -261,3 +261,81 @@ fn every_question_from_the_cli() {
     let w45 = after["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
     assert!((w45["epsilon_spent"].as_f64().unwrap() - 3.5).abs() < 1e-9, "{w45}");
 }
+
+#[test]
+fn audit_verify_and_export_reverified_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 100, 1);
+    let st = init_store(dir.path());
+    run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
+    let ask = |purpose: &str| {
+        run(&[
+            "ask",
+            "presence",
+            "--store",
+            s(&st),
+            "--area",
+            "bbox:-93.30,44.95,-93.24,44.99",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-03",
+            "--bucket",
+            "1d",
+            "--epsilon",
+            "0.2",
+            "--case",
+            "C-1",
+            "--purpose",
+            purpose,
+        ])
+    };
+    ask("research").ok();
+    ask("curiosity").clean_error(); // refused, and audited
+    ask("oversight").ok();
+    let v = run(&["audit", "verify", "--store", s(&st)]).ok().stdout.clone();
+    assert!(v.contains("3 entries") && v.contains("head hash: "), "{v}");
+
+    let out = dir.path().join("audit.jsonl");
+    run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
+    // An outside tool (Python's hashlib) re-verifies the chain from the export alone.
+    let script = r#"
+import hashlib, json, sys
+prev = "0" * 64
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    fields = [e[k] for k in ["id","at","actor","role","case_id","purpose","question","outcome","epsilon","delta","answer_digest"]]
+    h = hashlib.sha256((e["prev_hash"] + "\n" + json.dumps(fields, separators=(",", ":"), ensure_ascii=False)).encode()).hexdigest()
+    assert e["prev_hash"] == prev and h == e["hash"], ("broken at", e["id"])
+    prev = h
+    n += 1
+print(n, prev)
+"#;
+    let py = std::process::Command::new("python3").arg("-c").arg(script).arg(&out).output().expect("python3");
+    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    let printed = String::from_utf8_lossy(&py.stdout).to_string();
+    assert!(printed.starts_with("3 ") && v.contains(printed.split_whitespace().nth(1).unwrap()), "{printed}");
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines[1]["outcome"].as_str().unwrap().starts_with("refused"));
+    assert_eq!(lines[1]["epsilon"], "0.0");
+
+    // Truncating the newest entry behind the tool's back is caught.
+    let db = rusqlite_free_delete(&st);
+    assert!(db, "could not edit the database");
+    let bad = run(&["audit", "verify", "--store", s(&st)]);
+    assert!(bad.clean_error().contains("newest entries were removed"), "{}", bad.stderr);
+}
+
+/// Deletes the newest audit row with the sqlite3 Python module (no SQLite in this crate's deps).
+fn rusqlite_free_delete(store: &std::path::Path) -> bool {
+    let script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DELETE FROM audit WHERE id=(SELECT MAX(id) FROM audit)'); c.commit()";
+    std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(store.join("control.sqlite"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
