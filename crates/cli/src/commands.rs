@@ -63,6 +63,39 @@ enum Command {
     /// Verify or export the hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        store: PathBuf,
+        /// analyst (asks questions), auditor (reads budget and audit) or admin.
+        #[arg(long)]
+        role: String,
+        /// Who holds it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        #[arg(long)]
+        store: PathBuf,
+        /// The token's id (the number after cl_).
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -377,6 +410,42 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Budget { store, json } => budget(&store, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
+        Command::Token(TokenCommand::Create { store, role, name }) => {
+            let store = Store::open(&store)?;
+            let ledger = open_ledger(&store)?;
+            let (token, info) = ledger.create_token(&name, role.parse()?)?;
+            println!("created {} token #{} for {}; it is shown only now:", info.role.as_str(), info.id, info.name);
+            println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { store, json }) => {
+            let store = Store::open(&store)?;
+            let tokens = open_ledger(&store)?.list_tokens()?;
+            if json {
+                println!("{}", serde_json::to_string(&tokens)?);
+            } else {
+                println!("{:>4}  {:<20} {:<8} {:<21} revoked", "id", "name", "role", "created");
+                for t in tokens {
+                    println!(
+                        "{:>4}  {:<20} {:<8} {:<21} {}",
+                        t.id,
+                        t.name,
+                        t.role.as_str(),
+                        t.created_at,
+                        t.revoked_at.unwrap_or_else(|| "-".into())
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { store, id }) => {
+            let store = Store::open(&store)?;
+            if !open_ledger(&store)?.revoke_token(id)? {
+                bail!("no live token #{id}; see `crowdlens token list --store {}`", store.root().display());
+            }
+            println!("revoked token #{id}");
+            Ok(())
+        }
         Command::Audit(AuditCommand::Verify { store }) => {
             let store = Store::open(&store)?;
             let ledger = open_ledger(&store)?;

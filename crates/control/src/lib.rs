@@ -4,11 +4,13 @@
 //!
 //! # Layout
 //! - [`Ledger`]: opening the database, charging, refusing, reading budget state.
-//! - [`audit`]: the chain's hash construction and verification.
+//! - [`audit`]: the chain's hash construction, checkpoint and verification.
+//! - [`tokens`]: API tokens (argon2-hashed secrets) and roles.
 
 pub mod audit;
+pub mod tokens;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,6 +24,8 @@ pub enum ControlError {
     BudgetExhausted { epoch: String, needed: f64, remaining: f64, total: f64 },
     #[error("delta budget exhausted for epoch {epoch}: this question needs δ={needed:e}, only δ={remaining:e} remains; use --mechanism laplace, which spends no δ")]
     DeltaExhausted { epoch: String, needed: f64, remaining: f64 },
+    #[error("token: {0}")]
+    BadToken(String),
     #[error("audit chain broken at entry {id}: {reason}")]
     AuditBroken { id: i64, reason: String },
 }
@@ -89,6 +93,7 @@ impl Ledger {
                 hash TEXT NOT NULL
             );",
         )?;
+        tokens::create_table(&conn)?;
         Ok(Ledger { conn, checkpoint_path: path.with_extension("head"), epsilon_per_epoch, delta_per_epoch })
     }
 
@@ -219,6 +224,25 @@ impl Ledger {
     /// Where the head checkpoint lives (beside the database).
     pub fn checkpoint_path(&self) -> &Path {
         &self.checkpoint_path
+    }
+
+    /// Creates an API token; the returned string is the only copy of its secret.
+    pub fn create_token(&self, name: &str, role: tokens::Role) -> Result<(String, tokens::TokenInfo), ControlError> {
+        tokens::create(&self.conn, name, role)
+    }
+
+    /// The token's holder and role, or `None` for an unknown, malformed or revoked token.
+    pub fn check_token(&self, token: &str) -> Result<Option<tokens::TokenInfo>, ControlError> {
+        tokens::check(&self.conn, token)
+    }
+
+    /// Revokes at once; `false` if there was no such live token.
+    pub fn revoke_token(&self, id: i64) -> Result<bool, ControlError> {
+        tokens::revoke(&self.conn, id)
+    }
+
+    pub fn list_tokens(&self) -> Result<Vec<tokens::TokenInfo>, ControlError> {
+        tokens::list(&self.conn)
     }
 
     /// Every audit entry, in order, as exported.

@@ -128,3 +128,29 @@ fn edits_break_the_chain() {
     l.conn.execute("UPDATE audit SET purpose = 'other' WHERE id = 2", []).unwrap();
     assert!(matches!(l.verify_audit(), Err(ControlError::AuditBroken { id: 2, .. })));
 }
+
+#[test]
+fn tokens_check_revoke_and_never_store_the_secret() {
+    use crate::tokens::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let l = ledger(&dir, 1.0);
+    let (token, info) = l.create_token("alice", Role::Analyst).unwrap();
+    assert!(token.starts_with(&format!("cl_{}_", info.id)));
+    let secret = token.rsplit('_').next().unwrap();
+    assert_eq!(secret.len(), 48, "192 bits of secret");
+    assert_eq!(l.check_token(&token).unwrap().unwrap().role, Role::Analyst);
+    // Wrong secret, wrong id, garbage: all simply unknown.
+    let wrong = format!("{}0", &token[..token.len() - 1]);
+    for bad in [wrong.as_str(), "cl_99_abcd", "Bearer x", "", "cl__"] {
+        assert!(l.check_token(bad).unwrap().is_none(), "{bad}");
+    }
+    // The database holds a hash, not the secret.
+    let stored: String = l.conn.query_row("SELECT secret_hash FROM tokens", [], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("$argon2") && !stored.contains(secret));
+    assert!(l.revoke_token(info.id).unwrap());
+    assert!(l.check_token(&token).unwrap().is_none(), "revocation takes effect at once");
+    assert!(!l.revoke_token(info.id).unwrap());
+    assert_eq!(l.list_tokens().unwrap()[0].revoked_at.is_some(), true);
+    assert!(matches!("root".parse::<Role>(), Err(ControlError::BadToken(_))));
+    assert!(l.create_token(" ", Role::Admin).is_err());
+}

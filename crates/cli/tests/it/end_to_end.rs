@@ -339,3 +339,24 @@ fn rusqlite_free_delete(store: &std::path::Path) -> bool {
         .map(|s| s.success())
         .unwrap_or(false)
 }
+
+#[test]
+fn tokens_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = init_store(dir.path());
+    let r = run(&["token", "create", "--store", s(&st), "--role", "analyst", "--name", "alice"]);
+    let token = r.ok().stdout.trim().lines().last().unwrap().to_string();
+    assert!(token.starts_with("cl_1_") && !token.contains(' '), "{token}");
+    let list = run(&["token", "list", "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(list[0]["name"], "alice");
+    assert!(!serde_json::to_string(&list).unwrap().contains(&token[5..]), "list never shows the secret");
+    run(&["token", "revoke", "--store", s(&st), "--id", "1"]).ok();
+    assert!(run(&["token", "revoke", "--store", s(&st), "--id", "1"]).clean_error().contains("no live token"));
+    assert!(run(&["token", "create", "--store", s(&st), "--role", "root", "--name", "x"])
+        .clean_error()
+        .contains("unknown role"));
+    for f in files_under(&st) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(!bytes.windows(20).any(|w| w == &token.as_bytes()[5..25]), "{} holds the secret", f.display());
+    }
+}
