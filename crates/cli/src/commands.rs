@@ -66,6 +66,23 @@ enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Serve the HTTP API (every request needs a bearer token).
+    Serve {
+        #[arg(long)]
+        store: PathBuf,
+        /// Address to listen on; loopback by default.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: String,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 65_536)]
+        max_body: usize,
+        /// Requests per token per minute.
+        #[arg(long, default_value_t = 120)]
+        rate_limit: u32,
+        /// Longest a question may run.
+        #[arg(long, default_value = "120s")]
+        question_timeout: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -410,6 +427,23 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Budget { store, json } => budget(&store, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
+        Command::Serve { store, listen, max_body, rate_limit, question_timeout } => {
+            Store::open(&store)?;
+            let limits = crowdlens_server::Limits {
+                max_body_bytes: max_body,
+                requests_per_minute: rate_limit,
+                question_timeout: std::time::Duration::from_secs(parse_span(&question_timeout)? as u64),
+            };
+            let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(async {
+                let listener =
+                    tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+                eprintln!("crowdlens API on http://{} (store {})", listener.local_addr()?, store.display());
+                crowdlens_server::serve(listener, crowdlens_server::ServerState::new(store.clone(), limits)).await?;
+                anyhow::Ok(())
+            })
+        }
         Command::Token(TokenCommand::Create { store, role, name }) => {
             let store = Store::open(&store)?;
             let ledger = open_ledger(&store)?;

@@ -1,0 +1,204 @@
+//! The HTTP API over real loopback connections: authorization matrix, concurrent spending,
+//! bad requests, limits and the OpenAPI document.
+
+use crowdlens_control::tokens::Role;
+use crowdlens_control::Ledger;
+use crowdlens_server::{Limits, ServerState};
+use crowdlens_store::{Config, SourceCounts, Store};
+use crowdlens_types::{Pseudonym, StoredPing};
+use std::time::Duration;
+
+struct Server {
+    base: String,
+    _dir: tempfile::TempDir,
+    tokens: std::collections::HashMap<&'static str, String>,
+    revoked: String,
+}
+
+fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("st");
+    let mut config = Config::default();
+    config.privacy.epsilon_per_epoch = epsilon_per_epoch;
+    let store = Store::init(&root, &config).unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for d in 0..50u64 {
+        run.push(StoredPing {
+            pseudonym: Pseudonym(d),
+            cell: 0x8a27526881b7fff,
+            time_s: 1_793_577_600 + d as i64 * 60,
+            category: None,
+        })
+        .unwrap();
+    }
+    run.commit("x".into(), "x".into(), "pings", SourceCounts { read: 50, stored: 50, ..Default::default() }).unwrap();
+    let ledger = Ledger::open(&store.control_db_path(), epsilon_per_epoch, 1e-5).unwrap();
+    let mut tokens = std::collections::HashMap::new();
+    for (name, role) in [("analyst", Role::Analyst), ("auditor", Role::Auditor), ("admin", Role::Admin)] {
+        tokens.insert(name, ledger.create_token(name, role).unwrap().0);
+    }
+    let (revoked, info) = ledger.create_token("gone", Role::Analyst).unwrap();
+    ledger.revoke_token(info.id).unwrap();
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    std_listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", std_listener.local_addr().unwrap());
+    let state = ServerState::new(root, limits);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+            crowdlens_server::serve(listener, state).await.unwrap();
+        });
+    });
+    Server { base, _dir: dir, tokens, revoked }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// (status, JSON body)
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, serde_json::Value) {
+    let a = agent();
+    let mut resp = match (method, body) {
+        ("GET", _) => {
+            let mut r = a.get(url);
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            r.call().unwrap()
+        }
+        (_, b) => {
+            let mut r = a.post(url).header("Content-Type", "application/json");
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            r.send(b.unwrap_or("")).unwrap()
+        }
+    };
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+const ASK: &str = r#"{"area":"bbox:-93.30,44.95,-93.24,44.99","from":"2026-11-02","to":"2026-11-03","bucket":"1d","epsilon":0.1,"case":"C-1","purpose":"research"}"#;
+
+#[test]
+fn authorization_matrix() {
+    let s = start(100.0, Limits::default());
+    let endpoints: [(&str, &str, Option<&str>); 5] = [
+        ("GET", "/v1/token", None),
+        ("GET", "/v1/budget", None),
+        ("GET", "/v1/audit", None),
+        ("POST", "/v1/ask/presence", Some(ASK)),
+        ("GET", "/v1/health", None),
+    ];
+    // Expected status per credential: none, bad, revoked, analyst, auditor, admin.
+    let expected: [[u16; 6]; 5] = [
+        [401, 401, 401, 200, 200, 200],
+        [401, 401, 401, 403, 200, 403],
+        [401, 401, 401, 403, 200, 403],
+        [401, 401, 401, 200, 403, 403],
+        [200, 200, 200, 200, 200, 200],
+    ];
+    let creds: [Option<String>; 6] = [
+        None,
+        Some("cl_1_0000".into()),
+        Some(s.revoked.clone()),
+        Some(s.tokens["analyst"].clone()),
+        Some(s.tokens["auditor"].clone()),
+        Some(s.tokens["admin"].clone()),
+    ];
+    for (i, (method, path, body)) in endpoints.iter().enumerate() {
+        for (j, cred) in creds.iter().enumerate() {
+            let (status, json) = call(method, &format!("{}{path}", s.base), cred.as_deref(), *body);
+            assert_eq!(status, expected[i][j], "{method} {path} with credential #{j}: {json}");
+            if status >= 400 {
+                assert!(json["code"].is_string() && json["message"].is_string(), "{json}");
+            }
+        }
+    }
+}
+
+#[test]
+fn concurrent_spenders_get_exactly_the_budget() {
+    // ε = 1.0 per epoch and 0.1 per question: exactly 10 of 32 may succeed.
+    let s = start(1.0, Limits::default());
+    let token = s.tokens["analyst"].clone();
+    let url = format!("{}/v1/ask/presence", s.base);
+    let handles: Vec<_> = (0..32)
+        .map(|_| {
+            let (url, token) = (url.clone(), token.clone());
+            std::thread::spawn(move || call("POST", &url, Some(&token), Some(ASK)).0)
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|&&c| c == 200).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&c| c == 409).count(), 22, "{statuses:?}");
+    let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(&s.tokens["auditor"]), None);
+    let w45 = budget["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
+    assert!((w45["epsilon_spent"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    assert_eq!(w45["questions"], 10);
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
+    assert_eq!(audit["intact"], true);
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 32, "every question, answered or refused, is audited");
+    assert_eq!(entries.iter().filter(|e| e["outcome"] == "answered").count(), 10);
+}
+
+#[test]
+fn bad_requests_are_4xx_and_charge_nothing() {
+    let s = start(100.0, Limits { max_body_bytes: 4096, ..Limits::default() });
+    let t = s.tokens["analyst"].clone();
+    let url = format!("{}/v1/ask/presence", s.base);
+    let huge = format!(r#"{{"area":"{}"}}"#, "x".repeat(10_000));
+    let cells = format!("cells:{}", vec!["8a27526881b7fff"; 2].join(","));
+    let million = ASK.replace("bbox:-93.30,44.95,-93.24,44.99", "bbox:-180,-85,180,85").replace("\"1d\"", "\"15m\"");
+    let cases: Vec<(String, u16)> = vec![
+        ("{not json".into(), 400),
+        (ASK.replace("\"case\"", "\"colour\":1,\"case\""), 400),
+        (huge, 413),
+        (ASK.replace("0.1", "\"lots\""), 400),
+        (ASK.replace("0.1", "-1"), 400),
+        (ASK.replace("0.1", "0"), 400),
+        (ASK.replace("\"to\":\"2026-11-03\"", "\"to\":\"2026-11-01\""), 400),
+        (million, 400),
+        (ASK.replace("\"research\"", "\"curiosity\""), 403),
+        (ASK.replace("bbox:-93.30,44.95,-93.24,44.99", "geojson:/etc/passwd"), 400),
+        (
+            ASK.replace("bbox:-93.30,44.95,-93.24,44.99", &cells)
+                .replace("\"bucket\":\"1d\",", "\"bucket\":\"1d\",\"res\":10,"),
+            400,
+        ),
+    ];
+    for (body, want) in cases {
+        let (status, json) = call("POST", &url, Some(&t), Some(&body));
+        assert_eq!(status, want, "{}: {json}", &body[..body.len().min(80)]);
+        if want != 413 {
+            assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+        }
+    }
+    // NaN cannot be written in JSON; an unknown question is a 404.
+    assert_eq!(call("POST", &format!("{}/v1/ask/where-does-alice-sleep", s.base), Some(&t), Some(ASK)).0, 404);
+    let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(&s.tokens["auditor"]), None);
+    assert!(budget["epochs"].as_array().unwrap().iter().all(|e| e["epsilon_spent"] == 0.0), "{budget}");
+}
+
+#[test]
+fn rate_limit_and_openapi() {
+    let s = start(100.0, Limits { requests_per_minute: 3, ..Limits::default() });
+    let t = s.tokens["auditor"].clone();
+    let statuses: Vec<u16> = (0..5).map(|_| call("GET", &format!("{}/v1/token", s.base), Some(&t), None).0).collect();
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    let (status, doc) = call("GET", &format!("{}/v1/openapi.json", s.base), None, None);
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in ["/v1/health", "/v1/token", "/v1/budget", "/v1/audit", "/v1/ask/{question}"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
+    }
+    assert_eq!(doc, crowdlens_server::openapi_document());
+}
