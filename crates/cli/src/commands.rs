@@ -6,11 +6,9 @@ use crowdlens_control::Ledger;
 use crowdlens_dp::Mechanism;
 use crowdlens_ingest::{ingest_pings, IngestOptions, IngestSummary};
 use crowdlens_query::questions::{
-    ask_covisit, ask_dwell, ask_flows, ask_reach, ask_series, preview_covisit, preview_dwell, preview_flows,
-    preview_reach, preview_series, Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion,
-    SeriesQuestion,
+    Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion,
 };
-use crowdlens_query::{ask_presence, preview_presence, window::parse_instant, Answer, Asker, Charge, PresenceQuestion};
+use crowdlens_query::{respond, window::parse_instant, Asker, PresenceQuestion, Question, Reply};
 use crowdlens_store::{Config, Store};
 use crowdlens_synth::{generate, SynthOptions};
 use crowdlens_types::parse_span;
@@ -310,43 +308,17 @@ struct ReachArgs {
 
 #[derive(Args)]
 struct PresenceArgs {
-    #[arg(long)]
-    store: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
     /// bbox:minlon,minlat,maxlon,maxlat | cells:HEX,HEX,... | geojson:FILE
     #[arg(long)]
     area: String,
-    /// Window start (RFC 3339 or YYYY-MM-DD, UTC).
-    #[arg(long)]
-    from: String,
-    /// Window end, exclusive.
-    #[arg(long)]
-    to: String,
     /// Time bucket, e.g. 15m, 1h, 1d.
     #[arg(long, default_value = "1h")]
     bucket: String,
     /// H3 resolution of answer cells (default: the store's h3_default_question).
     #[arg(long)]
     res: Option<u8>,
-    /// Privacy loss this question spends in every epoch it touches.
-    #[arg(long)]
-    epsilon: f64,
-    /// laplace (pure ε, default) or gaussian (zCDP reported as (ε, δ)).
-    #[arg(long, default_value = "laplace")]
-    mechanism: String,
-    /// Contribution bound L: partitions one device may add to (default: the store's).
-    #[arg(long)]
-    max_partitions: Option<u32>,
-    /// Case id this question belongs to.
-    #[arg(long)]
-    case: String,
-    /// Purpose, from the store's configured list.
-    #[arg(long)]
-    purpose: String,
-    /// Print what the question would cost and its interval width; run and charge nothing.
-    #[arg(long)]
-    dry_run: bool,
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -381,7 +353,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Ask(AskCommand::Presence(a)) => presence(&a),
+        Command::Ask(AskCommand::Presence(a)) => answer(&a.common, presence_question(&a)?),
         Command::Ask(AskCommand::Flows(a)) => {
             let q = FlowsQuestion {
                 common: a.common.common()?,
@@ -390,7 +362,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 zones_file: a.zones.clone(),
                 top_from: a.top_from.clone(),
             };
-            answer(&a.common, preview_flows, ask_flows, q)
+            answer(&a.common, q)
         }
         Command::Ask(AskCommand::Dwell(a)) => {
             let q = DwellQuestion {
@@ -399,7 +371,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 res: a.res,
                 max_gap_s: parse_span(&a.max_gap).context("--max-gap")?,
             };
-            answer(&a.common, preview_dwell, ask_dwell, q)
+            answer(&a.common, q)
         }
         Command::Ask(AskCommand::CoVisit(a)) => {
             let q = CovisitQuestion {
@@ -408,7 +380,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 area_b: a.area_b.clone(),
                 res: a.res,
             };
-            answer(&a.common, preview_covisit, ask_covisit, q)
+            answer(&a.common, q)
         }
         Command::Ask(AskCommand::Series(a)) => {
             let q = SeriesQuestion {
@@ -419,11 +391,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 baseline_from_s: parse_instant(&a.baseline_from)?,
                 baseline_to_s: parse_instant(&a.baseline_to)?,
             };
-            answer(&a.common, preview_series, ask_series, q)
+            answer(&a.common, q)
         }
         Command::Ask(AskCommand::Reach(a)) => {
             let q = ReachQuestion { common: a.common.common()?, area: a.area.clone(), zones_res: a.zones_res };
-            answer(&a.common, preview_reach, ask_reach, q)
+            answer(&a.common, q)
         }
         Command::Budget { store, json } => budget(&store, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
@@ -608,65 +580,29 @@ fn open_ledger(store: &Store) -> Result<Ledger> {
 }
 
 fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
+    let c = a.common.common()?;
     Ok(PresenceQuestion {
         area: a.area.clone(),
-        from_s: parse_instant(&a.from)?,
-        to_s: parse_instant(&a.to)?,
+        from_s: c.from_s,
+        to_s: c.to_s,
         bucket_s: parse_span(&a.bucket).context("--bucket")?,
         res: a.res,
-        epsilon: a.epsilon,
-        mechanism: a.mechanism.parse::<Mechanism>()?,
-        max_partitions: a.max_partitions,
+        epsilon: c.epsilon,
+        mechanism: c.mechanism,
+        max_partitions: c.max_partitions,
     })
 }
 
 /// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
-fn answer<Q>(
-    c: &CommonArgs,
-    preview: fn(&Store, &Q) -> Result<Charge, crowdlens_query::QueryError>,
-    ask: impl AsyncFnOnce(&Store, &mut Ledger, &Asker, &Q) -> Result<Answer, crowdlens_query::QueryError>,
-    q: Q,
-) -> Result<()> {
+fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
     let store = Store::open(&c.store)?;
-    if c.dry_run {
-        let charge = preview(&store, &q)?;
-        if c.json {
-            println!("{}", serde_json::to_string(&charge)?);
-        } else {
-            print_charge(&charge);
-        }
-        return Ok(());
-    }
     let mut ledger = open_ledger(&store)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let a = rt.block_on(ask(&store, &mut ledger, &asker(&c.case, &c.purpose), &q))?;
-    if c.json {
-        println!("{}", serde_json::to_string(&a)?);
-    } else {
-        print_answer(&a);
-    }
-    Ok(())
-}
-
-fn presence(a: &PresenceArgs) -> Result<()> {
-    let store = Store::open(&a.store)?;
-    let q = presence_question(a)?;
-    if a.dry_run {
-        let c = preview_presence(&store, &q)?;
-        if a.json {
-            println!("{}", serde_json::to_string(&c)?);
-        } else {
-            print_charge(&c);
-        }
-        return Ok(());
-    }
-    let mut ledger = open_ledger(&store)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    let answer = rt.block_on(ask_presence(&store, &mut ledger, &asker(&a.case, &a.purpose), &q))?;
-    if a.json {
-        println!("{}", serde_json::to_string(&answer)?);
-    } else {
-        print_answer(&answer);
+    let reply = rt.block_on(respond(&q, &store, &mut ledger, &asker(&c.case, &c.purpose), c.dry_run))?;
+    match (&reply, c.json) {
+        (_, true) => println!("{}", serde_json::to_string(&reply)?),
+        (Reply::Price(charge), false) => print_charge(charge),
+        (Reply::Answer(a), false) => print_answer(a),
     }
     Ok(())
 }
@@ -832,7 +768,7 @@ fn demo(dir: &Path) -> Result<()> {
             mechanism: Mechanism::Laplace,
             max_partitions: None,
         };
-        let a = rt.block_on(ask_presence(&store, &mut ledger, &asker("DEMO-1", "research"), &q))?;
+        let a = rt.block_on(q.ask(&store, &mut ledger, &asker("DEMO-1", "research")))?;
         print_answer(&a);
     }
 
@@ -858,7 +794,7 @@ fn demo(dir: &Path) -> Result<()> {
         zones_file: None,
         top_from: None,
     };
-    print_answer(&rt.block_on(ask_flows(&store, &mut ledger, &who, &flows))?);
+    print_answer(&rt.block_on(flows.ask(&store, &mut ledger, &who))?);
 
     println!("\n-- dwell: how long visits to downtown last");
     let dwell = DwellQuestion {
@@ -867,7 +803,7 @@ fn demo(dir: &Path) -> Result<()> {
         res: None,
         max_gap_s: 1800,
     };
-    print_answer(&rt.block_on(ask_dwell(&store, &mut ledger, &who, &dwell))?);
+    print_answer(&rt.block_on(dwell.ask(&store, &mut ledger, &who))?);
 
     println!("\n-- co-visit: devices seen both downtown and on campus, and the lag between");
     let covisit = CovisitQuestion {
@@ -876,7 +812,7 @@ fn demo(dir: &Path) -> Result<()> {
         area_b: campus,
         res: None,
     };
-    print_answer(&rt.block_on(ask_covisit(&store, &mut ledger, &who, &covisit))?);
+    print_answer(&rt.block_on(covisit.ask(&store, &mut ledger, &who))?);
 
     println!("\n-- series: downtown on Wednesday in 6-hour buckets, against Monday and Tuesday");
     let series = SeriesQuestion {
@@ -887,11 +823,11 @@ fn demo(dir: &Path) -> Result<()> {
         baseline_from_s: parse_instant("2026-11-02")?,
         baseline_to_s: parse_instant("2026-11-04")?,
     };
-    print_answer(&rt.block_on(ask_series(&store, &mut ledger, &who, &series))?);
+    print_answer(&rt.block_on(series.ask(&store, &mut ledger, &who))?);
 
     println!("\n-- reach: devices per ad/app category per zone");
     let reach = ReachQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown, zones_res: None };
-    match rt.block_on(ask_reach(&store, &mut ledger, &who, &reach)) {
+    match rt.block_on(reach.ask(&store, &mut ledger, &who)) {
         Ok(a) => print_answer(&a),
         Err(e) => println!("refused, nothing charged: {e}"),
     }

@@ -244,7 +244,8 @@ impl ThresholdRelease {
             Ok(threshold_measurement(scale, threshold)?.map(&d_in)?)
         };
         for _ in 0..64 {
-            if cost(scale, i64::MAX / 4)?.0 <= epsilon {
+            // ε does not depend on the threshold; any valid one (≥ Δ∞) reads it off the map.
+            if cost(scale, sensitivity.linf)?.0 <= epsilon {
                 break;
             }
             scale *= 1.0 + 1e-9;

@@ -1,6 +1,7 @@
 //! Questions → DataFusion plans over the Parquet store → bounded aggregates → one release path.
 //!
 //! # Layout
+//! - [`ask`]: the [`ask::Question`] trait and [`ask::respond`], which every surface calls.
 //! - [`area`]: area specifications (bbox, polygon, explicit cells) → H3 cells.
 //! - [`window`]: time windows and buckets, checked against the store's floors.
 //! - `plan` (private): DataFusion plans that produce *bounded* exact aggregates. Their output
@@ -12,6 +13,7 @@
 //! Exact, noise-free answers exist only under `#[cfg(test)]`.
 
 pub mod area;
+pub mod ask;
 pub mod presence;
 pub mod questions;
 pub mod window;
@@ -20,6 +22,7 @@ mod error;
 mod plan;
 mod release;
 
+pub use ask::{respond, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
 pub use release::{Answer, AnswerRow, Asker, Charge, KeySelection};

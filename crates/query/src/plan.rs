@@ -10,7 +10,7 @@ use datafusion::prelude::*;
 use h3o::CellIndex;
 use std::collections::HashMap;
 
-use crate::window::Window;
+use crate::window::{utc_day, Window};
 use crate::QueryError;
 use crowdlens_store::Store;
 
@@ -41,10 +41,8 @@ fn session() -> SessionContext {
 /// A session with the table `pings`: the committed segments of the days `[from_s, to_s)`
 /// touches, filtered to the window. `None` when no segment covers the window.
 async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionContext>, QueryError> {
-    let day =
-        |s: i64| chrono::DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let paths: Vec<String> = store
-        .segments_between(&day(from_s), &day(to_s - 1))?
+        .segments_between(&utc_day(from_s), &utc_day(to_s - 1))?
         .into_iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();

@@ -10,7 +10,7 @@ use h3o::Resolution;
 use serde::Serialize;
 
 use crate::area::Area;
-use crate::release::{audit_refusal, publish, Answer, Asker, Charge};
+use crate::release::{audited, publish, Answer, Asker, Charge};
 use crate::window::Window;
 use crate::{plan, QueryError};
 
@@ -90,7 +90,7 @@ pub async fn ask_presence(
     q: &PresenceQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    let result = async {
+    audited(ledger, asker, &question, async |ledger| {
         asker.check(store)?;
         let p = prepare(store, q)?;
         let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, p.charge.max_partitions).await?;
@@ -107,12 +107,8 @@ pub async fn ask_presence(
             }
         }
         publish(ledger, asker, &question, &p.charge, keys, values)
-    }
-    .await;
-    if let Err(e) = &result {
-        audit_refusal(ledger, asker, &question, e);
-    }
-    result
+    })
+    .await
 }
 
 #[cfg(test)]

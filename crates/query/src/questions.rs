@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::area::Area;
-use crate::release::{audit_refusal, publish, publish_private, Answer, Asker, Charge};
+use crate::release::{audited, publish, publish_private, Answer, Asker, Charge};
 use crate::window::Window;
 use crate::{plan, QueryError};
 
@@ -46,6 +46,29 @@ impl Common {
 
     fn epochs(&self) -> Vec<String> {
         Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
+    }
+
+    /// Prices a question over this window at this ε, mechanism and the store's δ per question.
+    fn charge(
+        &self,
+        store: &Store,
+        question: &str,
+        bound: u32,
+        partitions: u64,
+        sensitivity: Sensitivity,
+        private_keys: bool,
+    ) -> Result<Charge, QueryError> {
+        Charge::new(
+            question,
+            self.epochs(),
+            self.epsilon,
+            self.mechanism,
+            store.config().privacy.delta_per_question,
+            bound,
+            partitions,
+            sensitivity,
+            private_keys,
+        )
     }
 }
 
@@ -82,23 +105,6 @@ fn key(pairs: &[(&str, serde_json::Value)]) -> Key {
 
 fn cell_text(cell: u64) -> String {
     CellIndex::try_from(cell).map(|c| c.to_string()).unwrap_or_else(|_| format!("{cell:x}"))
-}
-
-/// Runs `body`, auditing any refusal, as every question must.
-async fn audited<F>(
-    ledger: &mut Ledger,
-    asker: &Asker,
-    question: &serde_json::Value,
-    body: F,
-) -> Result<Answer, QueryError>
-where
-    F: AsyncFnOnce(&mut Ledger) -> Result<Answer, QueryError>,
-{
-    let result = body(ledger).await;
-    if let Err(e) = &result {
-        audit_refusal(ledger, asker, question, e);
-    }
-    result
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,18 +266,7 @@ fn price_flows(store: &Store, q: &FlowsQuestion) -> Result<(Charge, FlowZones), 
         FlowZones::TopFrom { .. } => (0, true),
     };
     check_partitions(store, partitions)?;
-    let p = &store.config().privacy;
-    let charge = Charge::new(
-        "flows",
-        q.common.epochs(),
-        q.common.epsilon,
-        q.common.mechanism,
-        p.delta_per_question,
-        bound,
-        partitions,
-        Sensitivity::once_per_partition(bound),
-        private,
-    )?;
+    let charge = q.common.charge(store, "flows", bound, partitions, Sensitivity::once_per_partition(bound), private)?;
     Ok((charge, zones))
 }
 
@@ -302,19 +297,8 @@ fn price_dwell(store: &Store, q: &DwellQuestion) -> Result<(Charge, u8, Vec<Cell
     }
     let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;
-    let p = &store.config().privacy;
     let bins = DWELL_LABELS.len() as u32;
-    let charge = Charge::new(
-        "dwell",
-        q.common.epochs(),
-        q.common.epsilon,
-        q.common.mechanism,
-        p.delta_per_question,
-        bound,
-        bins as u64,
-        Sensitivity::total(bound, bins),
-        false,
-    )?;
+    let charge = q.common.charge(store, "dwell", bound, bins as u64, Sensitivity::total(bound, bins), false)?;
     Ok((charge, res, cells))
 }
 
@@ -362,14 +346,10 @@ fn price_covisit(
     let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
     let a = cells_of(&q.area, res)?;
     let b = cells_of(&q.area_b, res)?;
-    let p = &store.config().privacy;
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
-    let charge = Charge::new(
+    let charge = q.common.charge(
+        store,
         "co-visit",
-        q.common.epochs(),
-        q.common.epsilon,
-        q.common.mechanism,
-        p.delta_per_question,
         2,
         1 + LAG_LABELS.len() as u64,
         Sensitivity::once_per_partition(2),
@@ -533,19 +513,8 @@ fn price_reach(store: &Store, q: &ReachQuestion) -> Result<(Charge, u8, Vec<Cell
     }
     let res = resolution(store, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
     let cells = cells_of(&q.area, res)?;
-    let p = &store.config().privacy;
     // Categories come from the data, so keys are private: partition selection by threshold.
-    let charge = Charge::new(
-        "reach",
-        q.common.epochs(),
-        q.common.epsilon,
-        Mechanism::Laplace,
-        p.delta_per_question,
-        bound,
-        0,
-        Sensitivity::once_per_partition(bound),
-        true,
-    )?;
+    let charge = q.common.charge(store, "reach", bound, 0, Sensitivity::once_per_partition(bound), true)?;
     Ok((charge, res, cells))
 }
 

@@ -221,10 +221,27 @@ fn finish(
 }
 
 /// Audits a question that was refused before reaching the ledger.
-pub(crate) fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, error: &QueryError) {
+fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, error: &QueryError) {
     // Budget refusals were audited inside the charge transaction already.
     if matches!(error, QueryError::Control(_)) {
         return;
     }
     let _ = ledger.record_refusal(&asker.requester(), question, &error.to_string());
+}
+
+/// Runs `body`, auditing any refusal, as every question must.
+pub(crate) async fn audited<F>(
+    ledger: &mut Ledger,
+    asker: &Asker,
+    question: &serde_json::Value,
+    body: F,
+) -> Result<Answer, QueryError>
+where
+    F: AsyncFnOnce(&mut Ledger) -> Result<Answer, QueryError>,
+{
+    let result = body(ledger).await;
+    if let Err(e) = &result {
+        audit_refusal(ledger, asker, question, e);
+    }
+    result
 }

@@ -70,9 +70,13 @@ impl Window {
 
     /// First and last UTC day the window touches, for picking day partitions.
     pub fn days(&self) -> (String, String) {
-        let day = |s: i64| DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-        (day(self.from_s), day(self.to_s - 1))
+        (utc_day(self.from_s), utc_day(self.to_s - 1))
     }
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a Unix time, as the store names its day partitions.
+pub(crate) fn utc_day(s: i64) -> String {
+    DateTime::from_timestamp(s, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@ use axum::{Json, Router};
 use crowdlens_control::tokens::{Role, TokenInfo};
 use crowdlens_control::{ControlError, Ledger};
 use crowdlens_dp::Mechanism;
-use crowdlens_query::questions::*;
-use crowdlens_query::{ask_presence, preview_presence, window::parse_instant, Asker, PresenceQuestion, QueryError};
+use crowdlens_query::questions::{
+    Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion,
+};
+use crowdlens_query::{respond, window::parse_instant, Asker, PresenceQuestion, QueryError, Reply};
 use crowdlens_store::Store;
 use crowdlens_types::parse_span;
 use serde::Deserialize;
@@ -116,7 +118,12 @@ pub fn router(state: ServerState) -> Router {
 }
 
 /// Authenticates the bearer token, applies the rate limit, and checks the role.
-fn authorize(state: &ServerState, headers: &HeaderMap, allowed: &[Role]) -> Result<TokenInfo, ApiError> {
+fn authorize(
+    state: &ServerState,
+    ledger: &Ledger,
+    headers: &HeaderMap,
+    allowed: &[Role],
+) -> Result<TokenInfo, ApiError> {
     let unauthorized = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -129,7 +136,6 @@ fn authorize(state: &ServerState, headers: &HeaderMap, allowed: &[Role]) -> Resu
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(unauthorized)?;
-    let (_, ledger) = state.open()?;
     let info =
         ledger.check_token(token.trim()).map_err(|e| ApiError::internal(e.to_string()))?.ok_or_else(unauthorized)?;
     {
@@ -162,12 +168,13 @@ fn authorize(state: &ServerState, headers: &HeaderMap, allowed: &[Role]) -> Resu
 }
 
 async fn token_info(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<TokenInfo>, ApiError> {
-    Ok(Json(authorize(&state, &headers, &[Role::Analyst, Role::Auditor, Role::Admin])?))
+    let (_, ledger) = state.open()?;
+    Ok(Json(authorize(&state, &ledger, &headers, &[Role::Analyst, Role::Auditor, Role::Admin])?))
 }
 
 async fn budget(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
-    authorize(&state, &headers, &[Role::Auditor])?;
     let (store, ledger) = state.open()?;
+    authorize(&state, &ledger, &headers, &[Role::Auditor])?;
     let epochs: Vec<String> = store
         .keyring()
         .epochs()
@@ -180,8 +187,8 @@ async fn budget(State(state): State<ServerState>, headers: HeaderMap) -> Result<
 }
 
 async fn audit(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
-    authorize(&state, &headers, &[Role::Auditor])?;
     let (_, ledger) = state.open()?;
+    authorize(&state, &ledger, &headers, &[Role::Auditor])?;
     let verified = ledger.verify_audit();
     let entries = ledger.audit_entries().map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({
@@ -228,8 +235,9 @@ async fn ask(
     Path(question): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let who = authorize(&state, &headers, &[Role::Analyst])?;
+) -> Result<Json<Reply>, ApiError> {
+    let (store, mut ledger) = state.open()?;
+    let who = authorize(&state, &ledger, &headers, &[Role::Analyst])?;
     let b: AskBody = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?;
     // Area files would let a client read server-side paths: the API takes inline areas only.
     for a in [&b.area, &b.area_b].into_iter().flatten() {
@@ -250,12 +258,11 @@ async fn ask(
         case_id: b.case.clone(),
         purpose: b.purpose.clone(),
     };
-    let (store, mut ledger) = state.open()?;
     let span = |s: &Option<String>, default: &str, name: &str| -> Result<i64, ApiError> {
         parse_span(s.as_deref().unwrap_or(default)).map_err(|e| bad(format!("{name}: {e}")))
     };
     let run = async {
-        let value = match question.as_str() {
+        let reply = match question.as_str() {
             "presence" => {
                 let q = PresenceQuestion {
                     area: required(&b.area, "area")?.into(),
@@ -267,11 +274,7 @@ async fn ask(
                     mechanism: common.mechanism,
                     max_partitions: common.max_partitions,
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_presence(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_presence(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             "flows" => {
                 let q = FlowsQuestion {
@@ -281,11 +284,7 @@ async fn ask(
                     zones_file: None,
                     top_from: b.top_from.clone(),
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_flows(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_flows(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             "dwell" => {
                 let q = DwellQuestion {
@@ -294,11 +293,7 @@ async fn ask(
                     res: b.res,
                     max_gap_s: span(&b.max_gap, "30m", "max_gap")?,
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_dwell(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_dwell(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             "co-visit" => {
                 let q = CovisitQuestion {
@@ -307,11 +302,7 @@ async fn ask(
                     area_b: required(&b.area_b, "area_b")?.into(),
                     res: b.res,
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_covisit(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_covisit(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             "series" => {
                 let q = SeriesQuestion {
@@ -322,11 +313,7 @@ async fn ask(
                     baseline_from_s: parse_instant(required(&b.baseline_from, "baseline_from")?)?,
                     baseline_to_s: parse_instant(required(&b.baseline_to, "baseline_to")?)?,
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_series(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_series(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             "reach" => {
                 let q = ReachQuestion {
@@ -334,11 +321,7 @@ async fn ask(
                     area: required(&b.area, "area")?.into(),
                     zones_res: b.zones_res,
                 };
-                if b.dry_run {
-                    serde_json::to_value(preview_reach(&store, &q)?)
-                } else {
-                    serde_json::to_value(ask_reach(&store, &mut ledger, &asker, &q).await?)
-                }
+                respond(&q, &store, &mut ledger, &asker, b.dry_run).await?
             }
             other => {
                 return Err(ApiError::new(
@@ -348,7 +331,7 @@ async fn ask(
                 ))
             }
         };
-        value.map_err(|e| ApiError::internal(e.to_string()))
+        Ok(reply)
     };
     let started = Instant::now();
     let result = tokio::time::timeout(state.limits.question_timeout, run).await.map_err(|_| {

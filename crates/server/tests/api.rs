@@ -156,7 +156,7 @@ fn bad_requests_are_4xx_and_charge_nothing() {
     let t = s.tokens["analyst"].clone();
     let url = format!("{}/v1/ask/presence", s.base);
     let huge = format!(r#"{{"area":"{}"}}"#, "x".repeat(10_000));
-    let cells = format!("cells:{}", vec!["8a27526881b7fff"; 2].join(","));
+    let cells = format!("cells:{}", ["8a27526881b7fff"; 2].join(","));
     let million = ASK.replace("bbox:-93.30,44.95,-93.24,44.99", "bbox:-180,-85,180,85").replace("\"1d\"", "\"15m\"");
     let cases: Vec<(String, u16)> = vec![
         ("{not json".into(), 400),
