@@ -164,6 +164,8 @@ fn bad_requests_are_4xx_and_charge_nothing() {
         (huge, 413),
         (ASK.replace("0.1", "\"lots\""), 400),
         (ASK.replace("0.1", "-1"), 400),
+        (ASK.replace("0.1", "NaN"), 400),
+        (ASK.replace("0.1", "\"NaN\""), 400),
         (ASK.replace("0.1", "0"), 400),
         (ASK.replace("\"to\":\"2026-11-03\"", "\"to\":\"2026-11-01\""), 400),
         (million, 400),
@@ -182,7 +184,7 @@ fn bad_requests_are_4xx_and_charge_nothing() {
             assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
         }
     }
-    // NaN cannot be written in JSON; an unknown question is a 404.
+    // An unknown question is a 404.
     assert_eq!(call("POST", &format!("{}/v1/ask/where-does-alice-sleep", s.base), Some(&t), Some(ASK)).0, 404);
     let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(&s.tokens["auditor"]), None);
     assert!(budget["epochs"].as_array().unwrap().iter().all(|e| e["epsilon_spent"] == 0.0), "{budget}");
