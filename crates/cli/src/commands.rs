@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use crowdlens_control::Ledger;
 use crowdlens_dp::Mechanism;
-use crowdlens_ingest::{ingest_pings, IngestOptions, IngestSummary};
+use crowdlens_ingest::{ingest_openrtb, ingest_pings, IngestOptions, IngestSummary};
 use crowdlens_query::questions::{
     Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion,
 };
@@ -48,6 +48,9 @@ enum Command {
     /// Ask a differentially private question.
     #[command(subcommand)]
     Ask(AskCommand),
+    /// Decode consent strings and explain the verdict ingest would give.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
     /// Show privacy budget spent and remaining per epoch.
     Budget {
         #[arg(long)]
@@ -146,6 +149,10 @@ struct SynthArgs {
     /// Mean pings per device-day (heavy-tailed around it).
     #[arg(long, default_value_t = 40.0)]
     mean_pings: f64,
+    /// Mean OpenRTB bid requests per device-day, written to bids.jsonl.gz with their true
+    /// outcomes in bids_truth.json; 0 writes no bidstream.
+    #[arg(long, default_value_t = 8.0)]
+    bids_per_day: f64,
 }
 
 #[derive(Subcommand)]
@@ -164,6 +171,41 @@ enum IngestCommand {
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
         /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// OpenRTB 2.5/2.6 bid requests, one JSON object per line, plain or gzip. Consent (COPPA,
+    /// LMT, TCF, US Privacy, GPP) is enforced first; drops are counted by reason.
+    Openrtb {
+        /// Source files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        store: PathBuf,
+        /// GeoJSON of sensitive places; fixes inside them are dropped and counted.
+        #[arg(long)]
+        sensitive: Option<PathBuf>,
+        /// When the requests were received (Unix seconds or RFC 3339), for logs whose requests
+        /// carry no `ext.ts`. A request's own `ext.ts` always wins.
+        #[arg(long, value_name = "TIME")]
+        received_at: Option<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConsentCommand {
+    /// Decode a TC string, GPP string or US Privacy string and show the verdict the store's
+    /// policy gives a bid request that carries it.
+    Explain {
+        /// The consent string, e.g. CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA, DBABM~… or 1YNN.
+        string: String,
+        /// Store whose policy (required TCF purposes) to apply; the defaults without it.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Print one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -347,11 +389,31 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Ingest(IngestCommand::Pings { files, store, sensitive, map, json }) => {
             let store = open_or_create(&store)?;
-            let summary = ingest_files(&store, &files, sensitive.as_deref(), &map, !json, !json)?;
+            let options = ingest_options(sensitive.as_deref(), &map, None)?;
+            let summary = ingest_files(&store, &files, &options, Source::Pings, !json, !json)?;
             if json {
                 println!("{}", serde_json::to_string(&summary)?);
             }
             Ok(())
+        }
+        Command::Ingest(IngestCommand::Openrtb { files, store, sensitive, received_at, json }) => {
+            let store = open_or_create(&store)?;
+            let received_at_s = received_at
+                .map(|t| {
+                    crowdlens_ingest::decode::parse_timestamp(&t).map_err(|_| {
+                        anyhow::anyhow!("--received-at {t:?}: expected Unix seconds or an RFC 3339 time such as 2026-11-02T14:00:00Z")
+                    })
+                })
+                .transpose()?;
+            let options = ingest_options(sensitive.as_deref(), &[], received_at_s)?;
+            let summary = ingest_files(&store, &files, &options, Source::Openrtb, !json, !json)?;
+            if json {
+                println!("{}", serde_json::to_string(&summary)?);
+            }
+            Ok(())
+        }
+        Command::Consent(ConsentCommand::Explain { string, store, json }) => {
+            consent_explain(&string, store.as_deref(), json)
         }
         Command::Ask(AskCommand::Presence(a)) => answer(&a.common, presence_question(&a)?),
         Command::Ask(AskCommand::Flows(a)) => {
@@ -511,6 +573,7 @@ fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
         seed: a.seed,
         start,
         mean_pings_per_day: a.mean_pings,
+        mean_bids_per_day: a.bids_per_day,
         ..Default::default()
     };
     let bar = Bar::counter(show, "synth devices", a.devices);
@@ -530,30 +593,51 @@ fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
             s.pings_path.display()
         );
         println!("wrote {} sensitive places to {}", s.sensitive_places, s.sensitive_path.display());
+        if let Some((bids, path)) = &s.bids {
+            println!(
+                "wrote {} OpenRTB bid requests to {} (true outcomes in {})",
+                bids.requests,
+                path.display(),
+                a.out.join(crowdlens_synth::BIDS_TRUTH_FILE).display()
+            );
+        }
     }
     Ok(s)
 }
 
-fn ingest_files(
-    store: &Store,
-    files: &[PathBuf],
-    sensitive: Option<&Path>,
-    map: &[String],
-    show_progress: bool,
-    print_each: bool,
-) -> Result<IngestSummary> {
-    let options = IngestOptions {
+fn ingest_options(sensitive: Option<&Path>, map: &[String], received_at_s: Option<i64>) -> Result<IngestOptions> {
+    Ok(IngestOptions {
         sensitive: match sensitive {
             Some(p) => crowdlens_ingest::sensitive::SensitivePlaces::load(p)?,
             None => Default::default(),
         },
         column_overrides: IngestOptions::parse_mapping(map)?,
         now_s: None,
-    };
+        received_at_s,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Source {
+    Pings,
+    Openrtb,
+}
+
+fn ingest_files(
+    store: &Store,
+    files: &[PathBuf],
+    options: &IngestOptions,
+    source: Source,
+    show_progress: bool,
+    print_each: bool,
+) -> Result<IngestSummary> {
     let mut total = IngestSummary::default();
     for file in files {
         let bar = Bar::new(show_progress, &format!("ingest {}", file.display()));
-        let s = ingest_pings(store, file, &options, &bar)?;
+        let s = match source {
+            Source::Pings => ingest_pings(store, file, options, &bar)?,
+            Source::Openrtb => ingest_openrtb(store, file, options, &bar)?,
+        };
         if print_each {
             print_summary(&file.display().to_string(), &s);
         }
@@ -716,6 +800,7 @@ fn demo(dir: &Path) -> Result<()> {
             seed: 1,
             start: "2026-11-02".into(),
             mean_pings: 40.0,
+            bids_per_day: 8.0,
         },
         true,
     )?;
@@ -725,7 +810,12 @@ fn demo(dir: &Path) -> Result<()> {
     println!("created {}", store_dir.display());
 
     println!("\n== 3. ingest: validate, drop sensitive places and coarse fixes, pseudonymise, store by day");
-    ingest_files(&store, std::slice::from_ref(&s.pings_path), Some(&s.sensitive_path), &[], true, true)?;
+    let options = ingest_options(Some(&s.sensitive_path), &[], None)?;
+    ingest_files(&store, std::slice::from_ref(&s.pings_path), &options, Source::Pings, true, true)?;
+    if let Some((_, bids)) = &s.bids {
+        println!("\n== 3b. ingest the bidstream: consent first (COPPA, LMT, TCF, US Privacy, GPP), then location");
+        ingest_files(&store, std::slice::from_ref(bids), &options, Source::Openrtb, true, true)?;
+    }
 
     println!("\n== 4. presence: three questions, each charged to the budget and audited");
     let questions = [
@@ -862,5 +952,21 @@ fn demo(dir: &Path) -> Result<()> {
     println!("  week's budget. Reach needs OpenRTB bidstream data, which this ping-only store does not have.");
     println!("  Try: crowdlens budget --store {}", store_dir.display());
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn consent_explain(string: &str, store: Option<&Path>, json: bool) -> Result<()> {
+    let policy = match store {
+        Some(path) => crowdlens_consent::ConsentPolicy {
+            required_tcf_purposes: Store::open(path)?.config().policy.tcf_required_purposes.clone(),
+        },
+        None => crowdlens_consent::ConsentPolicy::default(),
+    };
+    let e = crowdlens_consent::explain::explain(string, &policy);
+    if json {
+        println!("{}", serde_json::to_string(&e)?);
+        return Ok(());
+    }
+    crate::output::print_explanation(&e, &policy);
     Ok(())
 }

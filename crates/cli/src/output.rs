@@ -171,3 +171,60 @@ fn fmt_delta(delta: f64) -> String {
         format!("{delta:e}")
     }
 }
+
+pub fn print_explanation(e: &crowdlens_consent::explain::Explanation, policy: &crowdlens_consent::ConsentPolicy) {
+    use crowdlens_consent::gpp::{section_name, SectionSummary};
+    let ids = |v: &[u16]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let kind = match e.kind {
+        crowdlens_consent::explain::Kind::Tcf => "TCF v2 TC string",
+        crowdlens_consent::explain::Kind::Gpp => "GPP string",
+        crowdlens_consent::explain::Kind::Usp => "US Privacy string",
+    };
+    println!("kind:     {kind}");
+    match &e.error {
+        Some(error) => println!("valid:    no: {error}"),
+        None => println!("valid:    yes"),
+    }
+    if let Some(tc) = &e.tcf {
+        println!(
+            "cmp:      id {} (vendor list {}, policy version {})",
+            tc.cmp_id, tc.vendor_list_version, tc.tcf_policy_version
+        );
+    }
+    if let Some(sections) = &e.gpp_sections {
+        let named: Vec<String> = sections.iter().map(|id| format!("{id} ({})", section_name(*id))).collect();
+        println!("sections: {}", if named.is_empty() { "none".into() } else { named.join(", ") });
+    }
+    if e.tcf.is_some() || e.sections.iter().any(|s| matches!(s, SectionSummary::Tcfeuv2(_))) {
+        println!("special features opted in: {} (1 = precise geolocation)", ids(&e.special_feature_optins));
+        println!(
+            "purposes consented:        {} (required: {})",
+            ids(&e.purposes_consent),
+            ids(&policy.required_tcf_purposes)
+        );
+        println!("vendors consented:         {} vendors", e.vendor_consents.len());
+    }
+    if let Some(u) = &e.usp {
+        println!("notice {:?}, opt-out of sale {:?}, LSPA {:?}", u.explicit_notice, u.opt_out_sale, u.lspa_covered);
+    }
+    for section in &e.sections {
+        match section {
+            SectionSummary::Uspv1(u) => println!("uspv1:    opt-out of sale {:?}", u.opt_out_sale),
+            SectionSummary::UsRegional(r) => println!(
+                "{}:    sale opt-out {}, sharing opt-out {}, precise geolocation {} (0 = n/a, 1 = opted out / no consent, 2 = not opted out / consent)",
+                r.name,
+                r.sale_opt_out,
+                r.sharing_opt_out.map_or("n/a".into(), |v| v.to_string()),
+                r.precise_geolocation.map_or("n/a".into(), |v| v.to_string())
+            ),
+            _ => {}
+        }
+    }
+    println!("verdict:  {}", e.verdict);
+}

@@ -30,6 +30,9 @@ pub enum Reject {
     TimestampOutOfRange,
     BadAccuracy,
     MalformedCsv,
+    InvalidJson,
+    NotABidRequest,
+    MissingTime,
 }
 
 impl Reject {
@@ -47,13 +50,16 @@ impl Reject {
             Reject::TimestampOutOfRange => "timestamp_out_of_range",
             Reject::BadAccuracy => "bad_accuracy",
             Reject::MalformedCsv => "malformed_csv",
+            Reject::InvalidJson => "invalid_json",
+            Reject::NotABidRequest => "not_a_bid_request",
+            Reject::MissingTime => "missing_time",
         }
     }
 
     pub fn explanation(self) -> &'static str {
         match self {
             Reject::WrongFieldCount => "the row has a different number of fields than the header (truncated line?)",
-            Reject::RecordTooLong => "the row is longer than 64 KiB",
+            Reject::RecordTooLong => "the record is longer than the limit (64 KiB for CSV rows, 1 MiB for JSON lines)",
             Reject::InvalidUtf8 => "a required field is not valid UTF-8",
             Reject::EmptyDeviceId => "the device id is empty",
             Reject::DeviceIdTooLong => "the device id is longer than 256 bytes",
@@ -64,6 +70,11 @@ impl Reject {
             Reject::TimestampOutOfRange => "timestamp is before 2000-01-01 or more than a day in the future",
             Reject::BadAccuracy => "horizontal accuracy is not a non-negative number",
             Reject::MalformedCsv => "the CSV record could not be parsed",
+            Reject::InvalidJson => "the line is not one complete JSON object",
+            Reject::NotABidRequest => {
+                "a field the bid request needs has the wrong JSON type (see OpenRTB 2.6 section 3.2)"
+            }
+            Reject::MissingTime => "the request has no ext.ts and no --received-at was given, so its time is unknown",
         }
     }
 }
@@ -86,33 +97,59 @@ pub struct Fields<'a> {
 
 /// Decodes one row. `now_s` bounds timestamps from above (a day of clock skew is allowed).
 pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
-    let device_id = std::str::from_utf8(f.device_id).map_err(|_| Reject::InvalidUtf8)?.trim();
-    if device_id.is_empty() {
-        return Err(Reject::EmptyDeviceId);
-    }
-    if device_id.len() > MAX_DEVICE_ID_BYTES {
-        return Err(Reject::DeviceIdTooLong);
-    }
+    let device_id = std::str::from_utf8(f.device_id).map_err(|_| Reject::InvalidUtf8)?;
     let id_type = match f.id_type {
         Some(b) => std::str::from_utf8(b).map_err(|_| Reject::InvalidUtf8)?.trim().to_ascii_uppercase(),
         None => String::new(),
     };
-    let latitude = parse_f64(f.latitude).filter(|v| (-90.0..=90.0).contains(v)).ok_or(Reject::BadLatitude)?;
-    let longitude = parse_f64(f.longitude).filter(|v| (-180.0..=180.0).contains(v)).ok_or(Reject::BadLongitude)?;
-    if latitude == 0.0 && longitude == 0.0 {
-        return Err(Reject::NullIsland);
-    }
+    let latitude = parse_f64(f.latitude).ok_or(Reject::BadLatitude)?;
+    let longitude = parse_f64(f.longitude).ok_or(Reject::BadLongitude)?;
     let ts = std::str::from_utf8(f.timestamp).map_err(|_| Reject::BadTimestamp)?;
     let time_s = parse_timestamp(ts)?;
-    if !(EARLIEST_S..=now_s + 86_400).contains(&time_s) {
-        return Err(Reject::TimestampOutOfRange);
-    }
     let accuracy_m = match f.accuracy {
         None => None,
         Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => None,
-        Some(b) => Some(parse_f64(b).filter(|v| *v >= 0.0).ok_or(Reject::BadAccuracy)?),
+        Some(b) => Some(parse_f64(b).ok_or(Reject::BadAccuracy)?),
     };
-    Ok(RawPing { device_id: device_id.to_string(), id_type, time_s, latitude, longitude, accuracy_m })
+    RawPing::validated(device_id, id_type, time_s, latitude, longitude, accuracy_m, now_s)
+}
+
+impl RawPing {
+    /// Checks values that arrived already typed (as in JSON) or were just parsed (as in CSV),
+    /// so both sources share one notion of a valid ping.
+    pub fn validated(
+        device_id: &str,
+        id_type: String,
+        time_s: i64,
+        latitude: f64,
+        longitude: f64,
+        accuracy_m: Option<f64>,
+        now_s: i64,
+    ) -> Result<RawPing, Reject> {
+        let device_id = device_id.trim();
+        if device_id.is_empty() {
+            return Err(Reject::EmptyDeviceId);
+        }
+        if device_id.len() > MAX_DEVICE_ID_BYTES {
+            return Err(Reject::DeviceIdTooLong);
+        }
+        if !(latitude.is_finite() && (-90.0..=90.0).contains(&latitude)) {
+            return Err(Reject::BadLatitude);
+        }
+        if !(longitude.is_finite() && (-180.0..=180.0).contains(&longitude)) {
+            return Err(Reject::BadLongitude);
+        }
+        if latitude == 0.0 && longitude == 0.0 {
+            return Err(Reject::NullIsland);
+        }
+        if !(EARLIEST_S..=now_s + 86_400).contains(&time_s) {
+            return Err(Reject::TimestampOutOfRange);
+        }
+        if accuracy_m.is_some_and(|a| !(a.is_finite() && a >= 0.0)) {
+            return Err(Reject::BadAccuracy);
+        }
+        Ok(RawPing { device_id: device_id.to_string(), id_type, time_s, latitude, longitude, accuracy_m })
+    }
 }
 
 fn parse_f64(b: &[u8]) -> Option<f64> {

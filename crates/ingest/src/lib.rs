@@ -8,7 +8,8 @@
 //! - [`sensitive`]: sensitive-place polygons and radii, and a grid index over them.
 //! - [`policy`]: [`policy::Admitted`] is only built here; drops are counted by reason.
 //! - [`minimize`]: an admitted ping → pseudonym, cell and floored time.
-//! - [`pipeline`]: the whole run, with quarantine and reconciliation.
+//! - [`openrtb`]: bid-request JSON lines → the fields crowdlens reads, and consent signals.
+//! - [`pipeline`]: the whole run for either source, with quarantine and reconciliation.
 //!
 //! Raw identifiers live only inside [`decode::RawPing`], in memory, for the moment between
 //! decoding and minimising. No path writes them: the quarantine names line and reason only.
@@ -16,6 +17,7 @@
 pub mod columns;
 pub mod decode;
 pub mod minimize;
+pub mod openrtb;
 pub mod pipeline;
 pub mod policy;
 pub mod sensitive;
@@ -24,4 +26,4 @@ pub mod source;
 mod error;
 
 pub use error::IngestError;
-pub use pipeline::{ingest_pings, IngestOptions, IngestSummary, Progress};
+pub use pipeline::{ingest_openrtb, ingest_pings, IngestOptions, IngestSummary, Progress};

@@ -4,19 +4,21 @@
 use arrow::array::{Array, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
-use crowdlens_store::{SourceCounts, Store};
+use crowdlens_consent::{judge, ConsentPolicy, Verdict};
+use crowdlens_store::{IngestRun, PolicyConfig, SourceCounts, Store};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::columns::{ColumnMap, Field};
-use crate::decode::{decode, Fields, Reject, MAX_RECORD_BYTES};
+use crate::decode::{decode, Fields, RawPing, Reject, MAX_RECORD_BYTES};
 use crate::minimize::Minimizer;
+use crate::openrtb;
 use crate::policy::Policy;
 use crate::sensitive::SensitivePlaces;
 use crate::source::{self, Format};
@@ -45,6 +47,8 @@ pub struct IngestOptions {
     pub column_overrides: HashMap<Field, String>,
     /// Upper bound on timestamps (Unix seconds); defaults to the wall clock.
     pub now_s: Option<i64>,
+    /// Time of bid requests that carry no `ext.ts` (Unix seconds), from `--received-at`.
+    pub received_at_s: Option<i64>,
 }
 
 impl IngestOptions {
@@ -108,6 +112,10 @@ struct Quarantine {
 
 impl Quarantine {
     fn record(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
+        self.record_as(position, reason.code(), reason.explanation())
+    }
+
+    fn record_as(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
         if self.out.is_none() {
             let f =
                 File::create(&self.path).map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
@@ -121,12 +129,12 @@ impl Quarantine {
         let entry = serde_json::json!({
             "source": self.source,
             key: at,
-            "reason": reason.code(),
-            "detail": reason.explanation(),
+            "reason": code,
+            "detail": detail,
         });
         let out = self.out.as_mut().expect("opened above");
         writeln!(out, "{entry}").map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
-        *self.counts.entry(reason.code().to_string()).or_default() += 1;
+        *self.counts.entry(code.to_string()).or_default() += 1;
         Ok(())
     }
 
@@ -147,6 +155,102 @@ enum Position {
     Row(u64),
 }
 
+/// One source's run: everything a row can end in (stored, dropped by reason, quarantined),
+/// shared by every source format so they keep the same guarantees.
+struct Sink<'s> {
+    run: IngestRun<'s>,
+    quarantine: Quarantine,
+    counts: SourceCounts,
+    minimizer: Minimizer,
+    policy: PolicyConfig,
+    sensitive: &'s SensitivePlaces,
+    sha256: String,
+    display: String,
+    now_s: i64,
+}
+
+impl<'s> Sink<'s> {
+    /// `None` when the same bytes were already committed: a rerun must not double count.
+    fn begin(store: &'s Store, path: &Path, options: &'s IngestOptions) -> Result<Option<Sink<'s>>, IngestError> {
+        let sha256 = source::digest(path)?;
+        if store.manifest()?.find_source(&sha256).is_some() {
+            return Ok(None);
+        }
+        let run = store.begin_ingest()?;
+        let config = store.config();
+        let display = path.display().to_string();
+        Ok(Some(Sink {
+            quarantine: Quarantine {
+                path: run.quarantine_path(),
+                source: display.clone(),
+                out: None,
+                counts: BTreeMap::new(),
+            },
+            run,
+            counts: SourceCounts::default(),
+            minimizer: Minimizer::new(store.keyring(), &config.resolution)?,
+            policy: config.policy.clone(),
+            sensitive: &options.sensitive,
+            sha256,
+            display,
+            now_s: options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp()),
+        }))
+    }
+
+    fn quarantine(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
+        self.counts.read += 1;
+        self.counts.quarantined += 1;
+        self.quarantine.record(position, reason)
+    }
+
+    fn quarantine_as(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
+        self.counts.read += 1;
+        self.counts.quarantined += 1;
+        self.quarantine.record_as(position, code, detail)
+    }
+
+    fn drop(&mut self, reason: &str) {
+        self.counts.read += 1;
+        *self.counts.dropped.entry(reason.to_string()).or_default() += 1;
+    }
+
+    /// A decoded ping: through the location policy, then minimised and stored.
+    fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
+        let policy = Policy { config: &self.policy, sensitive: self.sensitive };
+        match policy.admit(ping) {
+            Ok(admitted) => {
+                let row = self.minimizer.minimize(admitted, category)?;
+                self.run.push(row)?;
+                self.counts.read += 1;
+                self.counts.stored += 1;
+            }
+            Err(drop) => self.drop(&drop.to_string()),
+        }
+        Ok(())
+    }
+
+    fn finish(self, kind: &str) -> Result<IngestSummary, IngestError> {
+        let (quarantine_file, quarantine_reasons) = self.quarantine.close()?;
+        debug_assert!(self.counts.reconciles());
+        let counts = self.counts;
+        let summary = IngestSummary {
+            read: counts.read,
+            stored: counts.stored,
+            quarantined: counts.quarantined,
+            dropped: counts.dropped.clone(),
+            skipped_already_ingested: 0,
+            quarantine_reasons,
+            quarantine_files: quarantine_file.into_iter().collect(),
+        };
+        self.run.commit(self.sha256, self.display, kind, counts)?;
+        Ok(summary)
+    }
+}
+
+fn already_ingested() -> IngestSummary {
+    IngestSummary { skipped_already_ingested: 1, ..Default::default() }
+}
+
 /// Ingests one broker ping file (CSV, CSV.gz or Parquet) into `store`.
 pub fn ingest_pings(
     store: &Store,
@@ -155,45 +259,14 @@ pub fn ingest_pings(
     progress: &dyn Progress,
 ) -> Result<IngestSummary, IngestError> {
     let format = source::sniff(path)?;
-    let sha256 = source::digest(path)?;
-    if store.manifest()?.find_source(&sha256).is_some() {
-        return Ok(IngestSummary { skipped_already_ingested: 1, ..Default::default() });
-    }
+    let Some(mut sink) = Sink::begin(store, path, options)? else { return Ok(already_ingested()) };
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let run = store.begin_ingest()?;
-    let config = store.config();
-    let policy = Policy { config: &config.policy, sensitive: &options.sensitive };
-    let mut minimizer = Minimizer::new(store.keyring(), &config.resolution)?;
-    let now_s = options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let display = path.display().to_string();
-    let mut quarantine =
-        Quarantine { path: run.quarantine_path(), source: display.clone(), out: None, counts: BTreeMap::new() };
-    let mut counts = SourceCounts::default();
-    let mut run = run;
-
-    let mut handle = |position: Position,
-                      fields: Result<Fields<'_>, Reject>,
-                      counts: &mut SourceCounts,
-                      quarantine: &mut Quarantine|
-     -> Result<(), IngestError> {
-        counts.read += 1;
-        let decoded = fields.and_then(|f| decode(&f, now_s));
-        let ping = match decoded {
-            Ok(p) => p,
-            Err(reason) => {
-                counts.quarantined += 1;
-                return quarantine.record(position, reason);
-            }
-        };
-        match policy.admit(ping) {
-            Ok(admitted) => {
-                let row = minimizer.minimize(admitted, None)?;
-                run.push(row)?;
-                counts.stored += 1;
-            }
-            Err(drop) => *counts.dropped.entry(drop.to_string()).or_default() += 1,
-        }
-        Ok(())
+    let now_s = sink.now_s;
+    let handle = |position: Position, fields: Result<Fields<'_>, Reject>, sink: &mut Sink<'_>| match fields
+        .and_then(|f| decode(&f, now_s))
+    {
+        Ok(ping) => sink.offer(ping, None),
+        Err(reason) => sink.quarantine(position, reason),
     };
 
     progress.start(total);
@@ -217,7 +290,7 @@ pub fn ingest_pings(
                     Ok(true) => {
                         let line = record.position().map(|p| p.line()).unwrap_or(line_before);
                         let fields = csv_fields(&record, &map);
-                        handle(Position::Line(line), fields, &mut counts, &mut quarantine)?;
+                        handle(Position::Line(line), fields, &mut sink)?;
                     }
                     Err(e) => {
                         if let csv::ErrorKind::Io(io) = e.kind() {
@@ -225,10 +298,10 @@ pub fn ingest_pings(
                             // whole run fails rather than storing a silently shortened file.
                             return Err(IngestError::Malformed {
                                 path: path.into(),
-                                reason: format!("read failed after {} rows: {io}", counts.read),
+                                reason: format!("read failed after {} rows: {io}", sink.counts.read),
                             });
                         }
-                        handle(Position::Line(line_before), Err(Reject::MalformedCsv), &mut counts, &mut quarantine)?;
+                        handle(Position::Line(line_before), Err(Reject::MalformedCsv), &mut sink)?;
                     }
                 }
                 n += 1;
@@ -278,27 +351,167 @@ pub fn ingest_pings(
                         longitude: text(&lon, r).as_bytes(),
                         accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
                     };
-                    handle(Position::Row(row), Ok(fields), &mut counts, &mut quarantine)?;
+                    handle(Position::Row(row), Ok(fields), &mut sink)?;
                 }
                 progress.advance_to(total * (i as u64 + 1).min(row_groups) / row_groups);
             }
         }
     }
     progress.finish();
+    sink.finish("pings")
+}
 
-    let (quarantine_file, quarantine_reasons) = quarantine.close()?;
-    debug_assert!(counts.reconciles());
-    let summary = IngestSummary {
-        read: counts.read,
-        stored: counts.stored,
-        quarantined: counts.quarantined,
-        dropped: counts.dropped.clone(),
-        skipped_already_ingested: 0,
-        quarantine_reasons,
-        quarantine_files: quarantine_file.into_iter().collect(),
+/// Drop reasons of bid requests that pass consent but carry no usable location or identity.
+pub mod openrtb_drop {
+    /// No `device.geo` with both `lat` and `lon`.
+    pub const NO_GEOLOCATION: &str = "no_geolocation";
+    /// `device.geo.type` 2: derived from the IP address, too coarse and too often wrong.
+    pub const IP_GEOLOCATION: &str = "ip_geolocation";
+    /// `device.geo.type` missing or not 1 (GPS) or 3 (user-provided).
+    pub const GEO_TYPE_UNKNOWN: &str = "geo_type_unknown";
+    /// Neither `device.ifa` nor `user.id`.
+    pub const NO_DEVICE_ID: &str = "no_device_id";
+}
+
+/// Ingests one file of OpenRTB 2.5/2.6 bid requests (JSON lines, plain or gzip) into `store`.
+/// Consent is judged first, so a request without a lawful signal is never looked at further.
+pub fn ingest_openrtb(
+    store: &Store,
+    path: &Path,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<IngestSummary, IngestError> {
+    let format = source::sniff(path)?;
+    if format == Format::Parquet {
+        return Err(IngestError::Malformed {
+            path: path.into(),
+            reason: "this is a Parquet file; `ingest openrtb` reads JSON lines (one bid request per line), \
+                     plain or gzip. Use `ingest pings` for Parquet ping feeds"
+                .into(),
+        });
+    }
+    let Some(mut sink) = Sink::begin(store, path, options)? else { return Ok(already_ingested()) };
+    let consent = ConsentPolicy { required_tcf_purposes: sink.policy.tcf_required_purposes.clone() };
+    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let mut reader = BufReader::with_capacity(1 << 20, source::open_text(path, format, bytes_read.clone())?);
+    let mut line = Vec::with_capacity(16 * 1024);
+    let mut number: u64 = 0;
+    progress.start(total);
+    loop {
+        let read = read_line_capped(&mut reader, &mut line, openrtb::MAX_LINE_BYTES).map_err(|e| {
+            IngestError::Malformed { path: path.into(), reason: format!("read failed after line {number}: {e}") }
+        })?;
+        number += 1;
+        let position = Position::Line(number);
+        match read {
+            LineRead::Eof => break,
+            LineRead::TooLong => sink.quarantine(position, Reject::RecordTooLong)?,
+            LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+            LineRead::Line => judge_request(&mut sink, position, &line, &consent, options.received_at_s)?,
+        }
+        if number.is_multiple_of(16_384) {
+            progress.advance_to(bytes_read.load(Ordering::Relaxed));
+        }
+    }
+    progress.finish();
+    sink.finish("openrtb")
+}
+
+fn judge_request(
+    sink: &mut Sink<'_>,
+    position: Position,
+    line: &[u8],
+    consent: &ConsentPolicy,
+    received_at_s: Option<i64>,
+) -> Result<(), IngestError> {
+    let request = match openrtb::parse(line) {
+        Ok(r) => r,
+        Err(reason) => return sink.quarantine(position, reason),
     };
-    run.commit(sha256, display, "pings", counts)?;
-    Ok(summary)
+    match judge(&request.signals(), consent) {
+        Verdict::Admit => {}
+        Verdict::Drop(reason) => {
+            sink.drop(reason.code());
+            return Ok(());
+        }
+        Verdict::Quarantine { code, error } => return sink.quarantine_as(position, code, &error.to_string()),
+    }
+    let geo = request.device.as_ref().and_then(|d| d.geo.as_ref());
+    let Some((geo, latitude, longitude)) = geo.and_then(|g| Some((g, g.lat?, g.lon?))) else {
+        sink.drop(openrtb_drop::NO_GEOLOCATION);
+        return Ok(());
+    };
+    match geo.kind {
+        Some(1) | Some(3) => {}
+        Some(2) => {
+            sink.drop(openrtb_drop::IP_GEOLOCATION);
+            return Ok(());
+        }
+        _ => {
+            sink.drop(openrtb_drop::GEO_TYPE_UNKNOWN);
+            return Ok(());
+        }
+    }
+    let Some((id_type, id)) = request.identity() else {
+        sink.drop(openrtb_drop::NO_DEVICE_ID);
+        return Ok(());
+    };
+    let Some(received_s) = request.received_at(received_at_s) else {
+        return sink.quarantine(position, Reject::MissingTime);
+    };
+    // The fix is older than the request by `lastfix` seconds; its own time is what is stored.
+    let time_s = received_s.saturating_sub(geo.lastfix.unwrap_or(0).max(0));
+    match RawPing::validated(id, id_type.to_string(), time_s, latitude, longitude, geo.accuracy, sink.now_s) {
+        Ok(ping) => sink.offer(ping, request.category()),
+        Err(reason) => sink.quarantine(position, reason),
+    }
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    Eof,
+}
+
+/// Reads one line into `line` (without its newline), never holding more than `cap` bytes: a
+/// longer line is skipped to its end and reported, so memory stays bounded whatever the input.
+fn read_line_capped(reader: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> std::io::Result<LineRead> {
+    line.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, used, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], i + 1, true),
+            None => (chunk, chunk.len(), false),
+        };
+        if !too_long {
+            if line.len() + part.len() > cap {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(part);
+            }
+        }
+        reader.consume(used);
+        if done {
+            break;
+        }
+    }
+    Ok(match (any, too_long) {
+        (false, _) => LineRead::Eof,
+        (true, true) => LineRead::TooLong,
+        (true, false) => LineRead::Line,
+    })
 }
 
 fn csv_fields<'r>(record: &'r csv::ByteRecord, map: &ColumnMap) -> Result<Fields<'r>, Reject> {

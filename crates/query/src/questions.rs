@@ -541,7 +541,15 @@ pub async fn ask_reach(
         }
         let labels = ids
             .iter()
-            .map(|(&(cat, zone), &id)| (id, key(&[("category", cat.into()), ("zone", cell_text(zone).into())])))
+            .map(|(&(cat, zone), &id)| {
+                (
+                    id,
+                    key(&[
+                        ("category", crowdlens_types::category::describe(cat as u32).into()),
+                        ("zone", cell_text(zone).into()),
+                    ]),
+                )
+            })
             .collect();
         let bounded = counts.into_iter().map(|(k, n)| (ids[&k], n)).collect();
         publish_private(ledger, asker, &question, &charge, labels, bounded)

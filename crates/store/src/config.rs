@@ -34,6 +34,16 @@ pub struct PolicyConfig {
     pub max_accuracy_m: f64,
     /// Whether pings with no accuracy column at all are admitted.
     pub admit_unknown_accuracy: bool,
+    /// TCF purposes a bid request under the GDPR must have consent for, besides Special
+    /// Feature 1 (precise geolocation), which is always required.
+    #[serde(default = "default_tcf_required_purposes")]
+    pub tcf_required_purposes: Vec<u16>,
+}
+
+/// 1 = store and/or access information on a device; 9 = understand audiences through
+/// statistics. Aggregate location statistics rest on both.
+pub fn default_tcf_required_purposes() -> Vec<u16> {
+    vec![1, 9]
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,7 +73,11 @@ impl Default for Config {
                 time_store_seconds: 300,
                 time_finest_bucket_seconds: 900,
             },
-            policy: PolicyConfig { max_accuracy_m: 200.0, admit_unknown_accuracy: true },
+            policy: PolicyConfig {
+                max_accuracy_m: 200.0,
+                admit_unknown_accuracy: true,
+                tcf_required_purposes: default_tcf_required_purposes(),
+            },
             privacy: PrivacyConfig {
                 epsilon_per_epoch: 10.0,
                 delta_per_epoch: 1e-5,
@@ -125,6 +139,9 @@ impl Config {
             return bad("privacy.default_max_partitions must be at least 1".into());
         }
         // Written so that NaN is refused too.
+        if let Some(p) = self.policy.tcf_required_purposes.iter().find(|p| !(1..=24).contains(*p)) {
+            return bad(format!("policy.tcf_required_purposes: {p} is not a TCF purpose (1 to 24)"));
+        }
         if self.policy.max_accuracy_m.is_nan() || self.policy.max_accuracy_m <= 0.0 {
             return bad("policy.max_accuracy_m must be positive".into());
         }
@@ -157,6 +174,9 @@ time_finest_bucket_seconds = {}
 max_accuracy_m = {:?}
 # Admit pings from feeds that carry no accuracy column at all.
 admit_unknown_accuracy = {}
+# Bid requests under the GDPR need Special Feature 1 (precise geolocation) opted in and
+# consent for each of these TCF purposes (1 = store/access on a device, 9 = audience statistics).
+tcf_required_purposes = {:?}
 
 [privacy]
 # Total epsilon each epoch (ISO week, UTC) may spend, across every case and analyst.
@@ -179,6 +199,7 @@ purposes = [{}]
             r.time_finest_bucket_seconds,
             p.max_accuracy_m,
             p.admit_unknown_accuracy,
+            p.tcf_required_purposes,
             v.epsilon_per_epoch,
             v.delta_per_epoch,
             v.delta_per_question,

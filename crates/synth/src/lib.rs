@@ -3,6 +3,10 @@
 //! The same seed gives the same bytes, and memory does not grow with the number of pings:
 //! each device-day is generated from its own seeded stream and written as it goes.
 
+mod bids;
+
+pub use bids::{BidsSummary, BIDS_FILE, BIDS_TRUTH_FILE, CONSENTED_WITH_LOCATION};
+
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +59,8 @@ pub struct SynthOptions {
     pub start: NaiveDate,
     /// Mean pings per device-day (the distribution is heavy-tailed around it).
     pub mean_pings_per_day: f64,
+    /// Mean OpenRTB bid requests per device-day; 0 writes no bidstream.
+    pub mean_bids_per_day: f64,
     pub city: City,
 }
 
@@ -66,6 +72,7 @@ impl Default for SynthOptions {
             seed: 1,
             start: NaiveDate::from_ymd_opt(2026, 11, 2).expect("valid date"),
             mean_pings_per_day: 40.0,
+            mean_bids_per_day: 8.0,
             city: TWIN_CITIES,
         }
     }
@@ -79,6 +86,8 @@ pub struct SynthSummary {
     pub sensitive_places: u64,
     pub pings_path: PathBuf,
     pub sensitive_path: PathBuf,
+    /// Bid requests written, and where (with the truth file beside them), if any were asked for.
+    pub bids: Option<(BidsSummary, PathBuf)>,
 }
 
 pub const PINGS_FILE: &str = "pings.csv";
@@ -108,6 +117,9 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
     if !(opts.mean_pings_per_day.is_finite() && opts.mean_pings_per_day >= 1.0) {
         return Err(SynthError::BadParameter("mean pings per day must be at least 1".into()));
     }
+    if !(opts.mean_bids_per_day == 0.0 || opts.mean_bids_per_day.is_finite() && opts.mean_bids_per_day >= 1.0) {
+        return Err(SynthError::BadParameter("--bids-per-day must be 0 (no bidstream) or at least 1".into()));
+    }
     fs::create_dir_all(out).map_err(|e| SynthError::Io { path: out.into(), source: e })?;
     let places = sensitive_places(opts);
     let sensitive_path = out.join(SENSITIVE_FILE);
@@ -120,8 +132,18 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
     writeln!(w, "{PINGS_HEADER}").map_err(io_err)?;
     let mut summary = SynthSummary { sensitive_places: places.len() as u64, ..Default::default() };
     let mut line = String::with_capacity(256);
+    let bids_path = out.join(BIDS_FILE);
+    let bids_err = |e| SynthError::Io { path: bids_path.clone(), source: e };
+    let mut bid_writer =
+        if opts.mean_bids_per_day > 0.0 { Some(bids::BidWriter::create(&bids_path).map_err(bids_err)?) } else { None };
     for device in 0..opts.devices {
         let profile = Device::new(opts, device, &places);
+        if let Some(writer) = bid_writer.as_mut() {
+            let bidder = bids::BidDevice::new(opts, device);
+            for day in 0..opts.days {
+                writer.device_day(opts, device, &profile, &bidder, day).map_err(bids_err)?;
+            }
+        }
         for day in 0..opts.days {
             let mut rng = stream(opts.seed, device, 1 + day as u64);
             let n = pings_today(&mut rng, opts.mean_pings_per_day);
@@ -155,6 +177,10 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
     w.flush().map_err(io_err)?;
     summary.pings_path = pings_path;
     summary.sensitive_path = sensitive_path;
+    if let Some(writer) = bid_writer {
+        let bids = writer.finish(&out.join(BIDS_TRUTH_FILE)).map_err(bids_err)?;
+        summary.bids = Some((bids, bids_path.clone()));
+    }
     Ok(summary)
 }
 

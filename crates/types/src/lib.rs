@@ -8,6 +8,7 @@
 //! - [`row`]: [`StoredPing`], the only record the store can receive.
 //! - [`sensitive`]: the default sensitive-place categories.
 
+pub mod category;
 pub mod epoch;
 pub mod pseudonym;
 pub mod row;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `crowdlens` binary: one test binary, one module per area.
 
 mod bad_input;
+mod bidstream;
 mod end_to_end;
 mod kill;
 mod support;

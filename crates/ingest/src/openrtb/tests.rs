@@ -1,0 +1,57 @@
+use super::*;
+
+#[test]
+fn reads_2_6_native_locations() {
+    let line = br#"{"id":"r1","device":{"ifa":"AAAA-1","os":"iOS","lmt":0,"geo":{"lat":44.97,"lon":-93.26,"type":1,"accuracy":8,"lastfix":30}},
+        "user":{"id":"u1","consent":"TC"},"regs":{"coppa":0,"gdpr":1,"us_privacy":"1YNN","gpp":"DBABTA~1YNN","gpp_sid":[6]},
+        "app":{"bundle":"com.example","cat":["IAB9-2","IAB1"],"cattax":1},"ext":{"ts":1793577600000}}"#;
+    let r = parse(line).unwrap();
+    let s = r.signals();
+    assert!(s.gdpr && !s.coppa && !s.lmt);
+    assert_eq!(
+        (s.tc_string, s.us_privacy, s.gpp, s.gpp_sid),
+        (Some("TC"), Some("1YNN"), Some("DBABTA~1YNN"), Some(&[6u16][..]))
+    );
+    assert_eq!(r.identity(), Some(("IDFA", "AAAA-1")));
+    assert_eq!(r.category().map(category::describe).as_deref(), Some("IAB9-2"));
+    assert_eq!(r.received_at(None), Some(1_793_577_600));
+    let geo = r.device.as_ref().unwrap().geo.as_ref().unwrap();
+    assert_eq!((geo.kind, geo.lastfix), (Some(1), Some(30)));
+}
+
+#[test]
+fn reads_2_5_ext_locations() {
+    let line = br#"{"device":{"ifa":"x","os":"android","lmt":true},"user":{"ext":{"consent":"TC25"}},
+        "regs":{"ext":{"gdpr":1,"us_privacy":"1YYN"}},"site":{"content":{"cat":["IAB19"]}}}"#;
+    let r = parse(line).unwrap();
+    let s = r.signals();
+    assert!(s.gdpr && s.lmt);
+    assert_eq!((s.tc_string, s.us_privacy), (Some("TC25"), Some("1YYN")));
+    assert_eq!(r.identity(), Some(("AAID", "x")));
+    assert_eq!(r.category().map(category::describe).as_deref(), Some("IAB19"));
+    assert_eq!(r.received_at(Some(5)), Some(5));
+}
+
+#[test]
+fn identity_falls_back_and_ignores_zeroed_ifa() {
+    let r = parse(br#"{"device":{"ifa":"00000000-0000-0000-0000-000000000000"},"user":{"id":"exch-7"}}"#).unwrap();
+    assert_eq!(r.identity(), Some(("USER_ID", "exch-7")));
+    assert_eq!(parse(br#"{"device":{"ifa":"  "}}"#).unwrap().identity(), None);
+    assert_eq!(parse(br#"{}"#).unwrap().identity(), None);
+}
+
+#[test]
+fn escaped_strings_are_read_too() {
+    let r = parse(br#"{"device":{"ifa":"a\u0062c"}}"#).unwrap();
+    assert_eq!(r.identity(), Some(("IFA", "abc")));
+}
+
+#[test]
+fn bad_lines_have_reasons() {
+    assert_eq!(parse(b"{not json").unwrap_err(), Reject::InvalidJson);
+    assert_eq!(parse(b"[1,2]").unwrap_err(), Reject::NotABidRequest);
+    assert_eq!(parse(br#"{"device":{"geo":{"lat":"north"}}}"#).unwrap_err(), Reject::NotABidRequest);
+    assert_eq!(parse(br#"{"regs":{"coppa":2}}"#).unwrap_err(), Reject::NotABidRequest);
+    assert_eq!(parse(br#"{"device":{}} trailing"#).unwrap_err(), Reject::InvalidJson);
+    assert_eq!(parse(&vec![b' '; MAX_LINE_BYTES + 1]).unwrap_err(), Reject::RecordTooLong);
+}
