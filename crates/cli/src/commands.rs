@@ -907,7 +907,7 @@ fn demo(dir: &Path) -> Result<()> {
     println!("\n-- series: downtown on Wednesday in 6-hour buckets, against Monday and Tuesday");
     let series = SeriesQuestion {
         common: days("2026-11-04", "2026-11-05", 1.0)?,
-        area: downtown.clone(),
+        area: downtown,
         res: None,
         bucket_s: 6 * 3600,
         baseline_from_s: parse_instant("2026-11-02")?,
@@ -915,8 +915,12 @@ fn demo(dir: &Path) -> Result<()> {
     };
     print_answer(&rt.block_on(series.ask(&store, &mut ledger, &who))?);
 
-    println!("\n-- reach: devices per ad/app category per zone");
-    let reach = ReachQuestion { common: days("2026-11-02", "2026-11-05", 1.0)?, area: downtown, zones_res: None };
+    println!("\n-- reach: devices per ad/app category per res-7 zone, city-wide, from the consented bidstream");
+    let reach = ReachQuestion {
+        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        area: "bbox:-93.40,44.85,-92.98,45.10".into(),
+        zones_res: Some(7),
+    };
     match rt.block_on(reach.ask(&store, &mut ledger, &who)) {
         Ok(a) => print_answer(&a),
         Err(e) => println!("refused, nothing charged: {e}"),

@@ -62,3 +62,55 @@ proptest! {
         prop_assert_eq!(s.quarantine_reasons.values().sum::<u64>(), s.quarantined);
     }
 }
+
+/// One bid-request line: well-formed requests with random consent and location, or soup.
+fn bid_line() -> impl Strategy<Value = String> {
+    let consent = prop_oneof![
+        Just(r#""regs":{"coppa":1}"#.to_string()),
+        Just(r#""regs":{"us_privacy":"1YYN"}"#.to_string()),
+        Just(r#""regs":{"us_privacy":"1YNN"}"#.to_string()),
+        Just(r#""regs":{"us_privacy":"bad"}"#.to_string()),
+        Just(r#""regs":{"gdpr":1},"user":{"consent":"CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA"}"#.to_string()),
+        Just(r#""regs":{"gpp":"DBABLA~CFAYAAIAAABA.QA","gpp_sid":[7]}"#.to_string()),
+        Just(r#""regs":{"gpp":"DBABLA~zz"}"#.to_string()),
+        Just(r#""regs":{}"#.to_string()),
+    ];
+    let geo = prop_oneof![
+        Just(String::new()),
+        (0u32..3, prop_oneof![Just(1u8), Just(2), Just(3), Just(9)], prop_oneof![Just(5.0f64), Just(5000.0)]).prop_map(
+            |(spot, kind, acc)| {
+                let (lat, lon) = [(44.97, -93.26), (45.00, -93.20), (95.0, -93.10)][spot as usize];
+                format!(r#","geo":{{"lat":{lat},"lon":{lon},"type":{kind},"accuracy":{acc}}}"#)
+            }
+        ),
+    ];
+    prop_oneof![
+        4 => (consent, geo, prop::option::of("[a-f0-9]{4}"), prop::option::of(1_793_577_600_000u64..1_793_600_000_000))
+            .prop_map(|(consent, geo, ifa, ts)| {
+                let ifa = ifa.map(|id| format!(r#""ifa":"{id}""#)).unwrap_or_default();
+                let ts = ts.map(|t| format!(r#","ext":{{"ts":{t}}}"#)).unwrap_or_default();
+                let geo = if ifa.is_empty() { geo.trim_start_matches(',').to_string() } else { geo };
+                format!(r#"{{"device":{{{ifa}{geo}}},{consent}{ts}}}"#)
+            }),
+        1 => "[ -~]{0,30}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+    #[test]
+    fn bidstream_counts_reconcile(lines in prop::collection::vec(bid_line(), 1..60)) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::init(&dir.path().join("st"), &Config::default()).unwrap();
+        let src = dir.path().join("bids.jsonl");
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&src, &text).unwrap();
+        let options = IngestOptions { now_s: Some(1_800_000_000), ..Default::default() };
+        let s = crowdlens_ingest::ingest_openrtb(&store, &src, &options, &NoProgress).unwrap();
+        prop_assert!(s.reconciles(), "{s:?}");
+        let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count() as u64;
+        prop_assert_eq!(s.read, non_blank);
+        prop_assert_eq!(store.manifest().unwrap().total_rows(), s.stored);
+        prop_assert_eq!(s.quarantine_reasons.values().sum::<u64>(), s.quarantined);
+    }
+}

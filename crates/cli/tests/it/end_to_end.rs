@@ -153,8 +153,9 @@ fn demo_runs_and_names_no_device() {
     let r = run(&["demo", "--dir", s(&demo)]);
     r.ok();
     assert!(r.stdout.contains("what the numbers mean"));
-    assert_eq!(r.stdout.matches("audit entry #").count(), 7, "three presence, flows, dwell, co-visit, series");
-    assert!(r.stdout.contains("reach needs the ad/app content category"));
+    assert_eq!(r.stdout.matches("audit entry #").count(), 8, "three presence, flows, dwell, co-visit, series, reach");
+    assert!(r.stdout.contains("ingest the bidstream"), "{}", r.stdout);
+    assert!(!r.stdout.contains("refused"), "{}", r.stdout);
     let feed = std::fs::read_to_string(demo.join("city/pings.csv")).unwrap();
     let some_id = feed.lines().nth(1).unwrap().split(',').next().unwrap();
     assert!(!r.stdout.contains(some_id) && !r.stdout.to_lowercase().contains(&some_id.to_lowercase()));
