@@ -155,43 +155,41 @@ struct SynthArgs {
     bids_per_day: f64,
 }
 
+/// What every ingest command takes.
+#[derive(Args)]
+struct IngestArgs {
+    /// Source files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(long)]
+    store: PathBuf,
+    /// GeoJSON of sensitive places; locations inside them are dropped and counted.
+    #[arg(long)]
+    sensitive: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Subcommand)]
 enum IngestCommand {
     /// Broker ping feeds: CSV, CSV.gz or Parquet, columns detected or mapped with --map.
     Pings {
-        /// Source files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        store: PathBuf,
-        /// GeoJSON of sensitive places; pings inside them are dropped and counted.
-        #[arg(long)]
-        sensitive: Option<PathBuf>,
+        #[command(flatten)]
+        source: IngestArgs,
         /// Column mapping FIELD=COLUMN (fields: device_id, id_type, timestamp, latitude, longitude, accuracy).
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
-        /// Print the summary as one JSON object.
-        #[arg(long)]
-        json: bool,
     },
     /// OpenRTB 2.5/2.6 bid requests, one JSON object per line, plain or gzip. Consent (COPPA,
     /// LMT, TCF, US Privacy, GPP) is enforced first; drops are counted by reason.
     Openrtb {
-        /// Source files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        store: PathBuf,
-        /// GeoJSON of sensitive places; fixes inside them are dropped and counted.
-        #[arg(long)]
-        sensitive: Option<PathBuf>,
+        #[command(flatten)]
+        source: IngestArgs,
         /// When the requests were received (Unix seconds or RFC 3339), for logs whose requests
         /// carry no `ext.ts`. A request's own `ext.ts` always wins.
         #[arg(long, value_name = "TIME")]
         received_at: Option<String>,
-        /// Print the summary as one JSON object.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -387,17 +385,11 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Ingest(IngestCommand::Pings { files, store, sensitive, map, json }) => {
-            let store = open_or_create(&store)?;
-            let options = ingest_options(sensitive.as_deref(), &map, None)?;
-            let summary = ingest_files(&store, &files, &options, Source::Pings, !json, !json)?;
-            if json {
-                println!("{}", serde_json::to_string(&summary)?);
-            }
-            Ok(())
+        Command::Ingest(IngestCommand::Pings { source, map }) => {
+            let options = ingest_options(source.sensitive.as_deref(), &map, None)?;
+            ingest_command(&source, &options, Source::Pings)
         }
-        Command::Ingest(IngestCommand::Openrtb { files, store, sensitive, received_at, json }) => {
-            let store = open_or_create(&store)?;
+        Command::Ingest(IngestCommand::Openrtb { source, received_at }) => {
             let received_at_s = received_at
                 .map(|t| {
                     crowdlens_ingest::decode::parse_timestamp(&t).map_err(|_| {
@@ -405,12 +397,8 @@ pub fn run(cli: Cli) -> Result<()> {
                     })
                 })
                 .transpose()?;
-            let options = ingest_options(sensitive.as_deref(), &[], received_at_s)?;
-            let summary = ingest_files(&store, &files, &options, Source::Openrtb, !json, !json)?;
-            if json {
-                println!("{}", serde_json::to_string(&summary)?);
-            }
-            Ok(())
+            let options = ingest_options(source.sensitive.as_deref(), &[], received_at_s)?;
+            ingest_command(&source, &options, Source::Openrtb)
         }
         Command::Consent(ConsentCommand::Explain { string, store, json }) => {
             consent_explain(&string, store.as_deref(), json)
@@ -603,6 +591,15 @@ fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
         }
     }
     Ok(s)
+}
+
+fn ingest_command(args: &IngestArgs, options: &IngestOptions, source: Source) -> Result<()> {
+    let store = open_or_create(&args.store)?;
+    let summary = ingest_files(&store, &args.files, options, source, !args.json, !args.json)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    }
+    Ok(())
 }
 
 fn ingest_options(sensitive: Option<&Path>, map: &[String], received_at_s: Option<i64>) -> Result<IngestOptions> {
