@@ -32,6 +32,17 @@ pub fn decode(s: &str) -> Result<TcConsent, DecodeError> {
     if s.len() > MAX_STRING_BYTES {
         return Err(DecodeError { kind: "TC", message: format!("longer than {MAX_STRING_BYTES} bytes") });
     }
+    // The first six bits are the version: 2 encodes as `C`, 1 as `B`.
+    match s.as_bytes()[0] {
+        b'C' => {}
+        b'B' => return Err(DecodeError { kind: "TC", message: "a TCF v1 string; only TCF v2 is supported".into() }),
+        _ => {
+            return Err(DecodeError {
+                kind: "TC",
+                message: "not a TCF v2 TC string (those start with C); GPP strings start with D".into(),
+            })
+        }
+    }
     let tc = TcfEuV2::from_str(s).map_err(|e| DecodeError { kind: "TC", message: describe(&e) })?;
     Ok(from_section(&tc))
 }
@@ -73,5 +84,7 @@ mod tests {
             assert!(bad.is_empty() || !e.to_string().contains(bad), "{e}");
         }
         assert!(decode(&"C".repeat(MAX_STRING_BYTES + 1)).is_err());
+        assert!(decode("BOEFEAyOEFEAyAHABDENAI4AAAB9vABAASA").unwrap_err().message.contains("TCF v1"));
+        assert!(decode("garbage").unwrap_err().message.contains("start with C"));
     }
 }
