@@ -2,11 +2,11 @@
 //! the policy reads is summarised here; the rest are listed by id.
 
 use iab_gpp::sections::us_common::{Consent, OptOut};
-use iab_gpp::sections::{Section, SectionDecodeError, SectionId};
-use iab_gpp::v1::{GPPDecodeError, GPPString};
+use iab_gpp::sections::Section;
 use serde::Serialize;
 use std::str::FromStr;
 
+use crate::bits::{BitError, BitReader};
 use crate::tcf::{self, TcConsent};
 use crate::usp::{Flag, UsPrivacy};
 use crate::{describe, DecodeError, MAX_STRING_BYTES};
@@ -107,6 +107,9 @@ pub fn section_name(id: u16) -> &'static str {
     NAMES.get(id as usize).copied().filter(|n| !n.is_empty()).unwrap_or("unknown")
 }
 
+/// Most section ids a header may name; there are 23 registered sections.
+const MAX_SECTIONS: usize = 64;
+
 pub fn decode(s: &str) -> Result<GppConsent, DecodeError> {
     let err = |message: String| DecodeError { kind: "GPP", message };
     let s = s.trim();
@@ -116,34 +119,98 @@ pub fn decode(s: &str) -> Result<GppConsent, DecodeError> {
     if s.len() > MAX_STRING_BYTES {
         return Err(err(format!("longer than {MAX_STRING_BYTES} bytes")));
     }
-    let gpp = GPPString::from_str(s).map_err(|e| err(describe_header(&e)))?;
-    let mut section_ids = Vec::new();
-    let mut sections = Vec::new();
-    for &id in gpp.section_ids() {
-        let number = id as u16;
-        section_ids.push(number);
-        let summary = match gpp.decode_section(id) {
-            Ok(section) => summarise(section),
-            Err(SectionDecodeError::UnsupportedSectionId(_)) => {
-                SectionSummary::Other { id: number, name: section_name(number) }
-            }
-            Err(e) => return Err(err(format!("section {}: {}", section_name(number), describe(&e)))),
-        };
+    let mut parts = s.split('~');
+    let header = parts.next().unwrap_or_default();
+    let section_ids = read_header(header).map_err(err)?;
+    let encoded: Vec<&str> = parts.collect();
+    if encoded.len() != section_ids.len() {
+        return Err(err(format!("the header names {} sections but {} follow", section_ids.len(), encoded.len())));
+    }
+    let mut sections = Vec::with_capacity(section_ids.len());
+    for (&id, text) in section_ids.iter().zip(encoded) {
+        let summary =
+            summarise(id, text).map_err(|message| err(format!("section {} ({}): {message}", id, section_name(id))))?;
         sections.push(summary);
     }
     Ok(GppConsent { section_ids, sections })
 }
 
-fn describe_header(e: &GPPDecodeError) -> String {
-    match e {
-        GPPDecodeError::InvalidHeaderType { found } => format!("header type {found}, expected 3 (not a GPP string)"),
-        GPPDecodeError::InvalidGPPVersion { found } => format!("GPP version {found}, only version 1 exists"),
-        GPPDecodeError::UnsupportedSectionId(id) => format!("the header names unknown section id {id}"),
-        GPPDecodeError::IdSectionMismatch { ids, sections } => {
-            format!("the header names {ids} sections but {sections} follow")
-        }
-        _ => "the header could not be decoded".to_string(),
+/// Type (6 bits, 3 = header), version (6 bits, 1), then the section ids as a Fibonacci-coded
+/// range: each single id, or each group's start, is an offset from the previous id.
+fn read_header(header: &str) -> Result<Vec<u16>, String> {
+    let bits = |e: BitError| match e {
+        BitError::BadCharacter => "the header has a character that is not base64url".to_string(),
+        BitError::EndOfString => "the header ends early (truncated?)".to_string(),
+        BitError::Overflow => "the header has a section id too large to be real".to_string(),
+    };
+    let mut r = BitReader::new(header).map_err(bits)?;
+    let kind = r.uint(6).map_err(bits)?;
+    if kind != 3 {
+        return Err(format!("header type {kind}, expected 3 (not a GPP string)"));
     }
+    let version = r.uint(6).map_err(bits)?;
+    if version != 1 {
+        return Err(format!("GPP version {version}, only version 1 exists"));
+    }
+    let entries = r.uint(12).map_err(bits)?;
+    let mut ids: Vec<u16> = Vec::new();
+    let mut last = 0u64;
+    let too_many = || format!("the header names more than {MAX_SECTIONS} sections");
+    for _ in 0..entries {
+        if r.bit().map_err(bits)? {
+            let start = last.checked_add(r.fibonacci().map_err(bits)?).ok_or_else(|| bits(BitError::Overflow))?;
+            let count = r.fibonacci().map_err(bits)?;
+            if count >= MAX_SECTIONS as u64 {
+                return Err(too_many());
+            }
+            let end = start.checked_add(count).ok_or_else(|| bits(BitError::Overflow))?;
+            for id in start..=end {
+                ids.push(u16::try_from(id).map_err(|_| bits(BitError::Overflow))?);
+            }
+            last = end;
+        } else {
+            last = last.checked_add(r.fibonacci().map_err(bits)?).ok_or_else(|| bits(BitError::Overflow))?;
+            ids.push(u16::try_from(last).map_err(|_| bits(BitError::Overflow))?);
+        }
+        if ids.len() > MAX_SECTIONS {
+            return Err(too_many());
+        }
+    }
+    Ok(ids)
+}
+
+macro_rules! decoded {
+    ($ty:ty, $text:expr) => {
+        <$ty>::from_str($text).map_err(|e| describe(&e))?
+    };
+}
+
+/// Decodes the sections the policy reads; any other section is listed by id and not decoded.
+fn summarise(id: u16, text: &str) -> Result<SectionSummary, String> {
+    use iab_gpp::sections::*;
+    let section = match id {
+        2 => return tcf::decode(text).map(SectionSummary::Tcfeuv2).map_err(|e| e.message),
+        6 => Section::UspV1(decoded!(uspv1::UspV1, text)),
+        7 => Section::UsNat(decoded!(usnat::UsNat, text)),
+        8 => Section::UsCa(decoded!(usca::UsCa, text)),
+        9 => Section::UsVa(decoded!(usva::UsVa, text)),
+        10 => Section::UsCo(decoded!(usco::UsCo, text)),
+        11 => Section::UsUt(decoded!(usut::UsUt, text)),
+        12 => Section::UsCt(decoded!(usct::UsCt, text)),
+        13 => Section::UsFl(decoded!(usfl::UsFl, text)),
+        14 => Section::UsMt(decoded!(usmt::UsMt, text)),
+        15 => Section::UsOr(decoded!(usor::UsOr, text)),
+        16 => Section::UsTx(decoded!(ustx::UsTx, text)),
+        17 => Section::UsDe(decoded!(usde::UsDe, text)),
+        18 => Section::UsIa(decoded!(usia::UsIa, text)),
+        19 => Section::UsNe(decoded!(usne::UsNe, text)),
+        20 => Section::UsNh(decoded!(usnh::UsNh, text)),
+        21 => Section::UsNj(decoded!(usnj::UsNj, text)),
+        22 => Section::UsTn(decoded!(ustn::UsTn, text)),
+        23 => Section::UsMn(decoded!(usmn::UsMn, text)),
+        _ => return Ok(SectionSummary::Other { id, name: section_name(id) }),
+    };
+    Ok(from_section(section))
 }
 
 /// The 2-bit GPP code of an opt-out or consent field.
@@ -194,10 +261,9 @@ macro_rules! us_regional {
     }};
 }
 
-fn summarise(section: Section) -> SectionSummary {
-    use SectionId as Id;
+fn from_section(section: Section) -> SectionSummary {
+    use iab_gpp::sections::SectionId as Id;
     match section {
-        Section::TcfEuV2(tc) => SectionSummary::Tcfeuv2(tcf::from_section(&tc)),
         Section::UspV1(u) => {
             let flag = |f: &iab_gpp::sections::uspv1::Flag| match f {
                 iab_gpp::sections::uspv1::Flag::Yes => Flag::Yes,
@@ -258,5 +324,38 @@ fn summarise(section: Section) -> SectionSummary {
             let id = other.id() as u16;
             SectionSummary::Other { id, name: section_name(id) }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzz_crashes_are_errors() {
+        // Inputs the fuzz targets found: each made iab_gpp's header reader overflow a u8 while
+        // summing Fibonacci values (a panic with overflow checks, a wrong id without).
+        for s in ["DBTACQuZ~DBABTA8YYN", "DBAIATAIAAABfAFBENAAAA/QI", "DBABCqifaALAIBAAAAAA.QA"] {
+            assert!(decode(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn header_ids_single_and_grouped() {
+        // From the official library: [7], [6], [2, 6] and a group 2..=3 style header.
+        assert_eq!(read_header("DBABLA").unwrap(), vec![7]);
+        assert_eq!(read_header("DBABTA").unwrap(), vec![6]);
+        assert_eq!(read_header("DBACNYA").unwrap(), vec![2, 6]);
+        assert!(read_header("DBABLA!").is_err());
+        assert!(read_header("CBABLA").unwrap_err().contains("header type"));
+    }
+
+    #[test]
+    fn sections_follow_the_header() {
+        let e = decode("DBABLA~CFAoAAIAAABA.QA~1YNN").unwrap_err();
+        assert!(e.message.contains("names 1 sections but 2 follow"), "{e}");
+        let g = decode("DBABTA~1YYN").unwrap();
+        assert_eq!(g.section_ids, vec![6]);
+        assert!(matches!(g.sections[0], SectionSummary::Uspv1(u) if u.opted_out_of_sale()));
     }
 }

@@ -13,10 +13,12 @@
 //! - [`policy`]: the rules of DESIGN.md § Consent, in one function.
 //! - [`explain`]: what `crowdlens consent explain` prints.
 //!
-//! The bit-level GPP and TC decoding is the `iab_gpp` crate's; it was checked against the IAB's
-//! own JavaScript libraries (`tests/official.rs`) before it was adopted. Errors from here never
+//! TC strings and GPP headers are read by [`bits`] here; the US sections of GPP by the
+//! `iab_gpp` crate. Both are checked against the IAB's own JavaScript libraries
+//! (`tests/official.rs`). Errors from here never
 //! quote the string they failed on, so they are safe to write to a quarantine file.
 
+mod bits;
 pub mod explain;
 pub mod gpp;
 pub mod policy;

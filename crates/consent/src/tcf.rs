@@ -1,11 +1,10 @@
-//! TCF v2 TC strings: the core segment's consent fields, read through `iab_gpp`'s `tcfeuv2`
-//! decoder (a GPP `tcfeuv2` section is a TC string byte for byte).
+//! TCF v2 TC strings (IAB "Consent string and vendor list formats v2"): the core segment,
+//! read field by field. A GPP `tcfeuv2` section is a TC string byte for byte.
 
-use iab_gpp::sections::tcfeuv2::TcfEuV2;
 use serde::Serialize;
-use std::str::FromStr;
 
-use crate::{describe, DecodeError, MAX_STRING_BYTES};
+use crate::bits::{BitError, BitReader};
+use crate::{DecodeError, MAX_STRING_BYTES};
 
 /// The fields of a TC string that decide admission, and a few that help explain it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,47 +23,162 @@ pub struct TcConsent {
 /// Special Feature 1 of TCF v2: "Use precise geolocation data".
 pub const PRECISE_GEOLOCATION: u16 = 1;
 
+fn error(message: impl Into<String>) -> DecodeError {
+    DecodeError { kind: "TC", message: message.into() }
+}
+
+fn bit_error(e: BitError) -> DecodeError {
+    error(match e {
+        BitError::BadCharacter => "a character is not base64url",
+        BitError::EndOfString => "the string ends early (truncated?)",
+        BitError::Overflow => "a number is too large",
+    })
+}
+
 pub fn decode(s: &str) -> Result<TcConsent, DecodeError> {
     let s = s.trim();
     if s.is_empty() {
-        return Err(DecodeError { kind: "TC", message: "the string is empty".into() });
+        return Err(error("the string is empty"));
     }
     if s.len() > MAX_STRING_BYTES {
-        return Err(DecodeError { kind: "TC", message: format!("longer than {MAX_STRING_BYTES} bytes") });
+        return Err(error(format!("longer than {MAX_STRING_BYTES} bytes")));
     }
     // The first six bits are the version: 2 encodes as `C`, 1 as `B`.
     match s.as_bytes()[0] {
         b'C' => {}
-        b'B' => return Err(DecodeError { kind: "TC", message: "a TCF v1 string; only TCF v2 is supported".into() }),
-        _ => {
-            return Err(DecodeError {
-                kind: "TC",
-                message: "not a TCF v2 TC string (those start with C); GPP strings start with D".into(),
-            })
-        }
+        b'B' => return Err(error("a TCF v1 string; only TCF v2 is supported")),
+        _ => return Err(error("not a TCF v2 TC string (those start with C); GPP strings start with D")),
     }
-    let tc = TcfEuV2::from_str(s).map_err(|e| DecodeError { kind: "TC", message: describe(&e) })?;
-    Ok(from_section(&tc))
+    // Later segments (disclosed vendors, publisher purposes) do not bear on admission.
+    let core = s.split('.').next().unwrap_or_default();
+    read_core(&mut BitReader::new(core).map_err(bit_error)?).map_err(bit_error)
 }
 
-pub(crate) fn from_section(tc: &TcfEuV2) -> TcConsent {
-    let core = &tc.core;
-    TcConsent {
-        cmp_id: core.cmp_id,
-        vendor_list_version: core.vendor_list_version,
-        tcf_policy_version: core.policy_version,
-        created_s: core.created,
-        publisher_country: core.publisher_country_code.clone(),
-        special_feature_optins: core.special_feature_optins.iter().copied().collect(),
-        purposes_consent: core.purpose_consents.iter().copied().collect(),
-        purposes_legitimate_interest: core.purpose_legitimate_interests.iter().copied().collect(),
-        vendor_consents: core.vendor_consents.iter().copied().collect(),
+fn read_core(r: &mut BitReader) -> Result<TcConsent, BitError> {
+    let _version = r.uint(6)?;
+    let created_s = r.uint(36)? / 10; // deciseconds
+    let _last_updated = r.uint(36)?;
+    let cmp_id = r.uint(12)? as u16;
+    let _cmp_version = r.uint(12)?;
+    let _consent_screen = r.uint(6)?;
+    let _consent_language = r.letters()?;
+    let vendor_list_version = r.uint(12)? as u16;
+    let tcf_policy_version = r.uint(6)? as u8;
+    let _is_service_specific = r.bit()?;
+    let _use_non_standard_texts = r.bit()?;
+    let special_feature_optins = r.bitfield(12)?;
+    let purposes_consent = r.bitfield(24)?;
+    let purposes_legitimate_interest = r.bitfield(24)?;
+    let _purpose_one_treatment = r.bit()?;
+    let publisher_country = r.letters()?;
+    let vendor_consents = expand(&vendor_section(r)?);
+    let _vendor_legitimate_interests = vendor_section(r)?;
+    // Publisher restrictions are read only to check the string is whole.
+    for _ in 0..r.uint(12)? {
+        let _purpose = r.uint(6)?;
+        let _restriction = r.uint(2)?;
+        ranges(r)?;
     }
+    Ok(TcConsent {
+        cmp_id,
+        vendor_list_version,
+        tcf_policy_version,
+        created_s,
+        publisher_country,
+        special_feature_optins,
+        purposes_consent,
+        purposes_legitimate_interest,
+        vendor_consents,
+    })
+}
+
+/// A vendor section (MaxVendorId, then a bitfield or range entries) as sorted, disjoint,
+/// inclusive ranges. Ranges are never expanded here, so a string of any shape costs time in
+/// proportion to its length.
+fn vendor_section(r: &mut BitReader) -> Result<Vec<(u16, u16)>, BitError> {
+    let max_vendor_id = r.uint(16)? as u32;
+    if r.bit()? {
+        return ranges(r);
+    }
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    for id in 1..=max_vendor_id {
+        if r.bit()? {
+            let id = id as u16;
+            match out.last_mut() {
+                Some((_, end)) if *end + 1 == id => *end = id,
+                _ => out.push((id, id)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// NumEntries (12 bits), then per entry IsARange, a start id and, for ranges, an end id.
+fn ranges(r: &mut BitReader) -> Result<Vec<(u16, u16)>, BitError> {
+    let entries = r.uint(12)?;
+    let mut out = Vec::with_capacity(entries as usize);
+    for _ in 0..entries {
+        let is_range = r.bit()?;
+        let start = r.uint(16)? as u16;
+        let end = if is_range { r.uint(16)? as u16 } else { start };
+        if end >= start {
+            out.push((start, end));
+        }
+    }
+    out.sort_unstable();
+    let mut merged: Vec<(u16, u16)> = Vec::with_capacity(out.len());
+    for (start, end) in out {
+        match merged.last_mut() {
+            Some((_, last_end)) if start <= last_end.saturating_add(1) => *last_end = (*last_end).max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    Ok(merged)
+}
+
+/// Disjoint ranges within 0..=65535 expand to at most 65,536 ids.
+fn expand(ranges: &[(u16, u16)]) -> Vec<u16> {
+    ranges.iter().flat_map(|&(a, b)| a..=b).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crafted_range_string_costs_time_in_its_length_only() {
+        // 2,700 ranges each covering every vendor id: the shape that made iab_gpp expand 177M
+        // ids. Here it decodes to the merged set at once.
+        let mut bits = String::new();
+        let mut put = |v: u64, n: usize| bits.push_str(&format!("{v:0n$b}"));
+        for (v, n) in [(2, 6), (0, 36), (0, 36), (31, 12), (1, 12), (1, 6), (0, 12), (150, 12), (4, 6), (0, 2)] {
+            put(v, n);
+        }
+        put(1 << 11, 12);
+        for (v, n) in [(0, 24), (0, 24), (0, 1), (0, 12), (65535, 16), (1, 1), (2700, 12)] {
+            put(v, n);
+        }
+        for _ in 0..2700 {
+            put(1, 1);
+            put(1, 16);
+            put(65535, 16);
+        }
+        for (v, n) in [(0, 16), (0, 1), (0, 12)] {
+            put(v, n);
+        }
+        while bits.len() % 6 != 0 {
+            bits.push('0');
+        }
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let text: String = bits
+            .as_bytes()
+            .chunks(6)
+            .map(|c| ALPHABET[usize::from_str_radix(std::str::from_utf8(c).unwrap(), 2).unwrap()] as char)
+            .collect();
+        let tc = decode(&text).unwrap();
+        assert_eq!(tc.vendor_consents.len(), 65535);
+        assert_eq!(tc.special_feature_optins, vec![1]);
+    }
 
     #[test]
     fn decodes_the_published_example() {
@@ -85,6 +199,7 @@ mod tests {
         }
         assert!(decode(&"C".repeat(MAX_STRING_BYTES + 1)).is_err());
         assert!(decode("BOEFEAyOEFEAyAHABDENAI4AAAB9vABAASA").unwrap_err().message.contains("TCF v1"));
+        assert!(decode("CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAA!").unwrap_err().message.contains("base64url"));
         assert!(decode("garbage").unwrap_err().message.contains("start with C"));
     }
 }

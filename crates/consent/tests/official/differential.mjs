@@ -57,8 +57,10 @@ function usp() {
 function gpp() {
   const g = new GppModel();
   const expected = { kind: 'gpp', sections: [] };
-  const sections = subset(0, 2, 0.6);
-  if (sections.length === 0) sections.push(int(3));
+  // Sections tcfeuv2 (2), uspv1 (6), usnat (7), usva (9), usco (10): random subsets give
+  // headers with single ids and groups at various offsets.
+  const sections = subset(0, 4, 0.5);
+  if (sections.length === 0) sections.push(int(5));
   if (sections.includes(0)) {
     const sf = subset(1, 12, random()), purposes = subset(1, 24, random()), vc = vendors();
     g.setFieldValue('tcfeuv2', 'CmpId', 1 + int(4000));
@@ -79,6 +81,12 @@ function gpp() {
     g.setFieldValue('usnat', 'SensitiveDataProcessing', sdp);
     g.setFieldValue('usnat', 'Gpc', random() < 0.5);
     expected.usnat = { sale_opt_out: sale, sharing_opt_out: sharing, precise_geolocation: sdp[7] };
+  }
+  for (const [index, name] of [[3, 'usva'], [4, 'usco']]) {
+    if (!sections.includes(index)) continue;
+    const sale = int(3);
+    g.setFieldValue(name, 'SaleOptOut', sale);
+    expected[name] = { sale_opt_out: sale };
   }
   expected.section_ids = g.getSectionIds().map(Number).sort((a, b) => a - b);
   expected.string = g.encode();

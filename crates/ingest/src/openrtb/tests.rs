@@ -55,3 +55,13 @@ fn bad_lines_have_reasons() {
     assert_eq!(parse(br#"{"device":{}} trailing"#).unwrap_err(), Reject::InvalidJson);
     assert_eq!(parse(&vec![b' '; MAX_LINE_BYTES + 1]).unwrap_err(), Reject::RecordTooLong);
 }
+
+#[test]
+fn fuzz_crash_is_a_quarantine() {
+    // Found by the bid_request fuzz target: a GPP header whose section ids overflowed.
+    let line = br#"{"app":{"bundle":"com.example.synth","cat":["IAB000000000000000 0000000000000000016775908611955097598-1"]},"at":1,"devxt":{"ts":1793697479627},"id":"0-1a1a0b37bcb","imp":[{"banner":{"h":50,"w":320},"bidfloor":1.5,"id":"1"}],"regs":{"coppa":0,"ext":{"gdpr":0,"gpp":"DBABCqifaALAIBAAAAAA.QA","gspp_id":[7]}},"tmax":300,"user":{}}"#;
+    let r = parse(line).unwrap();
+    assert_eq!(r.category(), None);
+    let verdict = crowdlens_consent::judge(&r.signals(), &Default::default());
+    assert_eq!(verdict.label(), "quarantine:undecodable_gpp");
+}
