@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark: crowdlens against DuckDB (non-private) and PipelineDP (private).
+
+    python3 bench/bench.py                  # 10M pings, 3 runs each
+    python3 bench/bench.py --pings 100M     # the large scale
+    python3 bench/bench.py --pings 1M --runs 1
+
+It builds crowdlens (release), installs `duckdb` and `pipeline-dp` into bench/.venv, makes a
+synthetic city at the chosen scale, and times, on the same data in the same run:
+
+  ingest     crowdlens `ingest pings`        vs DuckDB COPY csv -> parquet
+  presence   crowdlens `ask presence`        vs DuckDB, same bounded count on the store's files
+  presence   crowdlens `ask presence`        vs PipelineDP (local backend), per row
+  flows      crowdlens `ask flows`           vs DuckDB, same bounded count
+  dwell      crowdlens `ask dwell`           vs DuckDB, same bounded count
+
+Each figure is the median of --runs runs, with the min-max beside it. The ratio is
+crowdlens / peer: below 1 crowdlens is faster. Peak memory is each process's max RSS.
+The table is printed and written as JSON to bench/results/<date>-<scale>.json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "bench" / ".venv"
+CITY_BBOX = "bbox:-93.40,44.85,-92.98,45.10"
+FROM, TO = "2026-11-02T00:00:00Z", "2026-11-09T00:00:00Z"
+FROM_S, TO_S = 1793577600, 1793577600 + 7 * 86400
+DAYS = 7
+BOUND = 4
+# Synthetic devices ping about 38 times a day on average (heavy-tailed), over 7 days.
+PINGS_PER_DEVICE = 265.5
+
+
+def parse_count(text):
+    text = text.strip().upper()
+    scale = {"K": 1e3, "M": 1e6, "G": 1e9}.get(text[-1:], 1)
+    return int(float(text.rstrip("KMG")) * scale)
+
+
+def run(cmd, env=None):
+    """Runs a command; returns (wall seconds, peak RSS in MB, stdout)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{stderr}")
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def setup_python():
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
+    subprocess.check_call([str(python), "-m", "pip", "install", "-q", "duckdb", "pipeline-dp"])
+    return python
+
+
+def build():
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    subprocess.check_call(["cargo", "build", "--release", "--workspace"], cwd=ROOT)
+    return target / "release" / "crowdlens"
+
+
+def peer(python, code):
+    """Runs Python `code` that prints the seconds its timed part took; returns (s, MB)."""
+    _, rss, stdout = run([str(python), "-c", code])
+    return float(stdout.strip().splitlines()[-1]), rss
+
+
+def duck(python, sql, threads):
+    """Times one DuckDB query in a fresh process, measured inside it (startup excluded)."""
+    code = f"""
+import duckdb, time
+con = duckdb.connect()
+con.execute("SET threads TO {threads}")
+t = time.perf_counter()
+con.execute({sql!r}).fetchall()
+print(time.perf_counter() - t)
+"""
+    return peer(python, code)
+
+
+def parent_sql(res):
+    # H3 parent by bit arithmetic, as crowdlens plans it: set finer digits to 7, rewrite the
+    # resolution field.
+    ones = (1 << (3 * (15 - res))) - 1
+    return f"((cell | {ones}::UBIGINT) & ~{0xF << 52}::UBIGINT) | {res << 52}::UBIGINT"
+
+
+def presence_sql(files, limit=""):
+    return f"""
+WITH scoped AS (
+  SELECT DISTINCT pseudonym, {parent_sql(8)} AS qcell, (time_s - {FROM_S}) // 3600 AS bidx
+  FROM read_parquet('{files}') WHERE time_s >= {FROM_S} AND time_s < {TO_S} {limit}),
+r AS (SELECT *, random() AS u FROM scoped),
+capped AS (SELECT qcell, bidx, row_number() OVER (PARTITION BY pseudonym ORDER BY u) AS rn FROM r)
+SELECT qcell, bidx, count(*) FROM capped WHERE rn <= {BOUND} GROUP BY ALL"""
+
+
+def flows_sql(files):
+    return f"""
+WITH zoned AS (SELECT pseudonym, time_s, {parent_sql(7)} AS zone FROM read_parquet('{files}')
+               WHERE time_s >= {FROM_S} AND time_s < {TO_S}),
+s AS (SELECT pseudonym, time_s // 86400 AS day, time_s, zone,
+             LAG(zone) OVER (PARTITION BY pseudonym, time_s // 86400 ORDER BY time_s, zone) AS prev FROM zoned),
+c AS (SELECT pseudonym, day, time_s, zone FROM s WHERE prev IS NULL OR prev <> zone),
+t AS (SELECT pseudonym, zone AS dest, LAG(zone) OVER (PARTITION BY pseudonym, day ORDER BY time_s, zone) AS origin FROM c),
+d AS (SELECT DISTINCT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL),
+r AS (SELECT *, random() AS u FROM d),
+capped AS (SELECT origin, dest, row_number() OVER (PARTITION BY pseudonym ORDER BY u) AS rn FROM r)
+SELECT origin, dest, count(*) FROM capped WHERE rn <= {BOUND} GROUP BY ALL"""
+
+
+def dwell_sql(files):
+    # The city-wide area holds every synthetic ping, so "inside" is true for all rows.
+    return f"""
+WITH marked AS (SELECT pseudonym, time_s, true AS inside FROM read_parquet('{files}')
+                WHERE time_s >= {FROM_S} AND time_s < {TO_S}),
+s AS (SELECT pseudonym, time_s, inside, LAG(time_s) OVER w AS prev_t, LAG(inside) OVER w AS prev_in
+      FROM marked WINDOW w AS (PARTITION BY pseudonym ORDER BY time_s, inside)),
+starts AS (SELECT pseudonym, time_s, inside,
+                  CASE WHEN inside AND (prev_in IS NULL OR NOT prev_in OR time_s - prev_t >= 1800) THEN 1 ELSE 0 END AS nv
+           FROM s),
+v AS (SELECT pseudonym, time_s, inside,
+             SUM(nv) OVER (PARTITION BY pseudonym ORDER BY time_s, inside ROWS UNBOUNDED PRECEDING) AS visit FROM starts),
+visits AS (SELECT pseudonym, visit, MAX(time_s) - MIN(time_s) AS dwell FROM v WHERE inside GROUP BY pseudonym, visit),
+binned AS (SELECT pseudonym, CASE WHEN dwell < 600 THEN 0 WHEN dwell < 1800 THEN 1 WHEN dwell < 3600 THEN 2
+                                  WHEN dwell < 14400 THEN 3 ELSE 4 END AS bin FROM visits),
+r AS (SELECT *, random() AS u FROM binned),
+capped AS (SELECT bin, row_number() OVER (PARTITION BY pseudonym ORDER BY u) AS rn FROM r)
+SELECT bin, count(*) FROM capped WHERE rn <= {BOUND} GROUP BY bin"""
+
+
+def pipelinedp_code(files, rows):
+    # The keys are computed by DuckDB outside the timed part; PipelineDP gets (id, cell, hour).
+    keyed = (f"SELECT pseudonym, {parent_sql(8)} AS qcell, (time_s - {FROM_S}) // 3600 AS bidx "
+             f"FROM read_parquet('{files}') WHERE time_s >= {FROM_S} AND time_s < {TO_S} LIMIT {rows}")
+    return f"""
+import duckdb, time, pipeline_dp
+rows = duckdb.sql({keyed!r}).fetchall()
+backend = pipeline_dp.LocalBackend()
+budget = pipeline_dp.NaiveBudgetAccountant(total_epsilon=1.0, total_delta=1e-6)
+engine = pipeline_dp.DPEngine(budget, backend)
+params = pipeline_dp.AggregateParams(noise_kind=pipeline_dp.NoiseKind.LAPLACE,
+    metrics=[pipeline_dp.Metrics.PRIVACY_ID_COUNT], max_partitions_contributed={BOUND},
+    max_contributions_per_partition=1)
+extract = pipeline_dp.DataExtractors(privacy_id_extractor=lambda r: r[0],
+    partition_extractor=lambda r: (r[1], r[2]), value_extractor=lambda r: 0)
+t = time.perf_counter()
+result = engine.aggregate(rows, params, extract)
+budget.compute_budgets()
+released = list(result)
+print(len(rows))
+print(time.perf_counter() - t)
+"""
+
+
+def summarise(times):
+    return {"median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pings", default="10M", help="scale of the synthetic city (default 10M)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    ap.add_argument("--pipelinedp-rows", default="1M", help="rows PipelineDP aggregates (default 1M)")
+    ap.add_argument("--work", type=Path, help="working directory (default: a new one under /tmp)")
+    ap.add_argument("--out", type=Path, help="JSON output (default bench/results/<date>-<scale>.json)")
+    args = ap.parse_args()
+    pings = parse_count(args.pings)
+    pdp_rows = parse_count(args.pipelinedp_rows)
+    threads = os.cpu_count() or 1
+
+    python = setup_python()
+    crowdlens = build()
+    work = args.work or Path(tempfile.mkdtemp(prefix=f"crowdlens-bench-{args.pings}-"))
+    work.mkdir(parents=True, exist_ok=True)
+    city = work / "city"
+    devices = max(1, round(pings / PINGS_PER_DEVICE))
+    print(f"== synth: {devices} devices x {DAYS} days into {city}", flush=True)
+    run([crowdlens, "synth", "--out", city, "--devices", str(devices), "--days", str(DAYS), "--bids-per-day", "0"])
+    csv = city / "pings.csv"
+    rows = sum(1 for _ in open(csv, "rb")) - 1
+    print(f"   {rows} pings, {csv.stat().st_size / 1e6:.0f} MB of CSV", flush=True)
+
+    results = []
+
+    def record(operation, ours, theirs, peer_name, rows_in, ours_rss, theirs_rss, per_row_scale=1.0):
+        o, t = summarise(ours), summarise(theirs)
+        results.append({
+            "operation": operation, "peer": peer_name, "rows": rows_in,
+            "crowdlens_s": o, "peer_s": t, "ratio": o["median"] / t["median"] * per_row_scale,
+            "crowdlens_peak_mb": max(ours_rss), "peer_peak_mb": max(theirs_rss),
+        })
+        print(f"   {operation:<22} crowdlens {o['median']:7.2f}s  {peer_name} {t['median']:7.2f}s  "
+              f"ratio {results[-1]['ratio']:.3f}", flush=True)
+
+    print("== ingest", flush=True)
+    ours, ours_rss, theirs, theirs_rss = [], [], [], []
+    store = work / "store"
+    for i in range(args.runs):
+        st = work / f"store-{i}"
+        run([crowdlens, "init", "--store", st])
+        wall, rss, _ = run([crowdlens, "ingest", "pings", csv, "--store", st, "--sensitive",
+                            city / "sensitive.geojson", "--json"])
+        ours.append(wall)
+        ours_rss.append(rss)
+        out = work / f"duck-{i}.parquet"
+        s, r = duck(python, f"COPY (SELECT * FROM read_csv_auto('{csv}')) TO '{out}' (FORMAT parquet)", threads)
+        theirs.append(s)
+        theirs_rss.append(r)
+        out.unlink()
+        if i < args.runs - 1:
+            subprocess.check_call(["rm", "-rf", str(st)])
+        else:
+            st.rename(store)
+    record("ingest pings", ours, theirs, "duckdb", rows, ours_rss, theirs_rss)
+
+    # Enough budget for every timed question.
+    config = store / "crowdlens.toml"
+    text = config.read_text()
+    config.write_text("\n".join("epsilon_per_epoch = 100000.0" if l.startswith("epsilon_per_epoch") else l
+                                for l in text.splitlines()) + "\n")
+    files = f"{store}/data/*/*.parquet"
+    ask = [crowdlens, "ask"]
+    common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",
+              "--purpose", "research", "--max-partitions", str(BOUND), "--json"]
+    questions = [
+        ("presence", ask + ["presence", "--area", CITY_BBOX, "--bucket", "1h", "--res", "8"] + common, presence_sql(files)),
+        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7"] + common, flows_sql(files)),
+        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m"] + common, dwell_sql(files)),
+    ]
+    stored = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])["rows"]
+    presence_times = []
+    for name, cmd, sql in questions:
+        print(f"== {name}", flush=True)
+        ours, ours_rss, theirs, theirs_rss = [], [], [], []
+        for _ in range(args.runs):
+            wall, rss, _ = run(cmd)
+            ours.append(wall)
+            ours_rss.append(rss)
+            s, r = duck(python, sql, threads)
+            theirs.append(s)
+            theirs_rss.append(r)
+        record(f"ask {name}", ours, theirs, "duckdb", stored, ours_rss, theirs_rss)
+        if name == "presence":
+            presence_times, presence_rss = ours, ours_rss
+
+    print(f"== presence, DP, against PipelineDP on {pdp_rows} rows", flush=True)
+    theirs, theirs_rss, pdp_in = [], [], pdp_rows
+    for _ in range(args.runs):
+        _, rss, stdout = run([str(python), "-c", pipelinedp_code(files, pdp_rows)])
+        lines = stdout.strip().splitlines()
+        pdp_in, seconds = int(lines[-2]), float(lines[-1])
+        theirs.append(seconds)
+        theirs_rss.append(rss)
+    # Per row: crowdlens' time per stored row against PipelineDP's time per row it was given.
+    record("ask presence (DP)", presence_times, theirs, "pipelinedp", stored, presence_rss, theirs_rss,
+           per_row_scale=pdp_in / stored)
+    results[-1]["peer_rows"] = pdp_in
+
+    print()
+    print(f"{'operation':<20} {'crowdlens s (min-max)':>24} {'peer':>10} {'peer s (min-max)':>22} "
+          f"{'ratio':>7} {'rows':>11} {'peak MB (ours/peer)':>20}")
+    for r in results:
+        o, t = r["crowdlens_s"], r["peer_s"]
+        print(f"{r['operation']:<20} {o['median']:>8.2f} ({o['min']:.2f}-{o['max']:.2f}) {r['peer']:>10} "
+              f"{t['median']:>8.2f} ({t['min']:.2f}-{t['max']:.2f}) {r['ratio']:>7.3f} {r['rows']:>11} "
+              f"{r['crowdlens_peak_mb']:>9.0f}/{r['peer_peak_mb']:.0f}")
+    print("ratio = crowdlens / peer (per row for PipelineDP); below 1 crowdlens is faster.")
+
+    out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}-{args.pings}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,
+        "runs": args.runs, "threads": threads, "machine": os.uname().machine, "results": results,
+    }, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
