@@ -157,3 +157,13 @@ fn total_sensitivity_costs_more_for_gaussian() {
     let total = CountRelease::calibrate_for(Mechanism::Gaussian, 1.0, 1e-6, Sensitivity::total(4, 5)).unwrap();
     assert!(total.scale > once.scale * 1.9);
 }
+
+#[test]
+fn parallel_release_keeps_each_entry_in_place() {
+    // Large enough to be split across threads; entries far apart so any reordering shows.
+    let r = CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 1).unwrap();
+    let truth: Vec<i64> = (0..20_000).map(|i| i * 100_000).collect();
+    let noisy = r.release(&truth).unwrap();
+    assert_eq!(noisy.len(), truth.len());
+    assert!(truth.iter().zip(&noisy).all(|(t, n)| (t - n).abs() < 1_000));
+}

@@ -6,6 +6,7 @@
 //! - [`window`]: time windows and buckets, checked against the store's floors.
 //! - `plan` (private): DataFusion plans that produce *bounded* exact aggregates. Their output
 //!   type cannot leave this crate except through `release`.
+//! - `bounded` (private): the `bounded_keys` aggregate that caps each device's keys.
 //! - `release` (private): charge the ledger, add noise, attach intervals: the only way out.
 //! - [`presence`]: distinct devices per (cell, time bucket).
 //! - [`questions`]: flows, dwell, co-visit, series and reach.
@@ -18,6 +19,7 @@ pub mod presence;
 pub mod questions;
 pub mod window;
 
+mod bounded;
 mod error;
 mod plan;
 mod release;

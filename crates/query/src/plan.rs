@@ -32,10 +32,18 @@ fn parent_expr(res: u8, store_res: u8) -> Expr {
     binary_expr(cleared, Operator::BitwiseOr, lit(u64::from(res) << 52))
 }
 
-fn session() -> SessionContext {
+/// Memory a question's plan may hold before its sorts and aggregations spill to disk. Plans
+/// over a week of a big city sort tens of millions of rows (flows and dwell follow each device
+/// in time order); the pool keeps their peak under a fixed bound whatever the input size.
+pub const QUERY_MEMORY_BYTES: usize = 512 << 20;
+
+fn session() -> Result<SessionContext, QueryError> {
     let config =
         SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
-    SessionContext::new_with_config(config)
+    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+        .with_memory_limit(QUERY_MEMORY_BYTES, 1.0)
+        .build_arc()?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
 /// A session with the table `pings`: the committed segments of the days `[from_s, to_s)`
@@ -49,7 +57,7 @@ async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionCon
     if paths.is_empty() {
         return Ok(None);
     }
-    let ctx = session();
+    let ctx = session()?;
     let rows = ctx
         .read_parquet(paths, ParquetReadOptions::default())
         .await?
@@ -75,7 +83,11 @@ async fn collect_keyed(
     sql: &str,
     key_columns: usize,
 ) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
-    let batches = ctx.sql(sql).await?.collect().await?;
+    collect_keyed_frame(ctx.sql(sql).await?, key_columns).await
+}
+
+async fn collect_keyed_frame(frame: DataFrame, key_columns: usize) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
+    let batches = frame.collect().await?;
     let mut out = Vec::new();
     for b in batches {
         let keys: Vec<datafusion::arrow::array::ArrayRef> = (0..key_columns)
@@ -105,6 +117,37 @@ fn capped_count_sql(table: &str, keys: &str, bound: u32) -> String {
     )
 }
 
+/// A fresh random salt for one question's `bounded_keys` choice.
+fn question_salt() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
+}
+
+/// Per key `(k1, k2)` of `frame`, the number of devices that keep it when each device keeps at
+/// most `bound` of its distinct keys, chosen uniformly at random (`bounded::bounded_keys`).
+async fn bounded_key_counts(
+    frame: DataFrame,
+    k1: Expr,
+    k2: Expr,
+    bound: u32,
+) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::functions::core::expr_fn::get_field;
+    use datafusion::functions_aggregate::expr_fn::count;
+    let keys = crate::bounded::udaf().call(vec![
+        cast(k1, DataType::UInt64),
+        cast(k2, DataType::UInt64),
+        lit(u64::from(bound)),
+        lit(question_salt()),
+    ]);
+    let counted = frame
+        .aggregate(vec![col("pseudonym")], vec![keys.alias("keys")])?
+        .unnest_columns(&["keys"])?
+        .select(vec![get_field(col("keys"), "k1").alias("k1"), get_field(col("keys"), "k2").alias("k2")])?
+        .aggregate(vec![col("k1"), col("k2")], vec![count(lit(1)).alias("n")])?;
+    collect_keyed_frame(counted, 2).await
+}
+
 /// Distinct devices per (cell at `res`, bucket) over `cells`, with each device kept in at most
 /// `max_partitions` partitions, chosen uniformly at random per question.
 pub(crate) async fn presence_counts(
@@ -127,10 +170,8 @@ pub(crate) async fn presence_counts(
             parent_expr(res, store_res).alias("qcell"),
             ((col("time_s") - lit(window.from_s)) / lit(window.bucket_s)).alias("bidx"),
         ])?
-        .filter(col("qcell").in_list(area, false))?
-        .distinct()?;
-    ctx.register_table("scoped", scoped.into_view())?;
-    let rows = collect_keyed(&ctx, &capped_count_sql("scoped", "qcell, bidx", max_partitions), 2).await?;
+        .filter(col("qcell").in_list(area, false))?;
+    let rows = bounded_key_counts(scoped, col("qcell"), col("bidx"), max_partitions).await?;
     Ok(BoundedCounts { counts: rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect() })
 }
 
