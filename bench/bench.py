@@ -16,7 +16,8 @@ synthetic city at the chosen scale, and times, on the same data in the same run:
 
 Each figure is the median of --runs runs, with the min-max beside it. The ratio is
 crowdlens / peer: below 1 crowdlens is faster. Peak memory is each process's max RSS.
-The table is printed and written as JSON to bench/results/<date>-<scale>.json.
+The table is printed and written as JSON to bench/results/<date>.json (10M, the reference
+scale) or bench/results/<date>-<scale>.json.
 """
 
 import argparse
@@ -284,7 +285,8 @@ def main():
               f"{r['crowdlens_peak_mb']:>9.0f}/{r['peer_peak_mb']:.0f}")
     print("ratio = crowdlens / peer (per row for PipelineDP); below 1 crowdlens is faster.")
 
-    out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}-{args.pings}.json"
+    suffix = "" if pings == 10_000_000 else f"-{args.pings}"
+    out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,

@@ -107,16 +107,6 @@ async fn collect_keyed_frame(frame: DataFrame, key_columns: usize) -> Result<Vec
     Ok(out)
 }
 
-/// Keeps at most `bound` rows per pseudonym of the distinct rows in `table`, chosen uniformly
-/// at random, and counts them per key.
-fn capped_count_sql(table: &str, keys: &str, bound: u32) -> String {
-    format!(
-        "SELECT {keys}, COUNT(*) AS n FROM (
-            SELECT {keys}, ROW_NUMBER() OVER (PARTITION BY pseudonym ORDER BY random()) AS rn FROM {table}
-         ) WHERE rn <= {bound} GROUP BY {keys}"
-    )
-}
-
 /// A fresh random salt for one question's `bounded_keys` choice.
 fn question_salt() -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -240,11 +230,10 @@ pub(crate) async fn flow_counts(
          c AS (SELECT pseudonym, day, time_s, zone FROM s WHERE prev IS NULL OR prev <> zone),
          t AS (SELECT pseudonym, zone AS dest,
                       LAG(zone) OVER (PARTITION BY pseudonym, day ORDER BY time_s, zone) AS origin FROM c),
-         d AS (SELECT DISTINCT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL {origin_filter})
-         {}",
-        capped_count_sql("d", "origin, dest", bound)
+         d AS (SELECT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL {origin_filter})
+         SELECT * FROM d"
     );
-    let rows = collect_keyed(&ctx, &sql, 2).await?;
+    let rows = bounded_key_counts(ctx.sql(&sql).await?, col("origin"), col("dest"), bound).await?;
     Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
 }
 
@@ -293,12 +282,12 @@ pub(crate) async fn dwell_counts(
                    CASE WHEN dwell < {e0} THEN 0 WHEN dwell < {e1} THEN 1 WHEN dwell < {e2} THEN 2
                         WHEN dwell < {e3} THEN 3 ELSE 4 END AS bin
             FROM visits)
-         SELECT bin, COUNT(*) AS n FROM (
-            SELECT bin, ROW_NUMBER() OVER (PARTITION BY pseudonym ORDER BY random()) AS rn FROM binned
-         ) WHERE rn <= {bound} GROUP BY bin"
+         SELECT pseudonym, bin, visit FROM binned"
     );
-    for (k, n) in collect_keyed(&ctx, &sql, 1).await? {
-        out[k[0] as usize] = n;
+    // Keys are (bin, visit): each visit is distinct, so a device adds up to `bound` visits,
+    // several of them possibly to the same bin.
+    for (k, n) in bounded_key_counts(ctx.sql(&sql).await?, col("bin"), col("visit"), bound).await? {
+        out[k[0] as usize] += n;
     }
     Ok(out)
 }
@@ -361,12 +350,11 @@ pub(crate) async fn series_counts(
     ctx.register_table("marked", marked.into_view())?;
     let sql = format!(
         "WITH b AS (
-            SELECT DISTINCT pseudonym,
+            SELECT pseudonym,
                    CASE WHEN time_s >= {tf} AND time_s < {tt} THEN (time_s - {tf}) / {tb}
                         WHEN time_s >= {bf} AND time_s < {bt} THEN {n_target} + (time_s - {bf}) / {bb} END AS bidx
             FROM marked WHERE inside)
-         {}",
-        capped_count_sql("(SELECT * FROM b WHERE bidx IS NOT NULL)", "bidx", bound),
+         SELECT pseudonym, bidx FROM b WHERE bidx IS NOT NULL",
         tf = target.from_s,
         tt = target.to_s,
         tb = target.bucket_s,
@@ -374,9 +362,9 @@ pub(crate) async fn series_counts(
         bt = baseline.to_s,
         bb = baseline.bucket_s,
     );
-    for (k, n) in collect_keyed(&ctx, &sql, 1).await? {
+    for (k, n) in bounded_key_counts(ctx.sql(&sql).await?, col("bidx"), lit(0u64), bound).await? {
         if let Some(slot) = out.get_mut(k[0] as usize) {
-            *slot = n;
+            *slot += n;
         }
     }
     Ok(out)
@@ -400,10 +388,8 @@ pub(crate) async fn reach_counts(
         .await?
         .filter(col("category").is_not_null())?
         .select(vec![col("pseudonym"), col("category"), parent_expr(zones_res, store_res).alias("zone")])?
-        .filter(col("zone").in_list(area, false))?
-        .distinct()?;
-    ctx.register_table("scoped", scoped.into_view())?;
-    let rows = collect_keyed(&ctx, &capped_count_sql("scoped", "category, zone", bound), 2).await?;
+        .filter(col("zone").in_list(area, false))?;
+    let rows = bounded_key_counts(scoped, col("category"), col("zone"), bound).await?;
     Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
 }
 
