@@ -36,13 +36,18 @@ fn parent_expr(res: u8, store_res: u8) -> Expr {
 /// over a week of a big city sort tens of millions of rows (flows and dwell follow each device
 /// in time order); the pool keeps their peak under a fixed bound whatever the input size.
 pub const QUERY_MEMORY_BYTES: usize = 512 << 20;
+const SORT_SPILL_RESERVATION_BYTES: usize = 64 << 20;
 
 fn session() -> Result<SessionContext, QueryError> {
-    let config =
+    let mut config =
         SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
-        .with_memory_limit(QUERY_MEMORY_BYTES, 1.0)
-        .build_arc()?;
+    // A sort that has to spill first sorts what it holds in memory; reserving room for that
+    // up front is what lets it spill instead of failing when the pool is nearly full.
+    config.options_mut().execution.sort_spill_reservation_bytes = SORT_SPILL_RESERVATION_BYTES;
+    // Fair shares: each spilling operator gets its part of the pool, so one partition's sort
+    // cannot take it all and leave another unable to merge.
+    let pool = std::sync::Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(QUERY_MEMORY_BYTES));
+    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().with_memory_pool(pool).build_arc()?;
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
 
