@@ -80,7 +80,7 @@ def build():
 def peer(python, code):
     """Runs Python `code` that prints the seconds its timed part took; returns (s, MB)."""
     _, rss, stdout = run([str(python), "-c", code])
-    return float(stdout.strip().splitlines()[-1]), rss
+    return float(stdout.split()[-1]), rss
 
 
 def duck(python, sql, threads):
@@ -89,6 +89,7 @@ def duck(python, sql, threads):
 import duckdb, time
 con = duckdb.connect()
 con.execute("SET threads TO {threads}")
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 con.execute({sql!r}).fetchall()
 print(time.perf_counter() - t)

@@ -87,7 +87,7 @@ pub fn open_text(path: &Path, format: Format, count: Arc<AtomicU64>) -> Result<B
         Format::GzipCsv => Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(counted))),
         _ => Box::new(counted),
     };
-    Ok(Box::new(SkipBom { inner: stream, checked: false, pending: Vec::new() }))
+    Ok(Box::new(SkipBom { inner: stream, checked: false, pending: Vec::new(), consumed: 0 }))
 }
 
 /// Removes a leading UTF-8 byte-order mark and turns CRLF into LF. The CSV reader accepts CRLF
@@ -96,11 +96,15 @@ pub fn open_text(path: &Path, format: Format, count: Arc<AtomicU64>) -> Result<B
 struct SkipBom<R> {
     inner: R,
     checked: bool,
+    /// Bytes read from `inner` and not yet returned start at `pending[consumed]`.
     pending: Vec<u8>,
+    consumed: usize,
 }
 
 impl<R: Read> SkipBom<R> {
     fn fill(&mut self) -> io::Result<bool> {
+        self.pending.drain(..self.consumed);
+        self.consumed = 0;
         let mut chunk = [0u8; 64 * 1024];
         let n = loop {
             match self.inner.read(&mut chunk) {
@@ -129,27 +133,38 @@ impl<R: Read> SkipBom<R> {
 impl<R: Read> Read for SkipBom<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         // Keep a trailing CR pending until the next byte shows whether it starts a CRLF.
-        while self.pending.is_empty() || self.pending.last() == Some(&b'\r') {
+        while self.consumed == self.pending.len() || self.pending.last() == Some(&b'\r') {
             if !self.fill()? {
                 break;
             }
         }
-        if self.pending.is_empty() {
+        if self.consumed == self.pending.len() {
             return Ok(0);
         }
         let mut out = 0;
-        let mut i = 0;
+        let mut i = self.consumed;
+        // Most files have no CR at all: copy runs up to the next CR in one go.
         while i < self.pending.len() && out < buf.len() {
-            let b = self.pending[i];
-            if b == b'\r' && self.pending.get(i + 1) == Some(&b'\n') {
+            let rest = &self.pending[i..];
+            let run = rest.iter().position(|&b| b == b'\r').unwrap_or(rest.len()).min(buf.len() - out);
+            buf[out..out + run].copy_from_slice(&rest[..run]);
+            out += run;
+            i += run;
+            if i < self.pending.len() && out < buf.len() && self.pending[i] == b'\r' {
+                if self.pending.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                    continue;
+                }
+                buf[out] = b'\r';
+                out += 1;
                 i += 1;
-                continue;
             }
-            buf[out] = b;
-            out += 1;
-            i += 1;
         }
-        self.pending.drain(..i);
+        self.consumed = i;
+        if self.consumed == self.pending.len() {
+            self.pending.clear();
+            self.consumed = 0;
+        }
         Ok(out)
     }
 }

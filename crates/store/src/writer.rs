@@ -43,7 +43,8 @@ pub struct IngestRun<'a> {
     store: &'a Store,
     run_id: String,
     staging_dir: PathBuf,
-    days: BTreeMap<String, DayWriter>,
+    /// Keyed by UTC day number, so a row needs no date formatting on the hot path.
+    days: BTreeMap<i64, DayWriter>,
     _lock: File,
 }
 
@@ -83,9 +84,9 @@ impl<'a> IngestRun<'a> {
     }
 
     pub fn push(&mut self, row: StoredPing) -> Result<(), StoreError> {
-        let day = day_of(row.time_s);
+        let day = row.time_s.div_euclid(86_400);
         if !self.days.contains_key(&day) {
-            let staging_path = self.staging_dir.join(format!("day={day}.parquet"));
+            let staging_path = self.staging_dir.join(format!("day={}.parquet", day_of(row.time_s)));
             let file = File::create(&staging_path).map_err(|e| StoreError::io(&staging_path, e))?;
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
@@ -93,7 +94,7 @@ impl<'a> IngestRun<'a> {
                 .build();
             let writer =
                 ArrowWriter::try_new(file, row_schema(), Some(props)).map_err(|e| parquet_err(&staging_path, e))?;
-            self.days.insert(day.clone(), DayWriter { staging_path, writer, pending: Vec::new(), rows: 0 });
+            self.days.insert(day, DayWriter { staging_path, writer, pending: Vec::new(), rows: 0 });
         }
         let w = self.days.get_mut(&day).expect("inserted above");
         w.pending.push(row);
@@ -115,7 +116,8 @@ impl<'a> IngestRun<'a> {
         let root = self.store.root().to_path_buf();
         let mut segments = Vec::new();
         let days = std::mem::take(&mut self.days);
-        for (day, mut w) in days {
+        for (day_number, mut w) in days {
+            let day = day_of(day_number * 86_400);
             flush(&mut w)?;
             let file = w.writer.into_inner().map_err(|e| parquet_err(&w.staging_path, e))?;
             file.sync_all().map_err(|e| StoreError::io(&w.staging_path, e))?;
