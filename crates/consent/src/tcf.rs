@@ -166,7 +166,7 @@ mod tests {
         for (v, n) in [(0, 16), (0, 1), (0, 12)] {
             put(v, n);
         }
-        while bits.len() % 6 != 0 {
+        while !bits.len().is_multiple_of(6) {
             bits.push('0');
         }
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
