@@ -11,8 +11,10 @@
 //! - [`openrtb`]: bid-request JSON lines → the fields crowdlens reads, and consent signals.
 //! - [`pipeline`]: the whole run for either source, with quarantine and reconciliation.
 //!
-//! Raw identifiers live only inside [`decode::RawPing`], in memory, for the moment between
-//! decoding and minimising. No path writes them: the quarantine names line and reason only.
+//! Raw identifiers live only in memory: inside [`decode::RawPing`] between decoding and
+//! minimising, and in the minimiser's one-entry memory of the previous row's identity, which
+//! lets consecutive pings of a device skip the HMAC. No path writes them: the quarantine names
+//! line and reason only.
 
 pub mod columns;
 pub mod decode;
