@@ -2,7 +2,6 @@
 //! the policy reads is summarised here; the rest are listed by id.
 
 use iab_gpp::sections::us_common::{Consent, OptOut};
-use iab_gpp::sections::Section;
 use serde::Serialize;
 use std::str::FromStr;
 
@@ -188,29 +187,80 @@ macro_rules! decoded {
 /// Decodes the sections the policy reads; any other section is listed by id and not decoded.
 fn summarise(id: u16, text: &str) -> Result<SectionSummary, String> {
     use iab_gpp::sections::*;
-    let section = match id {
-        2 => return tcf::decode(text).map(SectionSummary::Tcfeuv2).map_err(|e| e.message),
-        6 => Section::UspV1(decoded!(uspv1::UspV1, text)),
-        7 => Section::UsNat(decoded!(usnat::UsNat, text)),
-        8 => Section::UsCa(decoded!(usca::UsCa, text)),
-        9 => Section::UsVa(decoded!(usva::UsVa, text)),
-        10 => Section::UsCo(decoded!(usco::UsCo, text)),
-        11 => Section::UsUt(decoded!(usut::UsUt, text)),
-        12 => Section::UsCt(decoded!(usct::UsCt, text)),
-        13 => Section::UsFl(decoded!(usfl::UsFl, text)),
-        14 => Section::UsMt(decoded!(usmt::UsMt, text)),
-        15 => Section::UsOr(decoded!(usor::UsOr, text)),
-        16 => Section::UsTx(decoded!(ustx::UsTx, text)),
-        17 => Section::UsDe(decoded!(usde::UsDe, text)),
-        18 => Section::UsIa(decoded!(usia::UsIa, text)),
-        19 => Section::UsNe(decoded!(usne::UsNe, text)),
-        20 => Section::UsNh(decoded!(usnh::UsNh, text)),
-        21 => Section::UsNj(decoded!(usnj::UsNj, text)),
-        22 => Section::UsTn(decoded!(ustn::UsTn, text)),
-        23 => Section::UsMn(decoded!(usmn::UsMn, text)),
-        _ => return Ok(SectionSummary::Other { id, name: section_name(id) }),
+    let regional = |sale_opt_out: u8, sharing_opt_out: Option<u8>, precise_geolocation: Option<u8>| {
+        SectionSummary::UsRegional(UsRegional {
+            id,
+            name: section_name(id),
+            sale_opt_out,
+            sharing_opt_out,
+            precise_geolocation,
+        })
     };
-    Ok(from_section(section))
+    // A state section without a sharing opt-out; `geo` names its precise-geolocation item.
+    macro_rules! state {
+        ($ty:ty, geo: $geo:ident) => {{
+            let core = decoded!($ty, text).core;
+            regional(core.sale_opt_out.code(), None, Some(core.sensitive_data_processing.$geo.code()))
+        }};
+        ($ty:ty) => {
+            regional(decoded!($ty, text).core.sale_opt_out.code(), None, None)
+        };
+    }
+    Ok(match id {
+        2 => return tcf::decode(text).map(SectionSummary::Tcfeuv2).map_err(|e| e.message),
+        6 => {
+            let u = decoded!(uspv1::UspV1, text);
+            let flag = |f: &uspv1::Flag| match f {
+                uspv1::Flag::Yes => Flag::Yes,
+                uspv1::Flag::No => Flag::No,
+                uspv1::Flag::NotApplicable => Flag::NotApplicable,
+            };
+            SectionSummary::Uspv1(UsPrivacy {
+                version: 1,
+                explicit_notice: flag(&u.opt_out_notice),
+                opt_out_sale: flag(&u.opt_out_sale),
+                lspa_covered: flag(&u.lspa_covered_transaction),
+            })
+        }
+        7 => match decoded!(usnat::UsNat, text).core {
+            usnat::Core::V1(c) => regional(
+                c.sale_opt_out.code(),
+                Some(c.sharing_opt_out.code()),
+                Some(c.sensitive_data_processing.precise_geolocation_data.code()),
+            ),
+            usnat::Core::V2(c) => regional(
+                c.sale_opt_out.code(),
+                Some(c.sharing_opt_out.code()),
+                Some(c.sensitive_data_processing.precise_geolocation_data.code()),
+            ),
+            _ => return Err("usnat core version not supported".into()),
+        },
+        8 => {
+            let core = decoded!(usca::UsCa, text).core;
+            regional(
+                core.sale_opt_out.code(),
+                Some(core.sharing_opt_out.code()),
+                Some(core.sensitive_data_processing.precise_geolocation.code()),
+            )
+        }
+        9 => state!(usva::UsVa, geo: precise_geolocation_data),
+        // Colorado's sensitive data has no geolocation item.
+        10 => state!(usco::UsCo),
+        11 => state!(usut::UsUt, geo: specific_geolocation_data),
+        12 => state!(usct::UsCt, geo: precise_geolocation_data),
+        13 => state!(usfl::UsFl, geo: precise_geolocation_data),
+        14 => state!(usmt::UsMt, geo: precise_geolocation_data),
+        15 => state!(usor::UsOr, geo: precise_geolocation_data),
+        16 => state!(ustx::UsTx, geo: precise_geolocation_data),
+        17 => state!(usde::UsDe, geo: precise_geolocation_data),
+        18 => state!(usia::UsIa, geo: precise_geolocation_data),
+        19 => state!(usne::UsNe, geo: precise_geolocation_data),
+        20 => state!(usnh::UsNh, geo: precise_geolocation_data),
+        21 => state!(usnj::UsNj, geo: precise_geolocation_data),
+        22 => state!(ustn::UsTn, geo: precise_geolocation_data),
+        23 => state!(usmn::UsMn, geo: precise_geolocation_data),
+        _ => SectionSummary::Other { id, name: section_name(id) },
+    })
 }
 
 /// The 2-bit GPP code of an opt-out or consent field.
@@ -234,95 +284,6 @@ impl Code for Consent {
             Consent::NotApplicable => 0,
             Consent::NoConsent => 1,
             Consent::Consent => 2,
-        }
-    }
-}
-
-fn code(field: &impl Code) -> u8 {
-    field.code()
-}
-
-macro_rules! geo_of {
-    ($module:ident) => {
-        |c: &iab_gpp::sections::$module::Core| Some(code(&c.sensitive_data_processing.precise_geolocation_data))
-    };
-}
-
-macro_rules! us_regional {
-    ($id:expr, $section:expr, sharing: $sharing:expr, geo: $geo:expr) => {{
-        let s = $section;
-        SectionSummary::UsRegional(UsRegional {
-            id: $id as u16,
-            name: section_name($id as u16),
-            sale_opt_out: code(&s.core.sale_opt_out),
-            sharing_opt_out: ($sharing)(&s.core),
-            precise_geolocation: ($geo)(&s.core),
-        })
-    }};
-}
-
-fn from_section(section: Section) -> SectionSummary {
-    use iab_gpp::sections::SectionId as Id;
-    match section {
-        Section::UspV1(u) => {
-            let flag = |f: &iab_gpp::sections::uspv1::Flag| match f {
-                iab_gpp::sections::uspv1::Flag::Yes => Flag::Yes,
-                iab_gpp::sections::uspv1::Flag::No => Flag::No,
-                iab_gpp::sections::uspv1::Flag::NotApplicable => Flag::NotApplicable,
-            };
-            SectionSummary::Uspv1(UsPrivacy {
-                version: 1,
-                explicit_notice: flag(&u.opt_out_notice),
-                opt_out_sale: flag(&u.opt_out_sale),
-                lspa_covered: flag(&u.lspa_covered_transaction),
-            })
-        }
-        Section::UsNat(s) => {
-            use iab_gpp::sections::usnat::Core;
-            let (sale, sharing, geo) = match &s.core {
-                Core::V1(c) => (
-                    code(&c.sale_opt_out),
-                    code(&c.sharing_opt_out),
-                    code(&c.sensitive_data_processing.precise_geolocation_data),
-                ),
-                Core::V2(c) => (
-                    code(&c.sale_opt_out),
-                    code(&c.sharing_opt_out),
-                    code(&c.sensitive_data_processing.precise_geolocation_data),
-                ),
-                _ => return SectionSummary::Other { id: 7, name: "usnat" },
-            };
-            SectionSummary::UsRegional(UsRegional {
-                id: 7,
-                name: "usnat",
-                sale_opt_out: sale,
-                sharing_opt_out: Some(sharing),
-                precise_geolocation: Some(geo),
-            })
-        }
-        Section::UsCa(s) => {
-            us_regional!(Id::UsCa, s, sharing: |c: &iab_gpp::sections::usca::Core| Some(code(&c.sharing_opt_out)),
-            geo: |c: &iab_gpp::sections::usca::Core| Some(code(&c.sensitive_data_processing.precise_geolocation)))
-        }
-        Section::UsCo(s) => us_regional!(Id::UsCo, s, sharing: |_| None, geo: |_| None),
-        Section::UsUt(s) => us_regional!(Id::UsUt, s, sharing: |_| None,
-            geo: |c: &iab_gpp::sections::usut::Core| Some(code(&c.sensitive_data_processing.specific_geolocation_data))),
-        Section::UsVa(s) => us_regional!(Id::UsVa, s, sharing: |_| None, geo: geo_of!(usva)),
-        Section::UsCt(s) => us_regional!(Id::UsCt, s, sharing: |_| None, geo: geo_of!(usct)),
-        Section::UsFl(s) => us_regional!(Id::UsFl, s, sharing: |_| None, geo: geo_of!(usfl)),
-        Section::UsMt(s) => us_regional!(Id::UsMt, s, sharing: |_| None, geo: geo_of!(usmt)),
-        Section::UsOr(s) => us_regional!(Id::UsOr, s, sharing: |_| None, geo: geo_of!(usor)),
-        Section::UsTx(s) => us_regional!(Id::UsTx, s, sharing: |_| None, geo: geo_of!(ustx)),
-        Section::UsDe(s) => us_regional!(Id::UsDe, s, sharing: |_| None, geo: geo_of!(usde)),
-        Section::UsIa(s) => us_regional!(Id::UsIa, s, sharing: |_| None, geo: geo_of!(usia)),
-        Section::UsNe(s) => us_regional!(Id::UsNe, s, sharing: |_| None, geo: geo_of!(usne)),
-        Section::UsNh(s) => us_regional!(Id::UsNh, s, sharing: |_| None, geo: geo_of!(usnh)),
-        Section::UsNj(s) => us_regional!(Id::UsNj, s, sharing: |_| None, geo: geo_of!(usnj)),
-        Section::UsTn(s) => us_regional!(Id::UsTn, s, sharing: |_| None, geo: geo_of!(ustn)),
-        Section::UsMn(s) => us_regional!(Id::UsMn, s, sharing: |_| None, geo: geo_of!(usmn)),
-        other => {
-            let id = other.id() as u16;
-            SectionSummary::Other { id, name: section_name(id) }
         }
     }
 }

@@ -130,15 +130,17 @@ fn judge_decoded(signals: &Signals<'_>, policy: &ConsentPolicy) -> Result<(), Ve
 
     if signals.gdpr {
         let from_gpp = applicable.iter().find_map(|s| match s {
-            SectionSummary::Tcfeuv2(tc) => Some(tc.clone()),
+            SectionSummary::Tcfeuv2(tc) => Some(tc),
             _ => None,
         });
-        let tc = match (signals.tc_string.filter(|s| !s.trim().is_empty()), from_gpp) {
-            (Some(s), _) => tcf::decode(s).map_err(|_| Verdict::Drop(DropReason::GdprInvalidTcString))?,
-            (None, Some(tc)) => tc,
+        match (signals.tc_string.filter(|s| !s.trim().is_empty()), from_gpp) {
+            (Some(s), _) => {
+                let tc = tcf::decode(s).map_err(|_| Verdict::Drop(DropReason::GdprInvalidTcString))?;
+                check_tc(&tc, policy)?;
+            }
+            (None, Some(tc)) => check_tc(tc, policy)?,
             (None, None) => return Err(Verdict::Drop(DropReason::GdprNoTcString)),
-        };
-        check_tc(&tc, policy)?;
+        }
     }
     if us_privacy.is_some_and(|u| u.opted_out_of_sale()) {
         return Err(Verdict::Drop(DropReason::UspOptOutOfSale));

@@ -111,11 +111,7 @@ struct Quarantine {
 }
 
 impl Quarantine {
-    fn record(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
-        self.record_as(position, reason.code(), reason.explanation())
-    }
-
-    fn record_as(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
+    fn record(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
         if self.out.is_none() {
             let f =
                 File::create(&self.path).map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
@@ -198,15 +194,13 @@ impl<'s> Sink<'s> {
     }
 
     fn quarantine(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
-        self.counts.read += 1;
-        self.counts.quarantined += 1;
-        self.quarantine.record(position, reason)
+        self.quarantine_as(position, reason.code(), reason.explanation())
     }
 
     fn quarantine_as(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
         self.counts.read += 1;
         self.counts.quarantined += 1;
-        self.quarantine.record_as(position, code, detail)
+        self.quarantine.record(position, code, detail)
     }
 
     fn drop(&mut self, reason: &str) {
