@@ -13,10 +13,15 @@ use std::process::Command;
 const STATES_PER_KIND: usize = 1000;
 
 fn official_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/official")
+    // Cargo sets this when it runs the test. The compile-time value can name another checkout:
+    // cargo does not rebuild a test whose sources moved when clones share a target directory.
+    let crate_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    crate_dir.join("tests/official")
 }
 
 fn install_official_libraries(dir: &Path) {
+    assert!(dir.join("package-lock.json").is_file(), "{} has no package-lock.json", dir.display());
     if dir.join("node_modules/@iabgpp/cmpapi").is_dir() && dir.join("node_modules/@iabtechlabtcf/core").is_dir() {
         return;
     }

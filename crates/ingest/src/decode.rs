@@ -166,6 +166,19 @@ pub fn parse_timestamp(text: &str) -> Result<i64, Reject> {
     if s.is_empty() {
         return Err(Reject::BadTimestamp);
     }
+    if s.bytes().all(|c| c.is_ascii_digit()) {
+        // Whole Unix time, the common case: integer division is exact where dividing a
+        // float is not (a microsecond value can round up into the next second).
+        if let Ok(v) = s.parse::<u64>() {
+            let seconds = match v {
+                0..100_000_000_000 => v,
+                100_000_000_000..100_000_000_000_000 => v / 1_000,
+                100_000_000_000_000..100_000_000_000_000_000 => v / 1_000_000,
+                _ => v / 1_000_000_000,
+            };
+            return i64::try_from(seconds).map_err(|_| Reject::TimestampOutOfRange);
+        }
+    }
     if s.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-') && s.bytes().any(|c| c.is_ascii_digit()) {
         let v: f64 = s.parse().map_err(|_| Reject::BadTimestamp)?;
         if !v.is_finite() || v < 0.0 {
@@ -232,6 +245,13 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(text), Ok(want), "{text}");
         }
+    }
+
+    #[test]
+    fn whole_timestamps_never_round_into_the_next_second() {
+        assert_eq!(parse_timestamp("1793577600999999"), Ok(1_793_577_600));
+        assert_eq!(parse_timestamp("1793577600999999999"), Ok(1_793_577_600));
+        assert_eq!(parse_timestamp("99999999999999999999"), Err(Reject::TimestampOutOfRange));
     }
 
     #[test]

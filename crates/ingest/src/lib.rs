@@ -10,6 +10,7 @@
 //! - [`minimize`]: an admitted ping → pseudonym, cell and floored time.
 //! - [`openrtb`]: bid-request JSON lines → the fields crowdlens reads, and consent signals.
 //! - [`pipeline`]: the whole run for either source, with quarantine and reconciliation.
+//! - `ordered`: reader thread → worker threads → writer, in source order.
 //!
 //! Raw identifiers live only in memory: inside [`decode::RawPing`] between decoding and
 //! minimising, and in the minimiser's one-entry memory of the previous row's identity, which
@@ -20,6 +21,7 @@ pub mod columns;
 pub mod decode;
 pub mod minimize;
 pub mod openrtb;
+mod ordered;
 pub mod pipeline;
 pub mod policy;
 pub mod sensitive;

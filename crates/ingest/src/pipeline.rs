@@ -5,9 +5,11 @@ use arrow::array::{Array, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use crowdlens_consent::{judge, ConsentPolicy, Verdict};
-use crowdlens_store::{IngestRun, PolicyConfig, SourceCounts, Store};
+use crowdlens_store::{IngestRun, PolicyConfig, SourceCounts, SourceFile, Store};
+use crowdlens_types::StoredPing;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -19,9 +21,10 @@ use crate::columns::{ColumnMap, Field};
 use crate::decode::{decode, Fields, RawPing, Reject, MAX_RECORD_BYTES};
 use crate::minimize::Minimizer;
 use crate::openrtb;
+use crate::ordered::{map_in_order, Batch};
 use crate::policy::Policy;
 use crate::sensitive::SensitivePlaces;
-use crate::source::{self, Format};
+use crate::source::{self, Format, StreamDigest};
 use crate::IngestError;
 
 /// Receives progress in bytes of the source file (compressed bytes for gzip).
@@ -151,31 +154,113 @@ enum Position {
     Row(u64),
 }
 
-/// One source's run: everything a row can end in (stored, dropped by reason, quarantined),
-/// shared by every source format so they keep the same guarantees.
-struct Sink<'s> {
-    run: IngestRun<'s>,
-    quarantine: Quarantine,
-    counts: SourceCounts,
+/// What became of a run of source records, in source order. Built by an [`Admission`] on a
+/// worker thread; the [`Sink`] writes it.
+#[derive(Default)]
+struct Outcome {
+    read: u64,
+    rows: Vec<StoredPing>,
+    quarantined: Vec<(Position, &'static str, Cow<'static, str>)>,
+    /// Drop counts by reason. A handful of reasons occur, so a list beats a map.
+    dropped: Vec<(String, u64)>,
+}
+
+/// Everything a record can end in (stored, dropped by reason, quarantined), decided the same
+/// way for every source format. One per worker thread: each has its own minimiser.
+struct Admission<'s> {
     minimizer: Minimizer,
     policy: PolicyConfig,
     sensitive: &'s SensitivePlaces,
-    sha256: String,
+    now_s: i64,
+    outcome: Outcome,
+}
+
+impl Admission<'_> {
+    fn quarantine(&mut self, position: Position, reason: Reject) {
+        self.quarantine_as(position, reason.code(), reason.explanation().into())
+    }
+
+    fn quarantine_as(&mut self, position: Position, code: &'static str, detail: Cow<'static, str>) {
+        self.outcome.read += 1;
+        self.outcome.quarantined.push((position, code, detail));
+    }
+
+    fn drop(&mut self, reason: &str) {
+        self.outcome.read += 1;
+        match self.outcome.dropped.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.outcome.dropped.push((reason.to_string(), 1)),
+        }
+    }
+
+    /// A decoded ping: through the location policy, then minimised.
+    fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
+        let policy = Policy { config: &self.policy, sensitive: self.sensitive };
+        match policy.admit(ping) {
+            Ok(admitted) => {
+                let row = self.minimizer.minimize(admitted, category)?;
+                self.outcome.read += 1;
+                self.outcome.rows.push(row);
+            }
+            Err(drop) => self.drop(&drop.to_string()),
+        }
+        Ok(())
+    }
+
+    fn take(&mut self) -> Outcome {
+        std::mem::take(&mut self.outcome)
+    }
+}
+
+/// One source's run: the store transaction, the quarantine file and the counts. It commits
+/// once, at the end, so a killed run leaves nothing behind.
+struct Sink<'s> {
+    store: &'s Store,
+    run: IngestRun<'s>,
+    quarantine: Quarantine,
+    counts: SourceCounts,
+    policy: PolicyConfig,
+    sensitive: &'s SensitivePlaces,
+    identity: SourceIdentity,
     display: String,
     now_s: i64,
 }
 
+/// How a source's digest is known: from a pass of its own before ingesting, or from the
+/// reader as it streams the file.
+enum SourceIdentity {
+    Read { sha256: String, bytes: u64 },
+    Streamed(StreamDigest),
+}
+
 impl<'s> Sink<'s> {
     /// `None` when the same bytes were already committed: a rerun must not double count.
-    fn begin(store: &'s Store, path: &Path, options: &'s IngestOptions) -> Result<Option<Sink<'s>>, IngestError> {
-        let sha256 = source::digest(path)?;
-        if store.manifest()?.find_source(&sha256).is_some() {
-            return Ok(None);
-        }
+    ///
+    /// With `streamable`, the caller reads the file front to back exactly once through
+    /// [`Sink::stream_digest`]. Then the digest costs no extra pass unless a committed source
+    /// has the same length, which is the only case it could be a rerun.
+    fn begin(
+        store: &'s Store,
+        path: &Path,
+        options: &'s IngestOptions,
+        streamable: bool,
+    ) -> Result<Option<Sink<'s>>, IngestError> {
+        let manifest = store.manifest()?;
+        let length =
+            std::fs::metadata(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?.len();
+        let identity = if streamable && !manifest.may_hold_source_of_length(length) {
+            SourceIdentity::Streamed(StreamDigest::default())
+        } else {
+            let (sha256, bytes) = source::digest(path)?;
+            if manifest.find_source(&sha256).is_some() {
+                return Ok(None);
+            }
+            SourceIdentity::Read { sha256, bytes }
+        };
         let run = store.begin_ingest()?;
-        let config = store.config();
         let display = path.display().to_string();
         Ok(Some(Sink {
+            store,
             quarantine: Quarantine {
                 path: run.quarantine_path(),
                 source: display.clone(),
@@ -184,46 +269,65 @@ impl<'s> Sink<'s> {
             },
             run,
             counts: SourceCounts::default(),
-            minimizer: Minimizer::new(store.keyring(), &config.resolution)?,
-            policy: config.policy.clone(),
+            policy: store.config().policy.clone(),
             sensitive: &options.sensitive,
-            sha256,
+            identity,
             display,
             now_s: options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp()),
         }))
     }
 
-    fn quarantine(&mut self, position: Position, reason: Reject) -> Result<(), IngestError> {
-        self.quarantine_as(position, reason.code(), reason.explanation())
+    /// The digest the reader must feed, if this run streams it.
+    fn stream_digest(&self) -> Option<StreamDigest> {
+        match &self.identity {
+            SourceIdentity::Streamed(d) => Some(d.clone()),
+            SourceIdentity::Read { .. } => None,
+        }
     }
 
-    fn quarantine_as(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
-        self.counts.read += 1;
-        self.counts.quarantined += 1;
-        self.quarantine.record(position, code, detail)
+    /// One admission per worker thread.
+    fn admissions(&self, workers: usize) -> Result<Vec<Admission<'s>>, IngestError> {
+        let resolution = &self.store.config().resolution;
+        (0..workers.max(1))
+            .map(|_| {
+                Ok(Admission {
+                    minimizer: Minimizer::new(self.store.keyring(), resolution)?,
+                    policy: self.policy.clone(),
+                    sensitive: self.sensitive,
+                    now_s: self.now_s,
+                    outcome: Outcome::default(),
+                })
+            })
+            .collect()
     }
 
-    fn drop(&mut self, reason: &str) {
-        self.counts.read += 1;
-        *self.counts.dropped.entry(reason.to_string()).or_default() += 1;
-    }
-
-    /// A decoded ping: through the location policy, then minimised and stored.
-    fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
-        let policy = Policy { config: &self.policy, sensitive: self.sensitive };
-        match policy.admit(ping) {
-            Ok(admitted) => {
-                let row = self.minimizer.minimize(admitted, category)?;
-                self.run.push(row)?;
-                self.counts.read += 1;
-                self.counts.stored += 1;
-            }
-            Err(drop) => self.drop(&drop.to_string()),
+    fn absorb(&mut self, outcome: Outcome) -> Result<(), IngestError> {
+        self.counts.read += outcome.read;
+        self.counts.stored += outcome.rows.len() as u64;
+        for row in outcome.rows {
+            self.run.push(row)?;
+        }
+        self.counts.quarantined += outcome.quarantined.len() as u64;
+        for (position, code, detail) in outcome.quarantined {
+            self.quarantine.record(position, code, &detail)?;
+        }
+        for (reason, n) in outcome.dropped {
+            *self.counts.dropped.entry(reason).or_default() += n;
         }
         Ok(())
     }
 
     fn finish(self, kind: &str) -> Result<IngestSummary, IngestError> {
+        let (sha256, bytes) = match &self.identity {
+            SourceIdentity::Read { sha256, bytes } => (sha256.clone(), *bytes),
+            SourceIdentity::Streamed(digest) => digest.finish(),
+        };
+        // Checked again under the writer lock: another run may have committed the same bytes
+        // between the check in `begin` and taking the lock. Dropping the run discards its
+        // staged files and quarantine.
+        if self.store.manifest()?.find_source(&sha256).is_some() {
+            return Ok(already_ingested());
+        }
         let (quarantine_file, quarantine_reasons) = self.quarantine.close()?;
         debug_assert!(self.counts.reconciles());
         let counts = self.counts;
@@ -236,10 +340,20 @@ impl<'s> Sink<'s> {
             quarantine_reasons,
             quarantine_files: quarantine_file.into_iter().collect(),
         };
-        self.run.commit(self.sha256, self.display, kind, counts)?;
+        self.run.commit(SourceFile { sha256, path: self.display, bytes }, kind, counts)?;
         Ok(summary)
     }
 }
+
+/// Worker threads for record-level work: one per core. The reader and the writer are light
+/// next to decoding, H3 and HMAC, so they share the same cores.
+fn worker_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Source records per batch handed to a worker: large enough that channel traffic is noise,
+/// small enough that a batch of the longest allowed records stays a few MiB.
+const BATCH_RECORDS: usize = 4096;
 
 fn already_ingested() -> IngestSummary {
     IngestSummary { skipped_already_ingested: 1, ..Default::default() }
@@ -253,106 +367,170 @@ pub fn ingest_pings(
     progress: &dyn Progress,
 ) -> Result<IngestSummary, IngestError> {
     let format = source::sniff(path)?;
-    let Some(mut sink) = Sink::begin(store, path, options)? else { return Ok(already_ingested()) };
+    let streamable = format != Format::Parquet;
+    let Some(mut sink) = Sink::begin(store, path, options, streamable)? else { return Ok(already_ingested()) };
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let now_s = sink.now_s;
-    let handle = |position: Position, fields: Result<Fields<'_>, Reject>, sink: &mut Sink<'_>| match fields
-        .and_then(|f| decode(&f, now_s))
-    {
-        Ok(ping) => sink.offer(ping, None),
-        Err(reason) => sink.quarantine(position, reason),
-    };
-
     progress.start(total);
     match format {
-        Format::Csv | Format::GzipCsv => {
-            let bytes_read = Arc::new(AtomicU64::new(0));
-            let reader = source::open_text(path, format, bytes_read.clone())?;
-            let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
-            let header: Vec<String> = match csv.byte_headers() {
-                Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
-                Err(e) => return Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
-            };
-            let map = ColumnMap::resolve(&header, &options.column_overrides)
-                .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
-            let mut record = csv::ByteRecord::new();
-            let mut n: u64 = 0;
-            loop {
-                let line_before = csv.position().line() + 1;
-                match csv.read_byte_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        let line = record.position().map(|p| p.line()).unwrap_or(line_before);
-                        let fields = csv_fields(&record, &map);
-                        handle(Position::Line(line), fields, &mut sink)?;
-                    }
-                    Err(e) => {
-                        if let csv::ErrorKind::Io(io) = e.kind() {
-                            // A decompression failure mid-file: the rest is unreadable, so the
-                            // whole run fails rather than storing a silently shortened file.
-                            return Err(IngestError::Malformed {
-                                path: path.into(),
-                                reason: format!("read failed after {} rows: {io}", sink.counts.read),
-                            });
-                        }
-                        handle(Position::Line(line_before), Err(Reject::MalformedCsv), &mut sink)?;
-                    }
-                }
-                n += 1;
-                if n.is_multiple_of(65_536) {
-                    progress.advance_to(bytes_read.load(Ordering::Relaxed));
-                }
-            }
-        }
-        Format::Parquet => {
-            let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
-            let malformed =
-                |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
-            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
-            let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-            let map = ColumnMap::resolve(&header, &options.column_overrides)
-                .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
-            let row_groups = builder.metadata().num_row_groups().max(1) as u64;
-            let reader = builder.with_batch_size(65_536).build().map_err(|e| malformed(&e))?;
-            let mut row: u64 = 0;
-            for (i, batch) in reader.enumerate() {
-                let batch = batch.map_err(|e| malformed(&e))?;
-                let column = |field: Field| -> Result<Option<StringArray>, IngestError> {
-                    let Some(i) = map.get(field) else { return Ok(None) };
-                    let as_text = cast(batch.column(i), &DataType::Utf8).map_err(|e| malformed(&e))?;
-                    Ok(Some(as_text.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone()))
-                };
-                let id = column(Field::DeviceId)?.expect("required");
-                let id_type = column(Field::IdType)?;
-                let ts = column(Field::Timestamp)?.expect("required");
-                let lat = column(Field::Latitude)?.expect("required");
-                let lon = column(Field::Longitude)?.expect("required");
-                let acc = column(Field::Accuracy)?;
-                fn text(a: &StringArray, r: usize) -> &str {
-                    if a.is_null(r) {
-                        ""
-                    } else {
-                        a.value(r)
-                    }
-                }
-                for r in 0..batch.num_rows() {
-                    row += 1;
-                    let fields = Fields {
-                        device_id: text(&id, r).as_bytes(),
-                        id_type: id_type.as_ref().map(|a| text(a, r).as_bytes()),
-                        timestamp: text(&ts, r).as_bytes(),
-                        latitude: text(&lat, r).as_bytes(),
-                        longitude: text(&lon, r).as_bytes(),
-                        accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
-                    };
-                    handle(Position::Row(row), Ok(fields), &mut sink)?;
-                }
-                progress.advance_to(total * (i as u64 + 1).min(row_groups) / row_groups);
-            }
-        }
+        Format::Csv | Format::GzipCsv => ingest_csv_pings(&mut sink, path, format, options, progress)?,
+        Format::Parquet => ingest_parquet_pings(&mut sink, path, options, total, progress)?,
     }
     progress.finish();
     sink.finish("pings")
+}
+
+fn admit_ping(
+    admission: &mut Admission<'_>,
+    position: Position,
+    fields: Result<Fields<'_>, Reject>,
+) -> Result<(), IngestError> {
+    match fields.and_then(|f| decode(&f, admission.now_s)) {
+        Ok(ping) => admission.offer(ping, None),
+        Err(reason) => {
+            admission.quarantine(position, reason);
+            Ok(())
+        }
+    }
+}
+
+/// CSV records read ahead for a worker. Buffers are reused batch after batch.
+#[derive(Default)]
+struct CsvBatch {
+    records: Vec<csv::ByteRecord>,
+    /// Per record in use: its line, and whether the CSV reader could parse it.
+    entries: Vec<(u64, bool)>,
+}
+
+impl Batch for CsvBatch {
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Bytes of records per batch. With [`BATCH_RECORDS`] this bounds memory even when every row
+/// is as long as the CSV reader allows.
+const BATCH_BYTES: usize = 4 << 20;
+
+fn ingest_csv_pings(
+    sink: &mut Sink<'_>,
+    path: &Path,
+    format: Format,
+    options: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<(), IngestError> {
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let reader = source::open_text(path, format, bytes_read.clone(), sink.stream_digest())?;
+    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
+    let header: Vec<String> = match csv.byte_headers() {
+        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
+        Err(e) => return Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
+    };
+    let map = ColumnMap::resolve(&header, &options.column_overrides)
+        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+    let mut records_read: u64 = 0;
+    let fill = |batch: &mut CsvBatch| -> Result<bool, IngestError> {
+        let mut bytes = 0;
+        while batch.entries.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+            let i = batch.entries.len();
+            if batch.records.len() == i {
+                batch.records.push(csv::ByteRecord::new());
+            }
+            let record = &mut batch.records[i];
+            let line_before = csv.position().line() + 1;
+            match csv.read_byte_record(record) {
+                Ok(false) => return Ok(false),
+                Ok(true) => {
+                    let line = record.position().map(|p| p.line()).unwrap_or(line_before);
+                    bytes += record.as_slice().len();
+                    batch.entries.push((line, true));
+                }
+                Err(e) => {
+                    if let csv::ErrorKind::Io(io) = e.kind() {
+                        // A decompression failure mid-file: the rest is unreadable, so the
+                        // whole run fails rather than storing a silently shortened file.
+                        return Err(IngestError::Malformed {
+                            path: path.into(),
+                            reason: format!("read failed after {records_read} rows: {io}"),
+                        });
+                    }
+                    batch.entries.push((line_before, false));
+                }
+            }
+            records_read += 1;
+        }
+        Ok(true)
+    };
+    let admit = |admission: &mut Admission<'_>, batch: &CsvBatch| -> Result<Outcome, IngestError> {
+        for (record, &(line, parsed)) in batch.records.iter().zip(&batch.entries) {
+            let fields = if parsed { csv_fields(record, &map) } else { Err(Reject::MalformedCsv) };
+            admit_ping(admission, Position::Line(line), fields)?;
+        }
+        Ok(admission.take())
+    };
+    let admissions = sink.admissions(worker_count())?;
+    map_in_order(admissions, fill, admit, |outcome| {
+        sink.absorb(outcome)?;
+        progress.advance_to(bytes_read.load(Ordering::Relaxed));
+        Ok(())
+    })
+}
+
+fn ingest_parquet_pings(
+    sink: &mut Sink<'_>,
+    path: &Path,
+    options: &IngestOptions,
+    total: u64,
+    progress: &dyn Progress,
+) -> Result<(), IngestError> {
+    let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let malformed = |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
+    let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let map = ColumnMap::resolve(&header, &options.column_overrides)
+        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+    let row_groups = builder.metadata().num_row_groups().max(1) as u64;
+    let reader = builder.with_batch_size(65_536).build().map_err(|e| malformed(&e))?;
+    let mut admission = sink.admissions(1)?.pop().expect("one admission");
+    let mut row: u64 = 0;
+    for (i, batch) in reader.enumerate() {
+        let batch = batch.map_err(|e| malformed(&e))?;
+        let column = |field: Field| -> Result<Option<StringArray>, IngestError> {
+            let Some(i) = map.get(field) else { return Ok(None) };
+            let as_text = cast(batch.column(i), &DataType::Utf8).map_err(|e| malformed(&e))?;
+            Ok(Some(as_text.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone()))
+        };
+        let id = column(Field::DeviceId)?.expect("required");
+        let id_type = column(Field::IdType)?;
+        let ts = column(Field::Timestamp)?.expect("required");
+        let lat = column(Field::Latitude)?.expect("required");
+        let lon = column(Field::Longitude)?.expect("required");
+        let acc = column(Field::Accuracy)?;
+        fn text(a: &StringArray, r: usize) -> &str {
+            if a.is_null(r) {
+                ""
+            } else {
+                a.value(r)
+            }
+        }
+        for r in 0..batch.num_rows() {
+            row += 1;
+            let fields = Fields {
+                device_id: text(&id, r).as_bytes(),
+                id_type: id_type.as_ref().map(|a| text(a, r).as_bytes()),
+                timestamp: text(&ts, r).as_bytes(),
+                latitude: text(&lat, r).as_bytes(),
+                longitude: text(&lon, r).as_bytes(),
+                accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
+            };
+            admit_ping(&mut admission, Position::Row(row), Ok(fields))?;
+        }
+        sink.absorb(admission.take())?;
+        progress.advance_to(total * (i as u64 + 1).min(row_groups) / row_groups);
+    }
+    Ok(())
 }
 
 /// Drop reasons of bid requests that pass consent but carry no usable location or identity.
@@ -384,36 +562,80 @@ pub fn ingest_openrtb(
                 .into(),
         });
     }
-    let Some(mut sink) = Sink::begin(store, path, options)? else { return Ok(already_ingested()) };
+    let Some(mut sink) = Sink::begin(store, path, options, true)? else { return Ok(already_ingested()) };
     let consent = ConsentPolicy { required_tcf_purposes: sink.policy.tcf_required_purposes.clone() };
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let mut reader = BufReader::with_capacity(1 << 20, source::open_text(path, format, bytes_read.clone())?);
-    let mut line = Vec::with_capacity(16 * 1024);
+    let text = source::open_text(path, format, bytes_read.clone(), sink.stream_digest())?;
+    let mut reader = BufReader::with_capacity(1 << 20, text);
     let mut number: u64 = 0;
+    let fill = |batch: &mut LineBatch| -> Result<bool, IngestError> {
+        let mut bytes = 0;
+        while batch.entries.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+            let i = batch.entries.len();
+            if batch.lines.len() == i {
+                batch.lines.push(Vec::new());
+            }
+            let line = &mut batch.lines[i];
+            let read = read_line_capped(&mut reader, line, openrtb::MAX_LINE_BYTES).map_err(|e| {
+                IngestError::Malformed { path: path.into(), reason: format!("read failed after line {number}: {e}") }
+            })?;
+            number += 1;
+            match read {
+                LineRead::Eof => return Ok(false),
+                LineRead::TooLong => batch.entries.push((number, false)),
+                // Blank lines separate nothing and are not records.
+                LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
+                LineRead::Line => {
+                    bytes += line.len();
+                    batch.entries.push((number, true));
+                }
+            }
+        }
+        Ok(true)
+    };
+    let received_at_s = options.received_at_s;
+    let judge_lines = |admission: &mut Admission<'_>, batch: &LineBatch| -> Result<Outcome, IngestError> {
+        for (line, &(number, whole)) in batch.lines.iter().zip(&batch.entries) {
+            let position = Position::Line(number);
+            if whole {
+                judge_request(admission, position, line, &consent, received_at_s)?;
+            } else {
+                admission.quarantine(position, Reject::RecordTooLong);
+            }
+        }
+        Ok(admission.take())
+    };
     progress.start(total);
-    loop {
-        let read = read_line_capped(&mut reader, &mut line, openrtb::MAX_LINE_BYTES).map_err(|e| {
-            IngestError::Malformed { path: path.into(), reason: format!("read failed after line {number}: {e}") }
-        })?;
-        number += 1;
-        let position = Position::Line(number);
-        match read {
-            LineRead::Eof => break,
-            LineRead::TooLong => sink.quarantine(position, Reject::RecordTooLong)?,
-            LineRead::Line if line.iter().all(u8::is_ascii_whitespace) => {}
-            LineRead::Line => judge_request(&mut sink, position, &line, &consent, options.received_at_s)?,
-        }
-        if number.is_multiple_of(16_384) {
-            progress.advance_to(bytes_read.load(Ordering::Relaxed));
-        }
-    }
+    let admissions = sink.admissions(worker_count())?;
+    map_in_order(admissions, fill, judge_lines, |outcome| {
+        sink.absorb(outcome)?;
+        progress.advance_to(bytes_read.load(Ordering::Relaxed));
+        Ok(())
+    })?;
     progress.finish();
     sink.finish("openrtb")
 }
 
+/// JSON lines read ahead for a worker. Buffers are reused batch after batch.
+#[derive(Default)]
+struct LineBatch {
+    lines: Vec<Vec<u8>>,
+    /// Per line in use: its number, and false if it was longer than the cap (and not kept).
+    entries: Vec<(u64, bool)>,
+}
+
+impl Batch for LineBatch {
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 fn judge_request(
-    sink: &mut Sink<'_>,
+    admission: &mut Admission<'_>,
     position: Position,
     line: &[u8],
     consent: &ConsentPolicy,
@@ -421,44 +643,54 @@ fn judge_request(
 ) -> Result<(), IngestError> {
     let request = match openrtb::parse(line) {
         Ok(r) => r,
-        Err(reason) => return sink.quarantine(position, reason),
+        Err(reason) => {
+            admission.quarantine(position, reason);
+            return Ok(());
+        }
     };
     match judge(&request.signals(), consent) {
         Verdict::Admit => {}
         Verdict::Drop(reason) => {
-            sink.drop(reason.code());
+            admission.drop(reason.code());
             return Ok(());
         }
-        Verdict::Quarantine { code, error } => return sink.quarantine_as(position, code, &error.to_string()),
+        Verdict::Quarantine { code, error } => {
+            admission.quarantine_as(position, code, error.to_string().into());
+            return Ok(());
+        }
     }
     let geo = request.device.as_ref().and_then(|d| d.geo.as_ref());
     let Some((geo, latitude, longitude)) = geo.and_then(|g| Some((g, g.lat?, g.lon?))) else {
-        sink.drop(openrtb_drop::NO_GEOLOCATION);
+        admission.drop(openrtb_drop::NO_GEOLOCATION);
         return Ok(());
     };
     match geo.kind {
         Some(1) | Some(3) => {}
         Some(2) => {
-            sink.drop(openrtb_drop::IP_GEOLOCATION);
+            admission.drop(openrtb_drop::IP_GEOLOCATION);
             return Ok(());
         }
         _ => {
-            sink.drop(openrtb_drop::GEO_TYPE_UNKNOWN);
+            admission.drop(openrtb_drop::GEO_TYPE_UNKNOWN);
             return Ok(());
         }
     }
     let Some((id_type, id)) = request.identity() else {
-        sink.drop(openrtb_drop::NO_DEVICE_ID);
+        admission.drop(openrtb_drop::NO_DEVICE_ID);
         return Ok(());
     };
     let Some(received_s) = request.received_at(received_at_s) else {
-        return sink.quarantine(position, Reject::MissingTime);
+        admission.quarantine(position, Reject::MissingTime);
+        return Ok(());
     };
     // The fix is older than the request by `lastfix` seconds; its own time is what is stored.
     let time_s = received_s.saturating_sub(geo.lastfix.unwrap_or(0).max(0));
-    match RawPing::validated(id, id_type.to_string(), time_s, latitude, longitude, geo.accuracy, sink.now_s) {
-        Ok(ping) => sink.offer(ping, request.category()),
-        Err(reason) => sink.quarantine(position, reason),
+    match RawPing::validated(id, id_type.to_string(), time_s, latitude, longitude, geo.accuracy, admission.now_s) {
+        Ok(ping) => admission.offer(ping, request.category()),
+        Err(reason) => {
+            admission.quarantine(position, reason);
+            Ok(())
+        }
     }
 }
 

@@ -3,7 +3,6 @@
 
 use geo::{BoundingRect, Contains, Distance, Haversine, MultiPolygon, Point, Rect};
 use geojson::GeoJson;
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::IngestError;
@@ -32,7 +31,9 @@ const MAX_INDEXED_CELLS: i64 = 40_000;
 #[derive(Default)]
 pub struct SensitivePlaces {
     places: Vec<Place>,
-    grid: HashMap<(i32, i32), Vec<u32>>,
+    /// Looked up once per ping, so it uses a fast (still seeded) hasher. Its keys come from
+    /// the operator's places file, not from the feed.
+    grid: foldhash::HashMap<(i32, i32), Vec<u32>>,
     unindexed: Vec<u32>,
 }
 

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::IngestError;
 
@@ -49,41 +49,76 @@ pub fn sniff(path: &Path) -> Result<Format, IngestError> {
     }
 }
 
-/// SHA-256 of the file's bytes, hex encoded.
-pub fn digest(path: &Path) -> Result<String, IngestError> {
+/// SHA-256 of the file's bytes, hex encoded, and their count.
+pub fn digest(path: &Path) -> Result<(String, u64), IngestError> {
     let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
+    let mut length = 0;
     loop {
         let n = reader.read(&mut buf).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
         if n == 0 {
             break;
         }
         hasher.update(&buf[..n]);
+        length += n as u64;
     }
-    Ok(hex::encode(hasher.finalize()))
+    Ok((hex::encode(hasher.finalize()), length))
 }
 
-/// Counts bytes read from the underlying file, shared with the progress display.
+/// SHA-256 and length of a file's bytes, taken as a reader streams them: a source that is read
+/// front to back once needs no separate pass to identify it. Shared so the reading thread feeds
+/// it and the committing thread reads it.
+#[derive(Clone, Default)]
+pub struct StreamDigest(Arc<Mutex<(Sha256, u64)>>);
+
+impl StreamDigest {
+    fn update(&self, bytes: &[u8]) {
+        let mut state = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        state.0.update(bytes);
+        state.1 += bytes.len() as u64;
+    }
+
+    /// Hex SHA-256 and byte count of everything read so far.
+    pub fn finish(&self) -> (String, u64) {
+        let state = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        (hex::encode(state.0.clone().finalize()), state.1)
+    }
+}
+
+/// Counts bytes read from the underlying file, shared with the progress display, and feeds
+/// them to a digest if one is attached.
 pub struct Counting<R> {
     inner: R,
     pub(crate) count: Arc<AtomicU64>,
+    digest: Option<StreamDigest>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(digest) = &self.digest {
+            digest.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
 
 /// Opens a CSV source (plain or gzip) as a byte stream with any UTF-8 byte-order mark removed.
-pub fn open_text(path: &Path, format: Format, count: Arc<AtomicU64>) -> Result<Box<dyn Read>, IngestError> {
+///
+/// With `digest`, every byte of the file passes through it by the time the stream ends: the
+/// gzip decoder reads to the end of the file, and refuses trailing bytes it cannot decode.
+pub fn open_text(
+    path: &Path,
+    format: Format,
+    count: Arc<AtomicU64>,
+    digest: Option<StreamDigest>,
+) -> Result<Box<dyn Read + Send>, IngestError> {
     let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
-    let counted = Counting { inner: BufReader::with_capacity(1 << 20, f), count };
-    let stream: Box<dyn Read> = match format {
+    let counted = Counting { inner: BufReader::with_capacity(1 << 20, f), count, digest };
+    let stream: Box<dyn Read + Send> = match format {
         Format::GzipCsv => Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(counted))),
         _ => Box::new(counted),
     };
@@ -146,7 +181,7 @@ impl<R: Read> Read for SkipBom<R> {
         // Most files have no CR at all: copy runs up to the next CR in one go.
         while i < self.pending.len() && out < buf.len() {
             let rest = &self.pending[i..];
-            let run = rest.iter().position(|&b| b == b'\r').unwrap_or(rest.len()).min(buf.len() - out);
+            let run = memchr::memchr(b'\r', rest).unwrap_or(rest.len()).min(buf.len() - out);
             buf[out..out + run].copy_from_slice(&rest[..run]);
             out += run;
             i += run;
@@ -197,7 +232,7 @@ mod tests {
     fn strips_bom_once() {
         let f = file_with(b"\xEF\xBB\xBFlat,lng\r\n1,2\r\n\xEF\xBB\xBF\r3\r");
         let mut s = String::new();
-        open_text(f.path(), Format::Csv, Default::default()).unwrap().read_to_string(&mut s).unwrap();
+        open_text(f.path(), Format::Csv, Default::default(), None).unwrap().read_to_string(&mut s).unwrap();
         assert_eq!(s, "lat,lng\n1,2\n\u{feff}\r3\r");
     }
 }

@@ -4,7 +4,7 @@
 use crowdlens_control::tokens::Role;
 use crowdlens_control::Ledger;
 use crowdlens_server::{Limits, ServerState};
-use crowdlens_store::{Config, SourceCounts, Store};
+use crowdlens_store::{Config, SourceCounts, SourceFile, Store};
 use crowdlens_types::{Pseudonym, StoredPing};
 use std::time::Duration;
 
@@ -31,7 +31,12 @@ fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
         })
         .unwrap();
     }
-    run.commit("x".into(), "x".into(), "pings", SourceCounts { read: 50, stored: 50, ..Default::default() }).unwrap();
+    run.commit(
+        SourceFile { sha256: "x".into(), path: "x".into(), bytes: 0 },
+        "pings",
+        SourceCounts { read: 50, stored: 50, ..Default::default() },
+    )
+    .unwrap();
     let ledger = Ledger::open(&store.control_db_path(), epsilon_per_epoch, 1e-5).unwrap();
     let mut tokens = std::collections::HashMap::new();
     for (name, role) in [("analyst", Role::Analyst), ("auditor", Role::Auditor), ("admin", Role::Admin)] {

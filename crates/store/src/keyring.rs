@@ -70,7 +70,14 @@ impl Keyring {
         rand::rngs::OsRng
             .try_fill_bytes(&mut key)
             .map_err(|e| StoreError::BadKey { path: path.clone(), reason: format!("no OS randomness: {e}") })?;
-        let tmp = path.with_extension("key.tmp");
+        // Each writer stages under its own name: with a shared one, two ingest threads
+        // creating the same epoch's key could each link the other's bytes and then
+        // pseudonymise under a key that was never saved.
+        let mut nonce = [0u8; 8];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut nonce)
+            .map_err(|e| StoreError::BadKey { path: path.clone(), reason: format!("no OS randomness: {e}") })?;
+        let tmp = self.dir.join(format!("{epoch}.key.{}.tmp", u64::from_le_bytes(nonce)));
         {
             let mut opts = fs::OpenOptions::new();
             opts.write(true).create(true).truncate(true);

@@ -38,6 +38,19 @@ pub struct IngestedSource {
     /// RFC 3339 time of the commit.
     pub committed_at: String,
     pub counts: SourceCounts,
+    /// Length of the source file. Absent in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+/// The identity of a source file being committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// SHA-256 of the file's bytes, hex encoded.
+    pub sha256: String,
+    /// Path as given on the command line.
+    pub path: String,
+    pub bytes: u64,
 }
 
 /// The reconciliation of one source: `read = stored + quarantined + Σ dropped`.
@@ -82,6 +95,13 @@ impl Manifest {
 
     pub fn find_source(&self, sha256: &str) -> Option<&IngestedSource> {
         self.sources.iter().find(|s| s.sha256 == sha256)
+    }
+
+    /// Whether a committed source could have the same bytes as a file of this length. When
+    /// not, the file is new whatever its digest, so the digest can be taken while ingesting
+    /// instead of in a pass of its own.
+    pub fn may_hold_source_of_length(&self, bytes: u64) -> bool {
+        self.sources.iter().any(|s| s.bytes.is_none_or(|b| b == bytes))
     }
 
     pub fn total_rows(&self) -> u64 {

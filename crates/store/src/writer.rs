@@ -13,7 +13,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::{sync_dir, IngestedSource, Manifest, Segment, SourceCounts, Store, StoreError};
+use crate::{sync_dir, IngestedSource, Manifest, Segment, SourceCounts, SourceFile, Store, StoreError};
 
 /// Column names of every segment, in order.
 pub const ROW_SCHEMA_FIELDS: [&str; 4] = ["pseudonym", "cell", "time_s", "category"];
@@ -106,13 +106,7 @@ impl<'a> IngestRun<'a> {
     }
 
     /// Makes this run's rows and its source record visible in one atomic manifest write.
-    pub fn commit(
-        mut self,
-        sha256: String,
-        source_path: String,
-        kind: &str,
-        counts: SourceCounts,
-    ) -> Result<(), StoreError> {
+    pub fn commit(mut self, source: SourceFile, kind: &str, counts: SourceCounts) -> Result<(), StoreError> {
         let root = self.store.root().to_path_buf();
         let mut segments = Vec::new();
         let days = std::mem::take(&mut self.days);
@@ -137,12 +131,13 @@ impl<'a> IngestRun<'a> {
         manifest.generation += 1;
         manifest.segments.extend(segments);
         manifest.sources.push(IngestedSource {
-            sha256,
-            path: source_path,
+            sha256: source.sha256,
+            path: source.path,
             kind: kind.to_string(),
             run: self.run_id.clone(),
             committed_at: Utc::now().to_rfc3339(),
             counts,
+            bytes: Some(source.bytes),
         });
         manifest.save(&root)?;
         let _ = fs::remove_dir_all(&self.staging_dir);

@@ -2,10 +2,10 @@
 //! fixtures, and the consent strings.
 
 use crate::support::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openrtb").join(name)
+    crate_dir().join("tests/fixtures/openrtb").join(name)
 }
 
 fn counts(j: &serde_json::Value, field: &str) -> serde_json::Map<String, serde_json::Value> {

@@ -131,7 +131,7 @@ fn synth_ingest_ask_budget() {
 #[test]
 fn geolife_sample_ingests_with_detected_columns() {
     // shared/ sits beside the repository (DESIGN.md: ../shared/data from the root).
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    let sample = crate_dir()
         .ancestors()
         .map(|a| a.join("shared/data/geolife_sample.txt.gz"))
         .find(|p| p.exists())

@@ -1,6 +1,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// This crate's directory. Cargo sets it when it runs the tests; the compile-time value can
+/// name another checkout, because cargo does not rebuild a test when the same sources move and
+/// a target directory is shared between clones.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_crowdlens"))
 }

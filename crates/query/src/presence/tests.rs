@@ -1,7 +1,7 @@
 //! Exact evaluation (noise-free, test-only) against a brute-force count over the same records.
 
 use super::*;
-use crowdlens_store::{Config, SourceCounts};
+use crowdlens_store::{Config, SourceCounts, SourceFile};
 use crowdlens_types::{Pseudonym, StoredPing};
 use h3o::{CellIndex, LatLng};
 use proptest::prelude::*;
@@ -17,7 +17,12 @@ fn store_with(rows: &[StoredPing]) -> (tempfile::TempDir, Store) {
         run.push(*r).unwrap();
     }
     let n = rows.len() as u64;
-    run.commit("t".into(), "t".into(), "pings", SourceCounts { read: n, stored: n, ..Default::default() }).unwrap();
+    run.commit(
+        SourceFile { sha256: "t".into(), path: "t".into(), bytes: 0 },
+        "pings",
+        SourceCounts { read: n, stored: n, ..Default::default() },
+    )
+    .unwrap();
     (dir, store)
 }
 

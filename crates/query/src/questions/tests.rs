@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::release::KeySelection;
-use crowdlens_store::{Config, SourceCounts};
+use crowdlens_store::{Config, SourceCounts, SourceFile};
 use crowdlens_types::{Pseudonym, StoredPing};
 use h3o::LatLng;
 use std::collections::HashSet;
@@ -20,7 +20,12 @@ fn store_with(rows: &[StoredPing], kind: &str, epsilon_per_epoch: f64) -> (tempf
         run.push(*r).unwrap();
     }
     let n = rows.len() as u64;
-    run.commit("t".into(), "t".into(), kind, SourceCounts { read: n, stored: n, ..Default::default() }).unwrap();
+    run.commit(
+        SourceFile { sha256: "t".into(), path: "t".into(), bytes: 0 },
+        kind,
+        SourceCounts { read: n, stored: n, ..Default::default() },
+    )
+    .unwrap();
     (dir, store)
 }
 
