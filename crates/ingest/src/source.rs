@@ -229,6 +229,25 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_digest_covers_every_byte_of_plain_and_gzip_files() {
+        let text = "lat,lng\n".repeat(50_000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        for (bytes, format) in [(text.as_bytes().to_vec(), Format::Csv), (gz.finish().unwrap(), Format::GzipCsv)] {
+            let f = file_with(&bytes);
+            let streamed = StreamDigest::default();
+            let mut out = String::new();
+            open_text(f.path(), format, Default::default(), Some(streamed.clone()))
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+            assert_eq!(streamed.finish(), digest(f.path()).unwrap(), "{format:?}");
+            assert_eq!(streamed.finish().1, bytes.len() as u64);
+        }
+    }
+
+    #[test]
     fn strips_bom_once() {
         let f = file_with(b"\xEF\xBB\xBFlat,lng\r\n1,2\r\n\xEF\xBB\xBF\r3\r");
         let mut s = String::new();
