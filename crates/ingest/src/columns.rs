@@ -80,21 +80,22 @@ impl Field {
 /// Column positions for each field in one header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {
-    positions: HashMap<Field, usize>,
+    /// Indexed by `Field as usize`: looked up six times a row.
+    positions: [Option<usize>; Field::ALL.len()],
     /// The header's width, so rows with another width can be quarantined.
     pub width: usize,
 }
 
 impl ColumnMap {
     pub fn get(&self, field: Field) -> Option<usize> {
-        self.positions.get(&field).copied()
+        self.positions[field as usize]
     }
 
     /// Resolves fields against `header`. `overrides` maps a field to a column name chosen by
     /// the user. The error says which fields are missing and how to map them.
     pub fn resolve(header: &[String], overrides: &HashMap<Field, String>) -> Result<ColumnMap, String> {
         let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
-        let mut positions = HashMap::new();
+        let mut positions = [None; Field::ALL.len()];
         let mut missing = Vec::new();
         for field in Field::ALL {
             let found = match overrides.get(&field) {
@@ -114,9 +115,7 @@ impl ColumnMap {
                 None => field.aliases().iter().find_map(|a| normalised.iter().position(|h| h == a)),
             };
             match found {
-                Some(i) => {
-                    positions.insert(field, i);
-                }
+                Some(i) => positions[field as usize] = Some(i),
                 None if field.required() => missing.push(field.name()),
                 None => {}
             }
