@@ -103,12 +103,22 @@ fn priority(salt: u64, k1: u64, k2: u64) -> u64 {
 struct Samples {
     bound: usize,
     salt: u64,
-    groups: Vec<Vec<(u64, u64, u64)>>,
+    groups: Vec<Vec<Entry>>,
+    /// Bytes the groups' vectors hold, kept up to date because DataFusion asks for the size
+    /// after every batch and walking every group each time is quadratic.
+    heap_bytes: usize,
 }
+
+/// (priority, k1, k2)
+type Entry = (u64, u64, u64);
 
 impl Samples {
     fn new(bound: usize, salt: u64) -> Samples {
-        Samples { bound, salt, groups: Vec::new() }
+        Samples { bound, salt, groups: Vec::new(), heap_bytes: 0 }
+    }
+
+    fn recount_heap(&mut self) {
+        self.heap_bytes = self.groups.iter().map(|g| g.capacity() * std::mem::size_of::<Entry>()).sum();
     }
 
     fn offer(&mut self, group: usize, k1: u64, k2: u64) {
@@ -121,8 +131,10 @@ impl Samples {
         if kept.get(at) == Some(&(p, k1, k2)) {
             return;
         }
+        let capacity = kept.capacity();
         kept.insert(at, (p, k1, k2));
         kept.truncate(self.bound);
+        self.heap_bytes += (kept.capacity() - capacity) * std::mem::size_of::<Entry>();
     }
 
     fn offer_lists(&mut self, lists: &ListArray, group_of: impl Fn(usize) -> usize) -> Result<()> {
@@ -143,7 +155,7 @@ impl Samples {
 }
 
 /// The kept keys of `groups` as one list of `{k1, k2}` per group.
-fn to_lists(groups: Vec<Vec<(u64, u64, u64)>>) -> ArrayRef {
+fn to_lists(groups: Vec<Vec<Entry>>) -> ArrayRef {
     let mut offsets = Vec::with_capacity(groups.len() + 1);
     offsets.push(0i32);
     let (mut k1, mut k2) = (UInt64Builder::new(), UInt64Builder::new());
@@ -186,7 +198,9 @@ impl GroupsAccumulator for Samples {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        Ok(to_lists(emit_to.take_needed(&mut self.groups)))
+        let emitted = emit_to.take_needed(&mut self.groups);
+        self.recount_heap();
+        Ok(to_lists(emitted))
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
@@ -217,8 +231,7 @@ impl GroupsAccumulator for Samples {
     }
 
     fn size(&self) -> usize {
-        self.groups.capacity() * std::mem::size_of::<Vec<(u64, u64, u64)>>()
-            + self.groups.iter().map(|g| g.capacity() * 24).sum::<usize>()
+        self.groups.capacity() * std::mem::size_of::<Vec<Entry>>() + self.heap_bytes
     }
 }
 
@@ -279,6 +292,27 @@ mod tests {
         keys.sort();
         keys.dedup();
         assert_eq!(keys.len(), 3, "distinct");
+    }
+
+    #[test]
+    fn the_running_size_matches_a_recount() {
+        let mut s = Samples::new(5, 3);
+        s.groups.resize_with(100, Vec::new);
+        for i in 0..10_000_u64 {
+            s.offer((i * 7 % 100) as usize, i % 61, i % 5);
+            if i % 1000 == 0 {
+                let running = s.heap_bytes;
+                s.recount_heap();
+                assert_eq!(running, s.heap_bytes, "after {i} offers");
+            }
+        }
+        let before = GroupsAccumulator::size(&s);
+        s.evaluate(EmitTo::First(40)).unwrap();
+        assert_eq!(s.groups.len(), 60);
+        let running = s.heap_bytes;
+        s.recount_heap();
+        assert_eq!(running, s.heap_bytes);
+        assert!(GroupsAccumulator::size(&s) < before);
     }
 
     #[test]
