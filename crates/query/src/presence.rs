@@ -96,14 +96,22 @@ pub async fn ask_presence(
         let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, p.charge.max_partitions).await?;
         let mut keys = Vec::with_capacity(p.charge.partitions as usize);
         let mut values = Vec::with_capacity(p.charge.partitions as usize);
-        for cell in &p.cells {
-            for b in 0..p.window.buckets() {
-                let mut key = serde_json::Map::new();
-                key.insert("cell".into(), cell.to_string().into());
+        // Every (cell, bucket) pair is a key, hundreds of thousands city-wide: format each
+        // bucket's time once, not once per cell.
+        let bucket_starts: Vec<serde_json::Value> = (0..p.window.buckets())
+            .map(|b| {
                 let start = DateTime::from_timestamp(p.window.bucket_start(b), 0).expect("window is in range");
-                key.insert("bucket_start".into(), start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into());
+                start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into()
+            })
+            .collect();
+        for cell in &p.cells {
+            let cell_name = serde_json::Value::from(cell.to_string());
+            for (b, bucket_start) in bucket_starts.iter().enumerate() {
+                let mut key = serde_json::Map::new();
+                key.insert("cell".into(), cell_name.clone());
+                key.insert("bucket_start".into(), bucket_start.clone());
                 keys.push(key);
-                values.push(bounded.counts.get(&(u64::from(*cell), b)).copied().unwrap_or(0));
+                values.push(bounded.counts.get(&(u64::from(*cell), b as u64)).copied().unwrap_or(0));
             }
         }
         publish(ledger, asker, &question, &p.charge, keys, values)
