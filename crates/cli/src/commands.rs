@@ -14,7 +14,7 @@ use crowdlens_synth::{generate, SynthOptions};
 use crowdlens_types::parse_span;
 use std::path::{Path, PathBuf};
 
-use crate::output::{print_answer, print_charge, print_summary, Bar};
+use crate::output::{print_answer, print_charge, print_json_line, print_summary, Bar};
 
 #[derive(Parser)]
 #[command(
@@ -681,7 +681,7 @@ fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let reply = rt.block_on(respond(&q, &store, &mut ledger, &asker(&c.case, &c.purpose), c.dry_run))?;
     match (&reply, c.json) {
-        (_, true) => println!("{}", serde_json::to_string(&reply)?),
+        (_, true) => print_json_line(&reply)?,
         (Reply::Price(charge), false) => print_charge(charge),
         (Reply::Answer(a), false) => print_answer(a),
     }

@@ -3,7 +3,7 @@
 use crowdlens_ingest::{IngestSummary, Progress};
 use crowdlens_query::{Answer, Charge};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 /// A byte progress bar on stderr, shown only when stderr is a terminal.
 pub struct Bar(Option<ProgressBar>);
@@ -86,6 +86,15 @@ pub fn print_summary(path: &str, s: &IngestSummary) {
     for f in &s.quarantine_files {
         println!("  quarantine file: {}", f.display());
     }
+}
+
+/// Writes one compact JSON document and a newline to stdout through a buffer: a city-wide
+/// answer is tens of MB, which need not be built as one string first.
+pub fn print_json_line(value: &impl serde::Serialize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 pub fn print_answer(a: &Answer) {

@@ -212,7 +212,7 @@ fn finish(
         rows,
         derived: None,
     };
-    let digest = hex::encode(Sha256::digest(serde_json::to_vec(&answer.rows).expect("rows serialise")));
+    let digest = rows_digest(&answer.rows);
     // The noisy answer exists only in this function until the charge commits; a refused charge
     // returns the error and the answer is dropped unseen.
     answer.audit_id =
@@ -244,4 +244,22 @@ where
         audit_refusal(ledger, asker, question, e);
     }
     result
+}
+
+/// SHA-256 of the rows' JSON, streamed into the hash: a city-wide answer is tens of MB of JSON
+/// that need not be held to be hashed.
+fn rows_digest(rows: &[AnswerRow]) -> String {
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hash = HashWriter(Sha256::new());
+    serde_json::to_writer(std::io::BufWriter::with_capacity(64 * 1024, &mut hash), rows).expect("rows serialise");
+    hex::encode(hash.0.finalize())
 }
