@@ -393,15 +393,33 @@ fn admit_ping(
     }
 }
 
-/// CSV records read ahead for a worker. Buffers are reused batch after batch.
+/// Source records read ahead for a worker: CSV records or JSON lines. Buffers are reused
+/// batch after batch.
 #[derive(Default)]
-struct CsvBatch {
-    records: Vec<csv::ByteRecord>,
-    /// Per record in use: its line, and whether the CSV reader could parse it.
+struct Records<T> {
+    /// The first `entries.len()` are in use.
+    buffers: Vec<T>,
+    /// Per record in use: its line, and whether it was read whole (a CSV record the reader
+    /// could parse, a JSON line within the length cap).
     entries: Vec<(u64, bool)>,
 }
 
-impl Batch for CsvBatch {
+impl<T: Default> Records<T> {
+    /// The buffer for the next record, to be read into before its entry is pushed.
+    fn next_buffer(&mut self) -> &mut T {
+        let i = self.entries.len();
+        if self.buffers.len() == i {
+            self.buffers.push(T::default());
+        }
+        &mut self.buffers[i]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&T, u64, bool)> {
+        self.buffers.iter().zip(&self.entries).map(|(b, &(line, whole))| (b, line, whole))
+    }
+}
+
+impl<T: Default> Batch for Records<T> {
     fn clear(&mut self) {
         self.entries.clear();
     }
@@ -431,14 +449,10 @@ fn ingest_csv_pings(
     let map = ColumnMap::resolve(&header, &options.column_overrides)
         .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
     let mut records_read: u64 = 0;
-    let fill = |batch: &mut CsvBatch| -> Result<bool, IngestError> {
+    let fill = |batch: &mut Records<csv::ByteRecord>| -> Result<bool, IngestError> {
         let mut bytes = 0;
         while batch.entries.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-            let i = batch.entries.len();
-            if batch.records.len() == i {
-                batch.records.push(csv::ByteRecord::new());
-            }
-            let record = &mut batch.records[i];
+            let record = batch.next_buffer();
             let line_before = csv.position().line() + 1;
             match csv.read_byte_record(record) {
                 Ok(false) => return Ok(false),
@@ -463,8 +477,8 @@ fn ingest_csv_pings(
         }
         Ok(true)
     };
-    let admit = |admission: &mut Admission<'_>, batch: &CsvBatch| -> Result<Outcome, IngestError> {
-        for (record, &(line, parsed)) in batch.records.iter().zip(&batch.entries) {
+    let admit = |admission: &mut Admission<'_>, batch: &Records<csv::ByteRecord>| -> Result<Outcome, IngestError> {
+        for (record, line, parsed) in batch.iter() {
             let fields = if parsed { csv_fields(record, &map) } else { Err(Reject::MalformedCsv) };
             admit_ping(admission, Position::Line(line), fields)?;
         }
@@ -569,14 +583,10 @@ pub fn ingest_openrtb(
     let text = source::open_text(path, format, bytes_read.clone(), sink.stream_digest())?;
     let mut reader = BufReader::with_capacity(1 << 20, text);
     let mut number: u64 = 0;
-    let fill = |batch: &mut LineBatch| -> Result<bool, IngestError> {
+    let fill = |batch: &mut Records<Vec<u8>>| -> Result<bool, IngestError> {
         let mut bytes = 0;
         while batch.entries.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-            let i = batch.entries.len();
-            if batch.lines.len() == i {
-                batch.lines.push(Vec::new());
-            }
-            let line = &mut batch.lines[i];
+            let line = batch.next_buffer();
             let read = read_line_capped(&mut reader, line, openrtb::MAX_LINE_BYTES).map_err(|e| {
                 IngestError::Malformed { path: path.into(), reason: format!("read failed after line {number}: {e}") }
             })?;
@@ -595,8 +605,8 @@ pub fn ingest_openrtb(
         Ok(true)
     };
     let received_at_s = options.received_at_s;
-    let judge_lines = |admission: &mut Admission<'_>, batch: &LineBatch| -> Result<Outcome, IngestError> {
-        for (line, &(number, whole)) in batch.lines.iter().zip(&batch.entries) {
+    let judge_lines = |admission: &mut Admission<'_>, batch: &Records<Vec<u8>>| -> Result<Outcome, IngestError> {
+        for (line, number, whole) in batch.iter() {
             let position = Position::Line(number);
             if whole {
                 judge_request(admission, position, line, &consent, received_at_s)?;
@@ -615,23 +625,6 @@ pub fn ingest_openrtb(
     })?;
     progress.finish();
     sink.finish("openrtb")
-}
-
-/// JSON lines read ahead for a worker. Buffers are reused batch after batch.
-#[derive(Default)]
-struct LineBatch {
-    lines: Vec<Vec<u8>>,
-    /// Per line in use: its number, and false if it was longer than the cap (and not kept).
-    entries: Vec<(u64, bool)>,
-}
-
-impl Batch for LineBatch {
-    fn clear(&mut self) {
-        self.entries.clear();
-    }
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 fn judge_request(
