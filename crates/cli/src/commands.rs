@@ -943,6 +943,7 @@ fn demo(dir: &Path) -> Result<()> {
     println!("  co-visit: devices seen in both areas, and how far apart their first visits to each were.");
     println!("  series:   distinct devices in the whole area per bucket, and the % change against the");
     println!("            baseline buckets at the same time of day.");
+    println!("  reach:    devices per ad or app category per zone, from bid requests that passed consent.");
     println!("  Every value is a count plus discrete Laplace noise from OpenDP. The interval holds the true");
     println!("  bounded count with 95% probability. Values can be negative or non-zero where no one was:");
     println!("  that noise keeps any single device from being detectable. Each device counts in at most L");
@@ -950,7 +951,7 @@ fn demo(dir: &Path) -> Result<()> {
         "  partitions (or visits) per question (L = {}), and each question spends its ε from the",
         store.config().privacy.default_max_partitions
     );
-    println!("  week's budget. Reach needs OpenRTB bidstream data, which this ping-only store does not have.");
+    println!("  week's budget.");
     println!("  Try: crowdlens budget --store {}", store_dir.display());
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
