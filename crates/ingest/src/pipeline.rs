@@ -223,6 +223,8 @@ struct Sink<'s> {
     sensitive: &'s SensitivePlaces,
     identity: SourceIdentity,
     display: String,
+    /// The file's length when the run began, for progress.
+    length: u64,
     now_s: i64,
 }
 
@@ -273,6 +275,7 @@ impl<'s> Sink<'s> {
             sensitive: &options.sensitive,
             identity,
             display,
+            length,
             now_s: options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp()),
         }))
     }
@@ -369,7 +372,7 @@ pub fn ingest_pings(
     let format = source::sniff(path)?;
     let streamable = format != Format::Parquet;
     let Some(mut sink) = Sink::begin(store, path, options, streamable)? else { return Ok(already_ingested()) };
-    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let total = sink.length;
     progress.start(total);
     match format {
         Format::Csv | Format::GzipCsv => ingest_csv_pings(&mut sink, path, format, options, progress)?,
@@ -578,7 +581,7 @@ pub fn ingest_openrtb(
     }
     let Some(mut sink) = Sink::begin(store, path, options, true)? else { return Ok(already_ingested()) };
     let consent = ConsentPolicy { required_tcf_purposes: sink.policy.tcf_required_purposes.clone() };
-    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let total = sink.length;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let text = source::open_text(path, format, bytes_read.clone(), sink.stream_digest())?;
     let mut reader = BufReader::with_capacity(1 << 20, text);

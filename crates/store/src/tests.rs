@@ -84,3 +84,16 @@ fn keys_persist_with_owner_only_mode() {
     }
     assert_eq!(store.keyring().epochs().unwrap(), vec![epoch]);
 }
+
+#[test]
+fn keys_staged_by_a_killed_run_are_swept_and_saved_keys_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::init(dir.path(), &Config::default()).unwrap();
+    let epoch = crowdlens_types::Epoch::of_unix_seconds(1_793_577_600).unwrap();
+    let saved = store.keyring().key_for(epoch).unwrap().0;
+    let staged = dir.path().join("keyring").join(format!("{epoch}.key.42.tmp"));
+    std::fs::write(&staged, saved).unwrap();
+    drop(store.begin_ingest().unwrap());
+    assert!(!staged.exists(), "a staged copy of a key would outlive its shredding");
+    assert_eq!(store.keyring().key_for(epoch).unwrap().0, saved);
+}

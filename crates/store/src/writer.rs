@@ -178,7 +178,7 @@ fn new_run_id() -> String {
 }
 
 /// Removes staging directories, data files and quarantine files of runs the manifest does not
-/// name: the leftovers of a run that was killed before its commit.
+/// name, and staged keys: the leftovers of a run that was killed before its commit.
 fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
     let manifest = Manifest::load(root)?;
     let committed_runs: HashSet<&str> = manifest.sources.iter().map(|s| s.run.as_str()).collect();
@@ -207,6 +207,15 @@ fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
                 if !committed_runs.contains(run) {
                     let _ = fs::remove_file(e.path());
                 }
+            }
+        }
+    }
+    // A key staged by a killed run may be a copy of a saved key: left behind, it would outlive
+    // the crypto-shredding of that epoch. Only ingest creates keys, and it holds this lock.
+    if let Ok(entries) = fs::read_dir(root.join("keyring")) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().ends_with(".tmp") {
+                fs::remove_file(e.path()).map_err(|err| StoreError::io(e.path(), err))?;
             }
         }
     }
