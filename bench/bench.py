@@ -233,11 +233,10 @@ def main():
             st.rename(store)
     record("ingest pings", ours, theirs, "duckdb", rows, ours_rss, theirs_rss)
 
-    # Enough budget for every timed question.
-    config = store / "crowdlens.toml"
-    text = config.read_text()
-    config.write_text("\n".join("epsilon_per_epoch = 100000.0" if l.startswith("epsilon_per_epoch") else l
-                                for l in text.splitlines()) + "\n")
+    # Enough budget for every timed question: the rules live in the ledger, so they change
+    # through `budget set` (which audits the change), not by editing crowdlens.toml.
+    run([crowdlens, "budget", "set", "--store", store, "--rule", "epsilon_per_epoch=100000",
+         "--reason", "benchmark"])
     files = f"{store}/data/*/*.parquet"
     ask = [crowdlens, "ask"]
     common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",

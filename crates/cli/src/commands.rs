@@ -51,13 +51,20 @@ enum Command {
     /// Decode consent strings and explain the verdict ingest would give.
     #[command(subcommand)]
     Consent(ConsentCommand),
-    /// Show privacy budget spent and remaining per epoch.
+    /// Show privacy budget spent and remaining per epoch, and the budget rules; `budget set`
+    /// changes a rule (audited).
+    #[command(args_conflicts_with_subcommands = true)]
     Budget {
+        #[command(subcommand)]
+        action: Option<BudgetCommand>,
         #[arg(long)]
-        store: PathBuf,
+        store: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
+    /// Delete expired epochs and destroy their keys (crypto-shredding).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Inspect a store (partitions, row counts, epochs, budget). Prints no row-level data.
     #[command(subcommand)]
     Store(StoreCommand),
@@ -83,6 +90,38 @@ enum Command {
         /// Longest a question may run.
         #[arg(long, default_value = "120s")]
         question_timeout: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BudgetCommand {
+    /// Change a budget rule. The change and its reason are written to the audit chain; the
+    /// rules live in the ledger, so editing crowdlens.toml cannot change them.
+    Set {
+        #[arg(long)]
+        store: PathBuf,
+        /// NAME=VALUE, with NAME one of epsilon_per_epoch, delta_per_epoch,
+        /// max_epsilon_per_question, delta_per_question, max_window_days.
+        #[arg(long, value_name = "NAME=VALUE", required = true)]
+        rule: Vec<String>,
+        /// Why the rule changes (recorded in the audit entry).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Remove every epoch older than privacy.retention_weeks: its segments leave the manifest,
+    /// their files are deleted, then its key; a tombstone keeps late data from minting a new key.
+    Apply {
+        #[arg(long)]
+        store: PathBuf,
+        /// Show what would be removed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -377,7 +416,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Demo { dir } => demo(&dir),
         Command::Synth(a) => synth(&a, true).map(|_| ()),
         Command::Init { store } => {
-            Store::init(&store, &Config::default())?;
+            create_store(&store)?;
             println!(
                 "created store {} (settings: {})",
                 store.display(),
@@ -447,7 +486,14 @@ pub fn run(cli: Cli) -> Result<()> {
             let q = ReachQuestion { common: a.common.common()?, area: a.area.clone(), zones_res: a.zones_res };
             answer(&a.common, q)
         }
-        Command::Budget { store, json } => budget(&store, json),
+        Command::Budget { action: Some(BudgetCommand::Set { store, rule, reason }), .. } => {
+            budget_set(&store, &rule, &reason)
+        }
+        Command::Budget { action: None, store: Some(store), json } => budget(&store, json),
+        Command::Budget { action: None, store: None, .. } => {
+            bail!("budget needs --store PATH (or `budget set --store PATH --rule NAME=VALUE --reason TEXT`)")
+        }
+        Command::Retention(RetentionCommand::Apply { store, dry_run, json }) => retention_apply(&store, dry_run, json),
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
         Command::Serve { store, listen, max_body, rate_limit, question_timeout } => {
             Store::open(&store)?;
@@ -541,7 +587,7 @@ fn open_or_create(path: &Path) -> Result<Store> {
         Err(_) => false,
     };
     if empty && !path.join(crowdlens_store::CONFIG_FILE).exists() {
-        let store = Store::init(path, &Config::default())?;
+        let store = create_store(path)?;
         eprintln!(
             "created store {} with default settings ({})",
             path.display(),
@@ -656,8 +702,14 @@ fn local_actor() -> String {
 }
 
 fn open_ledger(store: &Store) -> Result<Ledger> {
-    let p = &store.config().privacy;
-    Ok(Ledger::open(&store.control_db_path(), p.epsilon_per_epoch, p.delta_per_epoch)?)
+    Ok(crowdlens_query::open_ledger(store)?)
+}
+
+/// A new store with default settings, its budget rules recorded in the ledger at once.
+fn create_store(path: &Path) -> Result<Store> {
+    let store = Store::init(path, &Config::default())?;
+    open_ledger(&store)?;
+    Ok(store)
 }
 
 fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
@@ -696,10 +748,12 @@ fn budget(store: &Path, json: bool) -> Result<()> {
     let store = Store::open(store)?;
     let ledger = open_ledger(&store)?;
     let b = ledger.budget(&store_epochs(&store)?)?;
+    let rules = ledger.rules();
     if json {
-        println!("{}", serde_json::to_string(&serde_json::json!({ "epochs": b }))?);
+        println!("{}", serde_json::to_string(&serde_json::json!({ "rules": rules, "epochs": b }))?);
         return Ok(());
     }
+    print_rules(rules, &store);
     if b.is_empty() {
         println!("no epochs yet: ingest data first");
     }
@@ -713,6 +767,88 @@ fn budget(store: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The rules in force (from the ledger), and a warning where the config file says otherwise.
+fn print_rules(rules: &crowdlens_control::Rules, store: &Store) {
+    println!(
+        "rules (recorded in the ledger; change with `crowdlens budget set`): ε {} per epoch, at most ε {} per question; δ {:e} per epoch, {:e} per question; windows up to {} days",
+        rules.epsilon_per_epoch,
+        rules.max_epsilon_per_question,
+        rules.delta_per_epoch,
+        rules.delta_per_question,
+        rules.max_window_days
+    );
+    let p = &store.config().privacy;
+    let file = [
+        ("epsilon_per_epoch", p.epsilon_per_epoch, rules.epsilon_per_epoch),
+        ("delta_per_epoch", p.delta_per_epoch, rules.delta_per_epoch),
+        ("max_epsilon_per_question", p.max_epsilon_per_question, rules.max_epsilon_per_question),
+        ("delta_per_question", p.delta_per_question, rules.delta_per_question),
+        ("max_window_days", f64::from(p.max_window_days), rules.max_window_days),
+    ];
+    for (name, in_file, in_ledger) in file {
+        if in_file != in_ledger {
+            eprintln!(
+                "warning: crowdlens.toml says privacy.{name} = {in_file}, but the ledger's rule is {in_ledger}, which applies; use `crowdlens budget set` to change a rule"
+            );
+        }
+    }
+}
+
+fn budget_set(store: &Path, rules: &[String], reason: &str) -> Result<()> {
+    let store = Store::open(store)?;
+    let mut ledger = open_ledger(&store)?;
+    let who = crowdlens_control::Requester {
+        actor: local_actor(),
+        role: "admin".into(),
+        case_id: "-".into(),
+        purpose: "budget-rules".into(),
+    };
+    for spec in rules {
+        let (name, value) = spec
+            .split_once('=')
+            .with_context(|| format!("--rule {spec:?}: expected NAME=VALUE, e.g. epsilon_per_epoch=5"))?;
+        let value: f64 =
+            value.trim().parse().with_context(|| format!("--rule {spec:?}: {value:?} is not a number"))?;
+        let id = ledger.set_rule(&who, name.trim(), value, reason)?;
+        println!("set {} = {value} (audit entry {id})", name.trim());
+    }
+    Ok(())
+}
+
+fn retention_apply(store: &Path, dry_run: bool, json: bool) -> Result<()> {
+    let store = Store::open(store)?;
+    let mut ledger = open_ledger(&store)?;
+    let who = Asker { actor: local_actor(), role: "admin".into(), case_id: "-".into(), purpose: "retention".into() };
+    let now = chrono::Utc::now().timestamp();
+    let report = crowdlens_query::retention::apply_retention(&store, &mut ledger, &who, now, dry_run)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    let verb = if dry_run { "would shred" } else { "shredded" };
+    println!(
+        "retention: {} weeks; epochs that ended before {} expire",
+        report.retention_weeks, report.cutoff
+    );
+    if report.epochs.is_empty() {
+        println!("nothing has expired");
+    }
+    for e in &report.epochs {
+        println!(
+            "{verb} {}: {} segment(s), {} row(s){}{}",
+            e.epoch,
+            e.segments,
+            e.rows,
+            if e.key { ", key destroyed" } else { "" },
+            if e.resumed { " (finishing an earlier run)" } else { "" }
+        );
+    }
+    if !dry_run && !report.epochs.is_empty() {
+        println!("the ledger keeps what these epochs spent; late data for them is dropped as epoch_shredded");
+    }
+    Ok(())
+}
+
 fn store_info(path: &Path, json: bool) -> Result<()> {
     let store = Store::open(path)?;
     let m = store.manifest()?;
@@ -722,6 +858,7 @@ fn store_info(path: &Path, json: bool) -> Result<()> {
     for s in &m.sources {
         totals.add(&s.counts);
     }
+    let exposed = store.exposed_paths()?;
     if json {
         let days: Vec<_> = m
             .rows_by_day()
@@ -738,10 +875,21 @@ fn store_info(path: &Path, json: bool) -> Result<()> {
                 "sources": m.sources.len(),
                 "ingest_totals": totals,
                 "epochs": budget,
+                "rules": ledger.rules(),
+                "shredded_epochs": store.keyring().shredded_epochs()?.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+                "exposed_paths": exposed,
                 "config": store.config(),
             })
         );
         return Ok(());
+    }
+    if !exposed.is_empty() {
+        eprintln!(
+            "warning: {} path(s) in the store can be read or entered by other users, e.g. {}; run `chmod -R go-rwx {}`",
+            exposed.len(),
+            exposed[0].display(),
+            path.display()
+        );
     }
     println!("store {} (manifest generation {})", path.display(), m.generation);
     println!(
@@ -770,6 +918,8 @@ fn store_info(path: &Path, json: bool) -> Result<()> {
         "\nresolution: cells stored at H3 {}, questions up to H3 {}; times stored to {}s, buckets ≥ {}s",
         r.h3_store, r.h3_finest_question, r.time_store_seconds, r.time_finest_bucket_seconds
     );
+    print_rules(ledger.rules(), &store);
+    println!("retention: {} weeks", store.config().privacy.retention_weeks);
     Ok(())
 }
 
@@ -803,7 +953,7 @@ fn demo(dir: &Path) -> Result<()> {
     )?;
 
     println!("\n== 2. create a store with default settings");
-    let store = Store::init(&store_dir, &Config::default())?;
+    let store = create_store(&store_dir)?;
     println!("created {}", store_dir.display());
 
     println!("\n== 3. ingest: validate, drop sensitive places and coarse fixes, pseudonymise, store by day");

@@ -140,7 +140,14 @@ pub struct Checkpoint {
 pub(crate) fn write_checkpoint(path: &Path, c: &Checkpoint) -> std::io::Result<()> {
     // A name per writer: concurrent askers must not interleave their bytes in one temp file.
     let tmp = path.with_extension(format!("head.{}.{:?}.tmp", std::process::id(), std::thread::current().id()));
-    std::fs::write(&tmp, serde_json::to_vec(c).expect("serialises"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    std::io::Write::write_all(&mut options.open(&tmp)?, &serde_json::to_vec(c).expect("serialises"))?;
     std::fs::rename(&tmp, path)
 }
 

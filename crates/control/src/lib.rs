@@ -4,6 +4,10 @@
 //!
 //! # Layout
 //! - [`Ledger`]: opening the database, charging, refusing, reading budget state.
+//! - [`Rules`]: the budget totals and per-question caps, recorded in the database (not in an
+//!   editable file) and changed only through [`Ledger::set_rule`], which audits the change.
+//! - [`Reservation`]: a committed charge whose question is still running; it audits how the
+//!   question ended, even when it is dropped unfinished.
 //! - [`audit`]: the chain's hash construction, checkpoint and verification.
 //! - [`tokens`]: API tokens (argon2-hashed secrets) and roles.
 
@@ -28,6 +32,92 @@ pub enum ControlError {
     BadToken(String),
     #[error("audit chain broken at entry {id}: {reason}")]
     AuditBroken { id: i64, reason: String },
+    #[error("epsilon {asked} is above this store's cap of {cap} per question; ask with --epsilon {cap} or less (an administrator can change the cap with `crowdlens budget set`)")]
+    EpsilonAboveCap { asked: f64, cap: f64 },
+    #[error("invalid rule: {0}")]
+    BadRule(String),
+    #[error("control database: {0}")]
+    Io(String),
+}
+
+impl ControlError {
+    /// Refusals the ledger decided and audited inside its own transaction.
+    pub fn is_audited_refusal(&self) -> bool {
+        matches!(
+            self,
+            ControlError::BudgetExhausted { .. } | ControlError::DeltaExhausted { .. } | ControlError::EpsilonAboveCap { .. }
+        )
+    }
+}
+
+/// The privacy rules of a store. They are written to the ledger when the store is created and
+/// read from it on every open, so editing a file cannot raise a budget; a change goes through
+/// [`Ledger::set_rule`] and leaves an audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rules {
+    /// Total ε each epoch may spend across all questions.
+    pub epsilon_per_epoch: f64,
+    /// Total δ each epoch may spend.
+    pub delta_per_epoch: f64,
+    /// Largest ε one question may spend.
+    pub max_epsilon_per_question: f64,
+    /// δ one question spends (gaussian noise, thresholded keys).
+    pub delta_per_question: f64,
+    /// Longest window a question may cover, in days.
+    pub max_window_days: f64,
+}
+
+impl Rules {
+    pub const NAMES: [&'static str; 5] =
+        ["epsilon_per_epoch", "delta_per_epoch", "max_epsilon_per_question", "delta_per_question", "max_window_days"];
+
+    fn get(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "epsilon_per_epoch" => self.epsilon_per_epoch,
+            "delta_per_epoch" => self.delta_per_epoch,
+            "max_epsilon_per_question" => self.max_epsilon_per_question,
+            "delta_per_question" => self.delta_per_question,
+            "max_window_days" => self.max_window_days,
+            _ => return None,
+        })
+    }
+
+    fn set(&mut self, name: &str, value: f64) -> Result<(), ControlError> {
+        let bad = |why: &str| Err(ControlError::BadRule(format!("{name} = {value}: {why}")));
+        match name {
+            "epsilon_per_epoch" | "max_epsilon_per_question" if !(value.is_finite() && value > 0.0) => {
+                return bad("must be a positive number")
+            }
+            "delta_per_epoch" | "delta_per_question" if !(0.0..1.0).contains(&value) => return bad("must be in [0, 1)"),
+            "max_window_days" if !(value.is_finite() && value >= 1.0 && value.fract() == 0.0) => {
+                return bad("must be a whole number of days, at least 1")
+            }
+            _ => {}
+        }
+        match name {
+            "epsilon_per_epoch" => self.epsilon_per_epoch = value,
+            "delta_per_epoch" => self.delta_per_epoch = value,
+            "max_epsilon_per_question" => self.max_epsilon_per_question = value,
+            "delta_per_question" => self.delta_per_question = value,
+            "max_window_days" => self.max_window_days = value,
+            other => {
+                return Err(ControlError::BadRule(format!(
+                    "no rule {other:?}; rules are {}",
+                    Rules::NAMES.join(", ")
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every rule's range.
+    pub fn validate(&self) -> Result<(), ControlError> {
+        let mut copy = *self;
+        for name in Rules::NAMES {
+            copy.set(name, self.get(name).expect("a known name"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Who asked, why, and what: the context recorded with every charge.
@@ -58,12 +148,20 @@ const EPS_SLACK: f64 = 1e-9;
 pub struct Ledger {
     conn: Connection,
     checkpoint_path: PathBuf,
-    epsilon_per_epoch: f64,
-    delta_per_epoch: f64,
+    rules: Rules,
+}
+
+/// Who writes entries that no asker caused (the rules recorded at creation).
+fn system() -> Requester {
+    Requester { actor: "crowdlens".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() }
 }
 
 impl Ledger {
-    pub fn open(path: &Path, epsilon_per_epoch: f64, delta_per_epoch: f64) -> Result<Ledger, ControlError> {
+    /// Opens (or creates) the database. `initial` rules are recorded only if the database holds
+    /// none yet, that is when the store is created; after that the recorded rules apply.
+    pub fn open(path: &Path, initial: &Rules) -> Result<Ledger, ControlError> {
+        initial.validate()?;
+        create_private_file(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -94,43 +192,114 @@ impl Ledger {
             );",
         )?;
         tokens::create_table(&conn)?;
-        Ok(Ledger { conn, checkpoint_path: path.with_extension("head"), epsilon_per_epoch, delta_per_epoch })
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);")?;
+        let mut ledger = Ledger { conn, checkpoint_path: path.with_extension("head"), rules: *initial };
+        ledger.rules = ledger.record_initial_rules(initial)?;
+        Ok(ledger)
     }
 
-    /// Atomically checks every epoch's remaining budget and, if all suffice, records the charge
-    /// and its audit entry. `answer_digest` is computed before the call, so the charge is
-    /// committed before any answer leaves. On refusal nothing is charged, and the refusal
-    /// itself is audited.
-    pub fn charge(
+    /// Writes `initial` as the rules unless rules exist, and returns the rules in force.
+    fn record_initial_rules(&mut self, initial: &Rules) -> Result<Rules, ControlError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let recorded: Vec<(String, f64)> = {
+            let mut stmt = tx.prepare("SELECT name, value FROM rules")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut rules = *initial;
+        let mut missing = Vec::new();
+        for name in Rules::NAMES {
+            match recorded.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => rules.set(name, *v)?,
+                None => missing.push(name),
+            }
+        }
+        if !missing.is_empty() {
+            for name in &missing {
+                tx.execute("INSERT INTO rules (name, value) VALUES (?1, ?2)", params![name, rules.get(name)])?;
+            }
+            let recorded: serde_json::Map<String, serde_json::Value> =
+                missing.iter().map(|n| (n.to_string(), rules.get(n).into())).collect();
+            let id = audit::append(
+                &tx,
+                &system(),
+                &serde_json::json!({ "rules": recorded }),
+                "rules recorded",
+                0.0,
+                0.0,
+                "",
+            )?;
+            tx.commit()?;
+            self.checkpoint(id);
+        }
+        Ok(rules)
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Changes one rule and audits the change (old value, new value, who and why) in the same
+    /// transaction. Lowering `epsilon_per_epoch` below what an epoch has spent leaves it with
+    /// nothing to spend; spent budget is never given back.
+    pub fn set_rule(&mut self, who: &Requester, name: &str, value: f64, reason: &str) -> Result<i64, ControlError> {
+        if reason.trim().is_empty() {
+            return Err(ControlError::BadRule("a rule change needs a reason (--reason)".into()));
+        }
+        let mut rules = self.rules;
+        let old = rules.get(name);
+        rules.set(name, value)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("INSERT OR REPLACE INTO rules (name, value) VALUES (?1, ?2)", params![name, value])?;
+        let question = serde_json::json!({"rule": name, "from": old, "to": value, "reason": reason});
+        let id = audit::append(&tx, who, &question, &format!("rule changed: {name} {old:?} -> {value}"), 0.0, 0.0, "")?;
+        tx.commit()?;
+        self.checkpoint(id);
+        self.rules = rules;
+        Ok(id)
+    }
+
+    /// Atomically checks the per-question cap and every epoch's remaining budget and, if all
+    /// allow it, commits the charge with its audit entry, before the question reads any data.
+    /// The returned [`Reservation`] then records how the question ended. On refusal nothing is
+    /// charged, and the refusal itself is audited.
+    pub fn reserve(
         &mut self,
         who: &Requester,
         question: &serde_json::Value,
         epochs: &[String],
         epsilon: f64,
         delta: f64,
-        answer_digest: &str,
-    ) -> Result<i64, ControlError> {
+    ) -> Result<Reservation<'_>, ControlError> {
+        let rules = self.rules;
         // IMMEDIATE takes the write lock before reading the sums, so two processes can never
         // both see the same remaining budget and overspend it.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut refusal = None;
+        if !(epsilon <= rules.max_epsilon_per_question + EPS_SLACK) {
+            refusal = Some(ControlError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
+        }
         for epoch in epochs {
+            if refusal.is_some() {
+                break;
+            }
             let (eps_spent, delta_spent): (f64, f64) = tx.query_row(
                 "SELECT COALESCE(SUM(epsilon), 0), COALESCE(SUM(delta), 0) FROM charges WHERE epoch = ?1",
                 [epoch],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let remaining = self.epsilon_per_epoch - eps_spent;
+            let remaining = rules.epsilon_per_epoch - eps_spent;
             if epsilon > remaining + EPS_SLACK {
                 refusal = Some(ControlError::BudgetExhausted {
                     epoch: epoch.clone(),
                     needed: epsilon,
                     remaining: remaining.max(0.0),
-                    total: self.epsilon_per_epoch,
+                    total: rules.epsilon_per_epoch,
                 });
                 break;
             }
-            let delta_remaining = self.delta_per_epoch - delta_spent;
+            let delta_remaining = rules.delta_per_epoch - delta_spent;
             if delta > 0.0 && delta > delta_remaining * (1.0 + EPS_SLACK) {
                 refusal = Some(ControlError::DeltaExhausted {
                     epoch: epoch.clone(),
@@ -141,12 +310,11 @@ impl Ledger {
             }
         }
         let outcome = match &refusal {
-            None => "answered".to_string(),
+            None => "charged".to_string(),
             Some(e) => format!("refused: {e}"),
         };
         let (eps_logged, delta_logged) = if refusal.is_none() { (epsilon, delta) } else { (0.0, 0.0) };
-        let digest = if refusal.is_none() { answer_digest } else { "" };
-        let audit_id = audit::append(&tx, who, question, &outcome, eps_logged, delta_logged, digest)?;
+        let audit_id = audit::append(&tx, who, question, &outcome, eps_logged, delta_logged, "")?;
         if refusal.is_none() {
             for epoch in epochs {
                 tx.execute(
@@ -158,9 +326,34 @@ impl Ledger {
         tx.commit()?;
         self.checkpoint(audit_id);
         match refusal {
-            None => Ok(audit_id),
+            None => Ok(Reservation { ledger: self, who: who.clone(), charge_id: audit_id, settled: false }),
             Some(e) => Err(e),
         }
+    }
+
+    /// Records an administrative event (such as retention shredding an epoch); spends nothing.
+    pub fn record_event(
+        &mut self,
+        who: &Requester,
+        what: &serde_json::Value,
+        outcome: &str,
+    ) -> Result<i64, ControlError> {
+        self.append_outcome(who, what, outcome, "")
+    }
+
+    /// Appends an entry that spends nothing: how a charged question ended, or a refusal.
+    fn append_outcome(
+        &mut self,
+        who: &Requester,
+        question: &serde_json::Value,
+        outcome: &str,
+        digest: &str,
+    ) -> Result<i64, ControlError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id = audit::append(&tx, who, question, outcome, 0.0, 0.0, digest)?;
+        tx.commit()?;
+        self.checkpoint(id);
+        Ok(id)
     }
 
     /// Records a question refused before any budget check (bad parameters, missing purpose).
@@ -170,11 +363,7 @@ impl Ledger {
         question: &serde_json::Value,
         reason: &str,
     ) -> Result<i64, ControlError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id = audit::append(&tx, who, question, &format!("refused: {reason}"), 0.0, 0.0, "")?;
-        tx.commit()?;
-        self.checkpoint(id);
-        Ok(id)
+        self.append_outcome(who, question, &format!("refused: {reason}"), "")
     }
 
     /// Spent and remaining budget for each of `epochs` plus every epoch with a charge.
@@ -192,10 +381,10 @@ impl Ledger {
             .into_iter()
             .map(|(epoch, (eps, delta, questions))| EpochBudget {
                 epoch,
-                epsilon_total: self.epsilon_per_epoch,
+                epsilon_total: self.rules.epsilon_per_epoch,
                 epsilon_spent: eps,
-                epsilon_remaining: (self.epsilon_per_epoch - eps).max(0.0),
-                delta_total: self.delta_per_epoch,
+                epsilon_remaining: (self.rules.epsilon_per_epoch - eps).max(0.0),
+                delta_total: self.rules.delta_per_epoch,
                 delta_spent: delta,
                 questions,
             })
@@ -249,6 +438,67 @@ impl Ledger {
     pub fn audit_entries(&self) -> Result<Vec<audit::Entry>, ControlError> {
         Ok(audit::entries(&self.conn)?.into_iter().map(|(_, e)| e).collect())
     }
+}
+
+/// A charge committed before its question read any data. It records how the question ended:
+/// [`Reservation::answered`] with the answer's digest, [`Reservation::failed`] with the reason,
+/// or, if it is dropped unsettled (a timeout, a cancelled request, a panic), an entry saying
+/// so. Either way the charge stands: a question that touched data is never free.
+pub struct Reservation<'a> {
+    ledger: &'a mut Ledger,
+    who: Requester,
+    charge_id: i64,
+    settled: bool,
+}
+
+impl Reservation<'_> {
+    /// The audit entry that holds the charge.
+    pub fn charge_id(&self) -> i64 {
+        self.charge_id
+    }
+
+    fn settle(&mut self, outcome: &str, digest: &str) -> Result<i64, ControlError> {
+        self.settled = true;
+        let question = serde_json::json!({ "charged_in": self.charge_id });
+        let who = self.who.clone();
+        self.ledger.append_outcome(&who, &question, outcome, digest)
+    }
+
+    /// Records the released answer's digest; returns the entry's id.
+    pub fn answered(mut self, answer_digest: &str) -> Result<i64, ControlError> {
+        self.settle("answered", answer_digest)
+    }
+
+    /// Records that the question failed after its charge.
+    pub fn failed(mut self, reason: &str) -> Result<i64, ControlError> {
+        self.settle(&format!("failed after charge: {reason}"), "")
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            // Nothing to return an error to: the question's future is gone. The charge
+            // committed already; this entry only says the question never finished.
+            let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", "");
+        }
+    }
+}
+
+/// Creates the database file owner-only before SQLite opens it; SQLite gives its journal and
+/// WAL files the database file's mode.
+fn create_private_file(path: &Path) -> Result<(), ControlError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| ControlError::Io(format!("{}: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -4,8 +4,33 @@ fn who() -> Requester {
     Requester { actor: "cli".into(), role: "admin".into(), case_id: "C-1".into(), purpose: "research".into() }
 }
 
+fn rules(total: f64, delta: f64) -> Rules {
+    Rules {
+        epsilon_per_epoch: total,
+        delta_per_epoch: delta,
+        max_epsilon_per_question: total,
+        delta_per_question: 1e-7,
+        max_window_days: 92.0,
+    }
+}
+
 fn ledger(dir: &tempfile::TempDir, total: f64) -> Ledger {
-    Ledger::open(&dir.path().join("c.sqlite"), total, 1e-6).unwrap()
+    Ledger::open(&dir.path().join("c.sqlite"), &rules(total, 1e-6)).unwrap()
+}
+
+impl Ledger {
+    /// Reserves and settles at once, as a question that answers does.
+    fn charge(
+        &mut self,
+        who: &Requester,
+        q: &serde_json::Value,
+        epochs: &[String],
+        epsilon: f64,
+        delta: f64,
+        digest: &str,
+    ) -> Result<i64, ControlError> {
+        self.reserve(who, q, epochs, epsilon, delta)?.answered(digest)
+    }
 }
 
 #[test]
@@ -23,7 +48,8 @@ fn charges_until_exhausted_then_refuses() {
     assert_eq!(b.len(), 1);
     assert!((b[0].epsilon_spent - 1.0).abs() < 1e-9);
     assert_eq!(b[0].questions, 10);
-    assert_eq!(l.audit_len().unwrap(), 11, "the refusal is audited too");
+    // The rules recorded at creation, a charge and an answer per question, and the refusal.
+    assert_eq!(l.audit_len().unwrap(), 1 + 2 * 10 + 1, "the refusal is audited too");
     assert!(l.verify_audit().unwrap().is_some());
 }
 
@@ -45,12 +71,12 @@ fn multi_epoch_charge_is_all_or_nothing() {
 fn concurrent_spenders_never_overspend() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite");
-    drop(Ledger::open(&path, 1.0, 0.0).unwrap());
+    drop(Ledger::open(&path, &rules(1.0, 0.0)).unwrap());
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let path = path.clone();
             std::thread::spawn(move || {
-                let mut l = Ledger::open(&path, 1.0, 0.0).unwrap();
+                let mut l = Ledger::open(&path, &rules(1.0, 0.0)).unwrap();
                 (0..5)
                     .filter(|_| l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").is_ok())
                     .count()
@@ -59,8 +85,8 @@ fn concurrent_spenders_never_overspend() {
         .collect();
     let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(ok, 10);
-    let l = Ledger::open(&path, 1.0, 0.0).unwrap();
-    assert_eq!(l.audit_len().unwrap(), 40);
+    let l = Ledger::open(&path, &rules(1.0, 0.0)).unwrap();
+    assert_eq!(l.audit_len().unwrap(), 1 + 2 * 10 + 30);
     l.verify_audit().unwrap();
 }
 
@@ -84,11 +110,11 @@ fn broken_at(l: &Ledger) -> i64 {
 fn every_kind_of_tampering_is_detected() {
     let cases: [(&str, i64); 6] = [
         ("UPDATE audit SET purpose = 'other' WHERE id = 2", 2),
-        ("UPDATE audit SET epsilon = 0.0 WHERE id = 1", 1),
+        ("UPDATE audit SET epsilon = 0.0 WHERE id = 2", 2),
         ("DELETE FROM audit WHERE id = 2", 3),
         ("UPDATE audit SET id = -1 WHERE id = 1; UPDATE audit SET id = 1 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = -1;", 1),
-        ("DELETE FROM audit WHERE id = 3", 3),
-        ("INSERT INTO audit SELECT 4, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, hash, hash FROM audit WHERE id = 3", 4),
+        ("DELETE FROM audit WHERE id = 7", 7),
+        ("INSERT INTO audit SELECT 8, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, hash, hash FROM audit WHERE id = 7", 8),
     ];
     for (sql, id) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -103,7 +129,7 @@ fn truncating_everything_is_caught_by_the_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let l = three_entries(&dir);
     l.conn.execute_batch("DELETE FROM audit").unwrap();
-    assert_eq!(broken_at(&l), 3);
+    assert_eq!(broken_at(&l), 7);
 }
 
 #[test]
@@ -114,7 +140,7 @@ fn a_lagging_checkpoint_is_accepted() {
     l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").unwrap();
     // As if the process died between the commit and the checkpoint write.
     std::fs::write(l.checkpoint_path(), saved).unwrap();
-    assert_eq!(l.verify_audit().unwrap().unwrap().id, 4);
+    assert_eq!(l.verify_audit().unwrap().unwrap().id, 9);
 }
 
 #[test]
@@ -155,4 +181,71 @@ fn tokens_check_revoke_and_never_store_the_secret() {
     assert!(l.list_tokens().unwrap()[0].revoked_at.is_some());
     assert!(matches!("root".parse::<Role>(), Err(ControlError::BadToken(_))));
     assert!(l.create_token(" ", Role::Admin).is_err());
+}
+
+#[test]
+fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite");
+    let l = Ledger::open(&path, &rules(10.0, 1e-5)).unwrap();
+    assert_eq!(l.audit_entries().unwrap()[0].outcome, "rules recorded");
+    // Opening with other initial values (an edited config file) changes nothing.
+    drop(l);
+    let mut l = Ledger::open(&path, &rules(1000.0, 0.5)).unwrap();
+    assert_eq!(l.rules().epsilon_per_epoch, 10.0);
+    assert_eq!(l.audit_len().unwrap(), 1);
+    let id = l.set_rule(&who(), "epsilon_per_epoch", 4.0, "new policy").unwrap();
+    let entry = &l.audit_entries().unwrap()[id as usize - 1];
+    assert_eq!(entry.outcome, "rule changed: epsilon_per_epoch Some(10.0) -> 4");
+    drop(l);
+    let l = Ledger::open(&path, &rules(10.0, 1e-5)).unwrap();
+    assert_eq!(l.rules().epsilon_per_epoch, 4.0);
+    let mut l = l;
+    for (name, value) in [("epsilon_per_epoch", -1.0), ("delta_per_epoch", 1.0), ("max_window_days", 0.5), ("nope", 1.0)] {
+        assert!(matches!(l.set_rule(&who(), name, value, "x"), Err(ControlError::BadRule(_))), "{name}");
+    }
+    assert!(matches!(l.set_rule(&who(), "epsilon_per_epoch", 1.0, " "), Err(ControlError::BadRule(_))));
+    l.verify_audit().unwrap();
+}
+
+#[test]
+fn the_question_cap_is_enforced_by_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = Ledger::open(&dir.path().join("c.sqlite"), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
+        .unwrap();
+    let err = l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.5, 0.0, "d").unwrap_err();
+    assert!(matches!(err, ControlError::EpsilonAboveCap { .. }), "{err}");
+    assert!(err.is_audited_refusal());
+    assert_eq!(l.budget(&[]).unwrap().len(), 0, "nothing was charged");
+    assert!(l.charge(&who(), &serde_json::json!({}), &["E".into()], f64::NAN, 0.0, "d").is_err());
+}
+
+#[test]
+fn a_dropped_reservation_keeps_its_charge_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 5.0);
+    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0).unwrap();
+    let charge_id = r.charge_id();
+    drop(r);
+    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0).unwrap();
+    r.failed("query engine: out of memory").unwrap();
+    let entries = l.audit_entries().unwrap();
+    assert_eq!(entries[charge_id as usize - 1].outcome, "charged");
+    assert!(entries[charge_id as usize].outcome.starts_with("abandoned after charge"));
+    assert!(entries.last().unwrap().outcome.starts_with("failed after charge: query engine"));
+    assert!((l.budget(&[]).unwrap()[0].epsilon_spent - 2.0).abs() < 1e-9, "both charges stand");
+    l.verify_audit().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_checkpoint_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 5.0);
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    for name in ["c.sqlite", "c.head", "c.sqlite-wal"] {
+        let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{name} is {mode:o}");
+    }
 }

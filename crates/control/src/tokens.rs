@@ -116,6 +116,15 @@ pub(crate) fn check(conn: &Connection, token: &str) -> Result<Option<TokenInfo>,
     Ok(Some(TokenInfo { id, name, role: role.parse()?, created_at, revoked_at }))
 }
 
+/// Checks a token against the database at `db` without opening a ledger: authentication comes
+/// before anything else a request does. Read-only; the argon2 verification takes tens of
+/// milliseconds of CPU, so async callers run this on a blocking thread.
+pub fn check_at(db: &std::path::Path, token: &str) -> Result<Option<TokenInfo>, ControlError> {
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    check(&conn, token)
+}
+
 pub(crate) fn revoke(conn: &Connection, id: i64) -> Result<bool, ControlError> {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Ok(conn.execute("UPDATE tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL", params![now, id])? == 1)

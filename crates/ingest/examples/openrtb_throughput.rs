@@ -60,7 +60,7 @@ fn main() {
     let admit = measure("typed + consent + identity + category", &|l| match crowdlens_ingest::openrtb::parse(l) {
         Ok(r) => {
             let admitted = judge(&r.signals(), &policy) == Verdict::Admit;
-            admitted as usize + r.identity().is_some() as usize + r.category().is_some() as usize
+            admitted as usize + r.advertising_id().is_ok() as usize + r.category().is_some() as usize
         }
         Err(_) => 0,
     });

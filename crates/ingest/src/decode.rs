@@ -2,17 +2,27 @@
 //! quarantine: it names what was wrong, never the value.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use crowdlens_types::{DeviceId, NotADevice};
+use std::fmt;
 
-/// A decoded ping. It still holds the raw device id, so it never leaves memory: the only way
-/// onward is through [`crate::policy`] and [`crate::minimize`].
-#[derive(Debug, Clone, PartialEq)]
+/// A decoded ping. It still holds the device's advertising id, so it never leaves memory: the
+/// only way onward is through [`crate::policy`] and [`crate::minimize`].
+#[derive(Clone, PartialEq)]
 pub struct RawPing {
-    pub device_id: String,
-    pub id_type: String,
+    /// The canonical advertising id, or why the row's id names no device (the policy drops
+    /// such rows by reason).
+    pub device: Result<DeviceId, NotADevice>,
     pub time_s: i64,
     pub latitude: f64,
     pub longitude: f64,
     pub accuracy_m: Option<f64>,
+}
+
+impl fmt::Debug for RawPing {
+    // Location and time are as identifying as the id itself: a raw ping prints as a shape only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RawPing(..)")
+    }
 }
 
 /// Why a row was quarantined. Stable snake_case codes, so counts can be compared across runs.
@@ -96,11 +106,15 @@ pub struct Fields<'a> {
 }
 
 /// Decodes one row. `now_s` bounds timestamps from above (a day of clock skew is allowed).
+///
+/// The id type column, where a feed has one, never enters the pseudonym: typing an id by a
+/// column that one feed has and another lacks would split a device (see [`DeviceId`]). It is
+/// read only to notice ids that are not advertising ids at all (cookies, publisher ids).
 pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
     let device_id = std::str::from_utf8(f.device_id).map_err(|_| Reject::InvalidUtf8)?;
-    let id_type = match f.id_type {
-        Some(b) => std::str::from_utf8(b).map_err(|_| Reject::InvalidUtf8)?.trim().to_ascii_uppercase(),
-        None => String::new(),
+    let not_a_device = match f.id_type {
+        Some(b) => NotADevice::is_non_device_label(std::str::from_utf8(b).map_err(|_| Reject::InvalidUtf8)?),
+        None => false,
     };
     let latitude = parse_f64(f.latitude).ok_or(Reject::BadLatitude)?;
     let longitude = parse_f64(f.longitude).ok_or(Reject::BadLongitude)?;
@@ -111,7 +125,11 @@ pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
         Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => None,
         Some(b) => Some(parse_f64(b).ok_or(Reject::BadAccuracy)?),
     };
-    RawPing::validated(device_id, id_type, time_s, latitude, longitude, accuracy_m, now_s)
+    let mut ping = RawPing::validated(device_id, time_s, latitude, longitude, accuracy_m, now_s)?;
+    if not_a_device {
+        ping.device = Err(NotADevice::NotAnAdvertisingId);
+    }
+    Ok(ping)
 }
 
 impl RawPing {
@@ -119,7 +137,6 @@ impl RawPing {
     /// so both sources share one notion of a valid ping.
     pub fn validated(
         device_id: &str,
-        id_type: String,
         time_s: i64,
         latitude: f64,
         longitude: f64,
@@ -148,7 +165,7 @@ impl RawPing {
         if accuracy_m.is_some_and(|a| !(a.is_finite() && a >= 0.0)) {
             return Err(Reject::BadAccuracy);
         }
-        Ok(RawPing { device_id: device_id.to_string(), id_type, time_s, latitude, longitude, accuracy_m })
+        Ok(RawPing { device: DeviceId::canonical(device_id), time_s, latitude, longitude, accuracy_m })
     }
 }
 
@@ -263,8 +280,8 @@ mod tests {
 
     #[test]
     fn decodes_a_good_row() {
-        let p = decode(&fields("abc", "1793577600000", "44.97", "-93.26", Some("12.5")), NOW).unwrap();
-        assert_eq!(p.id_type, "IDFA");
+        let p = decode(&fields("ABC", "1793577600000", "44.97", "-93.26", Some("12.5")), NOW).unwrap();
+        assert_eq!(p.device.unwrap().as_str(), "abc");
         assert_eq!(p.accuracy_m, Some(12.5));
         assert_eq!(p.time_s, 1_793_577_600);
     }

@@ -2,7 +2,7 @@
 //! a floored bucket. What comes out is all the store ever sees.
 
 use crowdlens_store::{Keyring, ResolutionConfig, StoreError};
-use crowdlens_types::{Epoch, Pseudonym, StoredPing};
+use crowdlens_types::{DeviceId, Epoch, Pseudonym, StoredPing};
 use h3o::{LatLng, Resolution};
 
 use crate::policy::Admitted;
@@ -14,7 +14,7 @@ pub struct Minimizer {
     /// The previous row's identity and pseudonym. Feeds list a device's pings together, so
     /// most rows reuse it instead of computing the HMAC again. It is in memory only, like
     /// the `RawPing` it came from, and goes with the run.
-    last: Option<(Epoch, String, String, Pseudonym)>,
+    last: Option<(Epoch, DeviceId, Pseudonym)>,
 }
 
 impl Minimizer {
@@ -26,14 +26,13 @@ impl Minimizer {
 
     pub fn minimize(&mut self, admitted: Admitted, category: Option<u32>) -> Result<StoredPing, StoreError> {
         let p = admitted.ping();
+        let device = admitted.device();
         let epoch = Epoch::of_unix_seconds(p.time_s).expect("decode bounds timestamps to a representable range");
         let pseudonym = match &self.last {
-            Some((e, id_type, id, pseudonym)) if *e == epoch && *id_type == p.id_type && *id == p.device_id => {
-                *pseudonym
-            }
+            Some((e, id, pseudonym)) if *e == epoch && id == device => *pseudonym,
             _ => {
-                let pseudonym = self.keyring.key_for(epoch)?.pseudonym(&p.id_type, &p.device_id);
-                self.last = Some((epoch, p.id_type.clone(), p.device_id.clone(), pseudonym));
+                let pseudonym = self.keyring.key_for(epoch)?.pseudonym(device);
+                self.last = Some((epoch, device.clone(), pseudonym));
                 pseudonym
             }
         };
@@ -66,18 +65,12 @@ mod tests {
         let places = SensitivePlaces::default();
         let policy = Policy { config: &store.config().policy, sensitive: &places };
         let monday = 1_793_577_600;
-        // Repeats, a switch, a return, another id type and the next week's key.
-        for (id_type, id, t) in [
-            ("IDFA", "a", monday),
-            ("IDFA", "a", monday + 60),
-            ("IDFA", "b", monday),
-            ("IDFA", "a", monday),
-            ("AAID", "a", monday),
-            ("IDFA", "a", monday + 8 * 86_400),
-        ] {
+        // Repeats, a switch, a return, another spelling and the next week's key.
+        for (id, t) in [("a", monday), ("a", monday + 60), ("b", monday), ("a", monday), ("A", monday), ("a", monday + 8 * 86_400)]
+        {
+            let device = DeviceId::canonical(id);
             let ping = RawPing {
-                device_id: id.into(),
-                id_type: id_type.into(),
+                device: device.clone(),
                 time_s: t,
                 latitude: 44.97,
                 longitude: -93.26,
@@ -85,7 +78,7 @@ mod tests {
             };
             let row = minimizer.minimize(policy.admit(ping).unwrap(), None).unwrap();
             let epoch = Epoch::of_unix_seconds(t).unwrap();
-            assert_eq!(row.pseudonym, keyring.key_for(epoch).unwrap().pseudonym(id_type, id), "{id_type} {id} {t}");
+            assert_eq!(row.pseudonym, keyring.key_for(epoch).unwrap().pseudonym(&device.unwrap()), "{id} {t}");
         }
     }
 }

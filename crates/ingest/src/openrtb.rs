@@ -5,7 +5,7 @@
 //! example, `examples/openrtb_throughput.rs`).
 
 use crowdlens_consent::Signals;
-use crowdlens_types::category;
+use crowdlens_types::{category, DeviceId, NotADevice};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -15,7 +15,7 @@ use crate::decode::Reject;
 /// Longest line read as a bid request. Real requests are a few kB; the cap bounds memory.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct BidRequest<'a> {
     #[serde(borrow, default)]
     pub device: Option<Device<'a>>,
@@ -31,7 +31,7 @@ pub struct BidRequest<'a> {
     pub ext: Option<RequestExt>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct Device<'a> {
     #[serde(default)]
     pub geo: Option<Geo>,
@@ -40,10 +40,18 @@ pub struct Device<'a> {
     #[serde(default, deserialize_with = "flag")]
     pub lmt: Option<bool>,
     #[serde(borrow, default)]
-    pub os: Option<Cow<'a, str>>,
+    pub ext: Option<DeviceExt<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The IAB's "Guidelines for IFA on OTT platforms" put the kind of `ifa` in `device.ext`:
+/// `idfa`, `aaid`, `rida`, ... for device ids, `ppid` or `sessionid` for ids that are not.
+#[derive(Default, Deserialize)]
+pub struct DeviceExt<'a> {
+    #[serde(borrow, default)]
+    pub ifa_type: Option<Cow<'a, str>>,
+}
+
+#[derive(Default, Deserialize)]
 pub struct Geo {
     #[serde(default)]
     pub lat: Option<f64>,
@@ -59,7 +67,7 @@ pub struct Geo {
     pub lastfix: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct User<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
@@ -130,6 +138,25 @@ pub struct RequestExt {
     pub ts: Option<f64>,
 }
 
+// Requests hold advertising ids, user ids, consent strings and locations: none of it may reach
+// a log through `{:?}`, so these print as their shape only.
+macro_rules! redacted_debug {
+    ($($ty:ident),*) => {$(
+        impl std::fmt::Debug for $ty<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($ty), "(..)"))
+            }
+        }
+    )*};
+}
+redacted_debug!(BidRequest, Device, DeviceExt, User);
+
+impl std::fmt::Debug for Geo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Geo(..)")
+    }
+}
+
 /// Parses one line. The error names the kind of failure and its column, never the content.
 pub fn parse(line: &[u8]) -> Result<BidRequest<'_>, Reject> {
     if line.len() > MAX_LINE_BYTES {
@@ -161,28 +188,19 @@ impl<'a> BidRequest<'a> {
         }
     }
 
-    /// The advertising id (typed IDFA or AAID by the device's OS, so it pseudonymises like the
-    /// same id in a ping feed), else the exchange's user id. An all-zero IDFA is what iOS sends
-    /// when tracking is not authorised; it identifies nobody and is treated as absent.
-    pub fn identity(&self) -> Option<(&'static str, &str)> {
-        let device = self.device.as_ref();
-        let ifa = device
-            .and_then(|d| d.ifa.as_deref())
-            .map(str::trim)
-            .filter(|id| !id.is_empty() && !id.bytes().all(|c| c == b'0' || c == b'-'));
-        if let Some(ifa) = ifa {
-            let os = device.and_then(|d| d.os.as_deref()).unwrap_or("");
-            let id_type = if os.eq_ignore_ascii_case("ios") || os.eq_ignore_ascii_case("ipados") {
-                "IDFA"
-            } else if os.eq_ignore_ascii_case("android") {
-                "AAID"
-            } else {
-                "IFA"
-            };
-            return Some((id_type, ifa));
+    /// The device's advertising id, canonical so that it pseudonymises like the same id in a
+    /// ping feed whatever its case or `device.os`. Only `device.ifa` names a device: a
+    /// `user.id` is the exchange's or publisher's id for a person or cookie, which cannot be
+    /// tied to a device and would otherwise become a second privacy unit for it. An `ifa`
+    /// labelled as a publisher or session id in `device.ext.ifa_type` is not a device either.
+    pub fn advertising_id(&self) -> Result<DeviceId, NotADevice> {
+        let device = self.device.as_ref().ok_or(NotADevice::Empty)?;
+        let ifa = device.ifa.as_deref().ok_or(NotADevice::Empty)?;
+        let label = device.ext.as_ref().and_then(|e| e.ifa_type.as_deref()).unwrap_or("");
+        if NotADevice::is_non_device_label(label) {
+            return Err(NotADevice::NotAnAdvertisingId);
         }
-        let user_id = self.user.as_ref().and_then(|u| u.id.as_deref()).map(str::trim).filter(|id| !id.is_empty())?;
-        Some(("USER_ID", user_id))
+        DeviceId::canonical(ifa)
     }
 
     /// The first category the request names: the app's or site's own list, then its content's.

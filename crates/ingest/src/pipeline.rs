@@ -116,8 +116,10 @@ struct Quarantine {
 impl Quarantine {
     fn record(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
         if self.out.is_none() {
-            let f =
-                File::create(&self.path).map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
+            let f = crowdlens_store::create_private_file(&self.path).map_err(|e| match e {
+                crowdlens_store::StoreError::Io { path, source } => IngestError::Quarantine { path, source },
+                other => IngestError::Store(other),
+            })?;
             self.out = Some(BufWriter::new(f));
         }
         let (key, at) = match position {
@@ -165,6 +167,9 @@ struct Outcome {
     dropped: Vec<(String, u64)>,
 }
 
+/// The drop reason of rows whose epoch retention has shredded.
+pub const EPOCH_SHREDDED: &str = "epoch_shredded";
+
 /// Everything a record can end in (stored, dropped by reason, quarantined), decided the same
 /// way for every source format. One per worker thread: each has its own minimiser.
 struct Admission<'s> {
@@ -197,11 +202,16 @@ impl Admission<'_> {
     fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
         let policy = Policy { config: &self.policy, sensitive: self.sensitive };
         match policy.admit(ping) {
-            Ok(admitted) => {
-                let row = self.minimizer.minimize(admitted, category)?;
-                self.outcome.read += 1;
-                self.outcome.rows.push(row);
-            }
+            Ok(admitted) => match self.minimizer.minimize(admitted, category) {
+                Ok(row) => {
+                    self.outcome.read += 1;
+                    self.outcome.rows.push(row);
+                }
+                // Retention destroyed this week's key; a new one would give its devices a
+                // second pseudonym in that week, so late rows for it are dropped.
+                Err(crowdlens_store::StoreError::EpochShredded(_)) => self.drop(EPOCH_SHREDDED),
+                Err(e) => return Err(e.into()),
+            },
             Err(drop) => self.drop(&drop.to_string()),
         }
         Ok(())
@@ -558,8 +568,9 @@ pub mod openrtb_drop {
     pub const IP_GEOLOCATION: &str = "ip_geolocation";
     /// `device.geo.type` missing or not 1 (GPS) or 3 (user-provided).
     pub const GEO_TYPE_UNKNOWN: &str = "geo_type_unknown";
-    /// Neither `device.ifa` nor `user.id`.
-    pub const NO_DEVICE_ID: &str = "no_device_id";
+    /// No `device.ifa` that names a device (missing, all zeros, or a publisher or session id);
+    /// a `user.id` alone never counts.
+    pub use crate::policy::NO_ADVERTISING_ID;
 }
 
 /// Ingests one file of OpenRTB 2.5/2.6 bid requests (JSON lines, plain or gzip) into `store`.
@@ -671,8 +682,8 @@ fn judge_request(
             return Ok(());
         }
     }
-    let Some((id_type, id)) = request.identity() else {
-        admission.drop(openrtb_drop::NO_DEVICE_ID);
+    let Ok(device) = request.advertising_id() else {
+        admission.drop(openrtb_drop::NO_ADVERTISING_ID);
         return Ok(());
     };
     let Some(received_s) = request.received_at(received_at_s) else {
@@ -681,8 +692,8 @@ fn judge_request(
     };
     // The fix is older than the request by `lastfix` seconds; its own time is what is stored.
     let time_s = received_s.saturating_sub(geo.lastfix.unwrap_or(0).max(0));
-    match RawPing::validated(id, id_type.to_string(), time_s, latitude, longitude, geo.accuracy, admission.now_s) {
-        Ok(ping) => admission.offer(ping, request.category()),
+    match RawPing::validated(device.as_str(), time_s, latitude, longitude, geo.accuracy, admission.now_s) {
+        Ok(ping) => admission.offer(RawPing { device: Ok(device), ..ping }, request.category()),
         Err(reason) => {
             admission.quarantine(position, reason);
             Ok(())

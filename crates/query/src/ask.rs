@@ -1,7 +1,7 @@
 //! One entry point for every surface: a [`Question`] is either priced (dry run) or asked, and
 //! the CLI and the HTTP API both go through [`respond`].
 
-use crowdlens_control::Ledger;
+use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
 use serde::Serialize;
 use std::future::Future;
@@ -12,8 +12,9 @@ use crate::{Answer, Asker, Charge, QueryError};
 
 /// A question crowdlens can price and answer.
 pub trait Question: Serialize + Sync {
-    /// What it would cost and how wide its intervals would be; runs and charges nothing.
-    fn preview(&self, store: &Store) -> Result<Charge, QueryError>;
+    /// What it would cost and how wide its intervals would be under `rules`; runs and charges
+    /// nothing. It refuses what asking would refuse before the charge.
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError>;
 
     /// Runs it, charges the ledger and releases the noisy answer. Refusals are audited.
     fn ask(
@@ -27,8 +28,8 @@ pub trait Question: Serialize + Sync {
 macro_rules! question {
     ($ty:ty, $preview:ident, $ask:ident) => {
         impl Question for $ty {
-            fn preview(&self, store: &Store) -> Result<Charge, QueryError> {
-                $preview(store, self)
+            fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+                $preview(store, rules, self)
             }
             fn ask(
                 &self,
@@ -66,7 +67,7 @@ pub async fn respond<Q: Question>(
     dry_run: bool,
 ) -> Result<Reply, QueryError> {
     if dry_run {
-        Ok(Reply::Price(q.preview(store)?))
+        Ok(Reply::Price(q.preview(store, ledger.rules())?))
     } else {
         Ok(Reply::Answer(q.ask(store, ledger, asker).await?))
     }

@@ -21,6 +21,12 @@ pub enum QueryError {
     NoCategories,
     #[error("--max-partitions must be at least 1")]
     BadBound,
+    #[error("--epsilon {asked} is above this store's cap of {cap} per question; ask with --epsilon {cap} or less")]
+    EpsilonAboveCap { asked: f64, cap: f64 },
+    #[error("the window is {days} days long, more than this store's limit of {limit} days per question; split it into shorter questions")]
+    WindowTooLong { days: f64, limit: f64 },
+    #[error("{0}")]
+    WindowOutsideData(String),
     #[error(transparent)]
     Dp(#[from] crowdlens_dp::DpError),
     #[error(transparent)]
@@ -34,5 +40,11 @@ pub enum QueryError {
 impl From<datafusion::error::DataFusionError> for QueryError {
     fn from(e: datafusion::error::DataFusionError) -> Self {
         QueryError::Engine(e.to_string())
+    }
+}
+
+impl From<crowdlens_area::AreaError> for QueryError {
+    fn from(e: crowdlens_area::AreaError) -> Self {
+        QueryError::BadArea(e.to_string())
     }
 }

@@ -2,21 +2,26 @@
 //!
 //! # Layout
 //! - [`ask`]: the [`ask::Question`] trait and [`ask::respond`], which every surface calls.
-//! - [`area`]: area specifications (bbox, polygon, explicit cells) → H3 cells.
+//! - [`area`]: area specifications (bbox, polygon, explicit cells) → H3 cells, re-exported from
+//!   `crowdlens-area`.
 //! - [`window`]: time windows and buckets, checked against the store's floors.
 //! - `plan` (private): DataFusion plans that produce *bounded* exact aggregates. Their output
 //!   type cannot leave this crate except through `release`.
 //! - `bounded` (private): the `bounded_keys` aggregate that caps each device's keys.
-//! - `release` (private): charge the ledger, add noise, attach intervals: the only way out.
+//! - `release` (private): check, charge the ledger before any data is read, add noise, attach
+//!   intervals, audit the answer's digest: the only way out.
 //! - [`presence`]: distinct devices per (cell, time bucket).
 //! - [`questions`]: flows, dwell, co-visit, series and reach.
+//! - [`retention`]: shredding expired epochs, audited.
 //!
 //! Exact, noise-free answers exist only under `#[cfg(test)]`.
 
-pub mod area;
+/// Area specifications → H3 cells (the `crowdlens-area` crate).
+pub use crowdlens_area as area;
 pub mod ask;
 pub mod presence;
 pub mod questions;
+pub mod retention;
 pub mod window;
 
 mod bounded;
@@ -27,4 +32,4 @@ mod release;
 pub use ask::{respond, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
-pub use release::{Answer, AnswerRow, Asker, Charge, KeySelection};
+pub use release::{open_ledger, Answer, AnswerRow, Asker, Charge, KeySelection};

@@ -174,8 +174,8 @@ pub(crate) async fn presence_counts(
 pub(crate) enum Zoning<'a> {
     /// The H3 parent at this resolution.
     Resolution(u8),
-    /// Named zones: stored cell → zone id.
-    Named(&'a [(u64, u64)]),
+    /// Named zones: cell at `res` → zone id.
+    Named { res: u8, map: &'a [(u64, u64)] },
 }
 
 /// Distinct devices per (origin zone, destination zone). A device-day's sequence of distinct
@@ -198,7 +198,7 @@ pub(crate) async fn flow_counts(
         Zoning::Resolution(res) => {
             pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("zone")])?
         }
-        Zoning::Named(map) => {
+        Zoning::Named { res, map } => {
             let (cells, ids): (Vec<u64>, Vec<u64>) = map.iter().copied().unzip();
             let schema = std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
                 datafusion::arrow::datatypes::Field::new(
@@ -214,7 +214,12 @@ pub(crate) async fn flow_counts(
             )
             .map_err(|e| QueryError::Engine(e.to_string()))?;
             let zone_map = ctx.read_batch(batch)?;
-            pings.join(zone_map, JoinType::Inner, &["cell"], &["zcell"], None)?.select(vec![
+            let pings = pings.select(vec![
+                col("pseudonym"),
+                col("time_s"),
+                parent_expr(res, store_res).alias("pcell"),
+            ])?;
+            pings.join(zone_map, JoinType::Inner, &["pcell"], &["zcell"], None)?.select(vec![
                 col("pseudonym"),
                 col("time_s"),
                 col("zone"),

@@ -10,8 +10,9 @@ use h3o::Resolution;
 use serde::Serialize;
 
 use crate::area::Area;
-use crate::release::{audited, publish, Answer, Asker, Charge};
-use crate::window::Window;
+use crate::release::{answer, publish, Answer, Asker, Charge};
+use crate::window::{check_span, Window};
+use crowdlens_control::Rules;
 use crate::{plan, QueryError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +37,7 @@ struct Prepared {
     charge: Charge,
 }
 
-fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> {
+fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepared, QueryError> {
     let config = store.config();
     let area = Area::parse(&q.area)?;
     let res = match (area.fixed_resolution(), q.res) {
@@ -51,6 +52,7 @@ fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> 
         return Err(QueryError::ResolutionTooFine { asked: res, floor: config.resolution.h3_finest_question });
     }
     let window = Window::new(q.from_s, q.to_s, q.bucket_s, &config.resolution)?;
+    check_span(store, rules, q.from_s, q.to_s)?;
     let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
     let cells = area.cells(resolution)?;
     let partitions = cells.len() as u64 * window.buckets();
@@ -68,7 +70,7 @@ fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> 
         epochs,
         q.epsilon,
         q.mechanism,
-        config.privacy.delta_per_question,
+        rules,
         max_partitions,
         partitions,
         Sensitivity::once_per_partition(max_partitions),
@@ -78,11 +80,11 @@ fn prepare(store: &Store, q: &PresenceQuestion) -> Result<Prepared, QueryError> 
 }
 
 /// Prices the question without running it or spending anything.
-pub fn preview_presence(store: &Store, q: &PresenceQuestion) -> Result<Charge, QueryError> {
-    Ok(prepare(store, q)?.charge)
+pub fn preview_presence(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Charge, QueryError> {
+    Ok(prepare(store, rules, q)?.charge)
 }
 
-/// Runs, charges and releases a presence question. Refusals are audited.
+/// Checks, charges, runs and releases a presence question. Refusals are audited.
 pub async fn ask_presence(
     store: &Store,
     ledger: &mut Ledger,
@@ -90,12 +92,11 @@ pub async fn ask_presence(
     q: &PresenceQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        asker.check(store)?;
-        let p = prepare(store, q)?;
-        let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, p.charge.max_partitions).await?;
-        let mut keys = Vec::with_capacity(p.charge.partitions as usize);
-        let mut values = Vec::with_capacity(p.charge.partitions as usize);
+    let price = |rules: &Rules| prepare(store, rules, q).map(|p| (p.charge.clone(), p));
+    answer(store, ledger, asker, &question, price, async |p: Prepared, charge: &Charge| {
+        let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, charge.max_partitions).await?;
+        let mut keys = Vec::with_capacity(charge.partitions as usize);
+        let mut values = Vec::with_capacity(charge.partitions as usize);
         // Every (cell, bucket) pair is a key, hundreds of thousands city-wide: format each
         // bucket's time once, not once per cell.
         let bucket_starts: Vec<serde_json::Value> = (0..p.window.buckets())
@@ -114,7 +115,7 @@ pub async fn ask_presence(
                 values.push(bounded.counts.get(&(u64::from(*cell), b as u64)).copied().unwrap_or(0));
             }
         }
-        publish(ledger, asker, &question, &p.charge, keys, values)
+        publish(charge, keys, values)
     })
     .await
 }

@@ -12,9 +12,10 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::area::Area;
-use crate::release::{audited, publish, publish_private, Answer, Asker, Charge};
-use crate::window::Window;
+use crate::release::{answer, publish, publish_private, Answer, Asker, Charge};
+use crate::window::{check_span, Window};
 use crate::{plan, QueryError};
+use crowdlens_control::Rules;
 
 type Key = serde_json::Map<String, serde_json::Value>;
 
@@ -37,21 +38,33 @@ impl Common {
         }
     }
 
-    fn window(&self) -> Result<(i64, i64), QueryError> {
+    /// The window as one bucket, held to the same floors as presence's buckets (shortest
+    /// bucket, alignment to the store's time resolution), the rules' longest window and the
+    /// newest week the store holds.
+    fn window(&self, store: &Store, rules: &Rules) -> Result<Window, QueryError> {
         if self.to_s <= self.from_s {
             return Err(QueryError::BadWindow("--to must be after --from".into()));
         }
-        Ok((self.from_s, self.to_s))
+        let window = Window::new(self.from_s, self.to_s, self.to_s - self.from_s, &store.config().resolution)
+            .map_err(|e| match e {
+                QueryError::BucketTooFine { asked, floor } => QueryError::BadWindow(format!(
+                    "the window is {asked} long, shorter than this store's shortest time bucket ({floor}); ask over {floor} or longer"
+                )),
+                other => other,
+            })?;
+        check_span(store, rules, self.from_s, self.to_s)?;
+        Ok(window)
     }
 
     fn epochs(&self) -> Vec<String> {
         Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
     }
 
-    /// Prices a question over this window at this ε, mechanism and the store's δ per question.
+    /// Prices a question over this window at this ε, mechanism and the rules' δ per question.
+    #[allow(clippy::too_many_arguments)]
     fn charge(
         &self,
-        store: &Store,
+        rules: &Rules,
         question: &str,
         bound: u32,
         partitions: u64,
@@ -63,7 +76,7 @@ impl Common {
             self.epochs(),
             self.epsilon,
             self.mechanism,
-            store.config().privacy.delta_per_question,
+            rules,
             bound,
             partitions,
             sensitivity,
@@ -88,7 +101,7 @@ fn cells_of(spec: &str, res: u8) -> Result<Vec<CellIndex>, QueryError> {
             return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --res {fixed}")));
         }
     }
-    area.cells(Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?)
+    Ok(area.cells(Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?)?)
 }
 
 fn check_partitions(store: &Store, partitions: u64) -> Result<(), QueryError> {
@@ -126,7 +139,7 @@ pub struct FlowsQuestion {
 
 enum FlowZones {
     Cells { res: u8, zones: Vec<u64> },
-    Named { map: Vec<(u64, u64)>, names: Vec<String> },
+    Named { res: u8, map: Vec<(u64, u64)>, names: Vec<String> },
     TopFrom { res: u8, origin: u64 },
 }
 
@@ -134,8 +147,11 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
     let default_res = store.config().resolution.h3_default_question.min(7);
     match (&q.zones_file, &q.top_from, &q.area) {
         (Some(file), None, None) => {
-            let (map, names) = named_zones(file, store.config().resolution.h3_store)?;
-            Ok(FlowZones::Named { map, names })
+            // Tiled at the finest resolution a question may ask: finer cells would let zone
+            // boundaries draw areas below the store's resolution floor.
+            let res = store.config().resolution.h3_finest_question;
+            let (map, names) = named_zones(file, res)?;
+            Ok(FlowZones::Named { res, map, names })
         }
         (None, Some(origin), None) => {
             let cell: CellIndex = origin
@@ -159,17 +175,17 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
     }
 }
 
-/// Zones from a GeoJSON FeatureCollection: each feature's cells at the store resolution.
-/// (stored cell, zone id) pairs and the zone names, indexed by id.
+/// Zones from a GeoJSON FeatureCollection: each feature's cells at `res`.
+/// (cell, zone id) pairs and the zone names, indexed by id.
 type NamedZones = (Vec<(u64, u64)>, Vec<String>);
 
-fn named_zones(path: &str, store_res: u8) -> Result<NamedZones, QueryError> {
+fn named_zones(path: &str, res: u8) -> Result<NamedZones, QueryError> {
     let text = std::fs::read_to_string(path).map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
     let gj: geojson::GeoJson = text.parse().map_err(|e| QueryError::BadArea(format!("{path}: not GeoJSON: {e}")))?;
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
         return Err(QueryError::BadArea(format!("{path}: zones must be a FeatureCollection of named polygons")));
     };
-    let res = Resolution::try_from(store_res).map_err(|e| QueryError::BadArea(e.to_string()))?;
+    let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
     let mut map = Vec::new();
     let mut names = Vec::new();
     for (i, f) in fc.features.into_iter().enumerate() {
@@ -183,7 +199,13 @@ fn named_zones(path: &str, store_res: u8) -> Result<NamedZones, QueryError> {
             _ => return Err(QueryError::BadArea(format!("{path}: feature {i} is not a polygon"))),
         };
         let id = names.len() as u64;
-        for cell in Area::Polygons(geo::MultiPolygon(polygons)).cells(res)? {
+        let cells = Area::Polygons(geo::MultiPolygon(polygons)).cells(resolution).map_err(|e| match e {
+            crowdlens_area::AreaError::NoCell { .. } => QueryError::BadArea(format!(
+                "{path}: zone {name:?} is smaller than one H3 cell at resolution {res}, the finest a question may ask; merge it with a neighbour or drop it"
+            )),
+            other => other.into(),
+        })?;
+        for cell in cells {
             map.push((u64::from(cell), id));
         }
         names.push(name);
@@ -201,10 +223,9 @@ pub async fn ask_flows(
     q: &FlowsQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        let (charge, zones) = price_flows(store, q)?;
-        asker.check(store)?;
-        let (from, to) = q.common.window()?;
+    let price = |rules: &Rules| price_flows(store, rules, q);
+    answer(store, ledger, asker, &question, price, async |zones: FlowZones, charge: &Charge| {
+        let (from, to) = (q.common.from_s, q.common.to_s);
         let bound = charge.max_partitions;
         match zones {
             FlowZones::Cells { res, zones } => {
@@ -212,14 +233,14 @@ pub async fn ask_flows(
                     plan::flow_counts(store, from, to, plan::Zoning::Resolution(res), Some(&zones), None, bound)
                         .await?;
                 let (keys, values) = pairs(&zones, &counts, |z| cell_text(z).into());
-                publish(ledger, asker, &question, &charge, keys, values)
+                publish(charge, keys, values)
             }
-            FlowZones::Named { map, names } => {
+            FlowZones::Named { res, map, names } => {
                 let ids: Vec<u64> = (0..names.len() as u64).collect();
-                let counts =
-                    plan::flow_counts(store, from, to, plan::Zoning::Named(&map), Some(&ids), None, bound).await?;
+                let zoning = plan::Zoning::Named { res, map: &map };
+                let counts = plan::flow_counts(store, from, to, zoning, Some(&ids), None, bound).await?;
                 let (keys, values) = pairs(&ids, &counts, |z| names[z as usize].clone().into());
-                publish(ledger, asker, &question, &charge, keys, values)
+                publish(charge, keys, values)
             }
             FlowZones::TopFrom { res, origin } => {
                 let counts =
@@ -230,7 +251,7 @@ pub async fn ask_flows(
                     .map(|&(o, d)| (d, key(&[("origin", cell_text(o).into()), ("destination", cell_text(d).into())])))
                     .collect();
                 let bounded = counts.into_iter().map(|((_, d), n)| (d, n)).collect();
-                publish_private(ledger, asker, &question, &charge, labels, bounded)
+                publish_private(charge, labels, bounded)
             }
         }
     })
@@ -256,9 +277,9 @@ fn pairs(
     (keys, values)
 }
 
-fn price_flows(store: &Store, q: &FlowsQuestion) -> Result<(Charge, FlowZones), QueryError> {
+fn price_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Result<(Charge, FlowZones), QueryError> {
     let bound = q.common.bound(store)?;
-    q.common.window()?;
+    q.common.window(store, rules)?;
     let zones = flow_zones(store, q)?;
     let (partitions, private) = match &zones {
         FlowZones::Cells { zones, .. } => ((zones.len() as u64).pow(2).saturating_sub(zones.len() as u64), false),
@@ -266,12 +287,12 @@ fn price_flows(store: &Store, q: &FlowsQuestion) -> Result<(Charge, FlowZones), 
         FlowZones::TopFrom { .. } => (0, true),
     };
     check_partitions(store, partitions)?;
-    let charge = q.common.charge(store, "flows", bound, partitions, Sensitivity::once_per_partition(bound), private)?;
+    let charge = q.common.charge(rules, "flows", bound, partitions, Sensitivity::once_per_partition(bound), private)?;
     Ok((charge, zones))
 }
 
-pub fn preview_flows(store: &Store, q: &FlowsQuestion) -> Result<Charge, QueryError> {
-    Ok(price_flows(store, q)?.0)
+pub fn preview_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Result<Charge, QueryError> {
+    Ok(price_flows(store, rules, q)?.0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,21 +310,21 @@ pub struct DwellQuestion {
 
 const DWELL_LABELS: [&str; 5] = ["<10m", "10-30m", "30-60m", "1-4h", ">=4h"];
 
-fn price_dwell(store: &Store, q: &DwellQuestion) -> Result<(Charge, u8, Vec<CellIndex>), QueryError> {
+fn price_dwell(store: &Store, rules: &Rules, q: &DwellQuestion) -> Result<(Charge, (u8, Vec<CellIndex>)), QueryError> {
     let bound = q.common.bound(store)?;
-    q.common.window()?;
+    q.common.window(store, rules)?;
     if q.max_gap_s <= 0 {
         return Err(QueryError::BadWindow("--max-gap must be positive".into()));
     }
     let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;
     let bins = DWELL_LABELS.len() as u32;
-    let charge = q.common.charge(store, "dwell", bound, bins as u64, Sensitivity::total(bound, bins), false)?;
-    Ok((charge, res, cells))
+    let charge = q.common.charge(rules, "dwell", bound, bins as u64, Sensitivity::total(bound, bins), false)?;
+    Ok((charge, (res, cells)))
 }
 
-pub fn preview_dwell(store: &Store, q: &DwellQuestion) -> Result<Charge, QueryError> {
-    Ok(price_dwell(store, q)?.0)
+pub fn preview_dwell(store: &Store, rules: &Rules, q: &DwellQuestion) -> Result<Charge, QueryError> {
+    Ok(price_dwell(store, rules, q)?.0)
 }
 
 pub async fn ask_dwell(
@@ -313,14 +334,12 @@ pub async fn ask_dwell(
     q: &DwellQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        asker.check(store)?;
-        let (charge, res, cells) = price_dwell(store, q)?;
-        let counts =
-            plan::dwell_counts(store, q.common.from_s, q.common.to_s, res, &cells, q.max_gap_s, charge.max_partitions)
-                .await?;
+    let price = |rules: &Rules| price_dwell(store, rules, q);
+    answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
+        let (from, to) = (q.common.from_s, q.common.to_s);
+        let counts = plan::dwell_counts(store, from, to, res, &cells, q.max_gap_s, charge.max_partitions).await?;
         let keys = DWELL_LABELS.iter().map(|l| key(&[("dwell", (*l).into())])).collect();
-        publish(ledger, asker, &question, &charge, keys, counts)
+        publish(charge, keys, counts)
     })
     .await
 }
@@ -338,28 +357,27 @@ pub struct CovisitQuestion {
 
 const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];
 
-fn price_covisit(
-    store: &Store,
-    q: &CovisitQuestion,
-) -> Result<(Charge, u8, Vec<CellIndex>, Vec<CellIndex>), QueryError> {
-    q.common.window()?;
+type CovisitPlan = (u8, Vec<CellIndex>, Vec<CellIndex>);
+
+fn price_covisit(store: &Store, rules: &Rules, q: &CovisitQuestion) -> Result<(Charge, CovisitPlan), QueryError> {
+    q.common.window(store, rules)?;
     let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
     let a = cells_of(&q.area, res)?;
     let b = cells_of(&q.area_b, res)?;
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
     let charge = q.common.charge(
-        store,
+        rules,
         "co-visit",
         2,
         1 + LAG_LABELS.len() as u64,
         Sensitivity::once_per_partition(2),
         false,
     )?;
-    Ok((charge, res, a, b))
+    Ok((charge, (res, a, b)))
 }
 
-pub fn preview_covisit(store: &Store, q: &CovisitQuestion) -> Result<Charge, QueryError> {
-    Ok(price_covisit(store, q)?.0)
+pub fn preview_covisit(store: &Store, rules: &Rules, q: &CovisitQuestion) -> Result<Charge, QueryError> {
+    Ok(price_covisit(store, rules, q)?.0)
 }
 
 pub async fn ask_covisit(
@@ -369,13 +387,12 @@ pub async fn ask_covisit(
     q: &CovisitQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        asker.check(store)?;
-        let (charge, res, a, b) = price_covisit(store, q)?;
+    let price = |rules: &Rules| price_covisit(store, rules, q);
+    answer(store, ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
         let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
         let mut keys = vec![key(&[("measure", "devices_in_both".into())])];
         keys.extend(LAG_LABELS.iter().map(|l| key(&[("measure", "lag".into()), ("lag", (*l).into())])));
-        publish(ledger, asker, &question, &charge, keys, counts)
+        publish(charge, keys, counts)
     })
     .await
 }
@@ -393,7 +410,9 @@ pub struct SeriesQuestion {
     pub baseline_to_s: i64,
 }
 
-fn price_series(store: &Store, q: &SeriesQuestion) -> Result<(Charge, Window, Window, u8, Vec<CellIndex>), QueryError> {
+type SeriesPlan = (Window, Window, u8, Vec<CellIndex>);
+
+fn price_series(store: &Store, rules: &Rules, q: &SeriesQuestion) -> Result<(Charge, SeriesPlan), QueryError> {
     let bound = q.common.bound(store)?;
     let floors = &store.config().resolution;
     let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors)?;
@@ -402,6 +421,8 @@ fn price_series(store: &Store, q: &SeriesQuestion) -> Result<(Charge, Window, Wi
     if q.baseline_from_s < q.common.to_s && q.common.from_s < q.baseline_to_s {
         return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
     }
+    check_span(store, rules, target.from_s, target.to_s)?;
+    check_span(store, rules, baseline.from_s, baseline.to_s).map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
     let res = resolution(store, q.res, floors.h3_default_question)?;
     let cells = cells_of(&q.area, res)?;
     let partitions = target.buckets() + baseline.buckets();
@@ -410,23 +431,22 @@ fn price_series(store: &Store, q: &SeriesQuestion) -> Result<(Charge, Window, Wi
     epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
     epochs.sort();
     epochs.dedup();
-    let p = &store.config().privacy;
     let charge = Charge::new(
         "series",
         epochs.iter().map(|e| e.to_string()).collect(),
         q.common.epsilon,
         q.common.mechanism,
-        p.delta_per_question,
+        rules,
         bound,
         partitions,
         Sensitivity::once_per_partition(bound),
         false,
     )?;
-    Ok((charge, target, baseline, res, cells))
+    Ok((charge, (target, baseline, res, cells)))
 }
 
-pub fn preview_series(store: &Store, q: &SeriesQuestion) -> Result<Charge, QueryError> {
-    Ok(price_series(store, q)?.0)
+pub fn preview_series(store: &Store, rules: &Rules, q: &SeriesQuestion) -> Result<Charge, QueryError> {
+    Ok(price_series(store, rules, q)?.0)
 }
 
 pub async fn ask_series(
@@ -436,9 +456,8 @@ pub async fn ask_series(
     q: &SeriesQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        asker.check(store)?;
-        let (charge, target, baseline, res, cells) = price_series(store, q)?;
+    let price = |rules: &Rules| price_series(store, rules, q);
+    answer(store, ledger, asker, &question, price, async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
         let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
         let stamp = |s: i64| {
             DateTime::from_timestamp(s, 0).expect("window in range").to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -450,9 +469,10 @@ pub async fn ask_series(
         for b in 0..baseline.buckets() {
             keys.push(key(&[("period", "baseline".into()), ("bucket_start", stamp(baseline.bucket_start(b)).into())]));
         }
-        let mut answer = publish(ledger, asker, &question, &charge, keys, counts)?;
-        answer.derived = Some(percent_change(&answer, &target, &baseline, charge.calibrate()?.noise_sd()));
-        Ok(answer)
+        let mut released = publish(charge, keys, counts)?;
+        released.derived =
+            Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
+        Ok(released)
     })
     .await
 }
@@ -462,9 +482,9 @@ pub async fn ask_series(
 /// mobility reports do. Computed from the noisy values only; the 95% interval is propagated by
 /// the delta method from the noise's standard deviation, so it is approximate, and it is not
 /// given when the baseline is too small relative to the noise.
-fn percent_change(answer: &Answer, target: &Window, baseline: &Window, sd: f64) -> serde_json::Value {
+fn percent_change(rows: &[crate::AnswerRow], target: &Window, baseline: &Window, sd: f64) -> serde_json::Value {
     let n_target = target.buckets() as usize;
-    let (window_rows, baseline_rows) = answer.rows.split_at(n_target);
+    let (window_rows, baseline_rows) = rows.split_at(n_target);
     let phase = |start: i64, bucket: i64| if bucket >= 86_400 { 0 } else { start.rem_euclid(86_400) };
     let rows: Vec<serde_json::Value> = window_rows
         .iter()
@@ -504,9 +524,9 @@ pub struct ReachQuestion {
     pub zones_res: Option<u8>,
 }
 
-fn price_reach(store: &Store, q: &ReachQuestion) -> Result<(Charge, u8, Vec<CellIndex>), QueryError> {
+fn price_reach(store: &Store, rules: &Rules, q: &ReachQuestion) -> Result<(Charge, (u8, Vec<CellIndex>)), QueryError> {
     let bound = q.common.bound(store)?;
-    q.common.window()?;
+    q.common.window(store, rules)?;
     let has_categories = store.manifest()?.sources.iter().any(|s| s.kind == "openrtb");
     if !has_categories {
         return Err(QueryError::NoCategories);
@@ -514,12 +534,12 @@ fn price_reach(store: &Store, q: &ReachQuestion) -> Result<(Charge, u8, Vec<Cell
     let res = resolution(store, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
     let cells = cells_of(&q.area, res)?;
     // Categories come from the data, so keys are private: partition selection by threshold.
-    let charge = q.common.charge(store, "reach", bound, 0, Sensitivity::once_per_partition(bound), true)?;
-    Ok((charge, res, cells))
+    let charge = q.common.charge(rules, "reach", bound, 0, Sensitivity::once_per_partition(bound), true)?;
+    Ok((charge, (res, cells)))
 }
 
-pub fn preview_reach(store: &Store, q: &ReachQuestion) -> Result<Charge, QueryError> {
-    Ok(price_reach(store, q)?.0)
+pub fn preview_reach(store: &Store, rules: &Rules, q: &ReachQuestion) -> Result<Charge, QueryError> {
+    Ok(price_reach(store, rules, q)?.0)
 }
 
 pub async fn ask_reach(
@@ -529,11 +549,10 @@ pub async fn ask_reach(
     q: &ReachQuestion,
 ) -> Result<Answer, QueryError> {
     let question = serde_json::to_value(q).expect("question serialises");
-    audited(ledger, asker, &question, async |ledger| {
-        asker.check(store)?;
-        let (charge, res, cells) = price_reach(store, q)?;
-        let counts =
-            plan::reach_counts(store, q.common.from_s, q.common.to_s, res, &cells, charge.max_partitions).await?;
+    let price = |rules: &Rules| price_reach(store, rules, q);
+    answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
+        let (from, to) = (q.common.from_s, q.common.to_s);
+        let counts = plan::reach_counts(store, from, to, res, &cells, charge.max_partitions).await?;
         let mut ids: BTreeMap<(u64, u64), u64> = BTreeMap::new();
         for k in counts.keys() {
             let next = ids.len() as u64;
@@ -552,7 +571,7 @@ pub async fn ask_reach(
             })
             .collect();
         let bounded = counts.into_iter().map(|(k, n)| (ids[&k], n)).collect();
-        publish_private(ledger, asker, &question, &charge, labels, bounded)
+        publish_private(charge, labels, bounded)
     })
     .await
 }

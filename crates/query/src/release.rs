@@ -1,7 +1,10 @@
-//! The one release path. Bounded exact aggregates come in; the ledger is charged (with the
-//! audit entry, in one transaction); only then is noise added and the answer returned.
+//! The one release path. A question is checked from its parameters alone (free refusals),
+//! then charged in the ledger with its audit entry, and only then reads any data; its bounded
+//! exact aggregates are noised here, and the answer's digest is audited before it leaves.
+//! Whatever happens after the charge (an engine error, a timeout, a dropped request), the
+//! charge stands and the audit chain says how the question ended.
 
-use crowdlens_control::{Ledger, Requester};
+use crowdlens_control::{Ledger, Requester, Rules};
 use crowdlens_dp::{CountRelease, Sensitivity, ThresholdRelease, CONFIDENCE};
 use crowdlens_store::Store;
 use serde::Serialize;
@@ -62,6 +65,13 @@ pub struct Charge {
     delta_target: f64,
 }
 
+/// The noisy rows of an answer and what is derived from them, before the answer's digest is
+/// audited. Only `publish` and `publish_private` make rows.
+pub(crate) struct Released {
+    pub(crate) rows: Vec<AnswerRow>,
+    pub(crate) derived: Option<serde_json::Value>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum KeySelection {
@@ -94,7 +104,10 @@ pub struct Answer {
     pub confidence: f64,
     pub case: String,
     pub purpose: String,
+    /// The audit entry that records this answer's digest.
     pub audit_id: i64,
+    /// The audit entry that charged the budget, written before any data was read.
+    pub charged_in: i64,
     pub rows: Vec<AnswerRow>,
     /// Question-specific results derived from the noisy rows (post-processing only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,18 +116,25 @@ pub struct Answer {
 
 impl Charge {
     /// Prices a question: fills δ, the threshold (for private keys) and the interval width.
+    ///
+    /// Refuses an ε above the rules' per-question cap here, from the parameters alone, so the
+    /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         question: &str,
         epochs: Vec<String>,
         epsilon: f64,
         mechanism: crowdlens_dp::Mechanism,
-        delta_per_question: f64,
+        rules: &Rules,
         max_partitions: u32,
         partitions: u64,
         sensitivity: Sensitivity,
         private_keys: bool,
     ) -> Result<Charge, QueryError> {
+        if epsilon > rules.max_epsilon_per_question {
+            return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
+        }
+        let delta_per_question = rules.delta_per_question;
         let mut c = Charge {
             question: question.into(),
             epochs,
@@ -149,33 +169,27 @@ impl Charge {
     }
 }
 
-/// Charges, then noises `bounded` (one entry per key, in key order), then builds the answer.
+/// Noises `bounded` (one entry per key, in key order). Called only after the charge.
 pub(crate) fn publish(
-    ledger: &mut Ledger,
-    asker: &Asker,
-    question: &serde_json::Value,
     charge: &Charge,
     keys: Vec<serde_json::Map<String, serde_json::Value>>,
     bounded: Vec<i64>,
-) -> Result<Answer, QueryError> {
+) -> Result<Released, QueryError> {
     debug_assert_eq!(keys.len(), bounded.len());
     let noise = charge.calibrate()?;
     let released = noise.release(&bounded)?;
     drop(bounded);
     let rows = keys.into_iter().zip(released).map(|(key, value)| row(key, value, noise.ci_half_width)).collect();
-    finish(ledger, asker, question, charge, rows)
+    Ok(Released { rows, derived: None })
 }
 
 /// Like [`publish`] for keys found in the data: each key's noisy count is released only when
 /// it reaches the threshold. `labels` names every key id that `bounded` may hold.
 pub(crate) fn publish_private(
-    ledger: &mut Ledger,
-    asker: &Asker,
-    question: &serde_json::Value,
     charge: &Charge,
     labels: HashMap<u64, serde_json::Map<String, serde_json::Value>>,
     bounded: HashMap<u64, i64>,
-) -> Result<Answer, QueryError> {
+) -> Result<Released, QueryError> {
     // Calibration is deterministic, so this is the release that was priced.
     let t = ThresholdRelease::calibrate(charge.epsilon, charge.delta_target, charge.sensitivity)?;
     let released = t.release(&bounded)?;
@@ -184,20 +198,73 @@ pub(crate) fn publish_private(
     ids.sort_unstable();
     let rows =
         ids.into_iter().filter_map(|id| Some(row(labels.get(&id)?.clone(), released[&id], t.ci_half_width))).collect();
-    finish(ledger, asker, question, charge, rows)
+    Ok(Released { rows, derived: None })
 }
 
 fn row(key: serde_json::Map<String, serde_json::Value>, value: i64, half: f64) -> AnswerRow {
     AnswerRow { key, value, ci_low: value as f64 - half, ci_high: value as f64 + half }
 }
 
-fn finish(
+/// Audits a question refused before its charge: from its parameters or the store's public
+/// metadata, never from its data. The ledger audits its own refusals (budget, cap).
+fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, error: &QueryError) {
+    if matches!(error, QueryError::Control(e) if e.is_audited_refusal()) {
+        return;
+    }
+    // If the database itself is failing this may fail too; the question is refused either way.
+    let _ = ledger.record_refusal(&asker.requester(), question, &error.to_string());
+}
+
+/// Every question runs through here, in the order the privacy model requires:
+/// 1. `price` checks the question from its parameters (and public store metadata) and prices
+///    it; a refusal here is audited and costs nothing;
+/// 2. the ledger reserves the charge and commits it with its audit entry, or refuses;
+/// 3. `run` reads the data and releases noisy rows (through [`publish`] or
+///    [`publish_private`]);
+/// 4. the answer's digest is audited, and only then does the answer leave.
+///
+/// A failure in `run`, or the future being dropped (a server timeout), leaves the charge in
+/// place and an audit entry saying so: no refusal that depends on the data is free.
+pub(crate) async fn answer<P>(
+    store: &Store,
     ledger: &mut Ledger,
     asker: &Asker,
     question: &serde_json::Value,
-    charge: &Charge,
-    rows: Vec<AnswerRow>,
+    price: impl FnOnce(&Rules) -> Result<(Charge, P), QueryError>,
+    run: impl AsyncFnOnce(P, &Charge) -> Result<Released, QueryError>,
 ) -> Result<Answer, QueryError> {
+    let priced = asker.check(store).and_then(|()| price(ledger.rules()));
+    let (charge, plan) = match priced {
+        Ok(p) => p,
+        Err(e) => {
+            audit_refusal(ledger, asker, question, &e);
+            return Err(e);
+        }
+    };
+    let error = match ledger.reserve(&asker.requester(), question, &charge.epochs, charge.epsilon, charge.delta) {
+        Ok(reservation) => return run_charged(reservation, asker, charge, plan, run).await,
+        Err(e) => QueryError::from(e),
+    };
+    audit_refusal(ledger, asker, question, &error);
+    Err(error)
+}
+
+/// Steps 3 and 4 of [`answer`], once the charge is committed.
+async fn run_charged<P>(
+    reservation: crowdlens_control::Reservation<'_>,
+    asker: &Asker,
+    charge: Charge,
+    plan: P,
+    run: impl AsyncFnOnce(P, &Charge) -> Result<Released, QueryError>,
+) -> Result<Answer, QueryError> {
+    let charged_in = reservation.charge_id();
+    let released = match run(plan, &charge).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = reservation.failed(&e.to_string());
+            return Err(e);
+        }
+    };
     let mut answer = Answer {
         question: charge.question.clone(),
         epsilon: charge.epsilon,
@@ -209,41 +276,30 @@ fn finish(
         case: asker.case_id.clone(),
         purpose: asker.purpose.clone(),
         audit_id: 0,
-        rows,
-        derived: None,
+        charged_in,
+        rows: released.rows,
+        derived: released.derived,
     };
-    let digest = rows_digest(&answer.rows);
-    // The noisy answer exists only in this function until the charge commits; a refused charge
-    // returns the error and the answer is dropped unseen.
-    answer.audit_id =
-        ledger.charge(&asker.requester(), question, &charge.epochs, charge.epsilon, charge.delta, &digest)?;
+    // The answer leaves only once its digest is in the audit chain.
+    answer.audit_id = reservation.answered(&rows_digest(&answer.rows))?;
     Ok(answer)
 }
 
-/// Audits a question that was refused before reaching the ledger.
-fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, error: &QueryError) {
-    // Budget refusals were audited inside the charge transaction already.
-    if matches!(error, QueryError::Control(_)) {
-        return;
-    }
-    let _ = ledger.record_refusal(&asker.requester(), question, &error.to_string());
+/// Opens the store's ledger. The rules in the store's config are recorded only if the ledger
+/// has none yet (a new store); after that the ledger's own rules apply.
+pub fn open_ledger(store: &Store) -> Result<Ledger, QueryError> {
+    Ok(Ledger::open(&store.control_db_path(), &initial_rules(store))?)
 }
 
-/// Runs `body`, auditing any refusal, as every question must.
-pub(crate) async fn audited<F>(
-    ledger: &mut Ledger,
-    asker: &Asker,
-    question: &serde_json::Value,
-    body: F,
-) -> Result<Answer, QueryError>
-where
-    F: AsyncFnOnce(&mut Ledger) -> Result<Answer, QueryError>,
-{
-    let result = body(ledger).await;
-    if let Err(e) = &result {
-        audit_refusal(ledger, asker, question, e);
+fn initial_rules(store: &Store) -> Rules {
+    let p = &store.config().privacy;
+    Rules {
+        epsilon_per_epoch: p.epsilon_per_epoch,
+        delta_per_epoch: p.delta_per_epoch,
+        max_epsilon_per_question: p.max_epsilon_per_question,
+        delta_per_question: p.delta_per_question,
+        max_window_days: f64::from(p.max_window_days),
     }
-    result
 }
 
 /// SHA-256 of the rows' JSON, streamed into the hash: a city-wide answer is tens of MB of JSON

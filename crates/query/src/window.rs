@@ -1,8 +1,10 @@
 //! Time windows: `[from, to)` in Unix seconds, split into equal buckets.
 
 use chrono::{DateTime, NaiveDate};
-use crowdlens_store::ResolutionConfig;
+use crowdlens_control::Rules;
+use crowdlens_store::{ResolutionConfig, Store};
 use crowdlens_types::span::format_span;
+use crowdlens_types::Epoch;
 
 use crate::QueryError;
 
@@ -72,6 +74,36 @@ impl Window {
     pub fn days(&self) -> (String, String) {
         (utc_day(self.from_s), utc_day(self.to_s - 1))
     }
+}
+
+/// Checks a window's length against the rules and its end against the newest epoch the store
+/// holds. Both are decided from the question and the store's public metadata (which weeks hold
+/// data), never from rows, so refusing costs nothing. Without the length cap one question
+/// could charge every epoch from 1970 to 2100; without the end check it could spend the
+/// budget of weeks whose data has not arrived yet.
+pub(crate) fn check_span(store: &Store, rules: &Rules, from_s: i64, to_s: i64) -> Result<(), QueryError> {
+    if to_s <= from_s {
+        return Err(QueryError::BadWindow("--to must be after --from".into()));
+    }
+    let days = (to_s - from_s) as f64 / 86_400.0;
+    if days > rules.max_window_days {
+        return Err(QueryError::WindowTooLong { days, limit: rules.max_window_days });
+    }
+    let manifest = store.manifest()?;
+    let newest = manifest
+        .segments
+        .iter()
+        .filter_map(|s| NaiveDate::parse_from_str(&s.day, "%Y-%m-%d").ok())
+        .max()
+        .map(Epoch::of_date)
+        .ok_or_else(|| QueryError::WindowOutsideData("the store holds no data yet; ingest a source first".into()))?;
+    if to_s > newest.end_unix_seconds() {
+        return Err(QueryError::WindowOutsideData(format!(
+            "the window reaches past {newest}, the newest week this store holds; end it by {} at the latest",
+            utc_day(newest.end_unix_seconds())
+        )));
+    }
+    Ok(())
 }
 
 /// The UTC day (`YYYY-MM-DD`) of a Unix time, as the store names its day partitions.

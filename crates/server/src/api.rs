@@ -1,5 +1,5 @@
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,6 +15,7 @@ use crowdlens_store::Store;
 use crowdlens_types::parse_span;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,7 +24,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_body_bytes: usize,
-    /// Requests per token per minute.
+    /// Requests per token per minute, and per client address per minute (counted before the
+    /// token is checked, so guessing tokens is rate-limited too).
     pub requests_per_minute: u32,
     pub question_timeout: Duration,
 }
@@ -40,20 +42,36 @@ pub struct ServerState {
     limits: Limits,
     /// Token id → (window start, requests in window).
     rate: Arc<Mutex<HashMap<i64, (Instant, u32)>>>,
+    /// Client address → (window start, requests in window).
+    rate_by_address: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
 }
 
 impl ServerState {
     pub fn new(store_root: PathBuf, limits: Limits) -> ServerState {
-        ServerState { store_root, limits, rate: Default::default() }
+        ServerState { store_root, limits, rate: Default::default(), rate_by_address: Default::default() }
     }
 
+    /// Opens the store and its ledger; only ever called after authentication.
     fn open(&self) -> Result<(Store, Ledger), ApiError> {
         let store = Store::open(&self.store_root).map_err(|e| ApiError::internal(e.to_string()))?;
-        let p = &store.config().privacy;
-        let ledger = Ledger::open(&store.control_db_path(), p.epsilon_per_epoch, p.delta_per_epoch)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let ledger = crowdlens_query::open_ledger(&store).map_err(|e| ApiError::internal(e.to_string()))?;
         Ok((store, ledger))
     }
+}
+
+/// Counts one request in a fixed one-minute window; `false` once over `limit`.
+fn within_rate<K: std::hash::Hash + Eq>(table: &Mutex<HashMap<K, (Instant, u32)>>, key: K, limit: u32) -> bool {
+    let mut table = table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Forget idle clients so the table cannot grow without bound.
+    if table.len() > 10_000 {
+        table.retain(|_, (start, _)| start.elapsed() < Duration::from_secs(60));
+    }
+    let entry = table.entry(key).or_insert((Instant::now(), 0));
+    if entry.0.elapsed() >= Duration::from_secs(60) {
+        *entry = (Instant::now(), 0);
+    }
+    entry.1 += 1;
+    entry.1 <= limit
 }
 
 /// An error as the API returns it.
@@ -87,6 +105,10 @@ impl From<QueryError> for ApiError {
             QueryError::Control(ControlError::BudgetExhausted { .. } | ControlError::DeltaExhausted { .. }) => {
                 ApiError::new(StatusCode::CONFLICT, "budget_exhausted", e.to_string())
             }
+            QueryError::EpsilonAboveCap { .. } | QueryError::Control(ControlError::EpsilonAboveCap { .. }) => {
+                bad("epsilon_above_cap")
+            }
+            QueryError::WindowTooLong { .. } | QueryError::WindowOutsideData(_) => bad("bad_window"),
             QueryError::BadPurpose { .. } | QueryError::MissingCase => {
                 ApiError::new(StatusCode::FORBIDDEN, "purpose_required", e.to_string())
             }
@@ -110,6 +132,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/v1/budget", get(budget))
         .route("/v1/audit", get(audit))
         .route("/v1/ask/{question}", post(ask))
+        .route("/v1/retention/apply", post(retention))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /v1/openapi.json")
         })
@@ -117,13 +140,28 @@ pub fn router(state: ServerState) -> Router {
         .with_state(state)
 }
 
-/// Authenticates the bearer token, applies the rate limit, and checks the role.
-fn authorize(
+fn rate_limited(limit: u32, whom: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("more than {limit} requests in a minute for this {whom}; wait and retry"),
+    )
+}
+
+/// Authenticates before anything else: the client address's rate limit first (before any
+/// hashing), then the token, checked on a blocking thread (argon2 costs tens of milliseconds
+/// and must not stall the executor), then the token's own rate limit and its role. The store
+/// is opened only after this succeeds.
+async fn authorize(
     state: &ServerState,
-    ledger: &Ledger,
+    client: SocketAddr,
     headers: &HeaderMap,
     allowed: &[Role],
 ) -> Result<TokenInfo, ApiError> {
+    let limit = state.limits.requests_per_minute;
+    if !within_rate(&state.rate_by_address, client.ip(), limit) {
+        return Err(rate_limited(limit, "address"));
+    }
     let unauthorized = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -135,26 +173,15 @@ fn authorize(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
         .ok_or_else(unauthorized)?;
-    let info =
-        ledger.check_token(token.trim()).map_err(|e| ApiError::internal(e.to_string()))?.ok_or_else(unauthorized)?;
-    {
-        let mut rate = state.rate.lock().expect("rate table");
-        let entry = rate.entry(info.id).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= Duration::from_secs(60) {
-            *entry = (Instant::now(), 0);
-        }
-        entry.1 += 1;
-        if entry.1 > state.limits.requests_per_minute {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!(
-                    "more than {} requests in a minute for this token; wait and retry",
-                    state.limits.requests_per_minute
-                ),
-            ));
-        }
+    let db = state.store_root.join(crowdlens_store::CONTROL_DB);
+    let checked = tokio::task::spawn_blocking(move || crowdlens_control::tokens::check_at(&db, &token))
+        .await
+        .map_err(|e| ApiError::internal(format!("token check: {e}")))?;
+    let info = checked.map_err(|e| ApiError::internal(e.to_string()))?.ok_or_else(unauthorized)?;
+    if !within_rate(&state.rate, info.id, limit) {
+        return Err(rate_limited(limit, "token"));
     }
     if !allowed.contains(&info.role) {
         let need: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
@@ -167,14 +194,21 @@ fn authorize(
     Ok(info)
 }
 
-async fn token_info(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<TokenInfo>, ApiError> {
-    let (_, ledger) = state.open()?;
-    Ok(Json(authorize(&state, &ledger, &headers, &[Role::Analyst, Role::Auditor, Role::Admin])?))
+async fn token_info(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<TokenInfo>, ApiError> {
+    Ok(Json(authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor, Role::Admin]).await?))
 }
 
-async fn budget(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+async fn budget(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, client, &headers, &[Role::Auditor]).await?;
     let (store, ledger) = state.open()?;
-    authorize(&state, &ledger, &headers, &[Role::Auditor])?;
     let epochs: Vec<String> = store
         .keyring()
         .epochs()
@@ -183,12 +217,16 @@ async fn budget(State(state): State<ServerState>, headers: HeaderMap) -> Result<
         .map(|e| e.to_string())
         .collect();
     let b = ledger.budget(&epochs).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(serde_json::json!({ "epochs": b })))
+    Ok(Json(serde_json::json!({ "rules": ledger.rules(), "epochs": b })))
 }
 
-async fn audit(State(state): State<ServerState>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+async fn audit(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, client, &headers, &[Role::Auditor]).await?;
     let (_, ledger) = state.open()?;
-    authorize(&state, &ledger, &headers, &[Role::Auditor])?;
     let verified = ledger.verify_audit();
     let entries = ledger.audit_entries().map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({
@@ -230,14 +268,61 @@ fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
 }
 
+/// The JSON body of `POST /v1/retention/apply`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetentionBody {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+async fn retention(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<crowdlens_query::retention::RetentionReport>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Admin]).await?;
+    let b: RetentionBody = if body.is_empty() {
+        RetentionBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?
+    };
+    let (store, mut ledger) = state.open()?;
+    let asker = Asker {
+        actor: format!("token:{}:{}", who.id, who.name),
+        role: who.role.as_str().into(),
+        case_id: "-".into(),
+        purpose: "retention".into(),
+    };
+    let now = chrono_now();
+    // Shredding is file work under the writer lock: keep it off the executor.
+    let report = tokio::task::spawn_blocking(move || {
+        crowdlens_query::retention::apply_retention(&store, &mut ledger, &asker, now, b.dry_run)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("retention: {e}")))?;
+    report.map(Json).map_err(|e| match e {
+        QueryError::Store(crowdlens_store::StoreError::Locked(_)) => {
+            ApiError::new(StatusCode::CONFLICT, "locked", e.to_string())
+        }
+        other => ApiError::internal(other.to_string()),
+    })
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
 async fn ask(
     State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(question): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Reply>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Analyst]).await?;
     let (store, mut ledger) = state.open()?;
-    let who = authorize(&state, &ledger, &headers, &[Role::Analyst])?;
     let b: AskBody = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?;
     // Area files would let a client read server-side paths: the API takes inline areas only.
     for a in [&b.area, &b.area_b].into_iter().flatten() {
@@ -334,11 +419,13 @@ async fn ask(
         Ok(reply)
     };
     let started = Instant::now();
+    // A timeout drops the question's future; its charge, if it was made, stands, and the
+    // ledger's reservation writes the audit entry that says it was abandoned.
     let result = tokio::time::timeout(state.limits.question_timeout, run).await.map_err(|_| {
         ApiError::new(
             StatusCode::GATEWAY_TIMEOUT,
             "timeout",
-            "the question took longer than the server allows; ask a smaller one",
+            "the question took longer than the server allows; its charge stands (see the audit log); ask a smaller one",
         )
     })?;
     // Logged: who, what kind, outcome and time. Never the answer values or the token.

@@ -4,9 +4,10 @@
 //!
 //! # Layout
 //! - routes: `/v1/health`, `/v1/token`, `/v1/budget`, `/v1/audit`, `/v1/ask/{question}`,
-//!   `/v1/openapi.json`.
+//!   `/v1/retention/apply` (admin), `/v1/openapi.json`.
 //! - [`ApiError`]: every failure as `{"code", "message"}` with a stable code.
-//! - limits: request body size (413), a per-token rate limit (429), a per-question timeout (504).
+//! - limits: request body size (413), per-address and per-token rate limits (429), a
+//!   per-question timeout (504).
 
 mod api;
 mod openapi;
@@ -16,5 +17,6 @@ pub use openapi::openapi_document;
 
 /// Serves until the listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, state: ServerState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    // Per-address rate limits need the peer address.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await
 }

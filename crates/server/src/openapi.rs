@@ -20,6 +20,9 @@ pub fn openapi_document() -> serde_json::Value {
     let mut read_responses = errors(&["401", "403", "429"]);
     read_responses["200"] =
         serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
+    let mut retention_responses = errors(&["400", "401", "403", "409", "429"]);
+    retention_responses["200"] = serde_json::json!({"description": "the expired epochs, shredded unless dry_run",
+        "content": {"application/json": {"schema": {"type": "object"}}}});
     serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "crowdlens", "version": env!("CARGO_PKG_VERSION"),
@@ -53,7 +56,13 @@ pub fn openapi_document() -> serde_json::Value {
         "paths": {
             "/v1/health": {"get": {"summary": "liveness; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/token": {"get": {"summary": "the calling token's name and role", "security": [{"bearer": []}], "responses": read_responses}},
-            "/v1/budget": {"get": {"summary": "ε/δ spent and remaining per epoch (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/budget": {"get": {"summary": "the budget rules, and ε/δ spent and remaining per epoch (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/retention/apply": {"post": {
+                "summary": "shred epochs older than the store's retention (admin); {\"dry_run\": true} only lists them",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object",
+                    "additionalProperties": false, "properties": {"dry_run": {"type": "boolean"}}}}}},
+                "responses": retention_responses}},
             "/v1/audit": {"get": {"summary": "the audit log and whether it verifies (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/ask/{question}": {"post": {
                 "summary": "ask a question (analyst); the body mirrors the CLI flags",

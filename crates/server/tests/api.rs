@@ -2,7 +2,6 @@
 //! bad requests, limits and the OpenAPI document.
 
 use crowdlens_control::tokens::Role;
-use crowdlens_control::Ledger;
 use crowdlens_server::{Limits, ServerState};
 use crowdlens_store::{Config, SourceCounts, SourceFile, Store};
 use crowdlens_types::{Pseudonym, StoredPing};
@@ -37,7 +36,7 @@ fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
         SourceCounts { read: 50, stored: 50, ..Default::default() },
     )
     .unwrap();
-    let ledger = Ledger::open(&store.control_db_path(), epsilon_per_epoch, 1e-5).unwrap();
+    let ledger = crowdlens_query::open_ledger(&store).unwrap();
     let mut tokens = std::collections::HashMap::new();
     for (name, role) in [("analyst", Role::Analyst), ("auditor", Role::Auditor), ("admin", Role::Admin)] {
         tokens.insert(name, ledger.create_token(name, role).unwrap().0);
@@ -95,20 +94,22 @@ const ASK: &str = r#"{"area":"bbox:-93.30,44.95,-93.24,44.99","from":"2026-11-02
 #[test]
 fn authorization_matrix() {
     let s = start(100.0, Limits::default());
-    let endpoints: [(&str, &str, Option<&str>); 5] = [
+    let endpoints: [(&str, &str, Option<&str>); 6] = [
         ("GET", "/v1/token", None),
         ("GET", "/v1/budget", None),
         ("GET", "/v1/audit", None),
         ("POST", "/v1/ask/presence", Some(ASK)),
         ("GET", "/v1/health", None),
+        ("POST", "/v1/retention/apply", Some(r#"{"dry_run":true}"#)),
     ];
     // Expected status per credential: none, bad, revoked, analyst, auditor, admin.
-    let expected: [[u16; 6]; 5] = [
+    let expected: [[u16; 6]; 6] = [
         [401, 401, 401, 200, 200, 200],
         [401, 401, 401, 403, 200, 403],
         [401, 401, 401, 403, 200, 403],
         [401, 401, 401, 200, 403, 403],
         [200, 200, 200, 200, 200, 200],
+        [401, 401, 401, 403, 403, 200],
     ];
     let creds: [Option<String>; 6] = [
         None,
@@ -151,7 +152,9 @@ fn concurrent_spenders_get_exactly_the_budget() {
     let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
     assert_eq!(audit["intact"], true);
     let entries = audit["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 32, "every question, answered or refused, is audited");
+    // The rules recorded at creation; a charge and an answer per answered question; a refusal
+    // per refused one.
+    assert_eq!(entries.len(), 1 + 2 * 10 + 22, "every question, answered or refused, is audited");
     assert_eq!(entries.iter().filter(|e| e["outcome"] == "answered").count(), 10);
 }
 
@@ -201,10 +204,15 @@ fn rate_limit_and_openapi() {
     let t = s.tokens["auditor"].clone();
     let statuses: Vec<u16> = (0..5).map(|_| call("GET", &format!("{}/v1/token", s.base), Some(&t), None).0).collect();
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    // Guessing tokens is limited per client address, before any hash is computed.
+    let s = start(100.0, Limits { requests_per_minute: 3, ..Limits::default() });
+    let guesses: Vec<u16> =
+        (0..5).map(|i| call("GET", &format!("{}/v1/token", s.base), Some(&format!("cl_1_{i:048}")), None).0).collect();
+    assert_eq!(guesses, [401, 401, 401, 429, 429]);
     let (status, doc) = call("GET", &format!("{}/v1/openapi.json", s.base), None, None);
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.0.3");
-    for path in ["/v1/health", "/v1/token", "/v1/budget", "/v1/audit", "/v1/ask/{question}"] {
+    for path in ["/v1/health", "/v1/token", "/v1/budget", "/v1/audit", "/v1/ask/{question}", "/v1/retention/apply"] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
     assert_eq!(doc, crowdlens_server::openapi_document());

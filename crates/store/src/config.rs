@@ -61,6 +61,33 @@ pub struct PrivacyConfig {
     pub max_partitions_per_question: u64,
     /// Purposes a question may name.
     pub purposes: Vec<String>,
+    /// Largest ε one question may spend.
+    #[serde(default = "default_max_epsilon_per_question")]
+    pub max_epsilon_per_question: f64,
+    /// Longest window one question may cover, in days.
+    #[serde(default = "default_max_window_days")]
+    pub max_window_days: u32,
+    /// Epochs older than this many weeks are deleted and their keys destroyed by
+    /// `crowdlens retention apply`.
+    #[serde(default = "default_retention_weeks")]
+    pub retention_weeks: u32,
+}
+
+/// One question may spend at most ε = 1: with the default L = 4, a released count's 95%
+/// interval is then about ±12 devices, and a single question can never pin a count down.
+pub fn default_max_epsilon_per_question() -> f64 {
+    1.0
+}
+
+/// A season: long enough for a baseline and a comparison, short enough that one question
+/// cannot charge a year of epochs.
+pub fn default_max_window_days() -> u32 {
+    92
+}
+
+/// Half a year, then the epoch's rows and its key are destroyed.
+pub fn default_retention_weeks() -> u32 {
+    26
 }
 
 impl Default for Config {
@@ -92,6 +119,9 @@ impl Default for Config {
                     "research".into(),
                     "oversight".into(),
                 ],
+                max_epsilon_per_question: default_max_epsilon_per_question(),
+                max_window_days: default_max_window_days(),
+                retention_weeks: default_retention_weeks(),
             },
         }
     }
@@ -134,6 +164,18 @@ impl Config {
         }
         if !(p.delta_per_epoch >= 0.0 && p.delta_per_epoch < 1.0) {
             return bad("privacy.delta_per_epoch must be in [0, 1)".into());
+        }
+        if !(p.max_epsilon_per_question.is_finite() && p.max_epsilon_per_question > 0.0) {
+            return bad("privacy.max_epsilon_per_question must be a positive number".into());
+        }
+        if !(p.delta_per_question >= 0.0 && p.delta_per_question < 1.0) {
+            return bad("privacy.delta_per_question must be in [0, 1)".into());
+        }
+        if p.max_window_days == 0 {
+            return bad("privacy.max_window_days must be at least 1".into());
+        }
+        if p.retention_weeks == 0 {
+            return bad("privacy.retention_weeks must be at least 1".into());
         }
         if p.default_max_partitions == 0 {
             return bad("privacy.default_max_partitions must be at least 1".into());
@@ -179,12 +221,23 @@ admit_unknown_accuracy = {}
 tcf_required_purposes = {:?}
 
 [privacy]
+# The five budget rules below (epsilon_per_epoch, delta_per_epoch, max_epsilon_per_question,
+# delta_per_question, max_window_days) are recorded in the ledger (control.sqlite) when the
+# store is created, and the ledger's values apply from then on: editing them here changes
+# nothing. Change them with `crowdlens budget set`, which writes an audit entry.
 # Total epsilon each epoch (ISO week, UTC) may spend, across every case and analyst.
 epsilon_per_epoch = {:?}
-# Total delta each epoch may spend (spent only by the gaussian mechanism).
+# Total delta each epoch may spend (gaussian noise and thresholded keys spend delta).
 delta_per_epoch = {:e}
-# Delta one gaussian question spends.
+# Delta one gaussian or thresholded question spends.
 delta_per_question = {:e}
+# Largest epsilon one question may spend.
+max_epsilon_per_question = {:?}
+# Longest window one question may cover, in days.
+max_window_days = {}
+# Epochs older than this many weeks are deleted, and their keys destroyed, by
+# `crowdlens retention apply`.
+retention_weeks = {}
 # Default contribution bound L: partitions one device may add to in one question.
 default_max_partitions = {}
 # Largest number of released partitions (cells x buckets) one question may ask for.
@@ -203,6 +256,9 @@ purposes = [{}]
             v.epsilon_per_epoch,
             v.delta_per_epoch,
             v.delta_per_question,
+            v.max_epsilon_per_question,
+            v.max_window_days,
+            v.retention_weeks,
             v.default_max_partitions,
             v.max_partitions_per_question,
             purposes

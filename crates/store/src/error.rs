@@ -19,6 +19,10 @@ pub enum StoreError {
     Locked(PathBuf),
     #[error("{path}: keyring entry is damaged: {reason}")]
     BadKey { path: PathBuf, reason: String },
+    #[error("{store} was written with pseudonym scheme {scheme}, which could give one device several pseudonyms; this version cannot add to it without splitting devices. Create a new store and ingest the sources into it again")]
+    OldPseudonymScheme { store: PathBuf, scheme: u32 },
+    #[error("epoch {0} was shredded by retention; its data and key are gone and no new key is made for it")]
+    EpochShredded(String),
     #[error("writing Parquet segment {path}: {reason}")]
     Parquet { path: PathBuf, reason: String },
 }

@@ -22,17 +22,68 @@ impl Keyring {
     }
 
     /// The key for `epoch`, created from the OS CSPRNG on first use and persisted (0600)
-    /// before it is returned, so no row is ever pseudonymised under an unsaved key.
+    /// before it is returned, so no row is ever pseudonymised under an unsaved key. A shredded
+    /// epoch has no key and never gets a new one: a new key would give its devices a second
+    /// pseudonym in a week whose first one was destroyed.
     pub fn key_for(&mut self, epoch: Epoch) -> Result<&EpochKey, StoreError> {
         if !self.cache.contains_key(&epoch) {
+            if self.is_shredded(epoch) {
+                return Err(StoreError::EpochShredded(epoch.to_string()));
+            }
             let key = self.load_or_create(epoch)?;
             self.cache.insert(epoch, key);
         }
         Ok(&self.cache[&epoch])
     }
 
+    fn tombstone_path(&self, epoch: Epoch) -> PathBuf {
+        self.dir.join(format!("{epoch}.shredded"))
+    }
+
+    fn key_path(&self, epoch: Epoch) -> PathBuf {
+        self.dir.join(format!("{epoch}.key"))
+    }
+
+    /// Whether retention has begun or finished shredding `epoch`.
+    pub fn is_shredded(&self, epoch: Epoch) -> bool {
+        self.tombstone_path(epoch).exists()
+    }
+
+    pub(crate) fn has_key(&self, epoch: Epoch) -> bool {
+        self.key_path(epoch).exists()
+    }
+
+    /// Marks `epoch` shredded before anything of it is deleted, so that from this moment no
+    /// ingest can create a key for it. Durable before it returns.
+    pub(crate) fn write_tombstone(&self, epoch: Epoch, at: &str) -> Result<(), StoreError> {
+        crate::create_private_dir(&self.dir)?;
+        let path = self.tombstone_path(epoch);
+        crate::write_atomically(&path, format!("shredded at {at}\n").as_bytes())
+    }
+
+    /// Destroys the epoch's key: after this no pseudonym of the epoch can be linked to a
+    /// device id again.
+    pub(crate) fn destroy_key(&self, epoch: Epoch) -> Result<(), StoreError> {
+        let path = self.key_path(epoch);
+        match fs::remove_file(&path) {
+            Ok(()) => crate::sync_dir(&self.dir),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    }
+
+    /// Epochs with a tombstone.
+    pub fn shredded_epochs(&self) -> Result<Vec<Epoch>, StoreError> {
+        self.list("shredded")
+    }
+
     /// Epochs that still have a key.
     pub fn epochs(&self) -> Result<Vec<Epoch>, StoreError> {
+        self.list("key")
+    }
+
+    fn list(&self, extension: &str) -> Result<Vec<Epoch>, StoreError> {
+        let suffix = format!(".{extension}");
         let mut out = Vec::new();
         let entries = match fs::read_dir(&self.dir) {
             Ok(e) => e,
@@ -42,7 +93,7 @@ impl Keyring {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if let Some(stem) = name.strip_suffix(".key") {
+            if let Some(stem) = name.strip_suffix(suffix.as_str()) {
                 if let Ok(e) = stem.parse() {
                     out.push(e);
                 }
@@ -53,7 +104,7 @@ impl Keyring {
     }
 
     fn load_or_create(&self, epoch: Epoch) -> Result<EpochKey, StoreError> {
-        let path = self.dir.join(format!("{epoch}.key"));
+        let path = self.key_path(epoch);
         match fs::read(&path) {
             Ok(bytes) => {
                 let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| StoreError::BadKey {
@@ -65,7 +116,7 @@ impl Keyring {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::io(&path, e)),
         }
-        fs::create_dir_all(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
+        crate::create_private_dir(&self.dir)?;
         let mut key = [0u8; 32];
         rand::rngs::OsRng
             .try_fill_bytes(&mut key)

@@ -16,11 +16,15 @@
 //!
 //! A segment is visible only once `manifest.json` names it, and the manifest is written by
 //! rename, so a crash at any point leaves either the old or the new store, never a mix.
+//!
+//! Everything is created owner-only (directories 0700, files 0600): pseudonymised rows are
+//! still personal data, and the keyring links them to devices.
 
 mod config;
 mod error;
 mod keyring;
 mod manifest;
+pub mod retention;
 mod writer;
 
 pub use config::{Config, PolicyConfig, PrivacyConfig, ResolutionConfig};
@@ -50,10 +54,13 @@ impl Store {
             return Err(StoreError::AlreadyExists(root.to_path_buf()));
         }
         config.validate()?;
+        create_private_dir(root)?;
+        // An existing empty directory keeps its mode under `create_dir`; the store's root
+        // must not be listable by others either.
+        restrict_to_owner(root, 0o700)?;
         for dir in ["data", "staging", "quarantine", "keyring"] {
-            fs::create_dir_all(root.join(dir)).map_err(|e| StoreError::io(root.join(dir), e))?;
+            create_private_dir(&root.join(dir))?;
         }
-        restrict_to_owner(&root.join("keyring"), 0o700)?;
         let text = config.to_documented_toml();
         write_atomically(&root.join(CONFIG_FILE), text.as_bytes())?;
         Manifest::default().save(root)?;
@@ -108,6 +115,59 @@ impl Store {
     pub fn begin_ingest(&self) -> Result<IngestRun<'_>, StoreError> {
         IngestRun::begin(self)
     }
+
+    /// Files and directories in the store that users other than its owner can read, write or
+    /// enter (any group or other permission bit), e.g. from an older version or a copy made
+    /// with a loose umask.
+    #[cfg(unix)]
+    pub fn exposed_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut out = Vec::new();
+        let mut pending = vec![self.root.clone()];
+        while let Some(path) = pending.pop() {
+            let meta = fs::symlink_metadata(&path).map_err(|e| StoreError::io(&path, e))?;
+            if meta.permissions().mode() & 0o077 != 0 {
+                out.push(path.clone());
+            }
+            if meta.is_dir() {
+                for entry in fs::read_dir(&path).map_err(|e| StoreError::io(&path, e))?.flatten() {
+                    pending.push(entry.path());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    #[cfg(not(unix))]
+    pub fn exposed_paths(&self) -> Result<Vec<PathBuf>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Creates `path` and its missing parents owner-only (0700). Existing directories keep their
+/// mode.
+pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|e| StoreError::io(path, e))
+}
+
+/// Creates (or truncates) a file readable and writable by its owner only (0600).
+pub fn create_private_file(path: &Path) -> Result<File, StoreError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| StoreError::io(path, e))
 }
 
 /// Writes `bytes` to `path` so that readers see the old or the new content, never a torn file.
@@ -115,7 +175,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreErr
     use std::io::Write;
     let tmp = path.with_extension("tmp");
     {
-        let mut f = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
+        let mut f = create_private_file(&tmp)?;
         f.write_all(bytes).map_err(|e| StoreError::io(&tmp, e))?;
         f.sync_all().map_err(|e| StoreError::io(&tmp, e))?;
     }

@@ -7,10 +7,14 @@ use std::path::Path;
 
 use crate::{write_atomically, StoreError, MANIFEST_FILE};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Incremented on every commit.
     pub generation: u64,
+    /// How the stored pseudonyms were derived ([`crowdlens_types::pseudonym::PSEUDONYM_SCHEME`]).
+    /// Manifests written before it was recorded used scheme 1.
+    #[serde(default = "legacy_scheme")]
+    pub pseudonym_scheme: u32,
     pub segments: Vec<Segment>,
     pub sources: Vec<IngestedSource>,
 }
@@ -77,6 +81,21 @@ impl SourceCounts {
         self.quarantined += other.quarantined;
         for (k, v) in &other.dropped {
             *self.dropped.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+fn legacy_scheme() -> u32 {
+    1
+}
+
+impl Default for Manifest {
+    fn default() -> Manifest {
+        Manifest {
+            generation: 0,
+            pseudonym_scheme: crowdlens_types::pseudonym::PSEUDONYM_SCHEME,
+            segments: Vec::new(),
+            sources: Vec::new(),
         }
     }
 }

@@ -51,22 +51,17 @@ pub struct IngestRun<'a> {
 impl<'a> IngestRun<'a> {
     pub(crate) fn begin(store: &'a Store) -> Result<IngestRun<'a>, StoreError> {
         let root = store.root();
-        let lock_path = root.join("lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| StoreError::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(lock_path)),
-            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&lock_path, e)),
-        }
+        let lock = take_writer_lock(root)?;
         sweep_uncommitted(root)?;
+        let manifest = Manifest::load(root)?;
+        if manifest.pseudonym_scheme != crowdlens_types::pseudonym::PSEUDONYM_SCHEME && !manifest.segments.is_empty() {
+            // New rows would pseudonymise the same devices differently from the stored ones,
+            // and each device would count as two units in the epochs they share.
+            return Err(StoreError::OldPseudonymScheme { store: root.to_path_buf(), scheme: manifest.pseudonym_scheme });
+        }
         let run_id = new_run_id();
         let staging_dir = root.join("staging").join(&run_id);
-        fs::create_dir_all(&staging_dir).map_err(|e| StoreError::io(&staging_dir, e))?;
+        crate::create_private_dir(&staging_dir)?;
         Ok(IngestRun { store, run_id, staging_dir, days: BTreeMap::new(), _lock: lock })
     }
 
@@ -87,7 +82,7 @@ impl<'a> IngestRun<'a> {
         let day = row.time_s.div_euclid(86_400);
         if !self.days.contains_key(&day) {
             let staging_path = self.staging_dir.join(format!("day={}.parquet", day_of(row.time_s)));
-            let file = File::create(&staging_path).map_err(|e| StoreError::io(&staging_path, e))?;
+            let file = crate::create_private_file(&staging_path)?;
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(512 * 1024))
@@ -118,7 +113,7 @@ impl<'a> IngestRun<'a> {
             let rel = format!("data/day={day}/{}.parquet", self.run_id);
             let dest = root.join(&rel);
             let dir = dest.parent().expect("has parent");
-            fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            crate::create_private_dir(dir)?;
             fs::rename(&w.staging_path, &dest).map_err(|e| StoreError::io(&dest, e))?;
             sync_dir(dir)?;
             segments.push(Segment { path: rel, day, rows: w.rows, run: self.run_id.clone() });
@@ -129,6 +124,7 @@ impl<'a> IngestRun<'a> {
         }
         let mut manifest = Manifest::load(&root)?;
         manifest.generation += 1;
+        manifest.pseudonym_scheme = crowdlens_types::pseudonym::PSEUDONYM_SCHEME;
         manifest.segments.extend(segments);
         manifest.sources.push(IngestedSource {
             sha256: source.sha256,
@@ -142,6 +138,24 @@ impl<'a> IngestRun<'a> {
         manifest.save(&root)?;
         let _ = fs::remove_dir_all(&self.staging_dir);
         Ok(())
+    }
+}
+
+/// The store's single-writer lock (ingest and retention), held while the file stays open.
+pub(crate) fn take_writer_lock(root: &Path) -> Result<File, StoreError> {
+    let lock_path = root.join("lock");
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let lock = options.open(&lock_path).map_err(|e| StoreError::io(&lock_path, e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(lock_path)),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io(&lock_path, e)),
     }
 }
 
@@ -179,7 +193,7 @@ fn new_run_id() -> String {
 
 /// Removes staging directories, data files and quarantine files of runs the manifest does not
 /// name, and staged keys: the leftovers of a run that was killed before its commit.
-fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
+pub(crate) fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
     let manifest = Manifest::load(root)?;
     let committed_runs: HashSet<&str> = manifest.sources.iter().map(|s| s.run.as_str()).collect();
     let committed_files: HashSet<&str> = manifest.segments.iter().map(|s| s.path.as_str()).collect();

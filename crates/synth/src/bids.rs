@@ -293,7 +293,17 @@ impl BidWriter {
         });
         let device_json = &mut request["device"];
         if !bidder.ifa_missing && !anonymous {
-            device_json["ifa"] = json!(profile.ad_id);
+            // Exchanges spell one device's id in several ways (case, braces) and do not always
+            // say the OS: ingest must still see one device, the one the ping feed names.
+            let ifa = match rng.random_range(0..20u8) {
+                0..=2 => profile.ad_id.to_lowercase(),
+                3 => format!("{{{}}}", profile.ad_id),
+                _ => profile.ad_id.clone(),
+            };
+            device_json["ifa"] = json!(ifa);
+            if rng.random_bool(0.1) {
+                device_json.as_object_mut().expect("object").remove("os");
+            }
         }
         device_json["lmt"] = json!(bidder.lmt as u8);
         if let Some(kind) = geo_kind {
@@ -348,7 +358,8 @@ impl BidWriter {
             match geo_kind {
                 None => "no_geolocation",
                 Some(2) => "ip_geolocation",
-                _ if anonymous => "no_device_id",
+                // A user id without an advertising id names no device.
+                _ if anonymous || bidder.ifa_missing => "no_advertising_id",
                 _ => CONSENTED_WITH_LOCATION,
             }
         })

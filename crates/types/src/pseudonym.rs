@@ -2,6 +2,8 @@
 //! so destroying an epoch's key unlinks its rows from every device (crypto-shredding).
 
 use hmac::{Hmac, Mac};
+
+use crate::device::DeviceId;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::fmt;
@@ -28,13 +30,14 @@ impl fmt::Debug for EpochKey {
 }
 
 impl EpochKey {
-    /// `id_type` and `device_id` are separated by a unit-separator byte so that
-    /// ("AB", "C") and ("A", "BC") can never collide.
-    pub fn pseudonym(&self, id_type: &str, device_id: &str) -> Pseudonym {
+    /// The device's pseudonym in this key's epoch. The HMAC reads only the canonical id (under
+    /// a fixed domain tag), never the id's type, so every feed's spelling of one device gives
+    /// one pseudonym.
+    pub fn pseudonym(&self, device: &DeviceId) -> Pseudonym {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
-        mac.update(id_type.as_bytes());
+        mac.update(PSEUDONYM_DOMAIN);
         mac.update(&[0x1f]);
-        mac.update(device_id.as_bytes());
+        mac.update(device.as_str().as_bytes());
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
@@ -42,31 +45,33 @@ impl EpochKey {
     }
 }
 
+/// Names the pseudonym scheme inside the HMAC input, so a later scheme cannot collide with it.
+const PSEUDONYM_DOMAIN: &[u8] = b"crowdlens-device-v2";
+
+/// The pseudonym scheme stores record: 1 hashed `id_type ‖ 0x1f ‖ raw id` (one device could
+/// have several pseudonyms); 2 hashes the canonical [`DeviceId`].
+pub const PSEUDONYM_SCHEME: u32 = 2;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn matches_hmac_sha256_reference() {
-        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-        // HMAC = 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843.
-        let mut key = [0u8; 32];
-        key[..4].copy_from_slice(b"Jefe");
-        // A 32-byte zero-padded key equals the 4-byte key under HMAC (keys are zero-padded
-        // to the block size), so the reference vector applies unchanged.
-        let k = EpochKey(key);
-        let p = k.pseudonym("what do ya want", "for nothing?");
-        // The separator replaces the space at the join, so compute the expected value over the
-        // same bytes: "what do ya want\x1ffor nothing?" differs from the RFC text; check instead
-        // that the function is the HMAC of the concatenation.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
-        mac.update(b"what do ya want\x1ffor nothing?");
-        let d = mac.finalize().into_bytes();
-        assert_eq!(p.0, u64::from_be_bytes(d[..8].try_into().unwrap()));
-
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?" gives
+        // 5bdcc146bf60754e.... A 32-byte zero-padded key equals the 4-byte key under HMAC (keys
+        // are zero-padded to the block size), so the same construction applies to EpochKey.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
         mac.update(b"what do ya want for nothing?");
         assert_eq!(hex_prefix(&mac.finalize().into_bytes()), "5bdcc146bf60754e");
+
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        let device = DeviceId::canonical("ABC").unwrap();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"crowdlens-device-v2\x1fabc");
+        let d = mac.finalize().into_bytes();
+        assert_eq!(EpochKey(key).pseudonym(&device).0, u64::from_be_bytes(d[..8].try_into().unwrap()));
     }
 
     fn hex_prefix(bytes: &[u8]) -> String {
@@ -74,17 +79,20 @@ mod tests {
     }
 
     #[test]
-    fn separator_prevents_collisions() {
+    fn spellings_share_a_pseudonym() {
         let k = EpochKey([7; 32]);
-        assert_ne!(k.pseudonym("AB", "C"), k.pseudonym("A", "BC"));
+        let a = DeviceId::canonical("{6D92078A-8246-4BA4-AE5B-76104861E7DC}").unwrap();
+        let b = DeviceId::canonical("6d92078a-8246-4ba4-ae5b-76104861e7dc").unwrap();
+        assert_eq!(k.pseudonym(&a), k.pseudonym(&b));
     }
 
     #[test]
     fn keys_unlink_epochs() {
         let a = EpochKey([1; 32]);
         let b = EpochKey([2; 32]);
-        assert_ne!(a.pseudonym("IDFA", "x"), b.pseudonym("IDFA", "x"));
-        assert_eq!(a.pseudonym("IDFA", "x"), a.pseudonym("IDFA", "x"));
+        let x = DeviceId::canonical("x").unwrap();
+        assert_ne!(a.pseudonym(&x), b.pseudonym(&x));
+        assert_eq!(a.pseudonym(&x), a.pseudonym(&x));
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn synthetic_drop_counts_match_the_truth_file() {
         "gpp_no_precise_geolocation_consent",
         "ip_geolocation",
         "no_geolocation",
+        "no_advertising_id",
     ] {
         assert!(dropped.get(reason).and_then(|v| v.as_u64()).unwrap_or(0) > 0, "{reason} never occurs: {j}");
     }

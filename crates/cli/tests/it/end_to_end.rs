@@ -90,8 +90,19 @@ fn synth_ingest_ask_budget() {
     let w45 = b["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
     assert_eq!(w45["epsilon_spent"], 0.5);
 
+    // One question may not spend more than the per-question cap.
+    let msg = ask("9.6", &[]).clean_error().to_string();
+    assert!(msg.contains("above this store's cap of 1 per question"), "{msg}");
+    // Rules change only through the ledger, with an audit entry; editing the file does nothing.
+    let toml = st.join("crowdlens.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("epsilon_per_epoch = 10.0", "epsilon_per_epoch = 1000.0")).unwrap();
+    let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(b["rules"]["epsilon_per_epoch"], 10.0, "{b}");
+    let set = ["budget", "set", "--store", s(&st), "--rule", "epsilon_per_epoch=0.8", "--reason", "test"];
+    assert!(run(&set).ok().stdout.contains("audit entry"));
     // Spending past the epoch budget is refused with a clear message and a non-zero exit.
-    let refused = ask("9.6", &[]);
+    let refused = ask("0.5", &[]);
     let msg = refused.clean_error();
     assert!(msg.contains("budget exhausted for epoch 2026-W45"), "{msg}");
     let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
@@ -159,6 +170,13 @@ fn demo_runs_and_names_no_device() {
     let feed = std::fs::read_to_string(demo.join("city/pings.csv")).unwrap();
     let some_id = feed.lines().nth(1).unwrap().split(',').next().unwrap();
     assert!(!r.stdout.contains(some_id) && !r.stdout.to_lowercase().contains(&some_id.to_lowercase()));
+    // Both feeds name the same 10,000 devices, in different spellings: each is one unit a week.
+    // (Before canonical ids, week 45 held 10,414 pseudonyms.)
+    let weeks = pseudonyms_by_week(&demo.join("store"));
+    assert!(!weeks.is_empty());
+    for (week, n) in &weeks {
+        assert!(*n <= 10_000, "{week}: {n} pseudonyms for 10,000 devices");
+    }
     // Running it again replaces the previous demo directory.
     run(&["demo", "--dir", s(&demo)]).ok();
 }
@@ -166,7 +184,8 @@ fn demo_runs_and_names_no_device() {
 #[test]
 fn every_question_from_the_cli() {
     let dir = tempfile::tempdir().unwrap();
-    let city = synth(dir.path(), 400, 3);
+    // Eight days: all of week 45 and the Monday of week 46, for a question across both.
+    let city = synth(dir.path(), 400, 8);
     let st = init_store(dir.path());
     run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
     let ask = |args: &[&str]| {
@@ -295,7 +314,8 @@ fn audit_verify_and_export_reverified_outside() {
     ask("curiosity").clean_error(); // refused, and audited
     ask("oversight").ok();
     let v = run(&["audit", "verify", "--store", s(&st)]).ok().stdout.clone();
-    assert!(v.contains("3 entries") && v.contains("head hash: "), "{v}");
+    // The rules recorded at init; per answered question its charge and its answer; the refusal.
+    assert!(v.contains("6 entries") && v.contains("head hash: "), "{v}");
 
     let out = dir.path().join("audit.jsonl");
     run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
@@ -316,11 +336,14 @@ print(n, prev)
     let py = std::process::Command::new("python3").arg("-c").arg(script).arg(&out).output().expect("python3");
     assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
     let printed = String::from_utf8_lossy(&py.stdout).to_string();
-    assert!(printed.starts_with("3 ") && v.contains(printed.split_whitespace().nth(1).unwrap()), "{printed}");
+    assert!(printed.starts_with("6 ") && v.contains(printed.split_whitespace().nth(1).unwrap()), "{printed}");
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(lines[1]["outcome"].as_str().unwrap().starts_with("refused"));
-    assert_eq!(lines[1]["epsilon"], "0.0");
+    let outcomes: Vec<&str> = lines.iter().map(|l| l["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes[..3], ["rules recorded", "charged", "answered"]);
+    assert!(outcomes[3].starts_with("refused"));
+    assert_eq!(lines[3]["epsilon"], "0.0");
+    assert_eq!(lines[1]["epsilon"], "0.2", "the charge is in the entry written before the data was read");
 
     // Truncating the newest entry behind the tool's back is caught.
     let db = rusqlite_free_delete(&st);

@@ -4,4 +4,5 @@ mod bad_input;
 mod bidstream;
 mod end_to_end;
 mod kill;
+mod privacy;
 mod support;

@@ -88,3 +88,26 @@ pub fn reconciles(j: &serde_json::Value) -> bool {
     let dropped: u64 = j["dropped"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
     j["read"].as_u64().unwrap() == j["stored"].as_u64().unwrap() + j["quarantined"].as_u64().unwrap() + dropped
 }
+
+/// Distinct pseudonyms per ISO week, read straight from the store's committed segments (a test
+/// may look at rows; no shipped surface can).
+pub fn pseudonyms_by_week(store: &Path) -> std::collections::BTreeMap<String, usize> {
+    use arrow::array::{Array, Int64Array, UInt64Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(store.join("manifest.json")).unwrap()).unwrap();
+    let mut weeks: std::collections::BTreeMap<String, std::collections::HashSet<u64>> = Default::default();
+    for segment in manifest["segments"].as_array().unwrap() {
+        let file = std::fs::File::open(store.join(segment["path"].as_str().unwrap())).unwrap();
+        for batch in ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap() {
+            let batch = batch.unwrap();
+            let p = batch.column(0).as_any().downcast_ref::<UInt64Array>().unwrap();
+            let t = batch.column(2).as_any().downcast_ref::<Int64Array>().unwrap();
+            for i in 0..batch.num_rows() {
+                let week = chrono::DateTime::from_timestamp(t.value(i), 0).unwrap().format("%G-W%V").to_string();
+                weeks.entry(week).or_default().insert(p.value(i));
+            }
+        }
+    }
+    weeks.into_iter().map(|(w, set)| (w, set.len())).collect()
+}

@@ -12,7 +12,7 @@ fn reads_2_6_native_locations() {
         (s.tc_string, s.us_privacy, s.gpp, s.gpp_sid),
         (Some("TC"), Some("1YNN"), Some("DBABTA~1YNN"), Some(&[6u16][..]))
     );
-    assert_eq!(r.identity(), Some(("IDFA", "AAAA-1")));
+    assert_eq!(r.advertising_id().unwrap().as_str(), "aaaa-1");
     assert_eq!(r.category().map(category::describe).as_deref(), Some("IAB9-2"));
     assert_eq!(r.received_at(None), Some(1_793_577_600));
     let geo = r.device.as_ref().unwrap().geo.as_ref().unwrap();
@@ -27,23 +27,49 @@ fn reads_2_5_ext_locations() {
     let s = r.signals();
     assert!(s.gdpr && s.lmt);
     assert_eq!((s.tc_string, s.us_privacy), (Some("TC25"), Some("1YYN")));
-    assert_eq!(r.identity(), Some(("AAID", "x")));
+    assert_eq!(r.advertising_id().unwrap().as_str(), "x");
     assert_eq!(r.category().map(category::describe).as_deref(), Some("IAB19"));
     assert_eq!(r.received_at(Some(5)), Some(5));
 }
 
 #[test]
-fn identity_falls_back_and_ignores_zeroed_ifa() {
-    let r = parse(br#"{"device":{"ifa":"00000000-0000-0000-0000-000000000000"},"user":{"id":"exch-7"}}"#).unwrap();
-    assert_eq!(r.identity(), Some(("USER_ID", "exch-7")));
-    assert_eq!(parse(br#"{"device":{"ifa":"  "}}"#).unwrap().identity(), None);
-    assert_eq!(parse(br#"{}"#).unwrap().identity(), None);
+fn only_an_advertising_id_names_a_device() {
+    let id = |line: &[u8]| parse(line).unwrap().advertising_id();
+    // A user id is the exchange's, not the device's: it never stands in for a missing ifa.
+    assert_eq!(id(br#"{"device":{"ifa":"00000000-0000-0000-0000-000000000000"},"user":{"id":"exch-7"}}"#), Err(NotADevice::AllZero));
+    assert_eq!(id(br#"{"user":{"id":"exch-7"}}"#), Err(NotADevice::Empty));
+    assert_eq!(id(br#"{"device":{"ifa":"  "}}"#), Err(NotADevice::Empty));
+    assert_eq!(id(br#"{}"#), Err(NotADevice::Empty));
+    assert_eq!(
+        id(br#"{"device":{"ifa":"6d92078a-8246-4ba4-ae5b-76104861e7dc","ext":{"ifa_type":"ppid"}}}"#),
+        Err(NotADevice::NotAnAdvertisingId)
+    );
+}
+
+#[test]
+fn the_os_does_not_split_a_device() {
+    let want = DeviceId::canonical("6d92078a-8246-4ba4-ae5b-76104861e7dc").unwrap();
+    for line in [
+        &br#"{"device":{"ifa":"6D92078A-8246-4BA4-AE5B-76104861E7DC","os":"iOS"}}"#[..],
+        br#"{"device":{"ifa":"6d92078a-8246-4ba4-ae5b-76104861e7dc","os":"Android"}}"#,
+        br#"{"device":{"ifa":"{6d92078a-8246-4ba4-ae5b-76104861e7dc}"}}"#,
+        br#"{"device":{"ifa":"6d92078a-8246-4ba4-ae5b-76104861e7dc","ext":{"ifa_type":"idfa"}}}"#,
+    ] {
+        assert_eq!(parse(line).unwrap().advertising_id().unwrap(), want);
+    }
+}
+
+#[test]
+fn debug_prints_no_request_content() {
+    let r = parse(br#"{"device":{"ifa":"secret-ifa","geo":{"lat":44.9,"lon":-93.2}},"user":{"id":"secret-user"}}"#).unwrap();
+    let text = format!("{r:?} {:?} {:?} {:?}", r.device, r.user, r.device.as_ref().unwrap().geo);
+    assert!(!text.contains("secret") && !text.contains("44.9"), "{text}");
 }
 
 #[test]
 fn escaped_strings_are_read_too() {
     let r = parse(br#"{"device":{"ifa":"a\u0062c"}}"#).unwrap();
-    assert_eq!(r.identity(), Some(("IFA", "abc")));
+    assert_eq!(r.advertising_id().unwrap().as_str(), "abc");
 }
 
 #[test]

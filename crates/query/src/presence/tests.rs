@@ -147,11 +147,25 @@ fn question() -> PresenceQuestion {
     }
 }
 
+fn one_row() -> Vec<StoredPing> {
+    vec![StoredPing { pseudonym: Pseudonym(1), cell: u64::from(cell_near(0)), time_s: MON, category: None }]
+}
+
+fn ledger_with(store: &Store, epsilon_per_epoch: f64) -> Ledger {
+    let rules = crowdlens_control::Rules {
+        epsilon_per_epoch,
+        delta_per_epoch: 1e-5,
+        max_epsilon_per_question: 1.0,
+        delta_per_question: 1e-7,
+        max_window_days: 92.0,
+    };
+    Ledger::open(&store.control_db_path(), &rules).unwrap()
+}
+
 #[test]
 fn releases_every_public_partition_and_charges() {
-    let rows = vec![StoredPing { pseudonym: Pseudonym(1), cell: u64::from(cell_near(0)), time_s: MON, category: None }];
-    let (_d, store) = store_with(&rows);
-    let mut ledger = Ledger::open(&store.control_db_path(), 10.0, 1e-5).unwrap();
+    let (_d, store) = store_with(&one_row());
+    let mut ledger = ledger_with(&store, 10.0);
     let answer = runtime().block_on(ask_presence(&store, &mut ledger, &asker("research"), &question())).unwrap();
     let cells = Area::parse(&question().area).unwrap().cells(Resolution::Eight).unwrap().len();
     assert_eq!(answer.rows.len(), cells * 4, "zeros included");
@@ -165,38 +179,110 @@ fn releases_every_public_partition_and_charges() {
 
 #[test]
 fn refusals_spend_nothing_and_are_audited() {
-    let (_d, store) = store_with(&[]);
-    let mut ledger = Ledger::open(&store.control_db_path(), 1.0, 1e-5).unwrap();
+    let (_d, store) = store_with(&one_row());
+    let mut ledger = ledger_with(&store, 1.0);
     let rt = runtime();
-    let e = rt.block_on(ask_presence(&store, &mut ledger, &asker("curiosity"), &question())).unwrap_err();
+    let mut ask = |q: PresenceQuestion, purpose: &str| rt.block_on(ask_presence(&store, &mut ledger, &asker(purpose), &q));
+    let e = ask(question(), "curiosity").unwrap_err();
     assert!(matches!(e, QueryError::BadPurpose { .. }), "{e}");
-    let e = rt
-        .block_on(ask_presence(
-            &store,
-            &mut ledger,
-            &asker("research"),
-            &PresenceQuestion { res: Some(10), ..question() },
-        ))
-        .unwrap_err();
+    let e = ask(PresenceQuestion { res: Some(10), ..question() }, "research").unwrap_err();
     assert_eq!(e.to_string(), "resolution 10 is finer than this store allows (finest: 9); use --res 9 or coarser");
-    let e = rt
-        .block_on(ask_presence(
-            &store,
-            &mut ledger,
-            &asker("research"),
-            &PresenceQuestion { epsilon: 2.0, ..question() },
-        ))
-        .unwrap_err();
-    assert!(matches!(e, QueryError::Control(_)), "{e}");
-    let e = rt
-        .block_on(ask_presence(
-            &store,
-            &mut ledger,
-            &asker("research"),
-            &PresenceQuestion { epsilon: f64::NAN, ..question() },
-        ))
-        .unwrap_err();
+    let e = ask(PresenceQuestion { epsilon: 2.0, ..question() }, "research").unwrap_err();
+    assert!(matches!(e, QueryError::EpsilonAboveCap { .. }), "{e}");
+    let e = ask(PresenceQuestion { epsilon: f64::NAN, ..question() }, "research").unwrap_err();
     assert!(matches!(e, QueryError::Dp(_)), "{e}");
-    assert!(ledger.budget(&[]).unwrap().iter().all(|b| b.epsilon_spent == 0.0));
-    assert_eq!(ledger.audit_len().unwrap(), 4);
+    ask(question(), "research").unwrap();
+    let e = ask(PresenceQuestion { epsilon: 0.5, ..question() }, "research").unwrap_err();
+    assert!(matches!(e, QueryError::Control(_)), "{e}");
+    assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0, "only the answered question spent");
+    // The rules, four free refusals, the answered question's charge and answer, the budget refusal.
+    assert_eq!(ledger.audit_len().unwrap(), 1 + 4 + 2 + 1);
+}
+
+/// Hole: with ε = 10 and L = 1 the discrete Laplace scale is 0.1, the 95% interval has
+/// half-width 0, and one question publishes an exact count. The per-question cap refuses it,
+/// in a dry run too, and says what is allowed.
+#[test]
+fn a_single_question_cannot_publish_an_exact_count() {
+    let (_d, store) = store_with(&one_row());
+    let ledger = ledger_with(&store, 10.0);
+    let exact = PresenceQuestion {
+        area: format!("cells:{}", cell_near(0).parent(Resolution::Nine).unwrap()),
+        bucket_s: 900,
+        to_s: MON + 900,
+        res: None,
+        epsilon: 10.0,
+        max_partitions: Some(1),
+        ..question()
+    };
+    let e = preview_presence(&store, ledger.rules(), &exact).unwrap_err();
+    assert_eq!(e.to_string(), "--epsilon 10 is above this store's cap of 1 per question; ask with --epsilon 1 or less");
+    let at_cap = preview_presence(&store, ledger.rules(), &PresenceQuestion { epsilon: 1.0, ..exact }).unwrap();
+    assert!(at_cap.ci_half_width >= 1.0, "{}", at_cap.ci_half_width);
+}
+
+/// Hole: a window from 1970 to 2100 was priced over thousands of epochs, future ones included.
+#[test]
+fn windows_are_capped_and_end_with_the_data() {
+    let (_d, store) = store_with(&one_row());
+    let ledger = ledger_with(&store, 10.0);
+    let long = PresenceQuestion { from_s: 0, to_s: 4_102_444_800, bucket_s: 86_400 * 7, res: Some(5), ..question() };
+    let e = preview_presence(&store, ledger.rules(), &long).unwrap_err();
+    assert!(matches!(e, QueryError::WindowTooLong { .. }), "{e}");
+    // The data is in 2026-W45; a window into W46 would charge a week nothing has arrived for.
+    let ahead = PresenceQuestion { to_s: MON + 8 * 86_400, bucket_s: 86_400, ..question() };
+    let e = preview_presence(&store, ledger.rules(), &ahead).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the window reaches past 2026-W45, the newest week this store holds; end it by 2026-11-09 at the latest"
+    );
+    let (_e, empty) = store_with(&[]);
+    let e = preview_presence(&empty, ledger.rules(), &question()).unwrap_err();
+    assert!(e.to_string().contains("holds no data yet"), "{e}");
+}
+
+/// Hole: the plan ran before the ledger was asked, so failures after reading data were free.
+/// Now the charge is committed first; a failure afterwards keeps it and is audited.
+#[test]
+fn a_failure_after_the_charge_keeps_the_charge() {
+    let (_d, store) = store_with(&one_row());
+    let mut ledger = ledger_with(&store, 10.0);
+    // The data goes missing under the question (a failing disk, a hostile admin).
+    for s in store.manifest().unwrap().segments {
+        std::fs::remove_file(store.root().join(&s.path)).unwrap();
+    }
+    let e = runtime().block_on(ask_presence(&store, &mut ledger, &asker("research"), &question())).unwrap_err();
+    assert!(matches!(e, QueryError::Engine(_)), "{e}");
+    assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0, "the charge stands");
+    let entries = ledger.audit_entries().unwrap();
+    assert_eq!(entries[entries.len() - 2].outcome, "charged");
+    assert!(entries.last().unwrap().outcome.starts_with("failed after charge: query engine"), "{entries:?}");
+}
+
+/// Hole: a server timeout dropped the question's future and wrote no audit entry.
+#[test]
+fn a_question_dropped_mid_run_is_charged_and_audited() {
+    let rows: Vec<StoredPing> = (0..20_000u64)
+        .map(|d| StoredPing {
+            pseudonym: Pseudonym(d),
+            cell: u64::from(cell_near((d % 16) as usize)),
+            time_s: MON + (d as i64 % 3600),
+            category: None,
+        })
+        .collect();
+    let (_d, store) = store_with(&rows);
+    let mut ledger = ledger_with(&store, 10.0);
+    let rt = runtime();
+    let outcome = rt.block_on(async {
+        tokio::time::timeout(
+            std::time::Duration::ZERO,
+            ask_presence(&store, &mut ledger, &asker("research"), &question()),
+        )
+        .await
+    });
+    assert!(outcome.is_err(), "the question should not finish within its first poll");
+    assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0);
+    let last = ledger.audit_entries().unwrap().pop().unwrap();
+    assert!(last.outcome.starts_with("abandoned after charge"), "{last:?}");
+    ledger.verify_audit().unwrap();
 }

@@ -29,6 +29,10 @@ fn store_with(rows: &[StoredPing], kind: &str, epsilon_per_epoch: f64) -> (tempf
     (dir, store)
 }
 
+fn ledger(store: &Store) -> Ledger {
+    crate::open_ledger(store).unwrap()
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
@@ -133,7 +137,7 @@ fn named_zones_match_resolution_zones() {
     let map: Vec<(u64, u64)> = (0..4).map(|i| (spot(i), i as u64)).collect();
     let ids: Vec<u64> = (0..4).collect();
     let got = rt()
-        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named(&map), Some(&ids), None, 100))
+        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named { res: 10, map: &map }, Some(&ids), None, 100))
         .unwrap();
     let by_res: HashMap<(u64, u64), i64> = brute_flows(&rows, 10)
         .into_iter()
@@ -240,7 +244,7 @@ fn reach_matches_brute_force_and_needs_bidstream() {
 
     let (_d2, pings_only) = store_with(&movement(), "pings", 10.0);
     let q = ReachQuestion { common: common(1.0), area: "bbox:-93.40,44.85,-92.98,45.10".into(), zones_res: Some(7) };
-    let mut ledger = Ledger::open(&pings_only.control_db_path(), 10.0, 1e-5).unwrap();
+    let mut ledger = ledger(&pings_only);
     let e = rt().block_on(ask_reach(&pings_only, &mut ledger, &asker(), &q)).unwrap_err();
     assert!(matches!(e, QueryError::NoCategories), "{e}");
 }
@@ -258,7 +262,7 @@ fn every_question_runs_through_the_release_path() {
     let mut rows = movement();
     rows.iter_mut().for_each(|r| r.category = Some(7));
     let (_d, store) = store_with(&rows, "openrtb", 100.0);
-    let mut ledger = Ledger::open(&store.control_db_path(), 100.0, 1e-3).unwrap();
+    let mut ledger = ledger(&store);
     let rt = rt();
     let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
     let flows = FlowsQuestion {
@@ -269,7 +273,7 @@ fn every_question_runs_through_the_release_path() {
         top_from: None,
     };
     let a = rt.block_on(ask_flows(&store, &mut ledger, &asker(), &flows)).unwrap();
-    let n = preview_flows(&store, &flows).unwrap().partitions as usize;
+    let n = preview_flows(&store, ledger.rules(), &flows).unwrap().partitions as usize;
     assert_eq!(a.rows.len(), n);
     let top = FlowsQuestion {
         area: None,
@@ -277,7 +281,7 @@ fn every_question_runs_through_the_release_path() {
         zones_res: None,
         ..flows.clone()
     };
-    let c = preview_flows(&store, &top).unwrap();
+    let c = preview_flows(&store, ledger.rules(), &top).unwrap();
     assert!(matches!(c.keys, KeySelection::Private { .. }) && c.delta > 0.0);
     rt.block_on(ask_flows(&store, &mut ledger, &asker(), &top)).unwrap();
     let dwell = DwellQuestion { common: common(1.0), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
@@ -310,7 +314,7 @@ fn every_question_runs_through_the_release_path() {
 fn presence_and_flows_intervals_cover_the_truth() {
     let rows = movement();
     let (_d, store) = store_with(&rows, "pings", 1e9);
-    let mut ledger = Ledger::open(&store.control_db_path(), 1e9, 1e-3).unwrap();
+    let mut ledger = ledger(&store);
     let rt = rt();
     // Flows: exact values from brute force (the bound 8 exceeds every device's pair count).
     let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
@@ -322,13 +326,12 @@ fn presence_and_flows_intervals_cover_the_truth() {
         zones_file: None,
         top_from: None,
     };
-    let (charge, _) = price_flows(&store, &flows).unwrap();
+    let (charge, _) = price_flows(&store, ledger.rules(), &flows).unwrap();
     let (keys, exact) = pairs(&zones, &truth, |z| cell_text(z).into());
-    let q = serde_json::json!({"coverage": "flows"});
     let mut covered = 0usize;
     let mut total = 0usize;
     for _ in 0..1000 {
-        let a = publish(&mut ledger, &asker(), &q, &charge, keys.clone(), exact.clone()).unwrap();
+        let a = publish(&charge, keys.clone(), exact.clone()).unwrap();
         let r = &a.rows[0];
         total += 1;
         covered += (r.ci_low <= exact[0] as f64 && exact[0] as f64 <= r.ci_high) as usize;
@@ -440,7 +443,7 @@ fn flows_between_named_zones_from_geojson() {
         zones_file: Some(path.to_string_lossy().into_owned()),
         top_from: None,
     };
-    let mut ledger = Ledger::open(&store.control_db_path(), 10.0, 1e-5).unwrap();
+    let mut ledger = ledger(&store);
     let a = rt().block_on(ask_flows(&store, &mut ledger, &asker(), &q)).unwrap();
     let names: Vec<(String, String)> = a
         .rows
@@ -450,13 +453,87 @@ fn flows_between_named_zones_from_geojson() {
     assert_eq!(names, [("mill-district".into(), "campus".into()), ("campus".into(), "mill-district".into())]);
     // Exact: devices with route 0 → 1 → 0 (d % 4 == 0) make both transitions; route 1 → 2
     // leaves the zone set after campus, so it makes none between named zones.
-    let (map, _) = named_zones(&path.to_string_lossy(), 10).unwrap();
-    let exact = rt()
-        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named(&map), Some(&[0, 1]), None, 100))
-        .unwrap();
+    let (map, _) = named_zones(&path.to_string_lossy(), 9).unwrap();
+    let zoning = plan::Zoning::Named { res: 9, map: &map };
+    let exact = rt().block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, zoning, Some(&[0, 1]), None, 100)).unwrap();
     assert_eq!(exact.get(&(0, 1)), Some(&10));
     assert_eq!(exact.get(&(1, 0)), Some(&10));
     // Mixing zone choices is refused with the options spelled out.
     let bad = FlowsQuestion { area: Some("bbox:-93.3,44.9,-93.1,45.0".into()), ..q };
-    assert!(preview_flows(&store, &bad).unwrap_err().to_string().contains("exactly one of"));
+    assert!(preview_flows(&store, ledger.rules(), &bad).unwrap_err().to_string().contains("exactly one of"));
+}
+
+/// Hole: flows, dwell, co-visit and reach skipped the time floor (a five-minute co-visit was
+/// answered while presence refused buckets under 15 minutes).
+#[test]
+fn every_question_is_held_to_the_time_floor() {
+    let mut rows = movement();
+    rows.iter_mut().for_each(|r| r.category = Some(7));
+    let (_d, store) = store_with(&rows, "openrtb", 100.0);
+    let rules = *ledger(&store).rules();
+    let five_minutes = Common { from_s: MON, to_s: MON + 300, ..common(1.0) };
+    let misaligned = Common { from_s: MON + 7, to_s: MON + 7 + 3600, ..common(1.0) };
+    let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
+    for common in [five_minutes, misaligned] {
+        let flows = FlowsQuestion { common: common.clone(), area: Some(bbox.clone()), zones_res: Some(6), zones_file: None, top_from: None };
+        let dwell = DwellQuestion { common: common.clone(), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
+        let cov = CovisitQuestion { common: common.clone(), area: bbox.clone(), area_b: bbox.clone(), res: Some(7) };
+        let reach = ReachQuestion { common: common.clone(), area: bbox.clone(), zones_res: Some(7) };
+        for e in [
+            preview_flows(&store, &rules, &flows).unwrap_err(),
+            preview_dwell(&store, &rules, &dwell).unwrap_err(),
+            preview_covisit(&store, &rules, &cov).unwrap_err(),
+            preview_reach(&store, &rules, &reach).unwrap_err(),
+        ] {
+            assert!(matches!(e, QueryError::BadWindow(_)), "{e}");
+        }
+    }
+    let e = preview_covisit(
+        &store,
+        &rules,
+        &CovisitQuestion { common: Common { to_s: MON + 300, ..common(1.0) }, area: bbox.clone(), area_b: bbox, res: Some(7) },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid time window: the window is 5m long, shorter than this store's shortest time bucket (15m); ask over 15m or longer"
+    );
+}
+
+/// Hole: named zones were tiled at the store's resolution (10), finer than questions may ask.
+#[test]
+fn named_zones_are_tiled_no_finer_than_questions_may_ask() {
+    let rows = movement();
+    let (dir, store) = store_with(&rows, "pings", 10.0);
+    let rules = *ledger(&store).rules();
+    let square = |lon: f64, lat: f64, d: f64, name: &str| {
+        serde_json::json!({"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon",
+            "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}})
+    };
+    let path = dir.path().join("zones.geojson");
+    // A 30 m square holds res-10 cell centres but no res-9 one.
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": [
+        square(-93.26, 44.97, 0.004, "big"), square(-93.20, 44.98, 0.0003, "tiny")]});
+    std::fs::write(&path, fc.to_string()).unwrap();
+    let q = FlowsQuestion {
+        common: common(1.0),
+        area: None,
+        zones_res: None,
+        zones_file: Some(path.to_string_lossy().into_owned()),
+        top_from: None,
+    };
+    let e = preview_flows(&store, &rules, &q).unwrap_err().to_string();
+    assert!(e.contains("zone \"tiny\" is smaller than one H3 cell at resolution 9"), "{e}");
+    let big_only = dir.path().join("big.geojson");
+    std::fs::write(&big_only, serde_json::json!({"type": "FeatureCollection", "features": [square(-93.26, 44.97, 0.004, "big")]}).to_string())
+        .unwrap();
+    let q = FlowsQuestion { zones_file: Some(big_only.to_string_lossy().into_owned()), ..q };
+    preview_flows(&store, &rules, &q).unwrap();
+    let (map, _) = named_zones(&big_only.to_string_lossy(), rules_res(&store)).unwrap();
+    assert!(!map.is_empty());
+    assert!(map.iter().all(|(cell, _)| CellIndex::try_from(*cell).unwrap().resolution() == Resolution::Nine));
+}
+
+fn rules_res(store: &Store) -> u8 {
+    store.config().resolution.h3_finest_question
 }

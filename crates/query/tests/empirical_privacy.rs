@@ -1,0 +1,537 @@
+//! An empirical privacy audit of every question, in the manner of DP-Sniper (Bichsel, Steffen,
+//! Bogunovic and Vechev, "DP-Sniper: Black-Box Discovery of Differential Privacy Violations
+//! using Classifiers", IEEE S&P 2021).
+//!
+//! Two stores differ by one device, T, built to exceed every bound: it appears in both feeds
+//! under different spellings of its id (upper-case IDFA in the ping feed, braced lower case
+//! with another `os` in the bidstream), in several cells and hours, with two long dwells, in
+//! both co-visit areas, and in bid requests of several categories, one of them its alone. Each
+//! question is asked many times on each store through the real path (ingest, ledger, plan,
+//! bounding, OpenDP noise). On half the samples an output event is chosen (a threshold on the
+//! sum of the released values where T can appear, the direction and threshold that separate
+//! the stores best); on the other half its probabilities are bounded by Clopper–Pearson
+//! intervals, and the lower bound on the privacy loss, ln(p₁⁻ / p₀⁺), must not exceed the
+//! claimed ε. For keys that only T can create (thresholded reach), the event "T's key is
+//! released" must satisfy p₁⁻ − e^ε·p₀⁺ ≤ δ.
+//!
+//! Had T kept two pseudonyms (one per feed) or escaped its bound, its shift would double and the
+//! loss lower bound would clear ε. The bound L is 1 in every question, so a correct mechanism
+//! shifts the audited sum by exactly one (two for co-visit, whose sensitivity is 2).
+
+use crowdlens_control::Ledger;
+use crowdlens_dp::Mechanism;
+use crowdlens_ingest::pipeline::NoProgress;
+use crowdlens_ingest::{ingest_openrtb, ingest_pings, IngestOptions};
+use crowdlens_query::questions::*;
+use crowdlens_query::window::parse_instant;
+use crowdlens_query::{open_ledger, Answer, Asker, PresenceQuestion};
+use crowdlens_store::{Config, Store};
+use std::path::Path;
+
+/// Samples per store per question: half choose the event, half measure it.
+const SAMPLES: usize = 400;
+/// Each Clopper–Pearson bound holds with probability 1 − ALPHA/2, so a correct mechanism fails
+/// a check with probability at most ALPHA.
+const ALPHA: f64 = 1e-3;
+const EPSILON: f64 = 1.0;
+const DAY1: &str = "2026-11-02";
+const T_ID: &str = "6D92078A-8246-4BA4-AE5B-76104861E7DC";
+
+/// T's spots: P (long dwells), Q and R, each in its own resolution-8 cell.
+const P: (f64, f64) = (44.9700, -93.2600);
+const Q: (f64, f64) = (44.9800, -93.2400);
+const R: (f64, f64) = (44.9600, -93.2350);
+
+fn ms(day: &str, hour: f64) -> i64 {
+    parse_instant(day).unwrap() * 1000 + (hour * 3_600_000.0) as i64
+}
+
+/// A deterministic generator for the base population (no rand dependency in this crate).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The base population: 60 devices over two days around P, Q and R, in both feeds.
+fn write_base(dir: &Path) {
+    let mut rng = Lcg(42);
+    let mut pings = String::from("mobile_ad_id,id_type,timestamp,latitude,longitude,horizontal_accuracy\n");
+    let mut bids = String::new();
+    for d in 0..60u32 {
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", d + 1, d + 1);
+        let (home_lat, home_lon) = [P, Q, R][d as usize % 3];
+        for day in ["2026-11-02", "2026-11-03"] {
+            let start = 6.0 + rng.next() * 8.0;
+            let hours = 1.0 + rng.next() * 6.0;
+            let mut h = start;
+            while h < start + hours {
+                let lat = home_lat + (rng.next() - 0.5) * 0.01;
+                let lon = home_lon + (rng.next() - 0.5) * 0.01;
+                pings.push_str(&format!("{id},AAID,{},{lat:.6},{lon:.6},10\n", ms(day, h)));
+                h += 0.25;
+            }
+            bids.push_str(&bid(&id, "Android", home_lat, home_lon, ms(day, start), "IAB1"));
+        }
+    }
+    std::fs::write(dir.join("base_pings.csv"), pings).unwrap();
+    std::fs::write(dir.join("base_bids.jsonl"), bids).unwrap();
+}
+
+fn bid(ifa: &str, os: &str, lat: f64, lon: f64, ts_ms: i64, cat: &str) -> String {
+    format!(
+        r#"{{"device":{{"ifa":"{ifa}","os":"{os}","geo":{{"lat":{lat},"lon":{lon},"type":1,"accuracy":5}}}},"app":{{"cat":["{cat}"],"cattax":1}},"ext":{{"ts":{ts_ms}}}}}"#
+    ) + "\n"
+}
+
+/// T, in both feeds under different spellings: P 09–14h, Q 14–14:45, R 15–15:45, P 16–21h on
+/// day 1. Every question sees it in more places than its bound allows.
+fn write_target(dir: &Path) {
+    let mut pings = String::from("mobile_ad_id,id_type,timestamp,latitude,longitude,horizontal_accuracy\n");
+    let mut add = |(lat, lon): (f64, f64), from: f64, to: f64| {
+        let mut h = from;
+        while h <= to {
+            pings.push_str(&format!("{T_ID},IDFA,{},{lat},{lon},5\n", ms(DAY1, h)));
+            h += 1.0 / 6.0;
+        }
+    };
+    add(P, 9.0, 14.0);
+    add(Q, 14.2, 14.75);
+    add(R, 15.0, 15.75);
+    add(P, 16.0, 21.0);
+    std::fs::write(dir.join("target_pings.csv"), pings).unwrap();
+    let spelled = format!("{{{}}}", T_ID.to_lowercase());
+    let bids = [
+        bid(&spelled, "Android", P.0, P.1, ms(DAY1, 10.0), "IAB1"),
+        bid(&spelled, "Android", P.0, P.1, ms(DAY1, 11.0), "IAB25-3"),
+        bid(&spelled, "Android", P.0, P.1, ms(DAY1, 12.0), "IAB9"),
+    ]
+    .concat();
+    std::fs::write(dir.join("target_bids.jsonl"), bids).unwrap();
+}
+
+fn store(dir: &Path, name: &str, with_target: bool) -> Store {
+    let mut config = Config::default();
+    // The audit asks thousands of questions; the per-question cap is what it tests.
+    config.privacy.epsilon_per_epoch = 1e12;
+    config.privacy.delta_per_epoch = 0.5;
+    let store = Store::init(&dir.join(name), &config).unwrap();
+    let o = IngestOptions { now_s: Some(1_800_000_000), ..Default::default() };
+    ingest_pings(&store, &dir.join("base_pings.csv"), &o, &NoProgress).unwrap();
+    ingest_openrtb(&store, &dir.join("base_bids.jsonl"), &o, &NoProgress).unwrap();
+    if with_target {
+        let p = ingest_pings(&store, &dir.join("target_pings.csv"), &o, &NoProgress).unwrap();
+        let b = ingest_openrtb(&store, &dir.join("target_bids.jsonl"), &o, &NoProgress).unwrap();
+        assert!(p.stored > 60 && b.stored == 3, "{p:?} {b:?}");
+    }
+    store
+}
+
+fn asker() -> Asker {
+    Asker { actor: "audit".into(), role: "admin".into(), case_id: "AUDIT".into(), purpose: "oversight".into() }
+}
+
+fn common(from: &str, to: &str) -> Common {
+    Common {
+        from_s: parse_instant(from).unwrap(),
+        to_s: parse_instant(to).unwrap(),
+        epsilon: EPSILON,
+        mechanism: Mechanism::Laplace,
+        max_partitions: Some(1),
+    }
+}
+
+fn bbox((lat, lon): (f64, f64), half: f64) -> String {
+    format!("bbox:{},{},{},{}", lon - half, lat - half, lon + half, lat + half)
+}
+
+fn cell(at: (f64, f64), res: u8) -> String {
+    h3o::LatLng::new(at.0, at.1).unwrap().to_cell(h3o::Resolution::try_from(res).unwrap()).to_string()
+}
+
+/// One question of the audit: how to ask it, and which released value (or sum of values) T can
+/// move, as a function of the answer.
+struct Audit {
+    name: &'static str,
+    ask: Box<dyn Fn(&Store, &mut Ledger) -> Answer + Send + Sync>,
+    statistic: Box<dyn Fn(&Answer) -> f64 + Send + Sync>,
+}
+
+fn sum_where(a: &Answer, keep: impl Fn(&serde_json::Map<String, serde_json::Value>) -> bool) -> f64 {
+    a.rows.iter().filter(|r| keep(&r.key)).map(|r| r.value as f64).sum()
+}
+
+fn audits() -> Vec<Audit> {
+    let rt = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let t_cells8: Vec<String> = [P, Q, R].iter().map(|s| cell(*s, 8)).collect();
+    let area = "bbox:-93.30,44.94,-93.20,45.00".to_string();
+    let presence = PresenceQuestion {
+        area: area.clone(),
+        from_s: parse_instant(DAY1).unwrap(),
+        to_s: parse_instant("2026-11-03").unwrap(),
+        bucket_s: 86_400,
+        res: Some(8),
+        epsilon: EPSILON,
+        mechanism: Mechanism::Laplace,
+        max_partitions: Some(1),
+    };
+    let flows = FlowsQuestion {
+        common: common(DAY1, "2026-11-03"),
+        area: Some(format!("cells:{}", t_cells8.join(","))),
+        zones_res: Some(8),
+        zones_file: None,
+        top_from: None,
+    };
+    let dwell = DwellQuestion { common: common(DAY1, "2026-11-03"), area: bbox(P, 0.002), res: None, max_gap_s: 1800 };
+    let covisit =
+        CovisitQuestion { common: common(DAY1, "2026-11-03"), area: bbox(P, 0.002), area_b: bbox(Q, 0.002), res: None };
+    let series = SeriesQuestion {
+        common: common(DAY1, "2026-11-03"),
+        area: bbox(P, 0.002),
+        res: Some(9),
+        bucket_s: 6 * 3600,
+        baseline_from_s: parse_instant("2026-11-03").unwrap(),
+        baseline_to_s: parse_instant("2026-11-04").unwrap(),
+    };
+    let reach = ReachQuestion { common: common(DAY1, "2026-11-03"), area: area.clone(), zones_res: Some(7) };
+    let t_zone7 = cell(P, 7);
+    let t3 = t_cells8.clone();
+    vec![
+        Audit {
+            name: "presence",
+            ask: Box::new(move |s, l| rt().block_on(crowdlens_query::ask_presence(s, l, &asker(), &presence)).unwrap()),
+            statistic: Box::new(move |a| sum_where(a, |k| t3.iter().any(|c| k["cell"] == c.as_str()))),
+        },
+        Audit {
+            name: "flows",
+            ask: Box::new(move |s, l| rt().block_on(ask_flows(s, l, &asker(), &flows)).unwrap()),
+            // T's day makes P→Q, Q→R and R→P; with L = 1 one of them counts.
+            statistic: Box::new(move |a| {
+                let pairs = [(0, 1), (1, 2), (2, 0)];
+                sum_where(a, |k| {
+                    pairs.iter().any(|&(o, d)| k["origin"] == t_cells8[o].as_str() && k["destination"] == t_cells8[d].as_str())
+                })
+            }),
+        },
+        Audit {
+            name: "dwell",
+            ask: Box::new(move |s, l| rt().block_on(ask_dwell(s, l, &asker(), &dwell)).unwrap()),
+            statistic: Box::new(|a| sum_where(a, |k| k["dwell"] == ">=4h")),
+        },
+        Audit {
+            name: "co-visit",
+            ask: Box::new(move |s, l| rt().block_on(ask_covisit(s, l, &asker(), &covisit)).unwrap()),
+            // T adds one to the total and one to the 1–6 h lag bin (P at 09:00, Q at 14:12).
+            statistic: Box::new(|a| sum_where(a, |k| k["measure"] == "devices_in_both" || k.get("lag").is_some_and(|l| l == "1-6h"))),
+        },
+        Audit {
+            name: "series",
+            ask: Box::new(move |s, l| rt().block_on(ask_series(s, l, &asker(), &series)).unwrap()),
+            statistic: Box::new(|a| sum_where(a, |k| k["period"] == "window")),
+        },
+        Audit {
+            name: "reach",
+            ask: Box::new(move |s, l| rt().block_on(ask_reach(s, l, &asker(), &reach)).unwrap()),
+            // The popular category at T's zone is released either way; T may add one to it.
+            statistic: Box::new(move |a| {
+                sum_where(a, |k| k["zone"] == t_zone7.as_str() && k["category"] == "IAB1")
+            }),
+        },
+    ]
+}
+
+/// Clopper–Pearson bounds for k successes in n trials, each holding with probability 1 − a.
+fn clopper_pearson(k: usize, n: usize, a: f64) -> (f64, f64) {
+    let lower = if k == 0 { 0.0 } else { beta_quantile(a, k as f64, (n - k + 1) as f64) };
+    let upper = if k == n { 1.0 } else { beta_quantile(1.0 - a, (k + 1) as f64, (n - k) as f64) };
+    (lower, upper)
+}
+
+/// Quantile of Beta(a, b) by bisection on the regularised incomplete beta function.
+fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if incomplete_beta(mid, a, b) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// I_x(a, b) by its continued fraction (Numerical Recipes, `betacf`).
+fn incomplete_beta(x: f64, a: f64, b: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        (ln_front.exp() * beta_cf(x, a, b)) / a
+    } else {
+        1.0 - (ln_front.exp() * beta_cf(1.0 - x, b, a)) / b
+    }
+}
+
+fn beta_cf(x: f64, a: f64, b: f64) -> f64 {
+    let tiny = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..500 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < tiny { 1.0 / tiny } else { 1.0 / d };
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        d = if d.abs() < tiny { 1.0 / tiny } else { 1.0 / d };
+        c = 1.0 + aa / c;
+        if c.abs() < tiny {
+            c = tiny;
+        }
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-14 {
+            break;
+        }
+    }
+    h
+}
+
+/// Lanczos approximation (g = 7, n = 9).
+fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    let x = x - 1.0;
+    let mut sum = C[0];
+    for (i, c) in C.iter().enumerate().skip(1) {
+        sum += c / (x + i as f64);
+    }
+    let t = x + 7.5;
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
+}
+
+/// An output event: the statistic at or above (`upper`) or at or below a threshold.
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    threshold: f64,
+    upper: bool,
+}
+
+impl Event {
+    fn holds(&self, s: f64) -> bool {
+        if self.upper {
+            s >= self.threshold
+        } else {
+            s <= self.threshold
+        }
+    }
+}
+
+/// The event that best separates `with` from `without` on these samples: the largest smoothed
+/// ratio P[E | with] / P[E | without], over thresholds on either tail that at least 5% of the
+/// `with` samples reach. Upper tails favour `with` (T adds to the sum); lower tails are checked
+/// with the stores swapped.
+fn choose_event(with: &[f64], without: &[f64]) -> (Event, bool) {
+    let mut best = (f64::MIN, Event { threshold: 0.0, upper: true }, true);
+    let mut thresholds: Vec<f64> = with.iter().chain(without).copied().collect();
+    thresholds.sort_by(f64::total_cmp);
+    thresholds.dedup();
+    let n = with.len() as f64;
+    for &t in &thresholds {
+        for upper in [true, false] {
+            let e = Event { threshold: t, upper };
+            let k1 = with.iter().filter(|&&s| e.holds(s)).count() as f64;
+            let k0 = without.iter().filter(|&&s| e.holds(s)).count() as f64;
+            // Upper tail: with/without; lower tail: without/with (DP bounds both directions).
+            let (num, den, forward) = if upper { (k1, k0, true) } else { (k0, k1, false) };
+            if num < 0.05 * n {
+                continue;
+            }
+            let score = ((num + 1.0) / (den + 1.0)).ln();
+            if score > best.0 {
+                best = (score, e, forward);
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+/// Lower confidence bound on the privacy loss of the chosen event, from fresh samples.
+fn loss_lower_bound(event: Event, forward: bool, with: &[f64], without: &[f64]) -> (f64, usize, usize) {
+    let k1 = with.iter().filter(|&&s| event.holds(s)).count();
+    let k0 = without.iter().filter(|&&s| event.holds(s)).count();
+    let (num, den) = if forward { (k1, k0) } else { (k0, k1) };
+    let (num_lower, _) = clopper_pearson(num, with.len(), ALPHA / 2.0);
+    let (_, den_upper) = clopper_pearson(den, without.len(), ALPHA / 2.0);
+    let bound = if num_lower <= 0.0 { f64::NEG_INFINITY } else { (num_lower / den_upper).ln() };
+    (bound, k1, k0)
+}
+
+fn samples(store: &Store, audit: &Audit, n: usize) -> (Vec<f64>, Vec<Answer>) {
+    let mut ledger = open_ledger(store).unwrap();
+    let mut stats = Vec::with_capacity(n);
+    let mut kept = Vec::new();
+    for i in 0..n {
+        let answer = (audit.ask)(store, &mut ledger);
+        stats.push((audit.statistic)(&answer));
+        if i < 2 {
+            kept.push(answer);
+        }
+    }
+    (stats, kept)
+}
+
+#[test]
+fn every_question_keeps_its_epsilon_against_a_device_beyond_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    write_base(dir.path());
+    write_target(dir.path());
+    let without = store(dir.path(), "d", false);
+    let with = store(dir.path(), "d_prime", true);
+    let audits = audits();
+    // Two threads: the machines this runs on have two cores.
+    let results: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = audits
+            .chunks(3)
+            .map(|chunk| {
+                let (with, without) = (&with, &without);
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|audit| {
+                            let (s1, a1) = samples(with, audit, SAMPLES);
+                            let (s0, _) = samples(without, audit, SAMPLES);
+                            assert!(a1.iter().all(|a| !a.rows.is_empty()), "{}: empty answers", audit.name);
+                            let half = SAMPLES / 2;
+                            let (event, forward) = choose_event(&s1[..half], &s0[..half]);
+                            let (bound, k1, k0) = loss_lower_bound(event, forward, &s1[half..], &s0[half..]);
+                            assert!(
+                                bound <= EPSILON,
+                                "{}: privacy loss lower bound {bound:.3} exceeds ε = {EPSILON} \
+                                 (event {event:?}, forward {forward}: {k1} of {half} with T, {k0} of {half} without)",
+                                audit.name
+                            );
+                            format!("{}: ε lower bound {bound:.3} ({k1}/{half} vs {k0}/{half}, {event:?})", audit.name)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    for line in &results {
+        println!("{line}");
+    }
+    assert_eq!(results.len(), 6);
+}
+
+/// Keys only T creates (its own ad category) may appear only with probability δ: the event
+/// "T's key is released" satisfies p₁ − e^ε·p₀ ≤ δ, with p₀ = 0 (no other device has the key).
+#[test]
+fn a_key_only_one_device_creates_is_released_at_most_with_probability_delta() {
+    let dir = tempfile::tempdir().unwrap();
+    write_base(dir.path());
+    write_target(dir.path());
+    let with = store(dir.path(), "d_prime", true);
+    let without = store(dir.path(), "d", false);
+    let reach = ReachQuestion { common: common(DAY1, "2026-11-03"), area: "bbox:-93.30,44.94,-93.20,45.00".into(), zones_res: Some(7) };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let own_key = |a: &Answer| a.rows.iter().any(|r| r.key["category"].as_str().is_some_and(|c| c.contains("IAB25-3")));
+    let count = |store: &Store| {
+        let mut ledger = open_ledger(store).unwrap();
+        (0..SAMPLES).filter(|_| own_key(&rt.block_on(ask_reach(store, &mut ledger, &asker(), &reach)).unwrap())).count()
+    };
+    let (k1, k0) = (count(&with), count(&without));
+    let delta = open_ledger(&with).unwrap().rules().delta_per_question;
+    let (p1_lower, _) = clopper_pearson(k1, SAMPLES, ALPHA / 2.0);
+    let (_, p0_upper) = clopper_pearson(k0, SAMPLES, ALPHA / 2.0);
+    assert_eq!(k0, 0, "a key no device in the store holds was released");
+    assert!(p1_lower - EPSILON.exp() * p0_upper <= delta, "released {k1} of {SAMPLES} times");
+}
+
+/// The differencing attack: ask, let one device into the store, ask again. Deciding "the device
+/// joined" from the difference of the two answers must be no better than ε allows: the true
+/// positive rate is at most e^ε times the false positive rate (against a store where an
+/// unrelated device joined instead), up to sampling error.
+#[test]
+fn differencing_two_answers_reveals_no_more_than_epsilon() {
+    let dir = tempfile::tempdir().unwrap();
+    write_base(dir.path());
+    write_target(dir.path());
+    // The unrelated device: far from the area, so it changes nothing the question counts.
+    let elsewhere = "mobile_ad_id,timestamp,latitude,longitude\nfeedface-0000-4000-8000-000000000001,1793610000000,45.2,-93.6\n";
+    std::fs::write(dir.path().join("elsewhere.csv"), elsewhere).unwrap();
+    let q = PresenceQuestion {
+        area: format!("cells:{}", cell(P, 8)),
+        from_s: parse_instant(DAY1).unwrap(),
+        to_s: parse_instant("2026-11-03").unwrap(),
+        bucket_s: 86_400,
+        res: Some(8),
+        epsilon: EPSILON,
+        mechanism: Mechanism::Laplace,
+        max_partitions: Some(1),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let o = IngestOptions { now_s: Some(1_800_000_000), ..Default::default() };
+    let rounds = 120;
+    let mut diffs = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for (joined, diffs) in diffs.iter_mut().enumerate() {
+            let store = store(dir.path(), &format!("r{round}-{joined}"), false);
+            let mut ledger = open_ledger(&store).unwrap();
+            let before = rt.block_on(crowdlens_query::ask_presence(&store, &mut ledger, &asker(), &q)).unwrap();
+            if joined == 1 {
+                ingest_pings(&store, &dir.path().join("target_pings.csv"), &o, &NoProgress).unwrap();
+                ingest_openrtb(&store, &dir.path().join("target_bids.jsonl"), &o, &NoProgress).unwrap();
+            } else {
+                ingest_pings(&store, &dir.path().join("elsewhere.csv"), &o, &NoProgress).unwrap();
+            }
+            let after = rt.block_on(crowdlens_query::ask_presence(&store, &mut ledger, &asker(), &q)).unwrap();
+            diffs.push((after.rows[0].value - before.rows[0].value) as f64);
+            std::fs::remove_dir_all(store.root()).unwrap();
+        }
+    }
+    // The attacker says "joined" when the count rose by at least one.
+    let tpr = diffs[1].iter().filter(|&&d| d >= 1.0).count();
+    let fpr = diffs[0].iter().filter(|&&d| d >= 1.0).count();
+    let (tpr_lower, _) = clopper_pearson(tpr, rounds, ALPHA / 2.0);
+    let (_, fpr_upper) = clopper_pearson(fpr, rounds, ALPHA / 2.0);
+    assert!(tpr_lower <= EPSILON.exp() * fpr_upper, "TPR {tpr}/{rounds} vs FPR {fpr}/{rounds}");
+}
+
+#[test]
+fn clopper_pearson_matches_known_values() {
+    // Reference values from scipy.stats.beta.ppf.
+    let (lo, hi) = clopper_pearson(5, 20, 0.025);
+    assert!((lo - 0.0865).abs() < 1e-3 && (hi - 0.4910).abs() < 1e-3, "{lo} {hi}");
+    let (lo, hi) = clopper_pearson(0, 100, 0.025);
+    assert!(lo == 0.0 && (hi - 0.03622).abs() < 1e-3, "{hi}");
+}
