@@ -249,3 +249,22 @@ fn the_database_and_its_checkpoint_are_owner_only() {
         assert_eq!(mode & 0o077, 0, "{name} is {mode:o}");
     }
 }
+
+#[test]
+fn a_new_database_opened_by_many_at_once_opens_for_all() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Ledger::open(&path, &rules(1.0, 0.0)).map(|l| l.audit_len().unwrap()))
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        let l = Ledger::open(&path, &rules(1.0, 0.0)).unwrap();
+        assert_eq!(l.audit_len().unwrap(), 1, "the rules are recorded once");
+    }
+}

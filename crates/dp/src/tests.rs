@@ -167,3 +167,19 @@ fn parallel_release_keeps_each_entry_in_place() {
     assert_eq!(noisy.len(), truth.len());
     assert!(truth.iter().zip(&noisy).all(|(t, n)| (t - n).abs() < 1_000));
 }
+
+/// Every published Laplace half-width h covers at least 95%: P(|Z| > h) ≤ 5%, from the exact
+/// discrete Laplace tail P(|Z| ≥ t) = 2 e^{-t/b} / (1 + e^{-1/b}), over the scales questions use.
+#[test]
+fn laplace_intervals_cover_at_every_scale() {
+    for l1 in 1..=64u32 {
+        for epsilon in [0.05, 0.1, 0.25, 0.5, 1.0] {
+            let s = Sensitivity::once_per_partition(l1);
+            let r = CountRelease::calibrate_for(Mechanism::Laplace, epsilon, 0.0, s).unwrap();
+            let b = r.scale;
+            let t = r.ci_half_width + 1.0;
+            let tail = 2.0 * (-t / b).exp() / (1.0 + (-1.0 / b).exp());
+            assert!(tail <= 0.05, "scale {b}: half-width {} leaves {tail} outside", r.ci_half_width);
+        }
+    }
+}

@@ -287,6 +287,12 @@ mod tests {
     }
 
     #[test]
+    fn debug_prints_no_id_place_or_time() {
+        let p = decode(&fields("secret-id", "1793577600000", "44.97", "-93.26", None), NOW).unwrap();
+        assert_eq!(format!("{p:?}"), "RawPing(..)");
+    }
+
+    #[test]
     fn each_bad_field_has_its_reason() {
         let cases = [
             (fields("", "1793577600", "1", "1", None), Reject::EmptyDeviceId),

@@ -161,6 +161,26 @@ mod tests {
     }
 
     #[test]
+    fn a_shred_killed_after_its_manifest_commit_is_finished_by_a_rerun() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_weeks(&dir.path().join("st"));
+        let w45: Epoch = "2026-W45".parse().unwrap();
+        let files: Vec<_> = store.manifest().unwrap().segments.iter().map(|s| store.root().join(&s.path)).collect();
+        // As if killed after steps 1 and 2: the manifest no longer names W45's segments, but
+        // their files and the key are still there.
+        store.keyring().write_tombstone(w45, "then").unwrap();
+        let mut m = Manifest::load(store.root()).unwrap();
+        m.segments.retain(|s| epoch_of_day(&s.day) != Some(w45));
+        m.save(store.root()).unwrap();
+        assert_eq!(store.manifest().unwrap().total_rows(), 1, "readers already see the week gone");
+        let pending = store.expired_epochs(MONDAY_W45 + 1000 * 86_400).unwrap();
+        assert!(pending.iter().any(|e| e.epoch == "2026-W45" && e.key && e.resumed && e.segments == 0));
+        store.shred_epoch(w45).unwrap();
+        assert_eq!(files.iter().filter(|p| p.exists()).count(), 1, "the unnamed files are swept");
+        assert!(!store.keyring().has_key(w45));
+    }
+
+    #[test]
     fn a_shred_killed_after_its_tombstone_is_finished_by_a_rerun() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_with_two_weeks(&dir.path().join("st"));

@@ -95,7 +95,7 @@ fn synthetic_drop_counts_match_the_truth_file() {
         "--to",
         "2026-11-04",
         "--epsilon",
-        "2",
+        "1",
         "--case",
         "T-1",
         "--purpose",

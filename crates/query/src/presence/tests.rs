@@ -226,7 +226,9 @@ fn a_single_question_cannot_publish_an_exact_count() {
 fn windows_are_capped_and_end_with_the_data() {
     let (_d, store) = store_with(&one_row());
     let ledger = ledger_with(&store, 10.0);
-    let long = PresenceQuestion { from_s: 0, to_s: 4_102_444_800, bucket_s: 86_400 * 7, res: Some(5), ..question() };
+    // A thousand weeks back, two thousand ahead.
+    let week = 7 * 86_400;
+    let long = PresenceQuestion { from_s: MON - 1000 * week, to_s: MON + 2000 * week, bucket_s: week, ..question() };
     let e = preview_presence(&store, ledger.rules(), &long).unwrap_err();
     assert!(matches!(e, QueryError::WindowTooLong { .. }), "{e}");
     // The data is in 2026-W45; a window into W46 would charge a week nothing has arrived for.
