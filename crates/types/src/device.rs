@@ -44,12 +44,20 @@ impl NotADevice {
 impl DeviceId {
     /// Canonicalises a raw advertising id.
     pub fn canonical(raw: &str) -> Result<DeviceId, NotADevice> {
+        // Wrappers are peeled until none is left, so that the result is canonical itself:
+        // `{{id}}` and `{id}` must not become two devices (found by the `device_id` fuzz target).
         let mut id = raw.trim();
-        if let Some(inner) = id.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            id = inner.trim();
-        }
-        if let Some(rest) = strip_prefix_ignore_case(id, "urn:uuid:") {
-            id = rest;
+        loop {
+            let before = id;
+            if let Some(inner) = id.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                id = inner.trim();
+            }
+            if let Some(rest) = strip_prefix_ignore_case(id, "urn:uuid:") {
+                id = rest.trim();
+            }
+            if id == before {
+                break;
+            }
         }
         if id.is_empty() {
             return Err(NotADevice::Empty);
@@ -122,6 +130,18 @@ mod tests {
         for raw in ["", "   ", "{}", "urn:uuid:"] {
             assert_eq!(DeviceId::canonical(raw), Err(NotADevice::Empty), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn canonical_ids_are_canonical_again() {
+        for raw in ["{{6D92078A-8246-4BA4-AE5B-76104861E7DC}}", "{ {x} }", "{{}}}}}}", "urn:uuid:{ABC}", "{urn:uuid:abc}"] {
+            let once = DeviceId::canonical(raw);
+            assert_eq!(once.as_ref().map(|d| DeviceId::canonical(d.as_str())), once.as_ref().map(|d| Ok(d.clone())), "{raw}");
+        }
+        assert_eq!(
+            DeviceId::canonical("{{6D92078A-8246-4BA4-AE5B-76104861E7DC}}"),
+            DeviceId::canonical("6d92078a-8246-4ba4-ae5b-76104861e7dc")
+        );
     }
 
     #[test]
