@@ -157,12 +157,10 @@ fn values_where(a: &Answer, keys: &[&dyn Fn(&Key) -> bool]) -> Vec<f64> {
     keys.iter().map(|keep| a.rows.iter().filter(|r| keep(&r.key)).map(|r| r.value as f64).sum()).collect()
 }
 
-fn audits() -> Vec<Audit> {
-    let rt = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let t_cells8: Vec<String> = [P, Q, R].iter().map(|s| cell(*s, 8)).collect();
-    let area = "bbox:-93.30,44.94,-93.20,45.00".to_string();
-    let presence = PresenceQuestion {
-        area: area.clone(),
+/// Distinct devices per resolution-8 cell of `area` over day 1, in one bucket, with L = 1.
+fn day_one_presence(area: String) -> PresenceQuestion {
+    PresenceQuestion {
+        area,
         from_s: parse_instant(DAY1).unwrap(),
         to_s: parse_instant("2026-11-03").unwrap(),
         bucket_s: 86_400,
@@ -170,7 +168,14 @@ fn audits() -> Vec<Audit> {
         epsilon: EPSILON,
         mechanism: Mechanism::Laplace,
         max_partitions: Some(1),
-    };
+    }
+}
+
+fn audits() -> Vec<Audit> {
+    let rt = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let t_cells8: Vec<String> = [P, Q, R].iter().map(|s| cell(*s, 8)).collect();
+    let area = "bbox:-93.30,44.94,-93.20,45.00".to_string();
+    let presence = day_one_presence(area.clone());
     let flows = FlowsQuestion {
         common: common(DAY1, "2026-11-03"),
         area: Some(format!("cells:{}", t_cells8.join(","))),
@@ -529,16 +534,7 @@ fn differencing_two_answers_reveals_no_more_than_epsilon() {
     // The unrelated device: far from the area, so it changes nothing the question counts.
     let elsewhere = "mobile_ad_id,timestamp,latitude,longitude\nfeedface-0000-4000-8000-000000000001,1793610000000,45.2,-93.6\n";
     std::fs::write(dir.path().join("elsewhere.csv"), elsewhere).unwrap();
-    let q = PresenceQuestion {
-        area: format!("cells:{}", cell(P, 8)),
-        from_s: parse_instant(DAY1).unwrap(),
-        to_s: parse_instant("2026-11-03").unwrap(),
-        bucket_s: 86_400,
-        res: Some(8),
-        epsilon: EPSILON,
-        mechanism: Mechanism::Laplace,
-        max_partitions: Some(1),
-    };
+    let q = day_one_presence(format!("cells:{}", cell(P, 8)));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let o = IngestOptions { now_s: Some(1_800_000_000), ..Default::default() };
     let rounds = 120;
