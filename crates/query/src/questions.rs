@@ -6,6 +6,7 @@ use chrono::DateTime;
 use crowdlens_control::Ledger;
 use crowdlens_dp::{Mechanism, Sensitivity};
 use crowdlens_store::Store;
+use crowdlens_types::span::format_span;
 use crowdlens_types::Epoch;
 use h3o::{CellIndex, Resolution};
 use serde::Serialize;
@@ -41,19 +42,27 @@ impl Common {
     /// The window as one bucket, held to the same floors as presence's buckets (shortest
     /// bucket, alignment to the store's time resolution), the rules' longest window and the
     /// newest week the store holds.
-    fn window(&self, store: &Store, rules: &Rules) -> Result<Window, QueryError> {
+    fn window(&self, store: &Store, rules: &Rules) -> Result<(), QueryError> {
         if self.to_s <= self.from_s {
             return Err(QueryError::BadWindow("--to must be after --from".into()));
         }
-        let window = Window::new(self.from_s, self.to_s, self.to_s - self.from_s, &store.config().resolution)
-            .map_err(|e| match e {
-                QueryError::BucketTooFine { asked, floor } => QueryError::BadWindow(format!(
-                    "the window is {asked} long, shorter than this store's shortest time bucket ({floor}); ask over {floor} or longer"
-                )),
-                other => other,
-            })?;
-        check_span(store, rules, self.from_s, self.to_s)?;
-        Ok(window)
+        let floors = &store.config().resolution;
+        let length = self.to_s - self.from_s;
+        if length < floors.time_finest_bucket_seconds {
+            let floor = format_span(floors.time_finest_bucket_seconds);
+            return Err(QueryError::BadWindow(format!(
+                "the window is {} long, shorter than this store's shortest time bucket ({floor}); ask over {floor} or longer",
+                format_span(length)
+            )));
+        }
+        let grid = floors.time_store_seconds;
+        if self.from_s % grid != 0 || self.to_s % grid != 0 {
+            return Err(QueryError::BadWindow(format!(
+                "--from and --to must fall on the store's time resolution ({}), e.g. on the hour",
+                format_span(grid)
+            )));
+        }
+        check_span(store, rules, self.from_s, self.to_s)
     }
 
     fn epochs(&self) -> Vec<String> {
