@@ -97,3 +97,22 @@ fn keys_staged_by_a_killed_run_are_swept_and_saved_keys_kept() {
     assert!(!staged.exists(), "a staged copy of a key would outlive its shredding");
     assert_eq!(store.keyring().key_for(epoch).unwrap().0, saved);
 }
+
+#[test]
+fn a_store_of_the_old_pseudonym_scheme_takes_no_new_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::init(dir.path(), &Config::default()).unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    run.push(ping(1_793_577_600)).unwrap();
+    run.commit(SourceFile { sha256: "a".into(), path: "a".into(), bytes: 1 }, "pings", SourceCounts::default())
+        .unwrap();
+    // As written before the scheme was recorded: no `pseudonym_scheme` field at all.
+    let path = dir.path().join(MANIFEST_FILE);
+    let mut json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    json.as_object_mut().unwrap().remove("pseudonym_scheme");
+    fs::write(&path, json.to_string()).unwrap();
+    assert_eq!(store.manifest().unwrap().pseudonym_scheme, 1);
+    let e = store.begin_ingest().err().expect("refused");
+    assert!(matches!(e, StoreError::OldPseudonymScheme { scheme: 1, .. }), "{e}");
+    assert!(e.to_string().contains("Create a new store"), "{e}");
+}
