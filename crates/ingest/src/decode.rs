@@ -125,29 +125,27 @@ pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
         Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => None,
         Some(b) => Some(parse_f64(b).ok_or(Reject::BadAccuracy)?),
     };
-    let mut ping = RawPing::validated(device_id, time_s, latitude, longitude, accuracy_m, now_s)?;
-    if not_a_device {
-        ping.device = Err(NotADevice::NotAnAdvertisingId);
-    }
-    Ok(ping)
+    let device = match device_id.trim() {
+        "" => return Err(Reject::EmptyDeviceId),
+        _ if not_a_device => Err(NotADevice::NotAnAdvertisingId),
+        raw => DeviceId::canonical(raw),
+    };
+    RawPing::validated(device, time_s, latitude, longitude, accuracy_m, now_s)
 }
 
 impl RawPing {
     /// Checks values that arrived already typed (as in JSON) or were just parsed (as in CSV),
-    /// so both sources share one notion of a valid ping.
+    /// so both sources share one notion of a valid ping. The device is canonicalised by the
+    /// caller, once.
     pub fn validated(
-        device_id: &str,
+        device: Result<DeviceId, NotADevice>,
         time_s: i64,
         latitude: f64,
         longitude: f64,
         accuracy_m: Option<f64>,
         now_s: i64,
     ) -> Result<RawPing, Reject> {
-        let device_id = device_id.trim();
-        if device_id.is_empty() {
-            return Err(Reject::EmptyDeviceId);
-        }
-        if device_id.len() > MAX_DEVICE_ID_BYTES {
+        if device.as_ref().is_ok_and(|d| d.as_str().len() > MAX_DEVICE_ID_BYTES) {
             return Err(Reject::DeviceIdTooLong);
         }
         if !(latitude.is_finite() && (-90.0..=90.0).contains(&latitude)) {
@@ -165,7 +163,7 @@ impl RawPing {
         if accuracy_m.is_some_and(|a| !(a.is_finite() && a >= 0.0)) {
             return Err(Reject::BadAccuracy);
         }
-        Ok(RawPing { device: DeviceId::canonical(device_id), time_s, latitude, longitude, accuracy_m })
+        Ok(RawPing { device, time_s, latitude, longitude, accuracy_m })
     }
 }
 

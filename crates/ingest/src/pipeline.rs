@@ -692,8 +692,8 @@ fn judge_request(
     };
     // The fix is older than the request by `lastfix` seconds; its own time is what is stored.
     let time_s = received_s.saturating_sub(geo.lastfix.unwrap_or(0).max(0));
-    match RawPing::validated(device.as_str(), time_s, latitude, longitude, geo.accuracy, admission.now_s) {
-        Ok(ping) => admission.offer(RawPing { device: Ok(device), ..ping }, request.category()),
+    match RawPing::validated(Ok(device), time_s, latitude, longitude, geo.accuracy, admission.now_s) {
+        Ok(ping) => admission.offer(ping, request.category()),
         Err(reason) => {
             admission.quarantine(position, reason);
             Ok(())

@@ -295,7 +295,7 @@ async fn retention(
         case_id: "-".into(),
         purpose: "retention".into(),
     };
-    let now = chrono_now();
+    let now = unix_now();
     // Shredding is file work under the writer lock: keep it off the executor.
     let report = tokio::task::spawn_blocking(move || {
         crowdlens_query::retention::apply_retention(&store, &mut ledger, &asker, now, b.dry_run)
@@ -310,7 +310,7 @@ async fn retention(
     })
 }
 
-fn chrono_now() -> i64 {
+fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
