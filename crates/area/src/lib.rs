@@ -83,12 +83,15 @@ impl Area {
             }
             return Ok(Area::Cells(cells));
         }
+        if spec.starts_with('{') {
+            return parse_polygons(spec, "the pasted GeoJSON").map(Area::Polygons);
+        }
         let path = spec.strip_prefix("geojson:").unwrap_or(spec);
         if spec.starts_with("geojson:") || path.ends_with(".geojson") || path.ends_with(".json") {
             return read_polygons(path).map(Area::Polygons);
         }
         Err(AreaError::Invalid(format!(
-            "{spec:?}: use bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,... or geojson:FILE"
+            "{spec:?}: use bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,..., geojson:FILE or a GeoJSON object"
         )))
     }
 
@@ -127,6 +130,11 @@ impl Area {
 
 fn read_polygons(path: &str) -> Result<MultiPolygon<f64>, AreaError> {
     let text = std::fs::read_to_string(path).map_err(|e| AreaError::Invalid(format!("{path}: {e}")))?;
+    parse_polygons(&text, path)
+}
+
+/// The polygons of a GeoJSON text; `path` names it in errors.
+fn parse_polygons(text: &str, path: &str) -> Result<MultiPolygon<f64>, AreaError> {
     let gj: geojson::GeoJson = text.parse().map_err(|e| AreaError::Invalid(format!("{path}: not GeoJSON: {e}")))?;
     let geometries: Vec<geojson::Geometry> = match gj {
         geojson::GeoJson::FeatureCollection(fc) => fc.features.into_iter().filter_map(|f| f.geometry).collect(),
@@ -175,6 +183,20 @@ mod tests {
         for bad in ["bbox:1,2,3", "bbox:1,2,0,3", "bbox:a,b,c,d", "somewhere", "bbox:-200,0,0,1"] {
             let e = Area::parse(bad).unwrap_err();
             assert!(matches!(e, AreaError::Invalid(_)), "{e}");
+        }
+    }
+
+    #[test]
+    fn pasted_geojson_is_an_area() {
+        let square = r#"{"type":"Polygon","coordinates":[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99],[-93.30,44.95]]]}"#;
+        let pasted = Area::parse(square).unwrap();
+        let bbox = Area::parse("bbox:-93.30,44.95,-93.24,44.99").unwrap();
+        assert_eq!(pasted.cells(Resolution::Eight).unwrap(), bbox.cells(Resolution::Eight).unwrap());
+        let feature = format!(r#"{{"type":"Feature","properties":{{}},"geometry":{square}}}"#);
+        assert_eq!(Area::parse(&feature).unwrap(), pasted);
+        for bad in [r#"{"type":"Point","coordinates":[1,2]}"#, "{not json", r#"{"type":"FeatureCollection","features":[]}"#] {
+            let e = Area::parse(bad).unwrap_err();
+            assert!(e.to_string().contains("pasted GeoJSON"), "{e}");
         }
     }
 }

@@ -707,7 +707,11 @@ fn open_ledger(store: &Store) -> Result<Ledger> {
 
 /// A new store with default settings, its budget rules recorded in the ledger at once.
 fn create_store(path: &Path) -> Result<Store> {
-    let store = Store::init(path, &Config::default())?;
+    create_store_with(path, &Config::default())
+}
+
+fn create_store_with(path: &Path, config: &Config) -> Result<Store> {
+    let store = Store::init(path, config)?;
     open_ledger(&store)?;
     Ok(store)
 }
@@ -953,7 +957,11 @@ fn demo(dir: &Path) -> Result<()> {
     )?;
 
     println!("\n== 2. create a store with default settings");
-    let store = create_store(&store_dir)?;
+    // The web UI's map opens on the synthetic city.
+    let (min_lon, min_lat, max_lon, max_lat) = crowdlens_synth::TWIN_CITIES.bbox;
+    let mut config = Config::default();
+    config.map.home = Some([min_lon, min_lat, max_lon, max_lat]);
+    let store = create_store_with(&store_dir, &config)?;
     println!("created {}", store_dir.display());
 
     println!("\n== 3. ingest: validate, drop sensitive places and coarse fixes, pseudonymise, store by day");

@@ -10,8 +10,11 @@
 //!   question ended, even when it is dropped unfinished.
 //! - [`audit`]: the chain's hash construction, checkpoint and verification.
 //! - [`tokens`]: API tokens (argon2-hashed secrets) and roles.
+//! - [`kept`]: released answers, kept with the entry that audits their digest so that they
+//!   can be re-viewed without a charge.
 
 pub mod audit;
+pub mod kept;
 pub mod tokens;
 
 use rusqlite::{params, Connection, TransactionBehavior};
@@ -38,6 +41,8 @@ pub enum ControlError {
     BadRule(String),
     #[error("control database: {0}")]
     Io(String),
+    #[error("kept answer #{id} does not match the digest its audit entry holds: it was altered after release, so it is not shown (run `crowdlens audit verify`)")]
+    KeptAnswerAltered { id: i64 },
 }
 
 impl ControlError {
@@ -141,6 +146,17 @@ pub struct EpochBudget {
     pub questions: u64,
 }
 
+/// What one case spent under one purpose in one epoch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSpend {
+    pub epoch: String,
+    pub case_id: String,
+    pub purpose: String,
+    pub epsilon_spent: f64,
+    pub delta_spent: f64,
+    pub questions: u64,
+}
+
 /// Tolerance for float sums in the ledger: spending exactly the remaining budget must succeed
 /// even when ε values like 0.1 do not add exactly.
 const EPS_SLACK: f64 = 1e-9;
@@ -206,6 +222,7 @@ impl Ledger {
             );",
         )?;
         tokens::create_table(&conn)?;
+        kept::create_table(&conn)?;
         conn.execute_batch("CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);")?;
         let mut ledger = Ledger { conn, checkpoint_path: path.with_extension("head"), rules: *initial };
         ledger.rules = ledger.record_initial_rules(initial)?;
@@ -340,7 +357,7 @@ impl Ledger {
         tx.commit()?;
         self.checkpoint(audit_id);
         match refusal {
-            None => Ok(Reservation { ledger: self, who: who.clone(), charge_id: audit_id, settled: false }),
+            None => Ok(Reservation { ledger: self, who: who.clone(), charge_id: audit_id, epsilon, delta, settled: false }),
             Some(e) => Err(e),
         }
     }
@@ -363,8 +380,23 @@ impl Ledger {
         outcome: &str,
         digest: &str,
     ) -> Result<i64, ControlError> {
+        self.append_outcome_keeping(who, question, outcome, digest, None)
+    }
+
+    /// As [`Ledger::append_outcome`], and keeps a released answer in the same transaction.
+    fn append_outcome_keeping(
+        &mut self,
+        who: &Requester,
+        question: &serde_json::Value,
+        outcome: &str,
+        digest: &str,
+        kept: Option<(&kept::KeptAnswer, i64, f64, f64)>,
+    ) -> Result<i64, ControlError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = audit::append(&tx, who, question, outcome, 0.0, 0.0, digest)?;
+        if let Some((answer, charged_in, epsilon, delta)) = kept {
+            kept::insert(&tx, id, charged_in, answer, epsilon, delta)?;
+        }
         tx.commit()?;
         self.checkpoint(id);
         Ok(id)
@@ -448,6 +480,37 @@ impl Ledger {
         tokens::list(&self.conn)
     }
 
+    /// Kept answers, newest first: all of them, or one actor's, or one case's.
+    pub fn kept_answers(&self, actor: Option<&str>, case_id: Option<&str>) -> Result<Vec<kept::KeptSummary>, ControlError> {
+        kept::list(&self.conn, actor, case_id)
+    }
+
+    /// A kept answer by its `answered` audit entry, or `None`. Reading it charges nothing
+    /// and runs nothing; an answer whose rows no longer match the audited digest is an error.
+    pub fn kept_answer(&self, audit_id: i64) -> Result<Option<kept::KeptRead>, ControlError> {
+        kept::read(&self.conn, audit_id)
+    }
+
+    /// Spent ε and δ and questions asked, per epoch, case and purpose.
+    pub fn spend_by_case(&self) -> Result<Vec<CaseSpend>, ControlError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.epoch, a.case_id, a.purpose, SUM(c.epsilon), SUM(c.delta), COUNT(DISTINCT c.audit_id)
+             FROM charges c JOIN audit a ON a.id = c.audit_id
+             GROUP BY c.epoch, a.case_id, a.purpose ORDER BY c.epoch, a.case_id, a.purpose",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CaseSpend {
+                epoch: r.get(0)?,
+                case_id: r.get(1)?,
+                purpose: r.get(2)?,
+                epsilon_spent: r.get(3)?,
+                delta_spent: r.get(4)?,
+                questions: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every audit entry, in order, as exported.
     pub fn audit_entries(&self) -> Result<Vec<audit::Entry>, ControlError> {
         Ok(audit::entries(&self.conn)?.into_iter().map(|(_, e)| e).collect())
@@ -462,6 +525,8 @@ pub struct Reservation<'a> {
     ledger: &'a mut Ledger,
     who: Requester,
     charge_id: i64,
+    epsilon: f64,
+    delta: f64,
     settled: bool,
 }
 
@@ -471,21 +536,24 @@ impl Reservation<'_> {
         self.charge_id
     }
 
-    fn settle(&mut self, outcome: &str, digest: &str) -> Result<i64, ControlError> {
+    fn settle(&mut self, outcome: &str, kept: Option<&kept::KeptAnswer>) -> Result<i64, ControlError> {
         self.settled = true;
         let question = serde_json::json!({ "charged_in": self.charge_id });
         let who = self.who.clone();
-        self.ledger.append_outcome(&who, &question, outcome, digest)
+        let digest = kept.map(kept::KeptAnswer::digest).unwrap_or_default();
+        let kept = kept.map(|k| (k, self.charge_id, self.epsilon, self.delta));
+        self.ledger.append_outcome_keeping(&who, &question, outcome, &digest, kept)
     }
 
-    /// Records the released answer's digest; returns the entry's id.
-    pub fn answered(mut self, answer_digest: &str) -> Result<i64, ControlError> {
-        self.settle("answered", answer_digest)
+    /// Records the released answer's digest and keeps the answer, in one transaction;
+    /// returns the entry's id, which names the kept answer.
+    pub fn answered(mut self, answer: &kept::KeptAnswer) -> Result<i64, ControlError> {
+        self.settle("answered", Some(answer))
     }
 
     /// Records that the question failed after its charge.
     pub fn failed(mut self, reason: &str) -> Result<i64, ControlError> {
-        self.settle(&format!("failed after charge: {reason}"), "")
+        self.settle(&format!("failed after charge: {reason}"), None)
     }
 }
 
@@ -494,7 +562,7 @@ impl Drop for Reservation<'_> {
         if !self.settled {
             // Nothing to return an error to: the question's future is gone. The charge
             // committed already; this entry only says the question never finished.
-            let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", "");
+            let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", None);
         }
     }
 }

@@ -29,8 +29,47 @@ impl Ledger {
         delta: f64,
         digest: &str,
     ) -> Result<i64, ControlError> {
-        self.reserve(who, q, epochs, epsilon, delta)?.answered(digest)
+        let kept = kept::KeptAnswer { question: "t".into(), rows_json: digest.into(), meta_json: "{}".into(), rows: 1 };
+        self.reserve(who, q, epochs, epsilon, delta)?.answered(&kept)
     }
+}
+
+#[test]
+fn kept_answers_reopen_for_free_and_refuse_when_altered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 1.0);
+    let rows = r#"[{"cell":"x","value":3}]"#;
+    let kept = kept::KeptAnswer {
+        question: "presence".into(),
+        rows_json: rows.into(),
+        meta_json: r#"{"epsilon":0.5}"#.into(),
+        rows: 1,
+    };
+    let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], 0.5, 0.0).unwrap().answered(&kept).unwrap();
+    let other = Requester { actor: "someone-else".into(), case_id: "C-2".into(), ..who() };
+    l.charge(&other, &serde_json::json!({}), &["E".into()], 0.25, 0.0, "[]").unwrap();
+
+    let mine = l.kept_answers(Some("cli"), None).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].audit_id, mine[0].question.as_str(), mine[0].case_id.as_str()), (id, "presence", "C-1"));
+    assert_eq!(l.kept_answers(None, Some("C-2")).unwrap().len(), 1);
+    assert_eq!(l.kept_answers(None, None).unwrap().len(), 2);
+
+    let before = (l.audit_len().unwrap(), l.budget(&[]).unwrap());
+    let read = l.kept_answer(id).unwrap().unwrap();
+    assert_eq!(read.rows_json, rows);
+    let audited = l.audit_entries().unwrap().into_iter().find(|e| e.id == id.to_string()).unwrap();
+    assert_eq!(read.digest, audited.answer_digest);
+    assert_eq!((l.audit_len().unwrap(), l.budget(&[]).unwrap()), before, "re-viewing spends and writes nothing");
+    assert!(l.kept_answer(9999).unwrap().is_none());
+
+    let by_case = l.spend_by_case().unwrap();
+    assert_eq!(by_case.len(), 2);
+    assert!(by_case.iter().any(|s| s.case_id == "C-1" && (s.epsilon_spent - 0.5).abs() < 1e-12 && s.questions == 1));
+
+    l.conn.execute("UPDATE kept_answers SET rows_json = '[{\"cell\":\"x\",\"value\":300}]' WHERE audit_id = ?1", [id]).unwrap();
+    let err = l.kept_answer(id).unwrap_err();
+    assert!(matches!(err, ControlError::KeptAnswerAltered { .. }), "{err}");
 }
 
 #[test]

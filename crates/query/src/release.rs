@@ -8,7 +8,6 @@ use crowdlens_control::{Ledger, Requester, Rules};
 use crowdlens_dp::{CountRelease, Sensitivity, ThresholdRelease, CONFIDENCE};
 use crowdlens_store::Store;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use crate::QueryError;
@@ -280,8 +279,9 @@ async fn run_charged<P>(
         rows: released.rows,
         derived: released.derived,
     };
-    // The answer leaves only once its digest is in the audit chain.
-    answer.audit_id = reservation.answered(&rows_digest(&answer.rows))?;
+    // The answer leaves only once its digest is in the audit chain, and it is kept there so
+    // that re-viewing it costs nothing.
+    answer.audit_id = reservation.answered(&keep(&answer))?;
     Ok(answer)
 }
 
@@ -302,20 +302,21 @@ fn initial_rules(store: &Store) -> Rules {
     }
 }
 
-/// SHA-256 of the rows' JSON, streamed into the hash: a city-wide answer is tens of MB of JSON
-/// that need not be held to be hashed.
-fn rows_digest(rows: &[AnswerRow]) -> String {
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+/// The answer as the ledger keeps it: the rows' JSON (whose SHA-256 is the audited digest)
+/// and everything else but the audit id, which the keeping entry itself is.
+fn keep(a: &Answer) -> crowdlens_control::kept::KeptAnswer {
+    let mut meta = serde_json::json!({
+        "question": a.question, "epsilon": a.epsilon, "delta": a.delta, "epochs": a.epochs,
+        "mechanism": a.mechanism, "max_partitions": a.max_partitions, "confidence": a.confidence,
+        "case": a.case, "purpose": a.purpose, "charged_in": a.charged_in,
+    });
+    if let Some(derived) = &a.derived {
+        meta["derived"] = derived.clone();
     }
-    let mut hash = HashWriter(Sha256::new());
-    serde_json::to_writer(std::io::BufWriter::with_capacity(64 * 1024, &mut hash), rows).expect("rows serialise");
-    hex::encode(hash.0.finalize())
+    crowdlens_control::kept::KeptAnswer {
+        question: a.question.clone(),
+        rows_json: serde_json::to_string(&a.rows).expect("rows serialise"),
+        meta_json: meta.to_string(),
+        rows: a.rows.len() as i64,
+    }
 }

@@ -10,6 +10,17 @@ pub struct Config {
     pub resolution: ResolutionConfig,
     pub policy: PolicyConfig,
     pub privacy: PrivacyConfig,
+    #[serde(default)]
+    pub map: MapConfig,
+}
+
+/// How the web UI draws the store's region. Public: it names a region, never data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    /// Where the map opens: `[min_lon, min_lat, max_lon, max_lat]`.
+    #[serde(default)]
+    pub home: Option<[f64; 4]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +134,7 @@ impl Default for Config {
                 max_window_days: default_max_window_days(),
                 retention_weeks: default_retention_weeks(),
             },
+            map: MapConfig::default(),
         }
     }
 }
@@ -187,6 +199,17 @@ impl Config {
         if self.policy.max_accuracy_m.is_nan() || self.policy.max_accuracy_m <= 0.0 {
             return bad("policy.max_accuracy_m must be positive".into());
         }
+        if let Some([min_lon, min_lat, max_lon, max_lat]) = self.map.home {
+            let ok = (-180.0..=180.0).contains(&min_lon)
+                && (-180.0..=180.0).contains(&max_lon)
+                && (-90.0..=90.0).contains(&min_lat)
+                && (-90.0..=90.0).contains(&max_lat)
+                && min_lon < max_lon
+                && min_lat < max_lat;
+            if !ok {
+                return bad("map.home must be [min_lon, min_lat, max_lon, max_lat] with min < max, in degrees".into());
+            }
+        }
         Ok(())
     }
 
@@ -244,6 +267,10 @@ default_max_partitions = {}
 max_partitions_per_question = {}
 # Purposes a question may name with --purpose.
 purposes = [{}]
+
+[map]
+# Where the web UI's map opens: [min_lon, min_lat, max_lon, max_lat] (public; names a region).
+{}
 "#,
             r.h3_store,
             r.h3_finest_question,
@@ -261,7 +288,11 @@ purposes = [{}]
             v.retention_weeks,
             v.default_max_partitions,
             v.max_partitions_per_question,
-            purposes
+            purposes,
+            match self.map.home {
+                Some(h) => format!("home = {h:?}"),
+                None => "# home = [-93.40, 44.85, -92.98, 45.10]".into(),
+            }
         )
     }
 }
