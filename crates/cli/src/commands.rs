@@ -74,6 +74,9 @@ enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List and re-open released answers; re-opening charges nothing.
+    #[command(subcommand)]
+    Answers(AnswersCommand),
     /// Serve the HTTP API (every request needs a bearer token).
     Serve {
         #[arg(long)]
@@ -151,6 +154,26 @@ enum TokenCommand {
         store: PathBuf,
         /// The token's id (the number after cl_).
         #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnswersCommand {
+    /// Every kept answer, newest first (optionally one case's).
+    List {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One kept answer as JSON, its rows' digest checked against its audit entry.
+    Show {
+        #[arg(long)]
+        store: PathBuf,
+        /// The answer's audit entry (the number `ask` printed).
         id: i64,
     },
 }
@@ -507,7 +530,7 @@ pub fn run(cli: Cli) -> Result<()> {
             rt.block_on(async {
                 let listener =
                     tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-                eprintln!("crowdlens API on http://{} (store {})", listener.local_addr()?, store.display());
+                eprintln!("crowdlens on http://{}/ (web UI at /, API under /v1; store {})", listener.local_addr()?, store.display());
                 crowdlens_server::serve(listener, crowdlens_server::ServerState::new(store.clone(), limits)).await?;
                 anyhow::Ok(())
             })
@@ -546,6 +569,38 @@ pub fn run(cli: Cli) -> Result<()> {
                 bail!("no live token #{id}; see `crowdlens token list --store {}`", store.root().display());
             }
             println!("revoked token #{id}");
+            Ok(())
+        }
+        Command::Answers(AnswersCommand::List { store, case, json }) => {
+            let store = Store::open(&store)?;
+            let answers = open_ledger(&store)?.kept_answers(None, case.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string(&answers)?);
+            } else if answers.is_empty() {
+                println!("no kept answers{}", case.map(|c| format!(" for case {c}")).unwrap_or_default());
+            } else {
+                println!("{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  released at", "answer", "question", "case", "purpose", "ε", "rows");
+                for a in answers {
+                    println!(
+                        "{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  {}",
+                        format!("#{}", a.audit_id),
+                        a.question,
+                        a.case_id,
+                        a.purpose,
+                        a.epsilon,
+                        a.rows,
+                        a.at
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Answers(AnswersCommand::Show { store, id }) => {
+            let store = Store::open(&store)?;
+            let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
+                bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
+            };
+            println!("{}", kept.to_json()?);
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { store }) => {

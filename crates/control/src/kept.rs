@@ -64,6 +64,22 @@ pub struct KeptRead {
     pub digest: String,
 }
 
+impl KeptRead {
+    /// The answer as it was released, plus a `kept` object naming its digest and when it was
+    /// released: the same JSON the API and `crowdlens answers show` return.
+    pub fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let mut answer: serde_json::Value = serde_json::from_str(&self.meta_json)?;
+        answer["audit_id"] = self.summary.audit_id.into();
+        answer["rows"] = serde_json::from_str(&self.rows_json)?;
+        answer["kept"] = serde_json::json!({
+            "at": self.summary.at,
+            "digest": self.digest,
+            "digest_matches_audit_entry": true,
+        });
+        Ok(answer)
+    }
+}
+
 pub(crate) fn create_table(conn: &Connection) -> Result<(), ControlError> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS kept_answers (

@@ -1,5 +1,5 @@
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -133,12 +133,24 @@ pub fn router(state: ServerState) -> Router {
         .route("/v1/audit", get(audit))
         .route("/v1/ask/{question}", post(ask))
         .route("/v1/retention/apply", post(retention))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /v1/openapi.json")
-        })
+        .route("/v1/store", get(store_info))
+        .route("/v1/cells", post(cell_boundaries))
+        .route("/v1/answers", get(list_answers))
+        .route("/v1/answers/{id}", get(show_answer))
+        .route("/v1/tokens", get(list_tokens).post(create_token))
+        .route("/v1/tokens/{id}/revoke", post(revoke_token))
+        .route("/", get(crate::ui::index))
+        .route("/ui/{*path}", get(crate::ui::asset))
+        .fallback(|| async { not_found() })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
+
+pub(crate) fn not_found() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /v1/openapi.json").into_response()
+}
+
+const EVERY_ROLE: &[Role] = &[Role::Analyst, Role::Auditor, Role::Admin];
 
 fn rate_limited(limit: u32, whom: &str) -> ApiError {
     ApiError::new(
@@ -199,7 +211,218 @@ async fn token_info(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Json<TokenInfo>, ApiError> {
-    Ok(Json(authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor, Role::Admin]).await?))
+    Ok(Json(authorize(&state, client, &headers, EVERY_ROLE).await?))
+}
+
+/// What a client needs to build a question: the store's public settings and rules, which
+/// days hold data, and where its map opens. Nothing here is derived from the rows.
+async fn store_info(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, client, &headers, EVERY_ROLE).await?;
+    let (store, ledger) = state.open()?;
+    let manifest = store.manifest().map_err(|e| ApiError::internal(e.to_string()))?;
+    let days: std::collections::BTreeSet<&str> = manifest.segments.iter().map(|s| s.day.as_str()).collect();
+    let config = store.config();
+    Ok(Json(serde_json::json!({
+        "resolution": config.resolution,
+        "purposes": config.privacy.purposes,
+        "default_max_partitions": config.privacy.default_max_partitions,
+        "max_partitions_per_question": config.privacy.max_partitions_per_question,
+        "rules": ledger.rules(),
+        "first_day": days.first(),
+        "last_day": days.last(),
+        "map_home": config.map.home,
+    })))
+}
+
+/// The most cells one request may ask the outline of.
+const MAX_OUTLINED_CELLS: usize = 5_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CellsBody {
+    /// Cells to outline.
+    cells: Option<Vec<String>>,
+    /// Or the grid: every cell at `res` whose centre lies in this `bbox:` area.
+    grid: Option<String>,
+    res: Option<u8>,
+}
+
+/// The outline of each H3 cell as `[[lon, lat], ...]`, so that a page can draw answers and the
+/// grid without an H3 library of its own. Pure geometry: it reads no store data.
+async fn cell_boundaries(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, client, &headers, EVERY_ROLE).await?;
+    let b: CellsBody = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?;
+    let cells: Vec<h3o::CellIndex> = match (b.cells, b.grid) {
+        (Some(texts), None) => {
+            if texts.len() > MAX_OUTLINED_CELLS {
+                return Err(bad(format!("at most {MAX_OUTLINED_CELLS} cells per request; send them in batches")));
+            }
+            texts
+                .iter()
+                .map(|t| t.parse().map_err(|_| bad(format!("{t:?} is not an H3 cell index (hex, e.g. 882830829bfffff)"))))
+                .collect::<Result<_, _>>()?
+        }
+        (None, Some(grid)) => {
+            // Only a bounding box: a file path here would let a client read the server's files.
+            if !grid.starts_with("bbox:") {
+                return Err(bad("grid: give a bbox:minlon,minlat,maxlon,maxlat"));
+            }
+            let res = b.res.ok_or_else(|| bad("grid needs `res`"))?;
+            let res = h3o::Resolution::try_from(res).map_err(|_| bad(format!("res {res} is not an H3 resolution (0 to 15)")))?;
+            let area = crowdlens_query::area::Area::parse(&grid).map_err(bad)?;
+            match area.cells(res) {
+                Ok(cells) if cells.len() <= MAX_OUTLINED_CELLS => cells,
+                Ok(_) | Err(crowdlens_query::area::AreaError::TooLarge { .. }) => {
+                    return Err(bad(format!("more than {MAX_OUTLINED_CELLS} cells; use a coarser res or a smaller box")))
+                }
+                Err(crowdlens_query::area::AreaError::NoCell { .. }) => Vec::new(),
+                Err(e) => return Err(bad(e)),
+            }
+        }
+        _ => return Err(bad("give either `cells` or `grid` with `res`")),
+    };
+    let mut out = serde_json::Map::new();
+    for cell in cells {
+        let ring: Vec<[f64; 2]> = cell.boundary().iter().map(|ll| [ll.lng(), ll.lat()]).collect();
+        out.insert(cell.to_string(), serde_json::json!(ring));
+    }
+    Ok(Json(serde_json::json!({ "boundaries": out })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswersQuery {
+    case: Option<String>,
+}
+
+/// The actor a token's questions are recorded under.
+fn actor_of(who: &TokenInfo) -> String {
+    format!("token:{}:{}", who.id, who.name)
+}
+
+/// Kept answers, newest first: an analyst sees the answers their token was given, an auditor
+/// all of them.
+async fn list_answers(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<AnswersQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor]).await?;
+    let (_, ledger) = state.open()?;
+    let actor = (who.role == Role::Analyst).then(|| actor_of(&who));
+    let answers = ledger
+        .kept_answers(actor.as_deref(), q.case.as_deref())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(serde_json::json!({ "answers": answers })))
+}
+
+/// A kept answer, re-read without a charge and without running anything; its rows' digest is
+/// recomputed and must equal the audit entry's.
+async fn show_answer(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor]).await?;
+    let (_, ledger) = state.open()?;
+    let missing = || ApiError::new(StatusCode::NOT_FOUND, "no_such_answer", format!("no kept answer #{id}; list them at /v1/answers"));
+    let kept = match ledger.kept_answer(id) {
+        Ok(Some(k)) => k,
+        Ok(None) => return Err(missing()),
+        Err(e @ ControlError::KeptAnswerAltered { .. }) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "answer_altered", e.to_string()))
+        }
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    // Another analyst's answer is reported as absent, not forbidden: its id says nothing.
+    if who.role == Role::Analyst && kept.summary.actor != actor_of(&who) {
+        return Err(missing());
+    }
+    let answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    Ok(Json(answer))
+}
+
+async fn list_tokens(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&state, client, &headers, &[Role::Admin]).await?;
+    let (_, ledger) = state.open()?;
+    let tokens = ledger.list_tokens().map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(serde_json::json!({ "tokens": tokens })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    name: String,
+    role: String,
+}
+
+/// Who an administrative act is audited under.
+fn admin_requester(who: &TokenInfo, purpose: &str) -> crowdlens_control::Requester {
+    crowdlens_control::Requester {
+        actor: actor_of(who),
+        role: who.role.as_str().into(),
+        case_id: "-".into(),
+        purpose: purpose.into(),
+    }
+}
+
+/// Creates a token; the response holds the only copy of its secret. Audited.
+async fn create_token(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Admin]).await?;
+    let b: TokenBody = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?;
+    let name = b.name.trim();
+    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+        return Err(bad("name: give the holder's name, 1 to 100 printable characters"));
+    }
+    let role: Role = b.role.parse().map_err(|e: ControlError| bad(e))?;
+    let (_, mut ledger) = state.open()?;
+    let (secret, info) = ledger.create_token(name, role).map_err(|e| ApiError::internal(e.to_string()))?;
+    ledger
+        .record_event(
+            &admin_requester(&who, "token-management"),
+            &serde_json::json!({"token_created": info.id, "name": info.name, "role": role.as_str()}),
+            "token created",
+        )
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(serde_json::json!({ "token": secret, "info": info })))
+}
+
+/// Revokes a token at once. Audited.
+async fn revoke_token(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let who = authorize(&state, client, &headers, &[Role::Admin]).await?;
+    let (_, mut ledger) = state.open()?;
+    if !ledger.revoke_token(id).map_err(|e| ApiError::internal(e.to_string()))? {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no_such_token", format!("no live token #{id}")));
+    }
+    ledger
+        .record_event(&admin_requester(&who, "token-management"), &serde_json::json!({"token_revoked": id}), "token revoked")
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(serde_json::json!({ "revoked": id })))
 }
 
 async fn budget(
@@ -207,7 +430,7 @@ async fn budget(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    authorize(&state, client, &headers, &[Role::Auditor]).await?;
+    authorize(&state, client, &headers, EVERY_ROLE).await?;
     let (store, ledger) = state.open()?;
     let epochs: Vec<String> = store
         .keyring()
@@ -217,7 +440,8 @@ async fn budget(
         .map(|e| e.to_string())
         .collect();
     let b = ledger.budget(&epochs).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(serde_json::json!({ "rules": ledger.rules(), "epochs": b })))
+    let by_case = ledger.spend_by_case().map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(serde_json::json!({ "rules": ledger.rules(), "epochs": b, "by_case": by_case })))
 }
 
 async fn audit(
@@ -290,7 +514,7 @@ async fn retention(
     };
     let (store, mut ledger) = state.open()?;
     let asker = Asker {
-        actor: format!("token:{}:{}", who.id, who.name),
+        actor: actor_of(&who),
         role: who.role.as_str().into(),
         case_id: "-".into(),
         purpose: "retention".into(),
@@ -326,8 +550,13 @@ async fn ask(
     let b: AskBody = serde_json::from_slice(&body).map_err(|e| bad(format!("invalid JSON body: {e}")))?;
     // Area files would let a client read server-side paths: the API takes inline areas only.
     for a in [&b.area, &b.area_b].into_iter().flatten() {
-        if !(a.starts_with("bbox:") || a.starts_with("cells:")) {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_area", "the API takes bbox: or cells: areas only"));
+        let a = a.trim_start();
+        if !(a.starts_with("bbox:") || a.starts_with("cells:") || a.starts_with('{')) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_area",
+                "the API takes inline areas only: bbox:minlon,minlat,maxlon,maxlat, cells:HEX,... or a GeoJSON object",
+            ));
         }
     }
     let common = Common {
@@ -338,7 +567,7 @@ async fn ask(
         max_partitions: b.max_partitions,
     };
     let asker = Asker {
-        actor: format!("token:{}:{}", who.id, who.name),
+        actor: actor_of(&who),
         role: who.role.as_str().into(),
         case_id: b.case.clone(),
         purpose: b.purpose.clone(),

@@ -20,6 +20,11 @@ pub fn openapi_document() -> serde_json::Value {
     let mut read_responses = errors(&["401", "403", "429"]);
     read_responses["200"] =
         serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
+    let errors_with_ok = |codes: &[&str]| -> serde_json::Value {
+        let mut r = errors(codes);
+        r["200"] = serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
+        r
+    };
     let mut retention_responses = errors(&["400", "401", "403", "409", "429"]);
     retention_responses["200"] = serde_json::json!({"description": "the expired epochs, shredded unless dry_run",
         "content": {"application/json": {"schema": {"type": "object"}}}});
@@ -56,7 +61,34 @@ pub fn openapi_document() -> serde_json::Value {
         "paths": {
             "/v1/health": {"get": {"summary": "liveness; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/token": {"get": {"summary": "the calling token's name and role", "security": [{"bearer": []}], "responses": read_responses}},
-            "/v1/budget": {"get": {"summary": "the budget rules, and ε/δ spent and remaining per epoch (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/budget": {"get": {"summary": "the budget rules, ε/δ spent and remaining per epoch, and spend per case and purpose (any role)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/store": {"get": {"summary": "the store's public settings and rules, its first and last day, and where its map opens (any role)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/cells": {"post": {"summary": "outlines of H3 cells as [[lon, lat], ...] (any role); reads no data",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                    "additionalProperties": false, "required": ["cells"],
+                    "properties": {"cells": {"type": "array", "maxItems": 5000, "items": {"type": "string"}}}}}}},
+                "responses": read_responses}},
+            "/v1/answers": {"get": {"summary": "kept answers, newest first: an analyst's own, or all for an auditor",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "case", "in": "query", "required": false, "schema": {"type": "string"}}],
+                "responses": read_responses}},
+            "/v1/answers/{id}": {"get": {"summary": "re-read a kept answer without a charge; its digest is checked against the audit entry",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": errors_with_ok(&["401", "403", "404", "409", "429"])}},
+            "/v1/tokens": {
+                "get": {"summary": "list tokens, never their secrets (admin)", "security": [{"bearer": []}], "responses": read_responses},
+                "post": {"summary": "create a token (admin, audited); the secret is in this response only",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                        "additionalProperties": false, "required": ["name", "role"],
+                        "properties": {"name": {"type": "string"}, "role": {"type": "string", "enum": ["analyst", "auditor", "admin"]}}}}}},
+                    "responses": errors_with_ok(&["400", "401", "403", "429"])}},
+            "/v1/tokens/{id}/revoke": {"post": {"summary": "revoke a token at once (admin, audited)",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": errors_with_ok(&["401", "403", "404", "429"])}},
             "/v1/retention/apply": {"post": {
                 "summary": "shred epochs older than the store's retention (admin); {\"dry_run\": true} only lists them",
                 "security": [{"bearer": []}],

@@ -65,7 +65,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// (status, JSON body)
+/// (status, JSON body, or the body as a string when it is not JSON)
 fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, serde_json::Value) {
     let a = agent();
     let mut resp = match (method, body) {
@@ -86,7 +86,8 @@ fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u1
     };
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    // A page that is not JSON comes back as a string.
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
 
 const ASK: &str = r#"{"area":"bbox:-93.30,44.95,-93.24,44.99","from":"2026-11-02","to":"2026-11-03","bucket":"1d","epsilon":0.1,"case":"C-1","purpose":"research"}"#;
@@ -94,22 +95,33 @@ const ASK: &str = r#"{"area":"bbox:-93.30,44.95,-93.24,44.99","from":"2026-11-02
 #[test]
 fn authorization_matrix() {
     let s = start(100.0, Limits::default());
-    let endpoints: [(&str, &str, Option<&str>); 6] = [
+    let endpoints: [(&str, &str, Option<&str>); 11] = [
         ("GET", "/v1/token", None),
         ("GET", "/v1/budget", None),
         ("GET", "/v1/audit", None),
         ("POST", "/v1/ask/presence", Some(ASK)),
         ("GET", "/v1/health", None),
         ("POST", "/v1/retention/apply", Some(r#"{"dry_run":true}"#)),
+        ("GET", "/v1/store", None),
+        ("POST", "/v1/cells", Some(r#"{"cells":["8a27526881b7fff"]}"#)),
+        ("GET", "/v1/answers", None),
+        ("GET", "/v1/tokens", None),
+        ("GET", "/", None),
     ];
     // Expected status per credential: none, bad, revoked, analyst, auditor, admin.
-    let expected: [[u16; 6]; 6] = [
+    let expected: [[u16; 6]; 11] = [
         [401, 401, 401, 200, 200, 200],
-        [401, 401, 401, 403, 200, 403],
+        [401, 401, 401, 200, 200, 200],
         [401, 401, 401, 403, 200, 403],
         [401, 401, 401, 200, 403, 403],
         [200, 200, 200, 200, 200, 200],
         [401, 401, 401, 403, 403, 200],
+        [401, 401, 401, 200, 200, 200],
+        [401, 401, 401, 200, 200, 200],
+        [401, 401, 401, 200, 200, 403],
+        [401, 401, 401, 403, 403, 200],
+        // The page itself holds nothing: it asks for a token before it calls the API.
+        [200, 200, 200, 200, 200, 200],
     ];
     let creds: [Option<String>; 6] = [
         None,
@@ -125,6 +137,9 @@ fn authorization_matrix() {
             assert_eq!(status, expected[i][j], "{method} {path} with credential #{j}: {json}");
             if status >= 400 {
                 assert!(json["code"].is_string() && json["message"].is_string(), "{json}");
+            }
+            if *path == "/" {
+                assert!(json.as_str().is_some_and(|page| page.contains("/ui/app.js")), "{json}");
             }
         }
     }
@@ -168,6 +183,7 @@ fn bad_requests_are_4xx_and_charge_nothing() {
     let million = ASK.replace("bbox:-93.30,44.95,-93.24,44.99", "bbox:-180,-85,180,85").replace("\"1d\"", "\"15m\"");
     let cases: Vec<(String, u16)> = vec![
         ("{not json".into(), 400),
+        (ASK.replace("bbox:-93.30,44.95,-93.24,44.99", r#"{\"type\":\"Point\",\"coordinates\":[1,2]}"#), 400),
         (ASK.replace("\"case\"", "\"colour\":1,\"case\""), 400),
         (huge, 413),
         (ASK.replace("0.1", "\"lots\""), 400),
@@ -199,6 +215,78 @@ fn bad_requests_are_4xx_and_charge_nothing() {
 }
 
 #[test]
+fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
+    let s = start(100.0, Limits::default());
+    let analyst = s.tokens["analyst"].clone();
+    let auditor = s.tokens["auditor"].clone();
+    // A pasted GeoJSON polygon is an inline area, as good as the bbox it traces.
+    let square = r#"{\"type\":\"Polygon\",\"coordinates\":[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99],[-93.30,44.95]]]}"#;
+    let (status, answer) =
+        call("POST", &format!("{}/v1/ask/presence", s.base), Some(&analyst), Some(&ASK.replace("bbox:-93.30,44.95,-93.24,44.99", square)));
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["audit_id"].as_i64().unwrap();
+    let budget = || call("GET", &format!("{}/v1/budget", s.base), Some(&auditor), None).1;
+    let audit_len = || call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None).1["entries"].as_array().unwrap().len();
+    let before = (budget(), audit_len());
+
+    let (status, list) = call("GET", &format!("{}/v1/answers?case=C-1", s.base), Some(&analyst), None);
+    assert_eq!(status, 200);
+    assert_eq!(list["answers"][0]["audit_id"], id, "{list}");
+    let (status, kept) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["rows"], answer["rows"]);
+    assert_eq!((kept["epsilon"].clone(), kept["epochs"].clone(), kept["charged_in"].clone()), (answer["epsilon"].clone(), answer["epochs"].clone(), answer["charged_in"].clone()));
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
+    let entry = audit["entries"].as_array().unwrap().iter().find(|e| e["id"] == id.to_string()).unwrap().clone();
+    assert_eq!(kept["kept"]["digest"], entry["answer_digest"]);
+    assert_eq!((budget(), audit_len()), before, "re-reading charges and writes nothing");
+    assert_eq!(call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&auditor), None).0, 200);
+
+    // Another analyst's answer is not theirs to read, and is reported absent.
+    let (_, created) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(r#"{"name":"other","role":"analyst"}"#));
+    let other = created["token"].as_str().unwrap().to_string();
+    assert_eq!(call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&other), None).0, 404);
+    assert_eq!(call("GET", &format!("{}/v1/answers", s.base), Some(&other), None).1["answers"], serde_json::json!([]));
+    assert_eq!(call("GET", &format!("{}/v1/answers/999999", s.base), Some(&analyst), None).0, 404);
+    let revoked = created["info"]["id"].as_i64().unwrap();
+    assert_eq!(call("POST", &format!("{}/v1/tokens/{revoked}/revoke", s.base), Some(&s.tokens["admin"]), None).0, 200);
+    assert_eq!(call("GET", &format!("{}/v1/token", s.base), Some(&other), None).0, 401);
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
+    let outcomes: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert!(outcomes.contains(&"token created") && outcomes.contains(&"token revoked"), "{outcomes:?}");
+
+    // An answer edited in the database is refused, not shown.
+    let db = rusqlite::Connection::open(s._dir.path().join("st").join(crowdlens_store::CONTROL_DB)).unwrap();
+    db.execute("UPDATE kept_answers SET rows_json = replace(rows_json, '\"value\":', '\"value\":1') WHERE audit_id = ?1", [id]).unwrap();
+    let (status, err) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
+    assert_eq!((status, err["code"].as_str()), (409, Some("answer_altered")), "{err}");
+}
+
+#[test]
+fn cell_outlines() {
+    let s = start(100.0, Limits::default());
+    let t = s.tokens["analyst"].clone();
+    let (status, out) = call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(r#"{"cells":["8a27526881b7fff","882830829bfffff"]}"#));
+    assert_eq!(status, 200, "{out}");
+    let ring = out["boundaries"]["8a27526881b7fff"].as_array().unwrap();
+    assert_eq!(ring.len(), 6, "a hexagon has six corners");
+    let [lon, lat] = [ring[0][0].as_f64().unwrap(), ring[0][1].as_f64().unwrap()];
+    assert!((-94.0..-92.0).contains(&lon) && (44.0..46.0).contains(&lat), "{lon},{lat}");
+    let (status, err) = call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(r#"{"cells":["zzz"]}"#));
+    assert_eq!((status, err["code"].as_str()), (400, Some("bad_request")), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("zzz"));
+    let many = serde_json::json!({"cells": vec!["8a27526881b7fff"; 5001]}).to_string();
+    assert_eq!(call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(&many)).0, 400);
+    // The grid of a box, for the map; never a file.
+    let (status, grid) = call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(r#"{"grid":"bbox:-93.30,44.95,-93.24,44.99","res":8}"#));
+    assert_eq!(status, 200, "{grid}");
+    assert!((20..=40).contains(&grid["boundaries"].as_object().unwrap().len()), "{grid}");
+    for body in [r#"{"grid":"geojson:/etc/passwd","res":8}"#, r#"{"grid":"bbox:-180,-85,180,85","res":9}"#, r#"{"grid":"bbox:-93.3,44.9,-93.2,45","res":16}"#, "{}"] {
+        assert_eq!(call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(body)).0, 400, "{body}");
+    }
+}
+
+#[test]
 fn rate_limit_and_openapi() {
     let s = start(100.0, Limits { requests_per_minute: 3, ..Limits::default() });
     let t = s.tokens["auditor"].clone();
@@ -212,7 +300,20 @@ fn rate_limit_and_openapi() {
     let (status, doc) = call("GET", &format!("{}/v1/openapi.json", s.base), None, None);
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.0.3");
-    for path in ["/v1/health", "/v1/token", "/v1/budget", "/v1/audit", "/v1/ask/{question}", "/v1/retention/apply"] {
+    for path in [
+        "/v1/health",
+        "/v1/token",
+        "/v1/budget",
+        "/v1/audit",
+        "/v1/ask/{question}",
+        "/v1/retention/apply",
+        "/v1/store",
+        "/v1/cells",
+        "/v1/answers",
+        "/v1/answers/{id}",
+        "/v1/tokens",
+        "/v1/tokens/{id}/revoke",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
     assert_eq!(doc, crowdlens_server::openapi_document());

@@ -90,6 +90,16 @@ fn synth_ingest_ask_budget() {
     let w45 = b["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
     assert_eq!(w45["epsilon_spent"], 0.5);
 
+    // The released answer is kept: listed per case, and re-opened with the same rows, for free.
+    let id = a["audit_id"].as_i64().unwrap().to_string();
+    let listed = run(&["answers", "list", "--store", s(&st), "--case", "C-17", "--json"]).ok().json();
+    assert_eq!(listed[0]["audit_id"].to_string(), id, "{listed}");
+    let kept = run(&["answers", "show", "--store", s(&st), &id]).ok().json();
+    assert_eq!(kept["rows"], a["rows"]);
+    assert_eq!(kept["kept"]["digest_matches_audit_entry"], true);
+    assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json()["epochs"], b["epochs"], "re-opening is free");
+    assert!(run(&["answers", "show", "--store", s(&st), "99999"]).clean_error().contains("no kept answer #99999"));
+
     // One question may not spend more than the per-question cap.
     let msg = ask("9.6", &[]).clean_error().to_string();
     assert!(msg.contains("above this store's cap of 1 per question"), "{msg}");

@@ -6,3 +6,4 @@ mod end_to_end;
 mod kill;
 mod privacy;
 mod support;
+mod ui;

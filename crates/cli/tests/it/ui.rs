@@ -1,0 +1,397 @@
+//! The web UI as a person uses it: a real headless Chromium (Debian's `chromium`, driven
+//! through `chromedriver` by fantoccini) against `crowdlens serve` on loopback. Screenshots of
+//! every page type are saved under the target directory (`ui-screenshots/`).
+
+use crate::support::*;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Debian's browser and driver, installed with apt-get when missing (CI runs as root).
+fn ensure_chromium() {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return;
+    }
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    if root {
+        let apt = |args: &[&str]| {
+            Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success())
+        };
+        let _ = apt(&["update", "-qq"]);
+        let _ = apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]);
+    }
+    assert!(
+        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
+        "the browser test needs Debian's chromium and chromium-driver: run `apt-get install chromium chromium-driver` as root"
+    );
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `crowdlens serve` on an ephemeral port; returns it with its base URL.
+fn serve(store: &Path) -> (Killed, String) {
+    let mut child = bin()
+        .args(["serve", "--store", s(store), "--listen", "127.0.0.1:0", "--rate-limit", "10000"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn crowdlens serve");
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut first).unwrap();
+    let base = first.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| {
+        panic!("serve did not say where it listens: {first:?}");
+    });
+    (Killed(child), format!("http://{}", base.trim_end_matches('/')))
+}
+
+fn chromedriver() -> (Killed, String) {
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn chromedriver");
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "chromedriver did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Killed(child), url)
+}
+
+fn token(store: &Path, name: &str, role: &str) -> String {
+    let r = run(&["token", "create", "--store", s(store), "--name", name, "--role", role]);
+    r.ok().stdout.trim().lines().last().unwrap().to_string()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// The JSON API, called directly, for comparison with what the page shows: GET, or POST with
+/// a body.
+fn api(base: &str, token: &str, path: &str, body: Option<&serde_json::Value>) -> serde_json::Value {
+    let url = format!("{base}{path}");
+    let auth = format!("Bearer {token}");
+    let mut response = match body {
+        None => agent().get(&url).header("Authorization", &auth).call().unwrap(),
+        Some(b) => agent()
+            .post(&url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(b.to_string().as_bytes())
+            .unwrap(),
+    };
+    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+struct Page {
+    client: Client,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Page {
+    async fn goto(&self, hash: &str) {
+        self.client.goto(&format!("{}/{hash}", self.base)).await.unwrap();
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    /// Waits until the script returns something truthy; returns it.
+    async fn wait_until(&self, script: &str) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            let v = self.client.execute(script, vec![]).await.unwrap();
+            if !(v.is_null() || v == false || v == 0 || v == "") {
+                return v;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "page never satisfied: {script}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap()
+    }
+
+    async fn fill(&self, field: &str, value: &str) {
+        self.fill_plain(&format!("#f-{field}"), value).await;
+    }
+
+    async fn fill_plain(&self, css: &str, value: &str) {
+        let e = self.wait_for(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap();
+    }
+
+    async fn screenshot(&self, name: &str) {
+        // Let the last frame paint.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn sign_in(&self, token: &str) {
+        self.goto("#/signin").await;
+        let _ = self.client.execute("sessionStorage.clear()", vec![]).await;
+        self.client.refresh().await.unwrap();
+        let input = self.wait_for("#token").await;
+        input.send_keys(token).await.unwrap();
+        self.click("#signin").await;
+        self.wait_until("return !document.getElementById('nav').hidden").await;
+    }
+
+    async fn hexes(&self) -> u64 {
+        self.wait_until("return document.querySelectorAll('#map path.hex').length").await.as_u64().unwrap()
+    }
+
+    /// Picks a question, fills its fields, prices it, asks it; returns the answer's audit id.
+    async fn ask(&self, question: &str, fields: &[(&str, &str)]) -> i64 {
+        self.goto("#/ask").await;
+        let select = self.wait_for("#f-question").await;
+        select.select_by_value(question).await.unwrap();
+        self.wait_for(&format!("#ask-form[data-question='{question}'] #f-case")).await;
+        for (field, value) in fields {
+            self.fill(field, value).await;
+        }
+        assert!(!self.wait_for("#ask").await.is_enabled().await.unwrap(), "nothing may be spent before pricing");
+        self.click("#price-button").await;
+        self.wait_for("#price-ci").await;
+        assert!(self.wait_for("#ask").await.is_enabled().await.unwrap());
+        self.click("#ask").await;
+        let url = self.wait_until("return location.hash.startsWith('#/answer/') && location.hash").await;
+        self.wait_for("#answer-meta").await;
+        url.as_str().unwrap().trim_start_matches("#/answer/").parse().unwrap()
+    }
+}
+
+/// The first number in `text` after `marker`.
+fn number_after(text: &str, marker: &str) -> f64 {
+    let rest = &text[text.find(marker).unwrap_or_else(|| panic!("{marker:?} not in {text:?}")) + marker.len()..];
+    let n: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit() || ".-,".contains(*c)).collect();
+    n.replace(',', "").parse().unwrap_or_else(|_| panic!("no number after {marker:?} in {text:?}"))
+}
+
+#[test]
+fn analyst_auditor_and_admin_use_the_web_ui() {
+    ensure_chromium();
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 1500, 3);
+    let st = init_store(dir.path());
+    let sensitive = city.join("sensitive.geojson");
+    run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st), "--sensitive", s(&sensitive)]).ok();
+    run(&["ingest", "openrtb", s(&city.join("bids.jsonl.gz")), "--store", s(&st), "--sensitive", s(&sensitive)])
+        .ok();
+    let analyst = token(&st, "ana", "analyst");
+    let auditor = token(&st, "aud", "auditor");
+    let admin = token(&st, "adm", "admin");
+    let (_server, base) = serve(&st);
+    let (_driver, driver_url) = chromedriver();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1400,1000", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }))
+        .unwrap();
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver_url)
+            .await
+            .expect("chromedriver session");
+        let page = Page { client, base: base.clone(), shots: shots.clone() };
+        let spent = |epoch: &str| -> f64 {
+            let b = api(&base, &auditor, "/v1/budget", None);
+            b["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == epoch).map_or(0.0, |e| e["epsilon_spent"].as_f64().unwrap())
+        };
+        let audit_len = || api(&base, &auditor, "/v1/audit", None)["entries"].as_array().unwrap().len();
+
+        // Sign in as an analyst; the page shows the sign-in form first.
+        page.goto("").await;
+        page.wait_for("#token").await;
+        page.screenshot("signin").await;
+        page.sign_in(&analyst).await;
+        assert!(page.text("#who").await.contains("analyst"));
+
+        // A presence question at the airport between 2 and 4 a.m., in one bucket, from the map.
+        let presence = [
+            ("case", "UI-1"),
+            ("from", "2026-11-03T02:00:00Z"),
+            ("to", "2026-11-03T04:00:00Z"),
+            ("bucket", "2h"),
+            ("area", "bbox:-93.30,44.86,-93.18,44.92"),
+        ];
+        let id = page.ask("presence", &presence).await;
+        let answer = api(&base, &analyst, &format!("/v1/answers/{id}"), None);
+        let rows = answer["rows"].as_array().unwrap();
+        assert!(rows.len() > 10, "{answer}");
+        let drawn = page.hexes().await;
+        assert_eq!(drawn, rows.len() as u64, "one hexagon per released row");
+        assert!(page.text("#answer-meta").await.contains(&format!("#{id}")));
+        let epoch = answer["epochs"][0].as_str().unwrap().to_string();
+        assert!((spent(&epoch) - 0.5).abs() < 1e-9);
+
+        // Hovering a cell shows its value and interval, as the JSON API has them.
+        let hex = page.client.find(Locator::Css("#map path.hex")).await.unwrap();
+        let cell = hex.attr("data-cell").await.unwrap().unwrap();
+        page.client
+            .perform_actions(MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+                element: hex,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            }))
+            .await
+            .unwrap();
+        let tip = page.wait_until("const t = document.getElementById('tooltip'); return !t.hidden && t.textContent").await;
+        let tip = tip.as_str().unwrap();
+        let row = rows.iter().find(|r| r["cell"] == cell.as_str()).unwrap();
+        assert!(tip.starts_with(&cell), "{tip}");
+        assert_eq!(number_after(tip, ": "), row["value"].as_f64().unwrap(), "{tip} vs {row}");
+        assert!((number_after(tip, "interval ") - row["ci_low"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
+        assert!((number_after(tip, " to ") - row["ci_high"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
+        page.screenshot("presence").await;
+
+        // The budget page shows the spend.
+        page.goto("#/budget").await;
+        let spent_cell = page.text(&format!("tr[data-epoch='{epoch}'] .epsilon-spent")).await;
+        assert_eq!(spent_cell, "0.5");
+        assert!(page.text("#budget-cases").await.contains("UI-1"));
+        page.screenshot("budget").await;
+
+        // The audit page is the auditor's: an analyst is told so.
+        page.goto("#/audit").await;
+        let refusal = page.text("#forbidden").await;
+        assert!(refusal.contains("auditor") && refusal.contains("analyst"), "{refusal}");
+        page.screenshot("forbidden").await;
+
+        // A bad area shows the API's own words beside the area field, and charges nothing.
+        let before = (spent(&epoch), audit_len());
+        page.goto("#/ask").await;
+        page.fill("area", "bbox:1,2,3").await;
+        page.click("#price-button").await;
+        let shown = page.wait_until("return document.getElementById('err-area').textContent").await;
+        let from_api = api(
+            &base,
+            &analyst,
+            "/v1/ask/presence",
+            Some(&serde_json::json!({"case": "UI-1", "purpose": "fraud-investigation", "from": "2026-11-03T02:00:00Z",
+                "to": "2026-11-03T04:00:00Z", "epsilon": 0.5, "bucket": "2h", "res": 8, "max_partitions": 4,
+                "area": "bbox:1,2,3", "dry_run": true, "mechanism": "laplace"})),
+        );
+        assert_eq!(shown.as_str().unwrap(), from_api["message"].as_str().unwrap());
+        assert!(!page.wait_for("#ask").await.is_enabled().await.unwrap());
+        assert_eq!(spent(&epoch), before.0, "a refused price charges nothing");
+        page.screenshot("bad-area").await;
+
+        // Re-opening a kept answer spends nothing and writes nothing.
+        let before = (spent(&epoch), audit_len());
+        page.goto("#/answers").await;
+        page.click(&format!("a[href='#/answer/{id}']")).await;
+        assert_eq!(page.hexes().await, rows.len() as u64);
+        assert!(page.text("#answer-meta").await.contains("matches the audit entry"));
+        assert_eq!((spent(&epoch), audit_len()), before, "re-viewing is free");
+
+        // The other five questions, asked from the browser.
+        let common = [("case", "UI-1"), ("from", "2026-11-02T00:00:00Z"), ("to", "2026-11-05T00:00:00Z")];
+        let downtown = "bbox:-93.285,44.968,-93.245,44.988";
+        let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+            common.iter().chain(extra).copied().collect()
+        };
+        page.ask("flows", &with(&[("area", "bbox:-93.30,44.955,-93.20,44.99")])).await;
+        page.wait_for("#flows-ranked").await;
+        page.wait_until("return document.querySelectorAll('#map line.flow').length").await;
+        page.screenshot("flows").await;
+        page.ask("dwell", &with(&[("area", downtown)])).await;
+        page.wait_for("#dwell-chart").await;
+        page.screenshot("dwell").await;
+        page.ask("co-visit", &with(&[("area", downtown), ("area_b", "bbox:-93.245,44.965,-93.210,44.985")])).await;
+        page.wait_for("#covisit-chart").await;
+        page.screenshot("co-visit").await;
+        page.ask(
+            "series",
+            &[
+                ("case", "UI-1"),
+                ("from", "2026-11-04T00:00:00Z"),
+                ("to", "2026-11-05T00:00:00Z"),
+                ("area", downtown),
+                ("baseline_from", "2026-11-02T00:00:00Z"),
+                ("baseline_to", "2026-11-04T00:00:00Z"),
+            ],
+        )
+        .await;
+        page.wait_for("#series-chart").await;
+        page.wait_for("#change-chart").await;
+        page.screenshot("series").await;
+        let reach = page.ask("reach", &with(&[("area", "bbox:-93.40,44.85,-92.98,45.10")])).await;
+        let reach_rows = api(&base, &analyst, &format!("/v1/answers/{reach}"), None)["rows"].as_array().unwrap().len();
+        let categories = page.wait_until("return document.getElementById('category-select') ? document.getElementById('category-select').options.length : 1").await;
+        assert!(reach_rows > 0 && categories.as_u64().unwrap() >= 1);
+        page.hexes().await;
+        page.screenshot("reach").await;
+        page.goto("#/answers").await;
+        assert_eq!(page.client.find_all(Locator::Css("a.open-answer")).await.unwrap().len(), 6, "six kept answers");
+        page.screenshot("answers").await;
+
+        // An auditor sees the entries and the verified chain.
+        page.click("#signout").await;
+        page.sign_in(&auditor).await;
+        page.goto("#/audit").await;
+        assert!(page.text("#audit-status").await.starts_with("Chain verified"));
+        let listed = page.client.find_all(Locator::Css("#audit-entries tr")).await.unwrap().len() - 1;
+        assert_eq!(listed, audit_len());
+        page.screenshot("audit").await;
+
+        // An admin manages tokens.
+        page.click("#signout").await;
+        page.sign_in(&admin).await;
+        page.goto("#/tokens").await;
+        page.fill_plain("#new-token-name", "field office").await;
+        page.click("#create-token").await;
+        let created = page.text("#token-created .secret").await;
+        assert!(created.starts_with("cl_"), "{created}");
+        assert_eq!(api(&base, &created, "/v1/token", None)["name"], "field office");
+        page.screenshot("tokens").await;
+        page.client.close().await.unwrap();
+    });
+}

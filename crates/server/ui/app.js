@@ -1,0 +1,1010 @@
+// crowdlens web UI. Plain JavaScript, no build step: it calls the same /v1 API as any client,
+// with the token the user signed in with, and draws answers as SVG. Nothing here is fetched
+// from another origin: the base map is the vendored TopoJSON the server embeds.
+'use strict';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const TOKEN_KEY = 'crowdlens.token';
+const QUESTIONS = ['presence', 'flows', 'dwell', 'co-visit', 'series', 'reach'];
+const session = { token: sessionStorage.getItem(TOKEN_KEY), me: null, store: null };
+
+// ---------------------------------------------------------------- helpers
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function svgEl(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null) continue;
+    e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function fmt(x, digits) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '–';
+  if (typeof x !== 'number') return String(x);
+  if (Number.isInteger(x)) return x.toLocaleString('en-US');
+  if (Math.abs(x) > 0 && Math.abs(x) < 1e-3) return x.toExponential(1);
+  return x.toLocaleString('en-US', { maximumFractionDigits: digits === undefined ? 2 : digits });
+}
+
+class ApiError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: 'Bearer ' + session.token };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let json = null;
+  try { json = await response.json(); } catch (_) { /* an empty or non-JSON body */ }
+  if (!response.ok) {
+    throw new ApiError(response.status, json && json.code, (json && json.message) || `the server answered HTTP ${response.status}`);
+  }
+  return json;
+}
+
+function view() { return document.getElementById('view'); }
+
+function show(...children) {
+  const v = view();
+  v.replaceChildren(...children.flat());
+  hideTooltip();
+}
+
+function errorBox(e) {
+  if (e instanceof ApiError && e.status === 403) {
+    return el('div', { class: 'message forbidden', id: 'forbidden' },
+      el('b', {}, 'Not available to your role. '), e.message);
+  }
+  return el('div', { class: 'message error' }, e.message);
+}
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function toCsv(rows) {
+  const columns = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  const cell = (v) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}
+
+const tooltip = () => document.getElementById('tooltip');
+function showTooltip(text, x, y) {
+  const t = tooltip();
+  t.textContent = text;
+  t.hidden = false;
+  t.style.left = Math.min(x + 14, window.innerWidth - 330) + 'px';
+  t.style.top = (y + 14) + 'px';
+}
+function hideTooltip() { const t = tooltip(); if (t) t.hidden = true; }
+
+// ---------------------------------------------------------------- sign-in and navigation
+
+async function restoreSession() {
+  session.token = session.token || sessionStorage.getItem(TOKEN_KEY);
+  if (!session.token) return false;
+  try {
+    session.me = await api('GET', '/v1/token');
+    session.store = await api('GET', '/v1/store');
+    return true;
+  } catch (e) {
+    signOut(e instanceof ApiError && e.status === 401 ? 'That token was not accepted: ' + e.message : e.message);
+    return false;
+  }
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  session.token = null;
+  session.me = null;
+  viewSignIn(message);
+}
+
+function updateChrome() {
+  const nav = document.getElementById('nav');
+  const signedIn = !!session.me;
+  nav.hidden = !signedIn;
+  document.getElementById('signout').hidden = !signedIn;
+  document.getElementById('who').textContent = signedIn ? `${session.me.name} · ${session.me.role}` : '';
+  const page = location.hash.split('/')[1] || '';
+  for (const a of nav.querySelectorAll('a')) {
+    a.hidden = !signedIn || !a.dataset.roles.split(' ').includes(session.me.role);
+    a.classList.toggle('active', a.getAttribute('href') === '#/' + page);
+  }
+}
+
+function homePage() {
+  return { analyst: '#/ask', auditor: '#/audit', admin: '#/tokens' }[session.me.role] || '#/budget';
+}
+
+function viewSignIn(message) {
+  updateChrome();
+  const input = el('input', { id: 'token', type: 'password', autocomplete: 'off', placeholder: 'cl_…' });
+  const submit = async (ev) => {
+    ev.preventDefault();
+    session.token = input.value.trim();
+    sessionStorage.setItem(TOKEN_KEY, session.token);
+    if (await restoreSession()) {
+      if (!location.hash || location.hash === '#/' || location.hash === '#/signin') location.hash = homePage();
+      else route();
+    }
+  };
+  show(el('div', { class: 'card', style: 'max-width:480px;margin:40px auto' },
+    el('h1', {}, 'Sign in'),
+    el('p', { class: 'muted' }, 'Paste the API token an administrator gave you (', el('code', {}, 'crowdlens token create'), '). It is kept in this tab only and sent with every request.'),
+    message ? el('div', { class: 'message error', id: 'signin-error' }, message) : null,
+    el('form', { onsubmit: submit },
+      el('label', { for: 'token' }, 'API token'), input,
+      el('div', { class: 'actions' }, el('button', { id: 'signin', type: 'submit' }, 'Sign in')))));
+  input.focus();
+}
+
+const PAGES = { ask: viewAsk, answers: viewAnswers, answer: viewAnswer, budget: viewBudget, audit: viewAudit, tokens: viewTokens };
+
+async function route() {
+  if (!session.me && !(await restoreSession())) {
+    if (!session.token) viewSignIn();
+    return;
+  }
+  const [, page, arg] = location.hash.split('/');
+  if (!PAGES[page]) { location.hash = homePage(); return; }
+  updateChrome();
+  show(el('p', { class: 'muted' }, 'Loading…'));
+  try {
+    await PAGES[page](arg);
+  } catch (e) {
+    show(el('h1', {}, page[0].toUpperCase() + page.slice(1)), errorBox(e));
+  }
+}
+
+// ---------------------------------------------------------------- the map
+
+function project(lon, lat) {
+  const s = Math.sin(Math.max(-85, Math.min(85, lat)) * Math.PI / 180);
+  return [(lon + 180) / 360, 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)];
+}
+
+function unproject(x, y) {
+  const n = Math.PI - 2 * Math.PI * y;
+  return [x * 360 - 180, (180 / Math.PI) * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)))];
+}
+
+let baseMapPromise = null;
+function loadBaseMap() {
+  if (!baseMapPromise) {
+    const get = (p) => fetch(p).then((r) => { if (!r.ok) throw new Error('base map ' + p + ': HTTP ' + r.status); return r.json(); });
+    baseMapPromise = Promise.all([get('/ui/vendor/world-atlas-countries-50m.json'), get('/ui/vendor/us-atlas-counties-10m.json')])
+      .then(([world, us]) => {
+        const withBounds = (fs) => fs.map((f) => ({ f, b: bounds(f.geometry) }));
+        return {
+          countries: withBounds(topojson.feature(world, world.objects.countries).features),
+          states: withBounds(topojson.feature(us, us.objects.states).features),
+          counties: withBounds(topojson.feature(us, us.objects.counties).features),
+        };
+      });
+  }
+  return baseMapPromise;
+}
+
+function rings(geometry) {
+  if (!geometry) return [];
+  if (geometry.type === 'Polygon') return geometry.coordinates;
+  if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat();
+  return [];
+}
+
+function bounds(geometry) {
+  let b = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of rings(geometry)) for (const [x, y] of ring) {
+    b = [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)];
+  }
+  return b;
+}
+
+class MapView {
+  constructor(container, { onArea } = {}) {
+    this.onArea = onArea;
+    this.cells = [];
+    this.arrows = [];
+    this.area = null;
+    this.center = project(-96, 38);
+    this.scale = 2000;
+    this.svg = svgEl('svg', { class: 'map', id: 'map', role: 'img', 'aria-label': 'map' });
+    this.svg.append(svgEl('defs', {},
+      svgEl('pattern', { id: 'hatch', patternUnits: 'userSpaceOnUse', width: 6, height: 6, patternTransform: 'rotate(45)' },
+        svgEl('rect', { width: 6, height: 6, fill: '#eceff1' }),
+        svgEl('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#90a4ae', 'stroke-width': 2 })),
+      svgEl('marker', { id: 'arrowhead', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 5, markerHeight: 5, orient: 'auto-start-reverse' },
+        svgEl('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#b2182b' }))));
+    this.gBase = svgEl('g', { class: 'base' });
+    this.gGrid = svgEl('g', { class: 'grid' });
+    this.grid = { key: null, res: null, rings: [] };
+    this.gCells = svgEl('g', { class: 'cells' });
+    this.gOverlay = svgEl('g', { class: 'overlay' });
+    this.svg.append(this.gBase, this.gGrid, this.gCells, this.gOverlay);
+    const zoom = (f) => () => { this.scale = Math.max(600, Math.min(3e7, this.scale * f)); this.render(); };
+    this.drawButton = onArea ? el('button', { type: 'button', class: 'secondary', id: 'draw-area', title: 'drag a rectangle on the map', onclick: () => this.setDrawing(!this.drawing) }, 'Draw area') : null;
+    container.append(el('div', { class: 'map-wrap' }, this.svg,
+      el('div', { class: 'map-tools' },
+        el('button', { type: 'button', class: 'secondary', title: 'zoom in', onclick: zoom(2) }, '+'),
+        el('button', { type: 'button', class: 'secondary', title: 'zoom out', onclick: zoom(0.5) }, '−'),
+        this.drawButton),
+      this.credit = el('div', { class: 'map-credit' })));
+    this.updateCredit();
+    this.listen();
+    loadBaseMap().then((base) => { this.base = base; this.render(); }).catch((e) => container.append(errorBox(e)));
+  }
+
+  updateCredit() {
+    this.credit.textContent = 'Boundaries: U.S. Census Bureau 2017 (us-atlas), Natural Earth (world-atlas). Hexagons: H3'
+      + (this.grid.res === null ? '.' : `; grey grid: H3 resolution ${this.grid.res}.`);
+  }
+
+  /// The H3 grid of the view, at a resolution that keeps it to a few thousand cells; fetched
+  /// after the map settles, since it is context and not data.
+  refreshGrid() {
+    clearTimeout(this.gridTimer);
+    this.gridTimer = setTimeout(async () => {
+      const vb = this.viewBounds();
+      const span = Math.max(vb[2] - vb[0], vb[3] - vb[1]);
+      const res = span < 0.15 ? 9 : span < 0.45 ? 8 : span < 1.3 ? 7 : null;
+      const box = [Math.max(-180, vb[0]), Math.max(-85, vb[1]), Math.min(180, vb[2]), Math.min(85, vb[3])];
+      const key = res === null ? null : res + ':' + box.map((v) => v.toFixed(3)).join(',');
+      if (key === this.grid.key) return;
+      if (res === null) {
+        this.grid = { key, res: null, rings: [] };
+      } else {
+        try {
+          const r = await api('POST', '/v1/cells', { grid: 'bbox:' + box.map((v) => v.toFixed(5)).join(','), res });
+          this.grid = { key, res, rings: Object.values(r.boundaries) };
+        } catch (_) {
+          this.grid = { key, res: null, rings: [] };
+        }
+      }
+      this.updateCredit();
+      this.draw();
+    }, 250);
+  }
+
+  setDrawing(on) {
+    this.drawing = on;
+    this.svg.classList.toggle('drawing', on);
+    if (this.drawButton) this.drawButton.textContent = on ? 'Drawing… (drag)' : 'Draw area';
+  }
+
+  size() { return [this.svg.clientWidth || 800, this.svg.clientHeight || 560]; }
+
+  toScreen(lon, lat) {
+    const [w, h] = this.size();
+    const [x, y] = project(lon, lat);
+    return [(x - this.center[0]) * this.scale + w / 2, (y - this.center[1]) * this.scale + h / 2];
+  }
+
+  toLonLat(sx, sy) {
+    const [w, h] = this.size();
+    return unproject(this.center[0] + (sx - w / 2) / this.scale, this.center[1] + (sy - h / 2) / this.scale);
+  }
+
+  viewBounds() {
+    const [w, h] = this.size();
+    const [west, north] = this.toLonLat(0, 0);
+    const [east, south] = this.toLonLat(w, h);
+    return [west, south, east, north];
+  }
+
+  fit(b, margin = 0.08) {
+    const [w, h] = this.size();
+    const p0 = project(b[0], b[3]);
+    const p1 = project(b[2], b[1]);
+    this.center = [(p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2];
+    const spanX = Math.max(p1[0] - p0[0], 1e-7);
+    const spanY = Math.max(p1[1] - p0[1], 1e-7);
+    this.scale = Math.min(w / spanX, h / spanY) * (1 - 2 * margin);
+    this.render();
+  }
+
+  path(ringsLonLat) {
+    let d = '';
+    for (const ring of ringsLonLat) {
+      let prevLon = null;
+      ring.forEach(([lon, lat], i) => {
+        const [x, y] = this.toScreen(lon, lat);
+        // A ring that crosses the antimeridian is split rather than drawn across the map.
+        const jump = prevLon !== null && Math.abs(lon - prevLon) > 180;
+        d += (i === 0 || jump ? 'M' : 'L') + x.toFixed(1) + ',' + y.toFixed(1);
+        prevLon = lon;
+      });
+      d += 'Z';
+    }
+    return d;
+  }
+
+  render() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.draw(); });
+  }
+
+  draw() {
+    const [w, h] = this.size();
+    this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    const vb = this.viewBounds();
+    const visible = ({ b }) => b[0] <= vb[2] && b[2] >= vb[0] && b[1] <= vb[3] && b[3] >= vb[1];
+    const base = [];
+    if (this.base) {
+      for (const c of this.base.countries.filter(visible)) base.push(svgEl('path', { d: this.path(rings(c.f.geometry)), fill: '#f7f4ee', stroke: '#b8b0a2', 'stroke-width': 0.8 }));
+      if (vb[2] - vb[0] < 20) {
+        for (const c of this.base.counties.filter(visible)) base.push(svgEl('path', { d: this.path(rings(c.f.geometry)), fill: 'none', stroke: '#cfc6b6', 'stroke-width': 0.7 }));
+      }
+      for (const s of this.base.states.filter(visible)) base.push(svgEl('path', { d: this.path(rings(s.f.geometry)), fill: 'none', stroke: '#978f80', 'stroke-width': 1.2 }));
+    }
+    this.gBase.replaceChildren(...base);
+    this.gGrid.replaceChildren(...this.grid.rings.map((ring) => svgEl('path', { d: this.path([ring]), fill: 'none', stroke: '#9fb3c8', 'stroke-width': 0.5, class: 'grid-cell' })));
+    this.refreshGrid();
+    this.gCells.replaceChildren(...this.cells.map((c) => {
+      const p = svgEl('path', {
+        class: 'hex', d: this.path([c.ring]), fill: c.fill, stroke: c.stroke || '#ffffff', 'stroke-width': 0.6,
+        'fill-opacity': c.opacity === undefined ? 0.85 : c.opacity, tabindex: c.label ? 0 : undefined,
+        'data-cell': c.cell, 'data-label': c.label,
+      });
+      if (c.label) {
+        const on = (ev) => {
+          const r = ev.type === 'focus' ? p.getBoundingClientRect() : null;
+          showTooltip(c.label, r ? r.right : ev.clientX, r ? r.top : ev.clientY);
+        };
+        p.addEventListener('mouseenter', on);
+        p.addEventListener('mousemove', on);
+        p.addEventListener('focus', on);
+        p.addEventListener('mouseleave', hideTooltip);
+        p.addEventListener('blur', hideTooltip);
+      }
+      return p;
+    }));
+    const overlay = this.arrows.map((a) => {
+      const [x1, y1] = this.toScreen(a.from[0], a.from[1]);
+      const [x2, y2] = this.toScreen(a.to[0], a.to[1]);
+      const line = svgEl('line', { x1, y1, x2, y2, stroke: a.solid ? '#b2182b' : '#9e9e9e', 'stroke-width': a.width, 'stroke-dasharray': a.solid ? null : '4 3', 'marker-end': 'url(#arrowhead)', 'stroke-linecap': 'round', class: 'flow' });
+      line.addEventListener('mousemove', (ev) => showTooltip(a.label, ev.clientX, ev.clientY));
+      line.addEventListener('mouseleave', hideTooltip);
+      return line;
+    });
+    if (this.area) {
+      const [x1, y1] = this.toScreen(this.area[0], this.area[3]);
+      const [x2, y2] = this.toScreen(this.area[2], this.area[1]);
+      overlay.push(svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2, 'stroke-dasharray': '6 3', id: 'area-outline' }));
+    }
+    if (this.areaRings) overlay.push(svgEl('path', { d: this.path(this.areaRings), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2 }));
+    this.gOverlay.replaceChildren(...overlay);
+  }
+
+  listen() {
+    let drag = null;
+    const point = (ev) => { const r = this.svg.getBoundingClientRect(); return [ev.clientX - r.left, ev.clientY - r.top]; };
+    this.svg.addEventListener('pointerdown', (ev) => {
+      if (ev.button !== 0 || (ev.target.closest && ev.target.closest('button'))) return;
+      this.svg.setPointerCapture(ev.pointerId);
+      drag = { start: point(ev), center: this.center.slice(), drawing: this.drawing };
+    });
+    this.svg.addEventListener('pointermove', (ev) => {
+      if (!drag) return;
+      const [x, y] = point(ev);
+      if (drag.drawing) {
+        const a = this.toLonLat(drag.start[0], drag.start[1]);
+        const b = this.toLonLat(x, y);
+        this.area = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];
+        this.areaRings = null;
+      } else {
+        this.center = [drag.center[0] - (x - drag.start[0]) / this.scale, drag.center[1] - (y - drag.start[1]) / this.scale];
+      }
+      this.render();
+    });
+    this.svg.addEventListener('pointerup', () => {
+      if (drag && drag.drawing && this.area && this.onArea) {
+        this.onArea(this.area);
+        this.setDrawing(false);
+      }
+      drag = null;
+    });
+    this.svg.addEventListener('wheel', (ev) => {
+      ev.preventDefault();
+      const [x, y] = point(ev);
+      const before = this.toLonLat(x, y);
+      this.scale = Math.max(600, Math.min(3e7, this.scale * (ev.deltaY < 0 ? 1.25 : 0.8)));
+      const [bx, by] = this.toScreen(before[0], before[1]);
+      this.center = [this.center[0] + (bx - x) / this.scale, this.center[1] + (by - y) / this.scale];
+      this.render();
+    }, { passive: false });
+    window.addEventListener('resize', () => this.render());
+  }
+}
+
+async function outlines(cells) {
+  const out = {};
+  const unique = [...new Set(cells)];
+  for (let i = 0; i < unique.length; i += 4000) {
+    const r = await api('POST', '/v1/cells', { cells: unique.slice(i, i + 4000) });
+    Object.assign(out, r.boundaries);
+  }
+  return out;
+}
+
+function centroid(ring) {
+  let x = 0, y = 0;
+  for (const [lon, lat] of ring) { x += lon; y += lat; }
+  return [x / ring.length, y / ring.length];
+}
+
+function ringsBounds(listOfRings) {
+  return bounds({ type: 'Polygon', coordinates: listOfRings });
+}
+
+// Yellow (few) to purple (many); a cell whose interval includes zero is hatched instead.
+const PALETTE = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e', '#31688e', '#3e4989', '#482878', '#440154'];
+
+function colourScale(maxValue) {
+  const top = Math.max(1, maxValue);
+  return (v) => PALETTE[Math.min(PALETTE.length - 1, Math.max(0, Math.floor((v / top) * PALETTE.length)))];
+}
+
+function includesZero(r) { return r.ci_low <= 0; }
+
+function mapLegend(maxValue) {
+  const top = Math.max(1, maxValue);
+  const step = top / PALETTE.length;
+  return el('div', { class: 'legend', id: 'legend' },
+    el('span', {}, 'devices (noisy):'),
+    PALETTE.filter((_, i) => i % 2 === 0).map((c, j) => el('span', {},
+      el('span', { class: 'swatch', style: `background:${c}` }), `${fmt(Math.round(j * 2 * step))}+`)),
+    el('span', {}, svgSwatchHatch(), '95% interval includes 0: may be noise, not people'));
+}
+
+function svgSwatchHatch() {
+  return svgEl('svg', { width: 18, height: 12, class: 'swatch' },
+    svgEl('rect', { width: 18, height: 12, fill: 'url(#hatch)' }));
+}
+
+// ---------------------------------------------------------------- charts
+
+function barChart(items, { title, id } = {}) {
+  // items: [{label, value, lo, hi}]
+  const width = 720, rowH = 26, left = 170, right = 80;
+  const height = items.length * rowH + 40;
+  const max = Math.max(1, ...items.map((i) => Math.max(i.hi, i.value)));
+  const min = Math.min(0, ...items.map((i) => Math.min(i.lo, i.value)));
+  const x = (v) => left + ((v - min) / (max - min)) * (width - left - right);
+  const s = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'chart', id: id || null, role: 'img', 'aria-label': title || 'chart' });
+  s.append(svgEl('line', { x1: x(0), x2: x(0), y1: 10, y2: height - 24, stroke: '#6b778a' }));
+  items.forEach((it, i) => {
+    const y = 14 + i * rowH;
+    const zero = it.lo <= 0;
+    s.append(
+      svgEl('text', { x: left - 8, y: y + 13, 'text-anchor': 'end', 'font-size': 12, fill: '#1d2430' }, it.label),
+      svgEl('rect', { x: Math.min(x(0), x(it.value)), y, width: Math.abs(x(it.value) - x(0)), height: rowH - 8, fill: zero ? 'url(#hatch-chart)' : '#2f6db0', stroke: zero ? '#90a4ae' : 'none' }),
+      svgEl('line', { x1: x(it.lo), x2: x(it.hi), y1: y + (rowH - 8) / 2, y2: y + (rowH - 8) / 2, stroke: '#1d2430', 'stroke-width': 1.5 }),
+      svgEl('line', { x1: x(it.lo), x2: x(it.lo), y1: y + 3, y2: y + rowH - 11, stroke: '#1d2430' }),
+      svgEl('line', { x1: x(it.hi), x2: x(it.hi), y1: y + 3, y2: y + rowH - 11, stroke: '#1d2430' }),
+      svgEl('text', { x: width - right + 6, y: y + 13, 'font-size': 12, fill: '#1d2430' }, fmt(it.value)));
+  });
+  s.append(svgEl('text', { x: left, y: height - 6, 'font-size': 11, fill: '#5b6677' }, 'bars: noisy value · whiskers: 95% interval · hatched: interval includes 0'));
+  s.prepend(svgEl('defs', {}, svgEl('pattern', { id: 'hatch-chart', patternUnits: 'userSpaceOnUse', width: 6, height: 6, patternTransform: 'rotate(45)' },
+    svgEl('rect', { width: 6, height: 6, fill: '#eceff1' }), svgEl('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#90a4ae', 'stroke-width': 2 }))));
+  return s;
+}
+
+function lineChart(series, labels, { id, yLabel } = {}) {
+  // series: [{name, colour, dashed, points: [{value, lo, hi}]}] indexed like labels
+  const width = 760, height = 300, left = 60, right = 20, top = 16, bottom = 56;
+  const all = series.flatMap((s) => s.points.flatMap((p) => [p.lo, p.hi, p.value]));
+  const max = Math.max(1, ...all);
+  const min = Math.min(0, ...all);
+  const n = Math.max(2, labels.length);
+  const x = (i) => left + (i / (n - 1)) * (width - left - right);
+  const y = (v) => top + (1 - (v - min) / (max - min)) * (height - top - bottom);
+  const s = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'chart', id: id || null, role: 'img', 'aria-label': 'line chart' });
+  for (let k = 0; k <= 4; k++) {
+    const v = min + (k / 4) * (max - min);
+    s.append(svgEl('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: '#e3e8ee' }),
+      svgEl('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6677' }, fmt(Math.round(v))));
+  }
+  labels.forEach((l, i) => {
+    if (labels.length > 12 && i % Math.ceil(labels.length / 12)) return;
+    s.append(svgEl('text', { x: x(i), y: height - bottom + 16, 'text-anchor': 'middle', 'font-size': 10, fill: '#5b6677' }, l));
+  });
+  for (const se of series) {
+    const pts = se.points;
+    if (!pts.length) continue;
+    const band = pts.map((p, i) => `${x(i)},${y(p.hi)}`).concat(pts.map((p, i) => `${x(i)},${y(p.lo)}`).reverse());
+    s.append(svgEl('polygon', { points: band.join(' '), fill: se.colour, 'fill-opacity': 0.15, class: 'band' }),
+      svgEl('polyline', { points: pts.map((p, i) => `${x(i)},${y(p.value)}`).join(' '), fill: 'none', stroke: se.colour, 'stroke-width': 2, 'stroke-dasharray': se.dashed ? '6 4' : null }));
+  }
+  let lx = left;
+  for (const se of series) {
+    s.append(svgEl('line', { x1: lx, x2: lx + 24, y1: height - 14, y2: height - 14, stroke: se.colour, 'stroke-width': 2, 'stroke-dasharray': se.dashed ? '6 4' : null }),
+      svgEl('text', { x: lx + 30, y: height - 10, 'font-size': 12 }, se.name));
+    lx += 40 + se.name.length * 7;
+  }
+  s.append(svgEl('text', { x: lx + 10, y: height - 10, 'font-size': 11, fill: '#5b6677' }, (yLabel || '') + ' shaded: 95% interval'));
+  return s;
+}
+
+// ---------------------------------------------------------------- ask
+
+const FIELD_HELP = {
+  area: 'bbox:minlon,minlat,maxlon,maxlat, cells:HEX,… or a pasted GeoJSON polygon; or draw it on the map',
+  area_b: 'the second area, same forms',
+  bucket: 'time bucket, e.g. 15m, 1h, 1d',
+  res: 'H3 resolution of the answer cells',
+  zones_res: 'H3 resolution of the zones (default 7)',
+  top_from: 'optional: one H3 cell; its top destinations are found in the data (thresholded)',
+  max_gap: 'a gap this long between pings ends a visit',
+  baseline_from: 'baseline window start', baseline_to: 'baseline window end (exclusive)',
+};
+
+const QUESTION_FIELDS = {
+  presence: ['area', 'bucket', 'res'],
+  flows: ['area', 'zones_res', 'top_from'],
+  dwell: ['area', 'res', 'max_gap'],
+  'co-visit': ['area', 'area_b', 'res'],
+  series: ['area', 'res', 'bucket', 'baseline_from', 'baseline_to'],
+  reach: ['area', 'zones_res'],
+};
+
+const QUESTION_HELP = {
+  presence: 'Distinct devices per hexagon and time bucket.',
+  flows: 'Devices moving between zones (origin → destination).',
+  dwell: 'How long visits to an area last, as a histogram.',
+  'co-visit': 'Devices seen in both areas, and the lag between visits.',
+  series: 'Devices in an area per bucket, against a baseline window.',
+  reach: 'Devices reached per ad content category and zone (bid-request stores).',
+};
+
+function addDays(day, n) {
+  const d = new Date(day + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function defaults(question) {
+  const st = session.store;
+  // The first stored day is often partial (a feed's first hours in UTC): start on the second
+  // when there is one.
+  const first = !st.first_day ? new Date().toISOString().slice(0, 10)
+    : (st.last_day && addDays(st.first_day, 1) < st.last_day ? addDays(st.first_day, 1) : st.first_day);
+  const d = {
+    case: '', purpose: st.purposes[0], from: first + 'T00:00:00Z', to: addDays(first, 1) + 'T00:00:00Z',
+    epsilon: '0.5', mechanism: 'laplace', max_partitions: String(st.default_max_partitions),
+    area: '', area_b: '', bucket: '1h', res: String(st.resolution.h3_default_question), zones_res: '7',
+    top_from: '', max_gap: '30m', baseline_from: first + 'T00:00:00Z', baseline_to: addDays(first, 1) + 'T00:00:00Z',
+  };
+  if (question === 'series') {
+    d.from = addDays(first, 1) + 'T00:00:00Z';
+    d.to = addDays(first, 2) + 'T00:00:00Z';
+    d.bucket = '6h';
+  }
+  if (question === 'dwell' || question === 'co-visit') d.res = String(st.resolution.h3_finest_question);
+  return d;
+}
+
+let askState = { question: 'presence', values: null };
+
+async function viewAsk() {
+  const st = session.store;
+  if (!askState.values) askState.values = defaults(askState.question);
+  const budget = await api('GET', '/v1/budget').catch(() => null);
+  const form = el('form', { id: 'ask-form', 'data-question': askState.question, onsubmit: (ev) => ev.preventDefault() });
+  const priceBox = el('div', { id: 'price', class: 'price' });
+  const generalError = el('div', { id: 'ask-error' });
+  let priced = null;
+  const askButton = el('button', { type: 'button', id: 'ask', disabled: true }, 'Ask and spend');
+  const priceButton = el('button', { type: 'button', id: 'price-button', class: 'secondary' }, 'Price it (dry run, free)');
+  const mapCard = el('div', { class: 'card' }, el('h2', {}, 'Area'), el('p', { class: 'muted' }, 'Drag to pan, scroll or +/− to zoom, “Draw area” and drag to set a rectangle.'));
+  const map = new MapView(mapCard, {
+    onArea: (b) => {
+      const spec = 'bbox:' + b.map((v) => v.toFixed(5)).join(',');
+      const input = form.querySelector('[name=area]');
+      input.value = spec;
+      input.dispatchEvent(new Event('input'));
+    },
+  });
+
+  const fieldNames = ['case', 'purpose', 'from', 'to', 'epsilon', 'mechanism', 'max_partitions', ...QUESTION_FIELDS[askState.question]];
+  const input = (name) => {
+    const v = askState.values[name] ?? '';
+    if (name === 'purpose') return el('select', { name, id: 'f-' + name }, st.purposes.map((p) => el('option', { value: p, selected: p === v }, p)));
+    if (name === 'mechanism') return el('select', { name, id: 'f-' + name }, ['laplace', 'gaussian'].map((p) => el('option', { value: p, selected: p === v }, p)));
+    if (name === 'area' || name === 'area_b') { const t = el('textarea', { name, id: 'f-' + name, placeholder: FIELD_HELP[name] }); t.value = v; return t; }
+    return el('input', { name, id: 'f-' + name, value: v, type: ['epsilon', 'max_partitions', 'res', 'zones_res'].includes(name) ? 'number' : 'text', step: name === 'epsilon' ? 'any' : null });
+  };
+  const LABELS = {
+    case: 'Case', purpose: 'Purpose', from: 'From (UTC)', to: 'To (UTC, exclusive)', epsilon: 'ε for this question',
+    mechanism: 'Mechanism', max_partitions: 'Contribution bound L', area: 'Area', area_b: 'Area B', bucket: 'Bucket',
+    res: 'Resolution', zones_res: 'Zone resolution', top_from: 'Top destinations from', max_gap: 'Visit gap',
+    baseline_from: 'Baseline from (UTC)', baseline_to: 'Baseline to (UTC, exclusive)',
+  };
+  form.append(...[
+    el('label', { for: 'f-question' }, 'Question'),
+    el('select', { id: 'f-question', onchange: (ev) => { askState = { question: ev.target.value, values: null }; viewAsk(); } },
+      QUESTIONS.map((q) => el('option', { value: q, selected: q === askState.question }, q))),
+    el('p', { class: 'muted' }, QUESTION_HELP[askState.question]),
+    fieldNames.map((name) => el('div', { class: 'field' },
+      el('label', { for: 'f-' + name }, LABELS[name] || name, FIELD_HELP[name] ? el('span', { class: 'hint' }, ' — ' + FIELD_HELP[name]) : null),
+      input(name),
+      el('div', { class: 'field-error', id: 'err-' + name }))),
+    el('div', { class: 'actions' }, priceButton, askButton), generalError, priceBox].flat());
+
+  const values = () => {
+    const v = {};
+    for (const name of fieldNames) v[name] = form.querySelector(`[name="${name}"]`).value.trim();
+    return v;
+  };
+  const body = (dryRun) => {
+    const v = values();
+    askState.values = { ...askState.values, ...v };
+    const b = { case: v.case, purpose: v.purpose, from: v.from, to: v.to, epsilon: Number(v.epsilon), mechanism: v.mechanism, dry_run: dryRun };
+    if (v.max_partitions) b.max_partitions = Number(v.max_partitions);
+    for (const name of QUESTION_FIELDS[askState.question]) {
+      if (v[name] === '') continue;
+      b[name] = ['res', 'zones_res'].includes(name) ? Number(v[name]) : v[name];
+    }
+    return b;
+  };
+  const clearErrors = () => {
+    generalError.replaceChildren();
+    for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
+    for (const e of form.querySelectorAll('.invalid')) e.classList.remove('invalid');
+  };
+  const showError = (e) => {
+    const name = fieldFor(e, fieldNames);
+    const slot = name && form.querySelector('#err-' + name);
+    if (slot) {
+      slot.textContent = e.message;
+      form.querySelector(`[name="${name}"]`).classList.add('invalid');
+    } else {
+      generalError.replaceChildren(errorBox(e));
+    }
+  };
+  form.addEventListener('input', () => {
+    // Any change invalidates the price shown: the analyst must price what they spend.
+    priced = null;
+    askButton.disabled = true;
+    const area = form.querySelector('[name=area]').value.trim();
+    drawAreaSpec(map, area);
+  });
+  priceButton.addEventListener('click', async () => {
+    clearErrors();
+    priceBox.replaceChildren();
+    askButton.disabled = true;
+    try {
+      const price = await api('POST', '/v1/ask/' + askState.question, body(true));
+      priced = JSON.stringify(body(false));
+      priceBox.replaceChildren(renderPrice(price, budget));
+      askButton.disabled = false;
+      priceBox.scrollIntoView({ block: 'nearest' });
+    } catch (e) {
+      showError(e);
+    }
+  });
+  askButton.addEventListener('click', async () => {
+    if (!priced) return;
+    clearErrors();
+    askButton.disabled = true;
+    askButton.textContent = 'Asking…';
+    try {
+      const answer = await api('POST', '/v1/ask/' + askState.question, JSON.parse(priced));
+      location.hash = '#/answer/' + answer.audit_id;
+    } catch (e) {
+      showError(e);
+      askButton.textContent = 'Ask and spend';
+    }
+  });
+  show(el('h1', {}, 'Ask a question'),
+    el('div', { class: 'grid2' }, el('div', { class: 'card' }, form), mapCard));
+  requestAnimationFrame(() => {
+    if (st.map_home) map.fit(st.map_home);
+    drawAreaSpec(map, askState.values.area || '');
+  });
+}
+
+function drawAreaSpec(map, spec) {
+  map.area = null;
+  map.areaRings = null;
+  if (spec.startsWith('bbox:')) {
+    const b = spec.slice(5).split(',').map(Number);
+    if (b.length === 4 && b.every(Number.isFinite)) map.area = b;
+  } else if (spec.startsWith('{')) {
+    try {
+      const g = JSON.parse(spec);
+      const geoms = g.type === 'FeatureCollection' ? g.features.map((f) => f.geometry) : g.type === 'Feature' ? [g.geometry] : [g];
+      map.areaRings = geoms.flatMap(rings);
+    } catch (_) { /* the API explains bad GeoJSON when it is priced */ }
+  }
+  map.render();
+}
+
+function fieldFor(e, fieldNames) {
+  const m = e.message || '';
+  const missing = /missing field `(\w+)`/.exec(m);
+  if (missing) return missing[1];
+  const prefixed = /^(\w+): /.exec(m);
+  if (prefixed && fieldNames.includes(prefixed[1])) return prefixed[1];
+  switch (e.code) {
+    case 'bad_area': case 'too_many_partitions': case 'no_categories':
+      return /area_b|area B/i.test(m) && fieldNames.includes('area_b') ? 'area_b' : 'area';
+    case 'bad_window': return /baseline/i.test(m) ? 'baseline_from' : 'from';
+    case 'below_floor': return /bucket/i.test(m) ? 'bucket' : 'res';
+    case 'epsilon_above_cap': case 'budget_exhausted': case 'bad_privacy_parameters': return /bound|partitions/i.test(m) ? 'max_partitions' : 'epsilon';
+    case 'purpose_required': return /case/i.test(m) ? 'case' : 'purpose';
+    default: return null;
+  }
+}
+
+function renderPrice(p, budget) {
+  const remaining = {};
+  for (const e of (budget && budget.epochs) || []) remaining[e.epoch] = e.epsilon_remaining;
+  const keys = p.keys.kind === 'public' ? 'fixed by the question, all released' : `found in the data, released above ${p.keys.threshold}`;
+  return el('div', { class: 'message info' },
+    el('div', {}, 'This question would spend ', el('b', {}, 'ε = ' + fmt(p.epsilon, 4)), ' and ', el('b', {}, 'δ = ' + fmt(p.delta)), ` in each of ${p.epochs.length} epoch${p.epochs.length === 1 ? '' : 's'}:`),
+    el('table', { id: 'price-epochs' }, el('tr', {}, el('th', {}, 'epoch'), el('th', { class: 'num' }, 'ε remaining now'), el('th', { class: 'num' }, 'after this question')),
+      p.epochs.map((e) => {
+        const r = remaining[e] === undefined ? (session.store.rules.epsilon_per_epoch) : remaining[e];
+        return el('tr', {}, el('td', {}, e), el('td', { class: 'num' }, fmt(r, 4)), el('td', { class: 'num' }, fmt(Math.max(0, r - p.epsilon), 4)));
+      })),
+    el('div', {}, 'Partitions: ', el('b', { id: 'price-partitions' }, fmt(p.partitions)), ` (keys ${keys}); contribution bound L = ${p.max_partitions}; mechanism ${p.mechanism}.`),
+    el('div', {}, 'Every released value will be within ', el('b', { id: 'price-ci' }, '± ' + fmt(p.ci_half_width, 1)), ' of the truth with 95% confidence.'));
+}
+
+// ---------------------------------------------------------------- answers
+
+async function viewAnswers() {
+  const r = await api('GET', '/v1/answers');
+  const byCase = new Map();
+  for (const a of r.answers) {
+    if (!byCase.has(a.case_id)) byCase.set(a.case_id, []);
+    byCase.get(a.case_id).push(a);
+  }
+  show(el('h1', {}, 'Released answers'),
+    el('p', { class: 'muted' }, 'Every released answer is kept with the audit entry of its digest. Opening one again costs no budget and runs nothing.'),
+    r.answers.length ? null : el('div', { class: 'message info' }, 'No answers yet.'),
+    [...byCase.entries()].map(([c, list]) => el('div', { class: 'card' },
+      el('h2', {}, 'Case ', c),
+      el('table', { class: 'answers' },
+        el('tr', {}, ['answer', 'question', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
+        list.map((a) => el('tr', {},
+          el('td', {}, el('a', { href: '#/answer/' + a.audit_id, class: 'open-answer' }, '#' + a.audit_id)),
+          el('td', {}, a.question), el('td', {}, a.purpose), el('td', {}, a.at.replace('T', ' ').slice(0, 19)),
+          el('td', { class: 'num' }, fmt(a.epsilon, 4)), el('td', { class: 'num' }, fmt(a.delta)),
+          el('td', { class: 'num' }, fmt(a.rows)), el('td', {}, a.actor)))))));
+}
+
+async function viewAnswer(id) {
+  const a = await api('GET', '/v1/answers/' + encodeURIComponent(id));
+  const body = el('div', { id: 'answer-body' });
+  const table = el('div', { class: 'scroll', id: 'answer-table' }, rowsTable(a.rows));
+  const tabs = el('div', { class: 'tabs' });
+  const pictureButton = el('button', { type: 'button', class: 'active', id: 'tab-picture' }, a.question === 'presence' || a.question === 'reach' || a.question === 'flows' ? 'Map' : 'Chart');
+  const tableButton = el('button', { type: 'button', class: 'secondary', id: 'tab-table' }, `Table (${a.rows.length} rows)`);
+  const select = (which) => {
+    body.hidden = which !== 'picture';
+    table.hidden = which !== 'table';
+    pictureButton.className = which === 'picture' ? 'active' : 'secondary';
+    tableButton.className = which === 'table' ? 'active' : 'secondary';
+  };
+  pictureButton.onclick = () => select('picture');
+  tableButton.onclick = () => select('table');
+  tabs.append(pictureButton, tableButton,
+    el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows)) }, 'Download CSV'),
+    el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'));
+  show(el('h1', {}, `Answer #${a.audit_id}: ${a.question}`),
+    el('div', { class: 'card' }, answerMeta(a)),
+    el('div', { class: 'card' }, tabs, body, table));
+  select('picture');
+  const draw = { presence: drawCellMap, reach: drawCellMap, flows: drawFlows, dwell: drawDwell, 'co-visit': drawCovisit, series: drawSeries }[a.question];
+  if (draw) await draw(a, body);
+}
+
+function answerMeta(a) {
+  const items = [
+    ['question', a.question], ['case', a.case], ['purpose', a.purpose],
+    ['ε spent', fmt(a.epsilon, 4)], ['δ spent', fmt(a.delta)], ['epochs', a.epochs.join(', ')],
+    ['mechanism', a.mechanism], ['contribution bound L', a.max_partitions], ['intervals', `${Math.round(a.confidence * 100)}%`],
+    ['audit entry', `#${a.audit_id} (charged in #${a.charged_in})`],
+  ];
+  if (a.kept) items.push(['released at', a.kept.at], ['rows digest', a.kept.digest], ['digest check', a.kept.digest_matches_audit_entry ? 'matches the audit entry; re-opened without a charge' : 'MISMATCH']);
+  return el('dl', { class: 'meta', id: 'answer-meta' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-meta': k }, String(v))]));
+}
+
+function rowsTable(rows) {
+  const columns = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  const numeric = (c) => ['value', 'ci_low', 'ci_high'].includes(c);
+  return el('table', {}, el('tr', {}, columns.map((c) => el('th', { class: numeric(c) ? 'num' : null }, c))),
+    rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
+}
+
+function intervalText(r) { return `${fmt(r.value)} devices (95% interval ${fmt(r.ci_low, 1)} to ${fmt(r.ci_high, 1)})`; }
+
+async function drawCellMap(a, container) {
+  const cellKey = a.question === 'presence' ? 'cell' : 'zone';
+  const groupKey = a.question === 'presence' ? 'bucket_start' : 'category';
+  const groups = [...new Set(a.rows.map((r) => r[groupKey]))].sort();
+  const boundaries = await outlines(a.rows.map((r) => r[cellKey]));
+  const max = Math.max(0, ...a.rows.map((r) => r.value));
+  const colour = colourScale(max);
+  const label = el('span', { id: 'group-label' });
+  const control = groups.length > 1
+    ? (a.question === 'presence'
+      ? el('input', { type: 'range', min: 0, max: groups.length - 1, value: 0, id: 'bucket-slider', 'aria-label': 'time bucket' })
+      : el('select', { id: 'category-select' }, groups.map((g, i) => el('option', { value: i }, g))))
+    : null;
+  const summary = el('div', { class: 'muted', id: 'map-summary' });
+  const mapBox = el('div');
+  container.append(el('div', { class: 'row' }, el('div', {}, groupKey === 'bucket_start' ? 'Bucket starting ' : 'Category ', label), control), mapBox);
+  const map = new MapView(mapBox);
+  container.append(mapLegend(max), summary);
+  const render = (i) => {
+    const g = groups[i];
+    label.textContent = g;
+    const rows = a.rows.filter((r) => r[groupKey] === g);
+    map.cells = rows.filter((r) => boundaries[r[cellKey]]).map((r) => ({
+      cell: r[cellKey], ring: boundaries[r[cellKey]],
+      fill: includesZero(r) ? 'url(#hatch)' : colour(r.value), opacity: includesZero(r) ? 1 : 0.85,
+      label: `${r[cellKey]} · ${g}: ${intervalText(r)}${includesZero(r) ? ' — interval includes 0' : ''}`,
+    }));
+    const noisy = rows.filter(includesZero).length;
+    summary.textContent = `${rows.length} cells in this ${groupKey === 'bucket_start' ? 'bucket' : 'category'}; ${noisy} hatched because their interval includes 0. ${groups.length} ${groupKey === 'bucket_start' ? 'buckets' : 'categories'} in all.`;
+    map.render();
+  };
+  if (control) control.addEventListener('input', () => render(Number(control.value)));
+  requestAnimationFrame(() => {
+    const all = Object.values(boundaries);
+    if (all.length) map.fit(ringsBounds(all));
+    render(0);
+  });
+}
+
+async function drawFlows(a, container) {
+  const isCell = (s) => /^[0-9a-f]{15}$/.test(s);
+  const rows = a.rows.slice().sort((x, y) => y.value - x.value);
+  const list = el('table', { id: 'flows-ranked' }, el('tr', {}, ['rank', 'origin', 'destination', 'devices', '95% interval'].map((h) => el('th', {}, h))),
+    rows.slice(0, 25).map((r, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, r.origin), el('td', {}, r.destination),
+      el('td', { class: 'num' }, fmt(r.value)), el('td', { class: 'num' }, `${fmt(r.ci_low, 1)} – ${fmt(r.ci_high, 1)}`))));
+  const cells = rows.flatMap((r) => [r.origin, r.destination]).filter(isCell);
+  if (cells.length) {
+    const boundaries = await outlines(cells);
+    const mapBox = el('div');
+    container.append(mapBox);
+    const map = new MapView(mapBox);
+    map.cells = Object.entries(boundaries).map(([cell, ring]) => ({ cell, ring, fill: '#ffffff', opacity: 0.5, stroke: '#7c8794' }));
+    const top = Math.max(1, rows[0] ? rows[0].value : 1);
+    map.arrows = rows.filter((r) => r.origin !== r.destination && boundaries[r.origin] && boundaries[r.destination]).slice(0, 40).map((r) => ({
+      from: centroid(boundaries[r.origin]), to: centroid(boundaries[r.destination]),
+      width: 1 + 6 * Math.max(0, r.value) / top, solid: !includesZero(r),
+      label: `${r.origin} → ${r.destination}: ${intervalText(r)}`,
+    }));
+    container.append(el('p', { class: 'muted' }, 'Arrows: the 40 largest flows between different zones, width by devices; dashed grey where the 95% interval includes 0.'));
+    requestAnimationFrame(() => map.fit(ringsBounds(Object.values(boundaries))));
+  }
+  container.append(el('h2', {}, 'Largest flows'), list);
+}
+
+function drawDwell(a, container) {
+  container.append(el('p', {}, 'Visits to the area by how long they lasted.'),
+    barChart(a.rows.map((r) => ({ label: r.dwell, value: r.value, lo: r.ci_low, hi: r.ci_high })), { id: 'dwell-chart', title: 'dwell' }));
+}
+
+function drawCovisit(a, container) {
+  container.append(el('p', {}, 'Devices seen in both areas, and how long after the first area they reached the second.'),
+    barChart(a.rows.map((r) => ({ label: r.measure === 'lag' ? 'lag ' + r.lag : 'in both areas', value: r.value, lo: r.ci_low, hi: r.ci_high })), { id: 'covisit-chart', title: 'co-visit' }));
+}
+
+function drawSeries(a, container) {
+  const pts = (period) => a.rows.filter((r) => r.period === period).map((r) => ({ label: r.bucket_start, value: r.value, lo: r.ci_low, hi: r.ci_high }));
+  const target = pts('window');
+  const baseline = pts('baseline');
+  container.append(el('p', {}, 'Devices in the area per bucket of the window, against the baseline window (drawn bucket by bucket).'),
+    lineChart([{ name: 'window', colour: '#2f6db0', points: target }, { name: 'baseline', colour: '#e66101', dashed: true, points: baseline }],
+      target.map((p) => p.label.replace('T', ' ').slice(5, 16)), { id: 'series-chart', yLabel: 'devices;' }));
+  const change = (a.derived && a.derived.change) || [];
+  if (change.length) {
+    container.append(el('h2', {}, 'Change against the baseline'),
+      barChart(change.map((c) => ({ label: c.bucket_start.replace('T', ' ').slice(5, 16), value: c.change_pct ?? 0, lo: c.change_pct ?? 0, hi: c.change_pct ?? 0 })), { id: 'change-chart', title: 'change %' }),
+      el('p', { class: 'muted' }, 'Change in % of the baseline mean; empty where the baseline is too small to divide by.'));
+  }
+}
+
+// ---------------------------------------------------------------- budget, audit, tokens
+
+async function viewBudget() {
+  const b = await api('GET', '/v1/budget');
+  const width = 260;
+  show(el('h1', {}, 'Budget'),
+    el('div', { class: 'card' },
+      el('p', {}, `Each epoch (an ISO week, UTC) may spend ε = ${fmt(b.rules.epsilon_per_epoch)} and δ = ${fmt(b.rules.delta_per_epoch)} in all; one question at most ε = ${fmt(b.rules.max_epsilon_per_question)}. Spent budget is never given back.`),
+      el('table', { id: 'budget-epochs' },
+        el('tr', {}, ['epoch', 'ε spent', '', 'ε remaining', 'δ spent', 'questions'].map((h) => el('th', {}, h))),
+        b.epochs.map((e) => el('tr', { 'data-epoch': e.epoch },
+          el('td', {}, e.epoch), el('td', { class: 'num epsilon-spent' }, fmt(e.epsilon_spent, 4)),
+          el('td', {}, svgEl('svg', { width, height: 12 },
+            svgEl('rect', { class: 'bar-bg', width, height: 12 }),
+            svgEl('rect', { class: 'bar-fg', width: width * Math.min(1, e.epsilon_spent / e.epsilon_total), height: 12 }))),
+          el('td', { class: 'num' }, fmt(e.epsilon_remaining, 4)), el('td', { class: 'num' }, fmt(e.delta_spent)),
+          el('td', { class: 'num' }, e.questions))))),
+    el('div', { class: 'card' }, el('h2', {}, 'By case and purpose'),
+      b.by_case.length ? el('table', { id: 'budget-cases' },
+        el('tr', {}, ['epoch', 'case', 'purpose', 'ε spent', 'δ spent', 'questions'].map((h) => el('th', {}, h))),
+        b.by_case.map((c) => el('tr', {}, el('td', {}, c.epoch), el('td', {}, c.case_id), el('td', {}, c.purpose),
+          el('td', { class: 'num' }, fmt(c.epsilon_spent, 4)), el('td', { class: 'num' }, fmt(c.delta_spent)), el('td', { class: 'num' }, c.questions))))
+        : el('p', { class: 'muted' }, 'Nothing spent yet.')));
+}
+
+async function viewAudit() {
+  const r = await api('GET', '/v1/audit');
+  const entries = r.entries.slice().reverse();
+  const head = r.entries.length ? r.entries[r.entries.length - 1] : null;
+  show(el('h1', {}, 'Audit log'),
+    r.intact
+      ? el('div', { class: 'message ok', id: 'audit-status' }, `Chain verified: ${r.entries.length} entries, each hash covering the one before. Head #${head ? head.id : 0}: ${head ? head.hash : '–'}`)
+      : el('div', { class: 'message error', id: 'audit-status' }, 'Chain does NOT verify: ' + r.problem),
+    el('div', { class: 'card scroll' }, el('table', { id: 'audit-entries' },
+      el('tr', {}, ['#', 'at', 'actor', 'role', 'case', 'purpose', 'outcome', 'ε', 'δ', 'digest'].map((h) => el('th', {}, h))),
+      entries.slice(0, 1000).map((e) => el('tr', {},
+        el('td', {}, e.id), el('td', {}, e.at.replace('T', ' ').slice(0, 19)), el('td', {}, e.actor), el('td', {}, e.role),
+        el('td', {}, e.case_id), el('td', {}, e.purpose), el('td', {}, e.outcome), el('td', { class: 'num' }, e.epsilon),
+        el('td', { class: 'num' }, e.delta), el('td', {}, e.answer_digest ? e.answer_digest.slice(0, 12) + '…' : ''))))));
+}
+
+async function viewTokens() {
+  const r = await api('GET', '/v1/tokens');
+  const created = el('div', { id: 'token-created' });
+  const name = el('input', { id: 'new-token-name', placeholder: 'holder name' });
+  const role = el('select', { id: 'new-token-role' }, ['analyst', 'auditor', 'admin'].map((x) => el('option', { value: x }, x)));
+  const create = async () => {
+    try {
+      const t = await api('POST', '/v1/tokens', { name: name.value, role: role.value });
+      await viewTokens();
+      document.getElementById('token-created').replaceChildren(el('div', { class: 'message ok' },
+        `Created ${t.info.role} token #${t.info.id} for ${t.info.name}. It is shown only now; hand it over securely:`, el('div', { class: 'secret' }, t.token)));
+    } catch (e) { created.replaceChildren(errorBox(e)); }
+  };
+  show(el('h1', {}, 'Tokens'),
+    el('div', { class: 'card' }, el('h2', {}, 'New token'), el('div', { class: 'row' }, name, role, el('button', { type: 'button', id: 'create-token', onclick: create }, 'Create')), created),
+    el('div', { class: 'card' }, el('table', { id: 'tokens' },
+      el('tr', {}, ['#', 'name', 'role', 'created', 'revoked', ''].map((h) => el('th', {}, h))),
+      r.tokens.map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.name), el('td', {}, t.role), el('td', {}, t.created_at), el('td', {}, t.revoked_at || ''),
+        el('td', {}, t.revoked_at ? '' : el('button', { type: 'button', class: 'secondary', onclick: async () => {
+          if (!confirm(`Revoke token #${t.id} (${t.name})? It stops working at once.`)) return;
+          try { await api('POST', `/v1/tokens/${t.id}/revoke`); await viewTokens(); } catch (e) { created.replaceChildren(errorBox(e)); }
+        } }, 'Revoke')))))));
+}
+
+// ---------------------------------------------------------------- start
+
+document.getElementById('signout').addEventListener('click', () => { location.hash = ''; signOut(); });
+window.addEventListener('hashchange', route);
+route();
