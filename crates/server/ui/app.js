@@ -240,7 +240,7 @@ class MapView {
       svgEl('pattern', { id: 'hatch', patternUnits: 'userSpaceOnUse', width: 6, height: 6, patternTransform: 'rotate(45)' },
         svgEl('rect', { width: 6, height: 6, fill: '#eceff1' }),
         svgEl('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#90a4ae', 'stroke-width': 2 })),
-      svgEl('marker', { id: 'arrowhead', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 5, markerHeight: 5, orient: 'auto-start-reverse' },
+      svgEl('marker', { id: 'arrowhead', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 12, markerHeight: 12, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' },
         svgEl('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#b2182b' }))));
     this.gBase = svgEl('g', { class: 'base' });
     this.gGrid = svgEl('g', { class: 'grid' });
@@ -389,7 +389,14 @@ class MapView {
     const overlay = this.arrows.map((a) => {
       const [x1, y1] = this.toScreen(a.from[0], a.from[1]);
       const [x2, y2] = this.toScreen(a.to[0], a.to[1]);
-      const line = svgEl('line', { x1, y1, x2, y2, stroke: a.solid ? '#b2182b' : '#9e9e9e', 'stroke-width': a.width, 'stroke-dasharray': a.solid ? null : '4 3', 'marker-end': 'url(#arrowhead)', 'stroke-linecap': 'round', class: 'flow' });
+      // Bent to the right of travel, so that A→B and B→A are two arcs, not one line.
+      const [dx, dy] = [x2 - x1, y2 - y1];
+      const [cx, cy] = [(x1 + x2) / 2 - dy * 0.18, (y1 + y2) / 2 + dx * 0.18];
+      const line = svgEl('path', {
+        d: `M${x1.toFixed(1)},${y1.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`,
+        fill: 'none', stroke: a.solid ? '#b2182b' : '#9e9e9e', 'stroke-width': a.width, 'stroke-opacity': 0.8,
+        'stroke-dasharray': a.solid ? null : '4 3', 'marker-end': 'url(#arrowhead)', 'stroke-linecap': 'round', class: 'flow',
+      });
       line.addEventListener('mousemove', (ev) => showTooltip(a.label, ev.clientX, ev.clientY));
       line.addEventListener('mouseleave', hideTooltip);
       return line;
@@ -519,7 +526,7 @@ function barChart(items, { title, id } = {}) {
 
 function lineChart(series, labels, { id, yLabel } = {}) {
   // series: [{name, colour, dashed, points: [{value, lo, hi}]}] indexed like labels
-  const width = 760, height = 300, left = 60, right = 20, top = 16, bottom = 56;
+  const width = 760, height = 300, left = 60, right = 48, top = 16, bottom = 56;
   const all = series.flatMap((s) => s.points.flatMap((p) => [p.lo, p.hi, p.value]));
   const max = Math.max(1, ...all);
   const min = Math.min(0, ...all);
@@ -824,6 +831,12 @@ async function viewAnswer(id) {
     el('div', { class: 'card' }, answerMeta(a)),
     el('div', { class: 'card' }, tabs, body, table));
   select('picture');
+  if (!a.rows.length) {
+    body.append(el('div', { class: 'message info', id: 'empty-answer' },
+      'No rows were released. Keys found in the data (reach categories, flows from a top-from cell) are released only when their noisy count passes a threshold that hides keys a single device could create, and none did here. ',
+      'A larger ε, a longer window or coarser zones release more; the charge stands either way.'));
+    return;
+  }
   const draw = { presence: drawCellMap, reach: drawCellMap, flows: drawFlows, dwell: drawDwell, 'co-visit': drawCovisit, series: drawSeries }[a.question];
   if (draw) await draw(a, body);
 }
@@ -924,18 +937,19 @@ function drawCovisit(a, container) {
 }
 
 function drawSeries(a, container) {
-  const pts = (period) => a.rows.filter((r) => r.period === period).map((r) => ({ label: r.bucket_start, value: r.value, lo: r.ci_low, hi: r.ci_high }));
-  const target = pts('window');
-  const baseline = pts('baseline');
-  container.append(el('p', {}, 'Devices in the area per bucket of the window, against the baseline window (drawn bucket by bucket).'),
-    lineChart([{ name: 'window', colour: '#2f6db0', points: target }, { name: 'baseline', colour: '#e66101', dashed: true, points: baseline }],
-      target.map((p) => p.label.replace('T', ' ').slice(5, 16)), { id: 'series-chart', yLabel: 'devices;' }));
+  const target = a.rows.filter((r) => r.period === 'window').map((r) => ({ label: r.bucket_start, value: r.value, lo: r.ci_low, hi: r.ci_high }));
   const change = (a.derived && a.derived.change) || [];
-  if (change.length) {
-    container.append(el('h2', {}, 'Change against the baseline'),
-      barChart(change.map((c) => ({ label: c.bucket_start.replace('T', ' ').slice(5, 16), value: c.change_pct ?? 0, lo: c.change_pct ?? 0, hi: c.change_pct ?? 0 })), { id: 'change-chart', title: 'change %' }),
-      el('p', { class: 'muted' }, 'Change in % of the baseline mean; empty where the baseline is too small to divide by.'));
-  }
+  // The baseline drawn is what the change is measured against: the mean of the baseline
+  // window's buckets at the same time of day.
+  const baseline = change.map((c) => (c.baseline === undefined ? null : { value: c.baseline, lo: c.baseline, hi: c.baseline }));
+  const short = (t) => t.replace('T', ' ').slice(5, 16);
+  container.append(el('p', {}, 'Devices in the area per bucket of the window (band: 95% interval), and the baseline it is compared with: the mean of the baseline window at the same time of day.'),
+    lineChart([{ name: 'window', colour: '#2f6db0', points: target }, { name: 'baseline mean', colour: '#e66101', dashed: true, points: baseline.every(Boolean) ? baseline : [] }],
+      target.map((p) => short(p.label)), { id: 'series-chart', yLabel: 'devices;' }));
+  const known = change.filter((c) => c.change_pct !== null && c.change_pct !== undefined);
+  container.append(el('h2', {}, 'Change against the baseline (%)'),
+    known.length ? barChart(known.map((c) => ({ label: short(c.bucket_start), value: Math.round(c.change_pct * 10) / 10, lo: c.ci_low, hi: c.ci_high })), { id: 'change-chart', title: 'change %' }) : null,
+    change.filter((c) => !known.includes(c)).map((c) => el('p', { class: 'muted' }, `${short(c.bucket_start)}: no change given (${c.note}).`)));
 }
 
 // ---------------------------------------------------------------- budget, audit, tokens
