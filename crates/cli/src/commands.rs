@@ -65,6 +65,33 @@ enum Command {
     /// Delete expired epochs and destroy their keys (crypto-shredding).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Reports for oversight, as self-contained HTML and JSON.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// How identifying is a raw ping feed? The unicity test of de Montjoye et al. (2013) at
+    /// four scales; reads the feed as ingest would and writes nothing raw.
+    Risk {
+        /// A ping feed: CSV, CSV.gz or Parquet.
+        source: PathBuf,
+        /// Column mapping FIELD=COLUMN, as for `ingest pings`.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Numbers of points drawn from each device's trace.
+        #[arg(long, default_value = "1,2,3,4,5")]
+        points: String,
+        /// Devices sampled for the test (every device is still searched for a match).
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+        /// Seed of the device and point sampling.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the HTML page.
+        #[arg(long, default_value = "crowdlens-risk.html")]
+        out: PathBuf,
+        /// Also print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect a store (partitions, row counts, epochs, budget). Prints no row-level data.
     #[command(subcommand)]
     Store(StoreCommand),
@@ -110,6 +137,28 @@ enum BudgetCommand {
         /// Why the rule changes (recorded in the audit entry).
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Every question asked of a store, what it cost and why, refusals, ingest accounting,
+    /// retention and the audit chain's head. Reads no data.
+    Transparency {
+        #[arg(long)]
+        store: PathBuf,
+        /// Where to write the HTML page.
+        #[arg(long, default_value = "crowdlens-transparency.html")]
+        out: PathBuf,
+        /// First day covered (YYYY-MM-DD, UTC, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day covered (YYYY-MM-DD, UTC, inclusive).
+        #[arg(long)]
+        to: Option<String>,
+        /// Also print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -517,6 +566,67 @@ pub fn run(cli: Cli) -> Result<()> {
             bail!("budget needs --store PATH (or `budget set --store PATH --rule NAME=VALUE --reason TEXT`)")
         }
         Command::Retention(RetentionCommand::Apply { store, dry_run, json }) => retention_apply(&store, dry_run, json),
+        Command::Risk { source, map, points, devices, seed, out, json } => {
+            let points: Vec<usize> = points
+                .split(',')
+                .map(|p| p.trim().parse::<usize>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| anyhow::anyhow!("--points {points:?}: give whole numbers separated by commas, e.g. 1,2,3,4,5"))?;
+            let options = crowdlens_report::RiskOptions {
+                points,
+                devices,
+                seed,
+                column_overrides: IngestOptions::parse_mapping(&map)?,
+                now_s: chrono::Utc::now().timestamp(),
+            };
+            let spinner = (!json).then(|| Bar::spinner(&format!("reading {} and testing unicity", source.display())));
+            let report = crowdlens_report::unicity(&source, &options)?;
+            drop(spinner);
+            std::fs::write(&out, crowdlens_report::risk_html(&report)).with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{} devices in {} rows; {} sampled. Share singled out by p points:",
+                    report.devices_total, report.rows_read, report.devices_sampled
+                );
+                for s in &report.resolutions {
+                    let shares: Vec<String> =
+                        s.unicity.iter().map(|(p, u)| format!("p={p}: {:.1}%", u * 100.0)).collect();
+                    println!("  {:<46} {}", s.name, shares.join("  "));
+                }
+                println!("wrote {}", out.display());
+            }
+            Ok(())
+        }
+        Command::Report(ReportCommand::Transparency { store, out, from, to, json }) => {
+            for (flag, day) in [("--from", &from), ("--to", &to)] {
+                if let Some(d) = day {
+                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .with_context(|| format!("{flag} {d:?}: give a day as YYYY-MM-DD"))?;
+                }
+            }
+            let store = Store::open(&store)?;
+            let ledger = open_ledger(&store)?;
+            let period = crowdlens_report::Period { from, to };
+            let report = crowdlens_report::transparency(&store, &ledger, &period, chrono::Utc::now())?;
+            std::fs::write(&out, crowdlens_report::transparency_html(&report))
+                .with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "wrote {}: {} questions asked, {} refused, {} dry runs; audit chain {} at #{}",
+                    out.display(),
+                    report.questions.asked,
+                    report.questions.refused,
+                    report.questions.dry_runs,
+                    if report.audit.verified { "verified" } else { "BROKEN" },
+                    report.audit.head_id.unwrap_or(0)
+                );
+            }
+            Ok(())
+        }
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
         Command::Serve { store, listen, max_body, rate_limit, question_timeout } => {
             Store::open(&store)?;

@@ -38,9 +38,28 @@ impl Bar {
         Bar(Some(bar))
     }
 
+    /// A spinner for work whose length is not known, cleared when dropped.
+    pub fn spinner(label: &str) -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_message(label.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
     pub fn set(&self, pos: u64) {
         if let Some(b) = &self.0 {
             b.set_position(pos);
+        }
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
         }
     }
 }

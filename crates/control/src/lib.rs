@@ -146,6 +146,16 @@ pub struct EpochBudget {
     pub questions: u64,
 }
 
+/// One epoch's share of one charge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChargeRecord {
+    /// The `charged` audit entry.
+    pub audit_id: i64,
+    pub epoch: String,
+    pub epsilon: f64,
+    pub delta: f64,
+}
+
 /// What one case spent under one purpose in one epoch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseSpend {
@@ -489,6 +499,15 @@ impl Ledger {
     /// and runs nothing; an answer whose rows no longer match the audited digest is an error.
     pub fn kept_answer(&self, audit_id: i64) -> Result<Option<kept::KeptRead>, ControlError> {
         kept::read(&self.conn, audit_id)
+    }
+
+    /// Every charge, one row per epoch it touched, in audit order.
+    pub fn charges(&self) -> Result<Vec<ChargeRecord>, ControlError> {
+        let mut stmt = self.conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges ORDER BY audit_id, epoch")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ChargeRecord { audit_id: r.get(0)?, epoch: r.get(1)?, epsilon: r.get(2)?, delta: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Spent ε and δ and questions asked, per epoch, case and purpose.

@@ -30,4 +30,4 @@ pub mod source;
 mod error;
 
 pub use error::IngestError;
-pub use pipeline::{ingest_openrtb, ingest_pings, IngestOptions, IngestSummary, Progress};
+pub use pipeline::{ingest_openrtb, ingest_pings, scan_pings, IngestOptions, IngestSummary, Progress};

@@ -512,16 +512,34 @@ fn ingest_parquet_pings(
     total: u64,
     progress: &dyn Progress,
 ) -> Result<(), IngestError> {
+    let mut admission = sink.admissions(1)?.pop().expect("one admission");
+    let mut row: u64 = 0;
+    for_each_parquet_batch(path, &options.column_overrides, |fields, done, row_groups| {
+        for f in fields {
+            row += 1;
+            admit_ping(&mut admission, Position::Row(row), Ok(f))?;
+        }
+        sink.absorb(admission.take())?;
+        progress.advance_to(total * done.min(row_groups) / row_groups);
+        Ok(())
+    })
+}
+
+/// Reads a Parquet ping source batch by batch, handing each batch's rows as [`Fields`] to
+/// `each`, with the number of batches done and the file's row groups (for progress).
+fn for_each_parquet_batch(
+    path: &Path,
+    overrides: &HashMap<Field, String>,
+    mut each: impl FnMut(&mut dyn Iterator<Item = Fields<'_>>, u64, u64) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
     let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
     let malformed = |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
     let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-    let map = ColumnMap::resolve(&header, &options.column_overrides)
+    let map = ColumnMap::resolve(&header, overrides)
         .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
     let row_groups = builder.metadata().num_row_groups().max(1) as u64;
     let reader = builder.with_batch_size(65_536).build().map_err(|e| malformed(&e))?;
-    let mut admission = sink.admissions(1)?.pop().expect("one admission");
-    let mut row: u64 = 0;
     for (i, batch) in reader.enumerate() {
         let batch = batch.map_err(|e| malformed(&e))?;
         let column = |field: Field| -> Result<Option<StringArray>, IngestError> {
@@ -542,22 +560,58 @@ fn ingest_parquet_pings(
                 a.value(r)
             }
         }
-        for r in 0..batch.num_rows() {
-            row += 1;
-            let fields = Fields {
-                device_id: text(&id, r).as_bytes(),
-                id_type: id_type.as_ref().map(|a| text(a, r).as_bytes()),
-                timestamp: text(&ts, r).as_bytes(),
-                latitude: text(&lat, r).as_bytes(),
-                longitude: text(&lon, r).as_bytes(),
-                accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
-            };
-            admit_ping(&mut admission, Position::Row(row), Ok(fields))?;
-        }
-        sink.absorb(admission.take())?;
-        progress.advance_to(total * (i as u64 + 1).min(row_groups) / row_groups);
+        let mut rows = (0..batch.num_rows()).map(|r| Fields {
+            device_id: text(&id, r).as_bytes(),
+            id_type: id_type.as_ref().map(|a| text(a, r).as_bytes()),
+            timestamp: text(&ts, r).as_bytes(),
+            latitude: text(&lat, r).as_bytes(),
+            longitude: text(&lon, r).as_bytes(),
+            accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
+        });
+        each(&mut rows, i as u64 + 1, row_groups)?;
     }
     Ok(())
+}
+
+/// Reads a ping source as ingest would (the same formats, column detection and decoding) and
+/// hands every row to `visit`, decoded or with the reason ingest would quarantine it. Writes
+/// nothing and keeps nothing: for reports that study a raw feed before it is ingested.
+pub fn scan_pings(
+    path: &Path,
+    overrides: &HashMap<Field, String>,
+    now_s: i64,
+    visit: &mut dyn FnMut(Result<RawPing, Reject>),
+) -> Result<(), IngestError> {
+    let format = source::sniff(path)?;
+    if format == Format::Parquet {
+        return for_each_parquet_batch(path, overrides, |rows, _, _| {
+            for f in rows {
+                visit(decode(&f, now_s));
+            }
+            Ok(())
+        });
+    }
+    let reader = source::open_text(path, format, Arc::new(AtomicU64::new(0)), None)?;
+    let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
+    let header: Vec<String> = match csv.byte_headers() {
+        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
+        Err(e) => return Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
+    };
+    let map = ColumnMap::resolve(&header, overrides)
+        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => visit(csv_fields(&record, &map).and_then(|f| decode(&f, now_s))),
+            Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    return Err(IngestError::Malformed { path: path.into(), reason: format!("read failed: {io}") });
+                }
+                visit(Err(Reject::MalformedCsv));
+            }
+        }
+    }
 }
 
 /// Drop reasons of bid requests that pass consent but carry no usable location or identity.

@@ -12,6 +12,9 @@ use crate::{Answer, Asker, Charge, QueryError};
 
 /// A question crowdlens can price and answer.
 pub trait Question: Serialize + Sync {
+    /// The question's name, as the API path and the audit log give it.
+    const KIND: &'static str;
+
     /// What it would cost and how wide its intervals would be under `rules`; runs and charges
     /// nothing. It refuses what asking would refuse before the charge.
     fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError>;
@@ -26,8 +29,9 @@ pub trait Question: Serialize + Sync {
 }
 
 macro_rules! question {
-    ($ty:ty, $preview:ident, $ask:ident) => {
+    ($ty:ty, $kind:literal, $preview:ident, $ask:ident) => {
         impl Question for $ty {
+            const KIND: &'static str = $kind;
             fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
                 $preview(store, rules, self)
             }
@@ -43,12 +47,12 @@ macro_rules! question {
     };
 }
 
-question!(PresenceQuestion, preview_presence, ask_presence);
-question!(FlowsQuestion, preview_flows, ask_flows);
-question!(DwellQuestion, preview_dwell, ask_dwell);
-question!(CovisitQuestion, preview_covisit, ask_covisit);
-question!(SeriesQuestion, preview_series, ask_series);
-question!(ReachQuestion, preview_reach, ask_reach);
+question!(PresenceQuestion, "presence", preview_presence, ask_presence);
+question!(FlowsQuestion, "flows", preview_flows, ask_flows);
+question!(DwellQuestion, "dwell", preview_dwell, ask_dwell);
+question!(CovisitQuestion, "co-visit", preview_covisit, ask_covisit);
+question!(SeriesQuestion, "series", preview_series, ask_series);
+question!(ReachQuestion, "reach", preview_reach, ask_reach);
 
 /// The price of a dry run, or a released answer.
 #[derive(Debug, Clone, Serialize)]
@@ -67,7 +71,15 @@ pub async fn respond<Q: Question>(
     dry_run: bool,
 ) -> Result<Reply, QueryError> {
     if dry_run {
-        Ok(Reply::Price(q.preview(store, ledger.rules())?))
+        let priced = q.preview(store, ledger.rules());
+        let outcome = match &priced {
+            Ok(_) => "priced (dry run)".to_string(),
+            Err(e) => format!("dry run refused: {e}"),
+        };
+        // A dry run reads no data and spends nothing; it is audited so that oversight can see
+        // what was considered as well as what was asked.
+        ledger.record_event(&asker.requester(), &crate::release::audited_question(Q::KIND, q), &outcome)?;
+        Ok(Reply::Price(priced?))
     } else {
         Ok(Reply::Answer(q.ask(store, ledger, asker).await?))
     }

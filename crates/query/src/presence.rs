@@ -10,7 +10,7 @@ use h3o::Resolution;
 use serde::Serialize;
 
 use crate::area::Area;
-use crate::release::{answer, publish, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, publish, Answer, Asker, Charge};
 use crate::window::{check_span, Window};
 use crowdlens_control::Rules;
 use crate::{plan, QueryError};
@@ -91,7 +91,7 @@ pub async fn ask_presence(
     asker: &Asker,
     q: &PresenceQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("presence", q);
     let price = |rules: &Rules| prepare(store, rules, q).map(|p| (p.charge.clone(), p));
     answer(store, ledger, asker, &question, price, async |p: Prepared, charge: &Charge| {
         let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, charge.max_partitions).await?;

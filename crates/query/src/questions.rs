@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::area::Area;
-use crate::release::{answer, publish, publish_private, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, publish, publish_private, Answer, Asker, Charge};
 use crate::window::{check_span, Window};
 use crate::{plan, QueryError};
 use crowdlens_control::Rules;
@@ -231,7 +231,7 @@ pub async fn ask_flows(
     asker: &Asker,
     q: &FlowsQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("flows", q);
     let price = |rules: &Rules| price_flows(store, rules, q);
     answer(store, ledger, asker, &question, price, async |zones: FlowZones, charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
@@ -342,7 +342,7 @@ pub async fn ask_dwell(
     asker: &Asker,
     q: &DwellQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("dwell", q);
     let price = |rules: &Rules| price_dwell(store, rules, q);
     answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
@@ -395,7 +395,7 @@ pub async fn ask_covisit(
     asker: &Asker,
     q: &CovisitQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("co-visit", q);
     let price = |rules: &Rules| price_covisit(store, rules, q);
     answer(store, ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
         let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
@@ -464,7 +464,7 @@ pub async fn ask_series(
     asker: &Asker,
     q: &SeriesQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("series", q);
     let price = |rules: &Rules| price_series(store, rules, q);
     answer(store, ledger, asker, &question, price, async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
         let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
@@ -557,7 +557,7 @@ pub async fn ask_reach(
     asker: &Asker,
     q: &ReachQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = serde_json::to_value(q).expect("question serialises");
+    let question = audited_question("reach", q);
     let price = |rules: &Rules| price_reach(store, rules, q);
     answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);

@@ -22,7 +22,7 @@ pub struct Asker {
 }
 
 impl Asker {
-    fn requester(&self) -> Requester {
+    pub(crate) fn requester(&self) -> Requester {
         Requester {
             actor: self.actor.clone(),
             role: self.role.clone(),
@@ -206,6 +206,16 @@ fn row(key: serde_json::Map<String, serde_json::Value>, value: i64, half: f64) -
 
 /// Audits a question refused before its charge: from its parameters or the store's public
 /// metadata, never from its data. The ledger audits its own refusals (budget, cap).
+/// A question as its audit entries record it: its parameters, and its kind under `kind`, so that
+/// a report can count questions by kind even when they never finished.
+pub(crate) fn audited_question(kind: &str, q: &impl Serialize) -> serde_json::Value {
+    let mut question = serde_json::to_value(q).expect("questions serialise");
+    if let Some(fields) = question.as_object_mut() {
+        fields.insert("kind".into(), kind.into());
+    }
+    question
+}
+
 fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Value, error: &QueryError) {
     if matches!(error, QueryError::Control(e) if e.is_audited_refusal()) {
         return;

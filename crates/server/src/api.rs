@@ -138,6 +138,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/v1/answers", get(list_answers))
         .route("/v1/answers/{id}", get(show_answer))
         .route("/v1/tokens", get(list_tokens).post(create_token))
+        .route("/v1/report", get(transparency_report))
         .route("/v1/tokens/{id}/revoke", post(revoke_token))
         .route("/", get(crate::ui::index))
         .route("/ui/{*path}", get(crate::ui::asset))
@@ -351,6 +352,44 @@ async fn show_answer(
     }
     let answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
     Ok(Json(answer))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// The transparency report, as `crowdlens report transparency` writes it: JSON, or the HTML
+/// page with `?format=html`. Built from the ledger, audit chain, manifest and config only.
+async fn transparency_report(
+    State(state): State<ServerState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    authorize(&state, client, &headers, &[Role::Auditor]).await?;
+    for day in [&q.from, &q.to].into_iter().flatten() {
+        if day.len() != 10 || !day.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            return Err(bad(format!("{day:?}: give days as YYYY-MM-DD")));
+        }
+    }
+    let (store, ledger) = state.open()?;
+    let period = crowdlens_report::Period { from: q.from, to: q.to };
+    let report = crowdlens_report::transparency(&store, &ledger, &period, chrono::Utc::now())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(report).into_response()),
+        Some("html") => Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+             (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'")],
+            crowdlens_report::transparency_html(&report),
+        )
+            .into_response()),
+        Some(other) => Err(bad(format!("format {other:?}: use json or html"))),
+    }
 }
 
 async fn list_tokens(

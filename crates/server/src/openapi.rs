@@ -85,6 +85,13 @@ pub fn openapi_document() -> serde_json::Value {
                         "additionalProperties": false, "required": ["name", "role"],
                         "properties": {"name": {"type": "string"}, "role": {"type": "string", "enum": ["analyst", "auditor", "admin"]}}}}}},
                     "responses": errors_with_ok(&["400", "401", "403", "429"])}},
+            "/v1/report": {"get": {"summary": "the transparency report (auditor): JSON, or the self-contained HTML page with format=html",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},
+                    {"name": "to", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},
+                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "html"]}}],
+                "responses": errors_with_ok(&["400", "401", "403", "429"])}},
             "/v1/tokens/{id}/revoke": {"post": {"summary": "revoke a token at once (admin, audited)",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],

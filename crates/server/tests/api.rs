@@ -95,7 +95,7 @@ const ASK: &str = r#"{"area":"bbox:-93.30,44.95,-93.24,44.99","from":"2026-11-02
 #[test]
 fn authorization_matrix() {
     let s = start(100.0, Limits::default());
-    let endpoints: [(&str, &str, Option<&str>); 11] = [
+    let endpoints: [(&str, &str, Option<&str>); 12] = [
         ("GET", "/v1/token", None),
         ("GET", "/v1/budget", None),
         ("GET", "/v1/audit", None),
@@ -107,9 +107,10 @@ fn authorization_matrix() {
         ("GET", "/v1/answers", None),
         ("GET", "/v1/tokens", None),
         ("GET", "/", None),
+        ("GET", "/v1/report", None),
     ];
     // Expected status per credential: none, bad, revoked, analyst, auditor, admin.
-    let expected: [[u16; 6]; 11] = [
+    let expected: [[u16; 6]; 12] = [
         [401, 401, 401, 200, 200, 200],
         [401, 401, 401, 200, 200, 200],
         [401, 401, 401, 403, 200, 403],
@@ -122,6 +123,7 @@ fn authorization_matrix() {
         [401, 401, 401, 403, 403, 200],
         // The page itself holds nothing: it asks for a token before it calls the API.
         [200, 200, 200, 200, 200, 200],
+        [401, 401, 401, 403, 200, 403],
     ];
     let creds: [Option<String>; 6] = [
         None,
@@ -313,6 +315,7 @@ fn rate_limit_and_openapi() {
         "/v1/answers/{id}",
         "/v1/tokens",
         "/v1/tokens/{id}/revoke",
+        "/v1/report",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }

@@ -981,7 +981,15 @@ async function viewAudit() {
   const r = await api('GET', '/v1/audit');
   const entries = r.entries.slice().reverse();
   const head = r.entries.length ? r.entries[r.entries.length - 1] : null;
+  const report = async (format) => {
+    const response = await fetch('/v1/report?format=' + format, { headers: { Authorization: 'Bearer ' + session.token } });
+    if (!response.ok) throw new ApiError(response.status, null, 'the report could not be made: HTTP ' + response.status);
+    download('crowdlens-transparency.' + format, format === 'html' ? 'text/html' : 'application/json', await response.text());
+  };
   show(el('h1', {}, 'Audit log'),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', id: 'report-html', onclick: () => report('html').catch((e) => view().prepend(errorBox(e))) }, 'Transparency report (HTML)'),
+      el('button', { type: 'button', class: 'secondary', id: 'report-json', onclick: () => report('json').catch((e) => view().prepend(errorBox(e))) }, 'Transparency report (JSON)')),
     r.intact
       ? el('div', { class: 'message ok', id: 'audit-status' }, `Chain verified: ${r.entries.length} entries, each hash covering the one before. Head #${head ? head.id : 0}: ${head ? head.hash : '–'}`)
       : el('div', { class: 'message error', id: 'audit-status' }, 'Chain does NOT verify: ' + r.problem),

@@ -5,5 +5,6 @@ mod bidstream;
 mod end_to_end;
 mod kill;
 mod privacy;
+mod reports;
 mod support;
 mod ui;
