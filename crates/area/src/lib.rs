@@ -194,7 +194,9 @@ mod tests {
         assert_eq!(pasted.cells(Resolution::Eight).unwrap(), bbox.cells(Resolution::Eight).unwrap());
         let feature = format!(r#"{{"type":"Feature","properties":{{}},"geometry":{square}}}"#);
         assert_eq!(Area::parse(&feature).unwrap(), pasted);
-        for bad in [r#"{"type":"Point","coordinates":[1,2]}"#, "{not json", r#"{"type":"FeatureCollection","features":[]}"#] {
+        for bad in
+            [r#"{"type":"Point","coordinates":[1,2]}"#, "{not json", r#"{"type":"FeatureCollection","features":[]}"#]
+        {
             let e = Area::parse(bad).unwrap_err();
             assert!(e.to_string().contains("pasted GeoJSON"), "{e}");
         }

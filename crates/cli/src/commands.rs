@@ -567,11 +567,10 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Retention(RetentionCommand::Apply { store, dry_run, json }) => retention_apply(&store, dry_run, json),
         Command::Risk { source, map, points, devices, seed, out, json } => {
-            let points: Vec<usize> = points
-                .split(',')
-                .map(|p| p.trim().parse::<usize>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| anyhow::anyhow!("--points {points:?}: give whole numbers separated by commas, e.g. 1,2,3,4,5"))?;
+            let points: Vec<usize> =
+                points.split(',').map(|p| p.trim().parse::<usize>()).collect::<Result<_, _>>().map_err(|_| {
+                    anyhow::anyhow!("--points {points:?}: give whole numbers separated by commas, e.g. 1,2,3,4,5")
+                })?;
             let options = crowdlens_report::RiskOptions {
                 points,
                 devices,
@@ -582,7 +581,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let spinner = (!json).then(|| Bar::spinner(&format!("reading {} and testing unicity", source.display())));
             let report = crowdlens_report::unicity(&source, &options)?;
             drop(spinner);
-            std::fs::write(&out, crowdlens_report::risk_html(&report)).with_context(|| format!("writing {}", out.display()))?;
+            std::fs::write(&out, crowdlens_report::risk_html(&report))
+                .with_context(|| format!("writing {}", out.display()))?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
@@ -640,7 +640,11 @@ pub fn run(cli: Cli) -> Result<()> {
             rt.block_on(async {
                 let listener =
                     tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
-                eprintln!("crowdlens on http://{}/ (web UI at /, API under /v1; store {})", listener.local_addr()?, store.display());
+                eprintln!(
+                    "crowdlens on http://{}/ (web UI at /, API under /v1; store {})",
+                    listener.local_addr()?,
+                    store.display()
+                );
                 crowdlens_server::serve(listener, crowdlens_server::ServerState::new(store.clone(), limits)).await?;
                 anyhow::Ok(())
             })
@@ -689,7 +693,10 @@ pub fn run(cli: Cli) -> Result<()> {
             } else if answers.is_empty() {
                 println!("no kept answers{}", case.map(|c| format!(" for case {c}")).unwrap_or_default());
             } else {
-                println!("{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  released at", "answer", "question", "case", "purpose", "ε", "rows");
+                println!(
+                    "{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  released at",
+                    "answer", "question", "case", "purpose", "ε", "rows"
+                );
                 for a in answers {
                     println!(
                         "{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  {}",
@@ -976,8 +983,7 @@ fn budget_set(store: &Path, rules: &[String], reason: &str) -> Result<()> {
         let (name, value) = spec
             .split_once('=')
             .with_context(|| format!("--rule {spec:?}: expected NAME=VALUE, e.g. epsilon_per_epoch=5"))?;
-        let value: f64 =
-            value.trim().parse().with_context(|| format!("--rule {spec:?}: {value:?} is not a number"))?;
+        let value: f64 = value.trim().parse().with_context(|| format!("--rule {spec:?}: {value:?} is not a number"))?;
         let id = ledger.set_rule(&who, name.trim(), value, reason)?;
         println!("set {} = {value} (audit entry {id})", name.trim());
     }
@@ -995,10 +1001,7 @@ fn retention_apply(store: &Path, dry_run: bool, json: bool) -> Result<()> {
         return Ok(());
     }
     let verb = if dry_run { "would shred" } else { "shredded" };
-    println!(
-        "retention: {} weeks; epochs that ended before {} expire",
-        report.retention_weeks, report.cutoff
-    );
+    println!("retention: {} weeks; epochs that ended before {} expire", report.retention_weeks, report.cutoff);
     if report.epochs.is_empty() {
         println!("nothing has expired");
     }

@@ -127,12 +127,7 @@ pub fn print_answer(a: &Answer) {
         a.case,
         a.purpose
     );
-    println!(
-        "epochs charged: {} · audit entry #{} (its charge: #{})",
-        a.epochs.join(", "),
-        a.audit_id,
-        a.charged_in
-    );
+    println!("epochs charged: {} · audit entry #{} (its charge: #{})", a.epochs.join(", "), a.audit_id, a.charged_in);
     let half = a.rows.first().map(|r| r.value as f64 - r.ci_low).unwrap_or(0.0);
     println!("every value is a noisy count; 95% interval = value ± {half}");
     if a.rows.is_empty() {

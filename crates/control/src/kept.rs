@@ -112,7 +112,8 @@ pub(crate) fn insert(
     Ok(())
 }
 
-const SUMMARY_COLUMNS: &str = "k.audit_id, k.charged_in, a.at, a.actor, a.case_id, a.purpose, k.question, k.epsilon, k.delta, k.rows";
+const SUMMARY_COLUMNS: &str =
+    "k.audit_id, k.charged_in, a.at, a.actor, a.case_id, a.purpose, k.question, k.epsilon, k.delta, k.rows";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeptSummary> {
     Ok(KeptSummary {
@@ -153,7 +154,15 @@ pub(crate) fn read(conn: &Connection, audit_id: i64) -> Result<Option<KeptRead>,
                  FROM kept_answers k JOIN audit a ON a.id = k.audit_id WHERE k.audit_id = ?1"
             ),
             [audit_id],
-            |r| Ok((summary(r)?, r.get::<_, String>(10)?, r.get::<_, String>(11)?, r.get::<_, String>(12)?, r.get::<_, String>(13)?)),
+            |r| {
+                Ok((
+                    summary(r)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
+                    r.get::<_, String>(13)?,
+                ))
+            },
         )
         .optional()?;
     let Some((summary, rows_json, meta_json, audited_digest, outcome)) = found else {

@@ -50,7 +50,9 @@ impl ControlError {
     pub fn is_audited_refusal(&self) -> bool {
         matches!(
             self,
-            ControlError::BudgetExhausted { .. } | ControlError::DeltaExhausted { .. } | ControlError::EpsilonAboveCap { .. }
+            ControlError::BudgetExhausted { .. }
+                | ControlError::DeltaExhausted { .. }
+                | ControlError::EpsilonAboveCap { .. }
         )
     }
 }
@@ -93,7 +95,9 @@ impl Rules {
             "epsilon_per_epoch" | "max_epsilon_per_question" if !(value.is_finite() && value > 0.0) => {
                 return bad("must be a positive number")
             }
-            "delta_per_epoch" | "delta_per_question" if !(0.0..1.0).contains(&value) => return bad("must be in [0, 1)"),
+            "delta_per_epoch" | "delta_per_question" if !(0.0..1.0).contains(&value) => {
+                return bad("must be in [0, 1)")
+            }
             "max_window_days" if !(value.is_finite() && value >= 1.0 && value.fract() == 0.0) => {
                 return bad("must be a whole number of days, at least 1")
             }
@@ -106,10 +110,7 @@ impl Rules {
             "delta_per_question" => self.delta_per_question = value,
             "max_window_days" => self.max_window_days = value,
             other => {
-                return Err(ControlError::BadRule(format!(
-                    "no rule {other:?}; rules are {}",
-                    Rules::NAMES.join(", ")
-                )))
+                return Err(ControlError::BadRule(format!("no rule {other:?}; rules are {}", Rules::NAMES.join(", "))))
             }
         }
         Ok(())
@@ -367,7 +368,9 @@ impl Ledger {
         tx.commit()?;
         self.checkpoint(audit_id);
         match refusal {
-            None => Ok(Reservation { ledger: self, who: who.clone(), charge_id: audit_id, epsilon, delta, settled: false }),
+            None => {
+                Ok(Reservation { ledger: self, who: who.clone(), charge_id: audit_id, epsilon, delta, settled: false })
+            }
             Some(e) => Err(e),
         }
     }
@@ -491,7 +494,11 @@ impl Ledger {
     }
 
     /// Kept answers, newest first: all of them, or one actor's, or one case's.
-    pub fn kept_answers(&self, actor: Option<&str>, case_id: Option<&str>) -> Result<Vec<kept::KeptSummary>, ControlError> {
+    pub fn kept_answers(
+        &self,
+        actor: Option<&str>,
+        case_id: Option<&str>,
+    ) -> Result<Vec<kept::KeptSummary>, ControlError> {
         kept::list(&self.conn, actor, case_id)
     }
 
@@ -503,7 +510,8 @@ impl Ledger {
 
     /// Every charge, one row per epoch it touched, in audit order.
     pub fn charges(&self) -> Result<Vec<ChargeRecord>, ControlError> {
-        let mut stmt = self.conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges ORDER BY audit_id, epoch")?;
+        let mut stmt =
+            self.conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges ORDER BY audit_id, epoch")?;
         let rows = stmt.query_map([], |r| {
             Ok(ChargeRecord { audit_id: r.get(0)?, epoch: r.get(1)?, epsilon: r.get(2)?, delta: r.get(3)? })
         })?;
@@ -596,10 +604,7 @@ fn create_private_file(path: &Path) -> Result<(), ControlError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options
-        .open(path)
-        .map(drop)
-        .map_err(|e| ControlError::Io(format!("{}: {e}", path.display())))
+    options.open(path).map(drop).map_err(|e| ControlError::Io(format!("{}: {e}", path.display())))
 }
 
 #[cfg(test)]

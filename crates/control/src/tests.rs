@@ -67,7 +67,9 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
     assert_eq!(by_case.len(), 2);
     assert!(by_case.iter().any(|s| s.case_id == "C-1" && (s.epsilon_spent - 0.5).abs() < 1e-12 && s.questions == 1));
 
-    l.conn.execute("UPDATE kept_answers SET rows_json = '[{\"cell\":\"x\",\"value\":300}]' WHERE audit_id = ?1", [id]).unwrap();
+    l.conn
+        .execute("UPDATE kept_answers SET rows_json = '[{\"cell\":\"x\",\"value\":300}]' WHERE audit_id = ?1", [id])
+        .unwrap();
     let err = l.kept_answer(id).unwrap_err();
     assert!(matches!(err, ControlError::KeptAnswerAltered { .. }), "{err}");
 }
@@ -240,7 +242,9 @@ fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
     let l = Ledger::open(&path, &rules(10.0, 1e-5)).unwrap();
     assert_eq!(l.rules().epsilon_per_epoch, 4.0);
     let mut l = l;
-    for (name, value) in [("epsilon_per_epoch", -1.0), ("delta_per_epoch", 1.0), ("max_window_days", 0.5), ("nope", 1.0)] {
+    for (name, value) in
+        [("epsilon_per_epoch", -1.0), ("delta_per_epoch", 1.0), ("max_window_days", 0.5), ("nope", 1.0)]
+    {
         assert!(matches!(l.set_rule(&who(), name, value, "x"), Err(ControlError::BadRule(_))), "{name}");
     }
     assert!(matches!(l.set_rule(&who(), "epsilon_per_epoch", 1.0, " "), Err(ControlError::BadRule(_))));
@@ -250,8 +254,9 @@ fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
 #[test]
 fn the_question_cap_is_enforced_by_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l = Ledger::open(&dir.path().join("c.sqlite"), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
-        .unwrap();
+    let mut l =
+        Ledger::open(&dir.path().join("c.sqlite"), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
+            .unwrap();
     let err = l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.5, 0.0, "d").unwrap_err();
     assert!(matches!(err, ControlError::EpsilonAboveCap { .. }), "{err}");
     assert!(err.is_audited_refusal());

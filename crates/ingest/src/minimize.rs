@@ -66,7 +66,8 @@ mod tests {
         let policy = Policy { config: &store.config().policy, sensitive: &places };
         let monday = 1_793_577_600;
         // Repeats, a switch, a return, another spelling and the next week's key.
-        for (id, t) in [("a", monday), ("a", monday + 60), ("b", monday), ("a", monday), ("A", monday), ("a", monday + 8 * 86_400)]
+        for (id, t) in
+            [("a", monday), ("a", monday + 60), ("b", monday), ("a", monday), ("A", monday), ("a", monday + 8 * 86_400)]
         {
             let device = DeviceId::canonical(id);
             let ping = RawPing {

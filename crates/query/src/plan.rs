@@ -214,11 +214,8 @@ pub(crate) async fn flow_counts(
             )
             .map_err(|e| QueryError::Engine(e.to_string()))?;
             let zone_map = ctx.read_batch(batch)?;
-            let pings = pings.select(vec![
-                col("pseudonym"),
-                col("time_s"),
-                parent_expr(res, store_res).alias("pcell"),
-            ])?;
+            let pings =
+                pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("pcell")])?;
             pings.join(zone_map, JoinType::Inner, &["pcell"], &["zcell"], None)?.select(vec![
                 col("pseudonym"),
                 col("time_s"),

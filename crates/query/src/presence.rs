@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::area::Area;
 use crate::release::{answer, audited_question, publish, Answer, Asker, Charge};
 use crate::window::{check_span, Window};
-use crowdlens_control::Rules;
 use crate::{plan, QueryError};
+use crowdlens_control::Rules;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PresenceQuestion {

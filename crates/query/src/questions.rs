@@ -431,7 +431,8 @@ fn price_series(store: &Store, rules: &Rules, q: &SeriesQuestion) -> Result<(Cha
         return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
     }
     check_span(store, rules, target.from_s, target.to_s)?;
-    check_span(store, rules, baseline.from_s, baseline.to_s).map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+    check_span(store, rules, baseline.from_s, baseline.to_s)
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
     let res = resolution(store, q.res, floors.h3_default_question)?;
     let cells = cells_of(&q.area, res)?;
     let partitions = target.buckets() + baseline.buckets();
@@ -466,23 +467,34 @@ pub async fn ask_series(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("series", q);
     let price = |rules: &Rules| price_series(store, rules, q);
-    answer(store, ledger, asker, &question, price, async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
-        let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
-        let stamp = |s: i64| {
-            DateTime::from_timestamp(s, 0).expect("window in range").to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        };
-        let mut keys = Vec::new();
-        for b in 0..target.buckets() {
-            keys.push(key(&[("period", "window".into()), ("bucket_start", stamp(target.bucket_start(b)).into())]));
-        }
-        for b in 0..baseline.buckets() {
-            keys.push(key(&[("period", "baseline".into()), ("bucket_start", stamp(baseline.bucket_start(b)).into())]));
-        }
-        let mut released = publish(charge, keys, counts)?;
-        released.derived =
-            Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
-        Ok(released)
-    })
+    answer(
+        store,
+        ledger,
+        asker,
+        &question,
+        price,
+        async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
+            let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
+            let stamp = |s: i64| {
+                DateTime::from_timestamp(s, 0)
+                    .expect("window in range")
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            let mut keys = Vec::new();
+            for b in 0..target.buckets() {
+                keys.push(key(&[("period", "window".into()), ("bucket_start", stamp(target.bucket_start(b)).into())]));
+            }
+            for b in 0..baseline.buckets() {
+                keys.push(key(&[
+                    ("period", "baseline".into()),
+                    ("bucket_start", stamp(baseline.bucket_start(b)).into()),
+                ]));
+            }
+            let mut released = publish(charge, keys, counts)?;
+            released.derived = Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
+            Ok(released)
+        },
+    )
     .await
 }
 

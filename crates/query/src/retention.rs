@@ -47,7 +47,11 @@ pub fn apply_retention(
             let what = serde_json::json!({"retention": e, "retention_weeks": weeks});
             ledger.record_event(&who, &what, &format!("shredding epoch {}", e.epoch))?;
             store.shred_epoch(epoch)?;
-            ledger.record_event(&who, &what, &format!("epoch {} shredded: segments deleted, key destroyed", e.epoch))?;
+            ledger.record_event(
+                &who,
+                &what,
+                &format!("epoch {} shredded: segments deleted, key destroyed", e.epoch),
+            )?;
         }
     }
     Ok(RetentionReport {

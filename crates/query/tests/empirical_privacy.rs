@@ -230,9 +230,12 @@ fn audits() -> Vec<Audit> {
             ask: Box::new(move |s, l| rt().block_on(ask_covisit(s, l, &asker(), &covisit)).unwrap()),
             // T adds one to the total and one to the 1–6 h lag bin (P at 09:00, Q at 14:12).
             features: Box::new(|a| {
-                values_where(a, &[&|k: &Key| k["measure"] == "devices_in_both", &|k: &Key| {
-                    k.get("lag").is_some_and(|l| l == "1-6h")
-                }])
+                values_where(
+                    a,
+                    &[&|k: &Key| k["measure"] == "devices_in_both", &|k: &Key| {
+                        k.get("lag").is_some_and(|l| l == "1-6h")
+                    }],
+                )
             }),
         },
         Audit {
@@ -434,9 +437,14 @@ fn discriminant(with: &[Vec<f64>], without: &[Vec<f64>]) -> Vec<f64> {
             let (a, b) = (column(with), column(without));
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
             let (ma, mb) = (mean(&a), mean(&b));
-            let var = (a.iter().map(|x| (x - ma).powi(2)).sum::<f64>() + b.iter().map(|x| (x - mb).powi(2)).sum::<f64>())
+            let var = (a.iter().map(|x| (x - ma).powi(2)).sum::<f64>()
+                + b.iter().map(|x| (x - mb).powi(2)).sum::<f64>())
                 / (a.len() + b.len()) as f64;
-            if var > 0.0 { (ma - mb) / var } else { 0.0 }
+            if var > 0.0 {
+                (ma - mb) / var
+            } else {
+                0.0
+            }
         })
         .collect()
 }
@@ -506,12 +514,18 @@ fn a_key_only_one_device_creates_is_released_at_most_with_probability_delta() {
     write_target(dir.path());
     let with = store(dir.path(), "d_prime", true);
     let without = store(dir.path(), "d", false);
-    let reach = ReachQuestion { common: common(DAY1, "2026-11-03"), area: "bbox:-93.30,44.94,-93.20,45.00".into(), zones_res: Some(7) };
+    let reach = ReachQuestion {
+        common: common(DAY1, "2026-11-03"),
+        area: "bbox:-93.30,44.94,-93.20,45.00".into(),
+        zones_res: Some(7),
+    };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let own_key = |a: &Answer| a.rows.iter().any(|r| r.key["category"].as_str().is_some_and(|c| c.contains("IAB25-3")));
     let count = |store: &Store| {
         let mut ledger = open_ledger(store).unwrap();
-        (0..SAMPLES / 3).filter(|_| own_key(&rt.block_on(ask_reach(store, &mut ledger, &asker(), &reach)).unwrap())).count()
+        (0..SAMPLES / 3)
+            .filter(|_| own_key(&rt.block_on(ask_reach(store, &mut ledger, &asker(), &reach)).unwrap()))
+            .count()
     };
     let (k1, k0) = (count(&with), count(&without));
     let delta = open_ledger(&with).unwrap().rules().delta_per_question;
@@ -532,7 +546,8 @@ fn differencing_two_answers_reveals_no_more_than_epsilon() {
     write_base(dir.path());
     write_target(dir.path());
     // The unrelated device: far from the area, so it changes nothing the question counts.
-    let elsewhere = "mobile_ad_id,timestamp,latitude,longitude\nfeedface-0000-4000-8000-000000000001,1793610000000,45.2,-93.6\n";
+    let elsewhere =
+        "mobile_ad_id,timestamp,latitude,longitude\nfeedface-0000-4000-8000-000000000001,1793610000000,45.2,-93.6\n";
     std::fs::write(dir.path().join("elsewhere.csv"), elsewhere).unwrap();
     let q = day_one_presence(format!("cells:{}", cell(P, 8)));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

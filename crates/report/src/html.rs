@@ -58,7 +58,8 @@ pub fn page(title: &str, body: &str) -> String {
 
 /// A table; cells are escaped, and a cell that parses as a number is right-aligned.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let numeric = |s: &str| !s.is_empty() && s.replace([',', '.', '-', 'e', '%', ' '], "").chars().all(|c| c.is_ascii_digit());
+    let numeric =
+        |s: &str| !s.is_empty() && s.replace([',', '.', '-', 'e', '%', ' '], "").chars().all(|c| c.is_ascii_digit());
     let mut out = String::from("<table><tr>");
     for h in headers {
         let _ = write!(out, "<th>{}</th>", escape(h));

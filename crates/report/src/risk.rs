@@ -151,9 +151,7 @@ pub fn unicity(path: &Path, options: &RiskOptions) -> Result<RiskReport, RiskErr
     let res10: Vec<Vec<Option<CellIndex>>> = traces
         .iter()
         .map(|t| {
-            t.iter()
-                .map(|&(lat, lon, _)| LatLng::new(lat, lon).ok().map(|ll| ll.to_cell(Resolution::Ten)))
-                .collect()
+            t.iter().map(|&(lat, lon, _)| LatLng::new(lat, lon).ok().map(|ll| ll.to_cell(Resolution::Ten))).collect()
         })
         .collect();
     let mut resolutions = Vec::new();
@@ -299,7 +297,8 @@ pub fn risk_html(r: &RiskReport) -> String {
     );
     if !r.rows_not_used.is_empty() {
         b.push_str("<h2>Rows not used</h2><p class=\"muted\">Rows ingest would quarantine, or that carry no advertising id.</p>");
-        let rows: Vec<Vec<String>> = r.rows_not_used.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
+        let rows: Vec<Vec<String>> =
+            r.rows_not_used.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
         b.push_str(&table(&["reason", "rows"], &rows));
     }
     page("crowdlens re-identification risk", &b)
@@ -308,7 +307,8 @@ pub fn risk_html(r: &RiskReport) -> String {
 fn chart(r: &RiskReport) -> String {
     let (width, height, left, right, top, bottom) = (760.0, 320.0, 56.0, 250.0, 14.0, 40.0);
     let ps: Vec<String> = r.resolutions.first().map(|s| s.unicity.keys().cloned().collect()).unwrap_or_default();
-    let mut ps_sorted: Vec<(usize, String)> = ps.iter().filter_map(|p| p.parse().ok().map(|n| (n, p.clone()))).collect();
+    let mut ps_sorted: Vec<(usize, String)> =
+        ps.iter().filter_map(|p| p.parse().ok().map(|n| (n, p.clone()))).collect();
     ps_sorted.sort();
     let n = ps_sorted.len().max(2) as f64;
     let x = |i: usize| left + i as f64 / (n - 1.0) * (width - left - right);
@@ -328,7 +328,13 @@ fn chart(r: &RiskReport) -> String {
         );
     }
     for (i, (_, label)) in ps_sorted.iter().enumerate() {
-        let _ = write!(svg, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">p = {}</text>", x(i), height - bottom + 18.0, escape(label));
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">p = {}</text>",
+            x(i),
+            height - bottom + 18.0,
+            escape(label)
+        );
     }
     // The paper's point: 4 points, 95%.
     if let Some(i) = ps_sorted.iter().position(|(p, _)| *p == 4) {
@@ -339,7 +345,7 @@ fn chart(r: &RiskReport) -> String {
             x(i),
             y(0.95),
             x(i) + 8.0,
-            y(0.95) - 8.0
+            y(0.95) + 18.0
         );
     }
     for (j, s) in r.resolutions.iter().enumerate() {
@@ -350,7 +356,11 @@ fn chart(r: &RiskReport) -> String {
             .filter(|(_, (_, p))| !s.unicity[p].is_nan())
             .map(|(i, (_, p))| format!("{:.1},{:.1}", x(i), y(s.unicity[p])))
             .collect();
-        let _ = write!(svg, "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>", points.join(" "));
+        let _ = write!(
+            svg,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            points.join(" ")
+        );
         for pt in &points {
             let (cx, cy) = pt.split_once(',').unwrap_or(("0", "0"));
             let _ = write!(svg, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"3\" fill=\"{colour}\"/>");

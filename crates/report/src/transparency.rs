@@ -163,7 +163,8 @@ fn reason_class(reason: &str) -> &'static str {
 }
 
 fn shares(map: BTreeMap<String, (f64, u64)>) -> Vec<Share> {
-    let mut v: Vec<Share> = map.into_iter().map(|(key, (epsilon, questions))| Share { key, epsilon, questions }).collect();
+    let mut v: Vec<Share> =
+        map.into_iter().map(|(key, (epsilon, questions))| Share { key, epsilon, questions }).collect();
     v.sort_by(|a, b| b.epsilon.total_cmp(&a.epsilon).then(a.key.cmp(&b.key)));
     v
 }
@@ -351,7 +352,10 @@ fn share_section(title: &str, id: &str, shares: &[Share]) -> String {
         bars(id, &items, None, "ε")
             + &table(
                 &["", "ε spent", "questions"],
-                &shares.iter().map(|s| vec![s.key.clone(), number(s.epsilon, 3), number(s.questions as f64, 0)]).collect::<Vec<_>>()
+                &shares
+                    .iter()
+                    .map(|s| vec![s.key.clone(), number(s.epsilon, 3), number(s.questions as f64, 0)])
+                    .collect::<Vec<_>>()
             )
     )
 }
@@ -399,7 +403,8 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
     if r.budget.is_empty() {
         b.push_str("<p class=\"muted\">No budget spent in this period.</p>");
     } else {
-        let items: Vec<(String, f64, f64)> = r.budget.iter().map(|e| (e.epoch.clone(), e.epsilon_spent, e.epsilon_total)).collect();
+        let items: Vec<(String, f64, f64)> =
+            r.budget.iter().map(|e| (e.epoch.clone(), e.epsilon_spent, e.epsilon_total)).collect();
         b.push_str(&spent_of_total("budget-chart", &items));
         let rows: Vec<Vec<String>> = r
             .budget
@@ -417,7 +422,9 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
         b.push_str(&table(&["epoch", "ε spent", "ε remaining", "δ spent", "questions"], &rows));
     }
 
-    b.push_str("<h2>How it was spent</h2><p class=\"muted\">ε summed over the epochs each question was charged in.</p>");
+    b.push_str(
+        "<h2>How it was spent</h2><p class=\"muted\">ε summed over the epochs each question was charged in.</p>",
+    );
     b.push_str(&share_section("By purpose", "by-purpose", &r.spend.by_purpose));
     b.push_str(&share_section("By case", "by-case", &r.spend.by_case));
     b.push_str(&share_section("By question", "by-kind", &r.spend.by_kind));
@@ -431,7 +438,10 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
             vec!["asked and charged (each read data)".into(), number(q.asked as f64, 0)],
             vec!["answered".into(), number(q.answered as f64, 0)],
             vec!["failed after the charge (the charge stands)".into(), number(q.failed_after_charge as f64, 0)],
-            vec!["abandoned after the charge (timeout or cancel; the charge stands)".into(), number(q.abandoned_after_charge as f64, 0)],
+            vec![
+                "abandoned after the charge (timeout or cancel; the charge stands)".into(),
+                number(q.abandoned_after_charge as f64, 0),
+            ],
             vec!["refused before any data was read (nothing charged)".into(), number(q.refused as f64, 0)],
             vec!["priced only (dry run; nothing read or charged)".into(), number(q.dry_runs as f64, 0)],
             vec!["dry runs refused".into(), number(q.dry_runs_refused as f64, 0)],
@@ -439,7 +449,8 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
     ));
     if !q.refused_by_reason.is_empty() {
         b.push_str("<h3>Refusals by reason</h3>");
-        let rows: Vec<Vec<String>> = q.refused_by_reason.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
+        let rows: Vec<Vec<String>> =
+            q.refused_by_reason.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
         b.push_str(&table(&["reason", "refusals"], &rows));
     }
     b.push_str("<h3>Largest single spends</h3>");
@@ -491,8 +502,12 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
     if r.retention.shredded.is_empty() {
         b.push_str("<p class=\"muted\">No epoch has been shredded yet.</p>");
     } else {
-        let rows: Vec<Vec<String>> =
-            r.retention.shredded.iter().map(|s| vec![s.epoch.clone(), s.at.clone().unwrap_or_else(|| "–".into())]).collect();
+        let rows: Vec<Vec<String>> = r
+            .retention
+            .shredded
+            .iter()
+            .map(|s| vec![s.epoch.clone(), s.at.clone().unwrap_or_else(|| "–".into())])
+            .collect();
         b.push_str(&table(&["epoch", "shredded at"], &rows));
     }
 

@@ -269,7 +269,9 @@ async fn cell_boundaries(
             }
             texts
                 .iter()
-                .map(|t| t.parse().map_err(|_| bad(format!("{t:?} is not an H3 cell index (hex, e.g. 882830829bfffff)"))))
+                .map(|t| {
+                    t.parse().map_err(|_| bad(format!("{t:?} is not an H3 cell index (hex, e.g. 882830829bfffff)")))
+                })
                 .collect::<Result<_, _>>()?
         }
         (None, Some(grid)) => {
@@ -278,12 +280,15 @@ async fn cell_boundaries(
                 return Err(bad("grid: give a bbox:minlon,minlat,maxlon,maxlat"));
             }
             let res = b.res.ok_or_else(|| bad("grid needs `res`"))?;
-            let res = h3o::Resolution::try_from(res).map_err(|_| bad(format!("res {res} is not an H3 resolution (0 to 15)")))?;
+            let res = h3o::Resolution::try_from(res)
+                .map_err(|_| bad(format!("res {res} is not an H3 resolution (0 to 15)")))?;
             let area = crowdlens_query::area::Area::parse(&grid).map_err(bad)?;
             match area.cells(res) {
                 Ok(cells) if cells.len() <= MAX_OUTLINED_CELLS => cells,
                 Ok(_) | Err(crowdlens_query::area::AreaError::TooLarge { .. }) => {
-                    return Err(bad(format!("more than {MAX_OUTLINED_CELLS} cells; use a coarser res or a smaller box")))
+                    return Err(bad(format!(
+                        "more than {MAX_OUTLINED_CELLS} cells; use a coarser res or a smaller box"
+                    )))
                 }
                 Err(crowdlens_query::area::AreaError::NoCell { .. }) => Vec::new(),
                 Err(e) => return Err(bad(e)),
@@ -321,9 +326,8 @@ async fn list_answers(
     let who = authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor]).await?;
     let (_, ledger) = state.open()?;
     let actor = (who.role == Role::Analyst).then(|| actor_of(&who));
-    let answers = ledger
-        .kept_answers(actor.as_deref(), q.case.as_deref())
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let answers =
+        ledger.kept_answers(actor.as_deref(), q.case.as_deref()).map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({ "answers": answers })))
 }
 
@@ -337,7 +341,13 @@ async fn show_answer(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let who = authorize(&state, client, &headers, &[Role::Analyst, Role::Auditor]).await?;
     let (_, ledger) = state.open()?;
-    let missing = || ApiError::new(StatusCode::NOT_FOUND, "no_such_answer", format!("no kept answer #{id}; list them at /v1/answers"));
+    let missing = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_answer",
+            format!("no kept answer #{id}; list them at /v1/answers"),
+        )
+    };
     let kept = match ledger.kept_answer(id) {
         Ok(Some(k)) => k,
         Ok(None) => return Err(missing()),
@@ -383,8 +393,10 @@ async fn transparency_report(
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(report).into_response()),
         Some("html") => Ok((
-            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
-             (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'")],
+            [
+                (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+            ],
             crowdlens_report::transparency_html(&report),
         )
             .into_response()),
@@ -459,7 +471,11 @@ async fn revoke_token(
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no_such_token", format!("no live token #{id}")));
     }
     ledger
-        .record_event(&admin_requester(&who, "token-management"), &serde_json::json!({"token_revoked": id}), "token revoked")
+        .record_event(
+            &admin_requester(&who, "token-management"),
+            &serde_json::json!({"token_revoked": id}),
+            "token revoked",
+        )
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(serde_json::json!({ "revoked": id })))
 }

@@ -22,7 +22,8 @@ pub fn openapi_document() -> serde_json::Value {
         serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
     let errors_with_ok = |codes: &[&str]| -> serde_json::Value {
         let mut r = errors(codes);
-        r["200"] = serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
+        r["200"] =
+            serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
         r
     };
     let mut retention_responses = errors(&["400", "401", "403", "409", "429"]);

@@ -10,9 +10,21 @@ use axum::response::{IntoResponse, Response};
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../ui/app.js")),
     ("app.css", "text/css; charset=utf-8", include_bytes!("../ui/app.css")),
-    ("vendor/topojson-client.min.js", "text/javascript; charset=utf-8", include_bytes!("../ui/vendor/topojson-client.min.js")),
-    ("vendor/us-atlas-counties-10m.json", "application/json", include_bytes!("../ui/vendor/us-atlas-counties-10m.json")),
-    ("vendor/world-atlas-countries-50m.json", "application/json", include_bytes!("../ui/vendor/world-atlas-countries-50m.json")),
+    (
+        "vendor/topojson-client.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../ui/vendor/topojson-client.min.js"),
+    ),
+    (
+        "vendor/us-atlas-counties-10m.json",
+        "application/json",
+        include_bytes!("../ui/vendor/us-atlas-counties-10m.json"),
+    ),
+    (
+        "vendor/world-atlas-countries-50m.json",
+        "application/json",
+        include_bytes!("../ui/vendor/world-atlas-countries-50m.json"),
+    ),
     ("vendor/README.md", "text/plain; charset=utf-8", include_bytes!("../ui/vendor/README.md")),
 ];
 
@@ -51,7 +63,10 @@ mod tests {
     fn page_names_only_assets_that_exist() {
         for needed in super::INDEX.split("/ui/").skip(1) {
             let name = needed.split('"').next().unwrap();
-            assert!(super::ASSETS.iter().any(|(n, _, _)| *n == name), "index.html names /ui/{name}, which is not served");
+            assert!(
+                super::ASSETS.iter().any(|(n, _, _)| *n == name),
+                "index.html names /ui/{name}, which is not served"
+            );
         }
     }
 

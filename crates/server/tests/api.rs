@@ -223,12 +223,17 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     let auditor = s.tokens["auditor"].clone();
     // A pasted GeoJSON polygon is an inline area, as good as the bbox it traces.
     let square = r#"{\"type\":\"Polygon\",\"coordinates\":[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99],[-93.30,44.95]]]}"#;
-    let (status, answer) =
-        call("POST", &format!("{}/v1/ask/presence", s.base), Some(&analyst), Some(&ASK.replace("bbox:-93.30,44.95,-93.24,44.99", square)));
+    let (status, answer) = call(
+        "POST",
+        &format!("{}/v1/ask/presence", s.base),
+        Some(&analyst),
+        Some(&ASK.replace("bbox:-93.30,44.95,-93.24,44.99", square)),
+    );
     assert_eq!(status, 200, "{answer}");
     let id = answer["audit_id"].as_i64().unwrap();
     let budget = || call("GET", &format!("{}/v1/budget", s.base), Some(&auditor), None).1;
-    let audit_len = || call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None).1["entries"].as_array().unwrap().len();
+    let audit_len =
+        || call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None).1["entries"].as_array().unwrap().len();
     let before = (budget(), audit_len());
 
     let (status, list) = call("GET", &format!("{}/v1/answers?case=C-1", s.base), Some(&analyst), None);
@@ -237,7 +242,10 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     let (status, kept) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
     assert_eq!(status, 200, "{kept}");
     assert_eq!(kept["rows"], answer["rows"]);
-    assert_eq!((kept["epsilon"].clone(), kept["epochs"].clone(), kept["charged_in"].clone()), (answer["epsilon"].clone(), answer["epochs"].clone(), answer["charged_in"].clone()));
+    assert_eq!(
+        (kept["epsilon"].clone(), kept["epochs"].clone(), kept["charged_in"].clone()),
+        (answer["epsilon"].clone(), answer["epochs"].clone(), answer["charged_in"].clone())
+    );
     let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
     let entry = audit["entries"].as_array().unwrap().iter().find(|e| e["id"] == id.to_string()).unwrap().clone();
     assert_eq!(kept["kept"]["digest"], entry["answer_digest"]);
@@ -245,7 +253,12 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     assert_eq!(call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&auditor), None).0, 200);
 
     // Another analyst's answer is not theirs to read, and is reported absent.
-    let (_, created) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(r#"{"name":"other","role":"analyst"}"#));
+    let (_, created) = call(
+        "POST",
+        &format!("{}/v1/tokens", s.base),
+        Some(&s.tokens["admin"]),
+        Some(r#"{"name":"other","role":"analyst"}"#),
+    );
     let other = created["token"].as_str().unwrap().to_string();
     assert_eq!(call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&other), None).0, 404);
     assert_eq!(call("GET", &format!("{}/v1/answers", s.base), Some(&other), None).1["answers"], serde_json::json!([]));
@@ -254,12 +267,17 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     assert_eq!(call("POST", &format!("{}/v1/tokens/{revoked}/revoke", s.base), Some(&s.tokens["admin"]), None).0, 200);
     assert_eq!(call("GET", &format!("{}/v1/token", s.base), Some(&other), None).0, 401);
     let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
-    let outcomes: Vec<&str> = audit["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert!(outcomes.contains(&"token created") && outcomes.contains(&"token revoked"), "{outcomes:?}");
 
     // An answer edited in the database is refused, not shown.
     let db = rusqlite::Connection::open(s._dir.path().join("st").join(crowdlens_store::CONTROL_DB)).unwrap();
-    db.execute("UPDATE kept_answers SET rows_json = replace(rows_json, '\"value\":', '\"value\":1') WHERE audit_id = ?1", [id]).unwrap();
+    db.execute(
+        "UPDATE kept_answers SET rows_json = replace(rows_json, '\"value\":', '\"value\":1') WHERE audit_id = ?1",
+        [id],
+    )
+    .unwrap();
     let (status, err) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
     assert_eq!((status, err["code"].as_str()), (409, Some("answer_altered")), "{err}");
 }
@@ -268,7 +286,12 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
 fn cell_outlines() {
     let s = start(100.0, Limits::default());
     let t = s.tokens["analyst"].clone();
-    let (status, out) = call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(r#"{"cells":["8a27526881b7fff","882830829bfffff"]}"#));
+    let (status, out) = call(
+        "POST",
+        &format!("{}/v1/cells", s.base),
+        Some(&t),
+        Some(r#"{"cells":["8a27526881b7fff","882830829bfffff"]}"#),
+    );
     assert_eq!(status, 200, "{out}");
     let ring = out["boundaries"]["8a27526881b7fff"].as_array().unwrap();
     assert_eq!(ring.len(), 6, "a hexagon has six corners");
@@ -280,10 +303,20 @@ fn cell_outlines() {
     let many = serde_json::json!({"cells": vec!["8a27526881b7fff"; 5001]}).to_string();
     assert_eq!(call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(&many)).0, 400);
     // The grid of a box, for the map; never a file.
-    let (status, grid) = call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(r#"{"grid":"bbox:-93.30,44.95,-93.24,44.99","res":8}"#));
+    let (status, grid) = call(
+        "POST",
+        &format!("{}/v1/cells", s.base),
+        Some(&t),
+        Some(r#"{"grid":"bbox:-93.30,44.95,-93.24,44.99","res":8}"#),
+    );
     assert_eq!(status, 200, "{grid}");
     assert!((20..=40).contains(&grid["boundaries"].as_object().unwrap().len()), "{grid}");
-    for body in [r#"{"grid":"geojson:/etc/passwd","res":8}"#, r#"{"grid":"bbox:-180,-85,180,85","res":9}"#, r#"{"grid":"bbox:-93.3,44.9,-93.2,45","res":16}"#, "{}"] {
+    for body in [
+        r#"{"grid":"geojson:/etc/passwd","res":8}"#,
+        r#"{"grid":"bbox:-180,-85,180,85","res":9}"#,
+        r#"{"grid":"bbox:-93.3,44.9,-93.2,45","res":16}"#,
+        "{}",
+    ] {
         assert_eq!(call("POST", &format!("{}/v1/cells", s.base), Some(&t), Some(body)).0, 400, "{body}");
     }
 }

@@ -118,8 +118,13 @@ mod tests {
             let p = keyring.key_for(epoch).unwrap().pseudonym(&DeviceId::canonical("d").unwrap());
             run.push(StoredPing { pseudonym: p, cell: 0x8a2a1072b59ffff, time_s: t, category: None }).unwrap();
         }
-        run.push(StoredPing { pseudonym: Pseudonym(1), cell: 0x8a2a1072b59ffff, time_s: MONDAY_W45 + 60, category: None })
-            .unwrap();
+        run.push(StoredPing {
+            pseudonym: Pseudonym(1),
+            cell: 0x8a2a1072b59ffff,
+            time_s: MONDAY_W45 + 60,
+            category: None,
+        })
+        .unwrap();
         let counts = SourceCounts { read: 4, stored: 4, ..Default::default() };
         run.commit(SourceFile { sha256: "s".into(), path: "p".into(), bytes: 1 }, "pings", counts).unwrap();
         store

@@ -57,7 +57,10 @@ impl<'a> IngestRun<'a> {
         if manifest.pseudonym_scheme != crowdlens_types::pseudonym::PSEUDONYM_SCHEME && !manifest.segments.is_empty() {
             // New rows would pseudonymise the same devices differently from the stored ones,
             // and each device would count as two units in the epochs they share.
-            return Err(StoreError::OldPseudonymScheme { store: root.to_path_buf(), scheme: manifest.pseudonym_scheme });
+            return Err(StoreError::OldPseudonymScheme {
+                store: root.to_path_buf(),
+                scheme: manifest.pseudonym_scheme,
+            });
         }
         let run_id = new_run_id();
         let staging_dir = root.join("staging").join(&run_id);

@@ -134,9 +134,15 @@ mod tests {
 
     #[test]
     fn canonical_ids_are_canonical_again() {
-        for raw in ["{{6D92078A-8246-4BA4-AE5B-76104861E7DC}}", "{ {x} }", "{{}}}}}}", "urn:uuid:{ABC}", "{urn:uuid:abc}"] {
+        for raw in
+            ["{{6D92078A-8246-4BA4-AE5B-76104861E7DC}}", "{ {x} }", "{{}}}}}}", "urn:uuid:{ABC}", "{urn:uuid:abc}"]
+        {
             let once = DeviceId::canonical(raw);
-            assert_eq!(once.as_ref().map(|d| DeviceId::canonical(d.as_str())), once.as_ref().map(|d| Ok(d.clone())), "{raw}");
+            assert_eq!(
+                once.as_ref().map(|d| DeviceId::canonical(d.as_str())),
+                once.as_ref().map(|d| Ok(d.clone())),
+                "{raw}"
+            );
         }
         assert_eq!(
             DeviceId::canonical("{{6D92078A-8246-4BA4-AE5B-76104861E7DC}}"),

@@ -16,8 +16,24 @@ fn the_store_is_owner_only_and_store_info_says_when_it_is_not() {
     std::fs::write(&bad, "mobile_ad_id,timestamp,latitude,longitude\nx,soon,1,1\n").unwrap();
     run(&["ingest", "pings", s(&bad), "--store", s(&st)]).ok();
     run(&[
-        "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99", "--from", "2026-11-02",
-        "--to", "2026-11-03", "--bucket", "1d", "--epsilon", "0.1", "--case", "C", "--purpose", "research",
+        "ask",
+        "presence",
+        "--store",
+        s(&st),
+        "--area",
+        "bbox:-93.30,44.95,-93.24,44.99",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--bucket",
+        "1d",
+        "--epsilon",
+        "0.1",
+        "--case",
+        "C",
+        "--purpose",
+        "research",
     ])
     .ok();
     let mut paths = files_under(&st);
@@ -45,8 +61,24 @@ fn retention_shreds_expired_weeks_and_late_data_is_dropped() {
     let ingested = run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st), "--json"]).ok().json();
     assert!(ingested["stored"].as_u64().unwrap() > 0);
     run(&[
-        "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99", "--from", "2026-11-02",
-        "--to", "2026-11-03", "--bucket", "1d", "--epsilon", "0.3", "--case", "C", "--purpose", "research",
+        "ask",
+        "presence",
+        "--store",
+        s(&st),
+        "--area",
+        "bbox:-93.30,44.95,-93.24,44.99",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--bucket",
+        "1d",
+        "--epsilon",
+        "0.3",
+        "--case",
+        "C",
+        "--purpose",
+        "research",
     ])
     .ok();
     // Nothing has expired under the default half year.
@@ -88,8 +120,24 @@ fn retention_shreds_expired_weeks_and_late_data_is_dropped() {
     assert_eq!(again["epochs"].as_array().unwrap().len(), 0, "a finished week is not shredded twice: {again}");
     // A question about the shredded week is refused before any charge: the store holds no data.
     let asked = run(&[
-        "ask", "presence", "--store", s(&st), "--area", "bbox:-93.30,44.95,-93.24,44.99", "--from", "2026-11-02",
-        "--to", "2026-11-03", "--bucket", "1d", "--epsilon", "0.3", "--case", "C", "--purpose", "research",
+        "ask",
+        "presence",
+        "--store",
+        s(&st),
+        "--area",
+        "bbox:-93.30,44.95,-93.24,44.99",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--bucket",
+        "1d",
+        "--epsilon",
+        "0.3",
+        "--case",
+        "C",
+        "--purpose",
+        "research",
     ]);
     assert!(asked.clean_error().contains("holds no data"), "{}", asked.stderr);
 }

@@ -61,7 +61,8 @@ fn transparency_report_counts_what_the_ledger_holds() {
     assert_eq!(q["dry_runs"], 1, "{q}");
     let w45 = r["budget"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap();
     assert_eq!(w45["epsilon_spent"], 1.0);
-    let purposes: Vec<&str> = r["spend"]["by_purpose"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    let purposes: Vec<&str> =
+        r["spend"]["by_purpose"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
     assert_eq!(purposes, ["fraud-investigation", "public-health"]);
     assert_eq!(r["spend"]["by_kind"][0]["key"], "presence");
     assert_eq!(r["spend"]["by_kind"][0]["questions"], 2);
@@ -74,7 +75,8 @@ fn transparency_report_counts_what_the_ledger_holds() {
         assert_eq!(src["reconciles"], true, "{src}");
     }
     let bids = sources.iter().find(|s| s["kind"] == "openrtb").unwrap();
-    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(city.join("bids_truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(city.join("bids_truth.json")).unwrap()).unwrap();
     assert_eq!(bids["read"], truth["requests"]);
     assert!(bids["dropped"].as_object().unwrap().keys().any(|k| k.contains("coppa")), "{bids}");
 

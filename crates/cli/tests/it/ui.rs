@@ -53,8 +53,17 @@ fn serve(store: &Path) -> (Killed, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn crowdlens serve");
+    let mut log = BufReader::new(child.stderr.take().unwrap());
     let mut first = String::new();
-    BufReader::new(child.stderr.take().unwrap()).read_line(&mut first).unwrap();
+    log.read_line(&mut first).unwrap();
+    // Keep reading the server's log, so that its writes never meet a closed pipe.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while log.read_line(&mut line).is_ok_and(|n| n > 0) {
+            eprint!("serve: {line}");
+            line.clear();
+        }
+    });
     let base = first.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| {
         panic!("serve did not say where it listens: {first:?}");
     });
@@ -116,12 +125,15 @@ impl Page {
     }
 
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(60))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        match self.client.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css(css)).await {
+            Ok(e) => e,
+            Err(e) => {
+                // Leave what the page showed, for whoever reads the failure.
+                let _ = self.screenshot("failure").await;
+                let shown = self.client.execute("return document.getElementById('view').innerText", vec![]).await;
+                panic!("{css} never appeared ({e}); the page said: {shown:?}")
+            }
+        }
     }
 
     /// Waits until the script returns something truthy; returns it.
@@ -211,8 +223,7 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
     let st = init_store(dir.path());
     let sensitive = city.join("sensitive.geojson");
     run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st), "--sensitive", s(&sensitive)]).ok();
-    run(&["ingest", "openrtb", s(&city.join("bids.jsonl.gz")), "--store", s(&st), "--sensitive", s(&sensitive)])
-        .ok();
+    run(&["ingest", "openrtb", s(&city.join("bids.jsonl.gz")), "--store", s(&st), "--sensitive", s(&sensitive)]).ok();
     let analyst = token(&st, "ana", "analyst");
     let auditor = token(&st, "aud", "auditor");
     let admin = token(&st, "adm", "admin");
@@ -376,6 +387,7 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         }
         page.screenshot("reach").await;
         page.goto("#/answers").await;
+        page.wait_for("a.open-answer").await;
         assert_eq!(page.client.find_all(Locator::Css("a.open-answer")).await.unwrap().len(), 6, "six kept answers");
         page.screenshot("answers").await;
 
@@ -398,6 +410,24 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!(created.starts_with("cl_"), "{created}");
         assert_eq!(api(&base, &created, "/v1/token", None)["name"], "field office");
         page.screenshot("tokens").await;
+
+        // Both reports render in the browser as single files, their charts drawn.
+        let transparency = dir.path().join("transparency.html");
+        run(&["report", "transparency", "--store", s(&st), "--out", s(&transparency)]).ok();
+        let risk = dir.path().join("risk.html");
+        run(&["risk", s(&city.join("pings.csv")), "--out", s(&risk), "--devices", "500"]).ok();
+        for (file, chart, name) in
+            [(&transparency, "budget-chart", "report-transparency"), (&risk, "unicity-chart", "report-risk")]
+        {
+            page.client.goto(&format!("file://{}", file.display())).await.unwrap();
+            let size = page
+                .wait_until(&format!(
+                    "const r = document.getElementById('{chart}').getBoundingClientRect(); return r.width > 300 && r.height > 100 && [r.width, r.height]"
+                ))
+                .await;
+            assert!(size.is_array(), "{name}: {size}");
+            page.screenshot(name).await;
+        }
         page.client.close().await.unwrap();
     });
 }

@@ -36,7 +36,10 @@ fn reads_2_5_ext_locations() {
 fn only_an_advertising_id_names_a_device() {
     let id = |line: &[u8]| parse(line).unwrap().advertising_id();
     // A user id is the exchange's, not the device's: it never stands in for a missing ifa.
-    assert_eq!(id(br#"{"device":{"ifa":"00000000-0000-0000-0000-000000000000"},"user":{"id":"exch-7"}}"#), Err(NotADevice::AllZero));
+    assert_eq!(
+        id(br#"{"device":{"ifa":"00000000-0000-0000-0000-000000000000"},"user":{"id":"exch-7"}}"#),
+        Err(NotADevice::AllZero)
+    );
     assert_eq!(id(br#"{"user":{"id":"exch-7"}}"#), Err(NotADevice::Empty));
     assert_eq!(id(br#"{"device":{"ifa":"  "}}"#), Err(NotADevice::Empty));
     assert_eq!(id(br#"{}"#), Err(NotADevice::Empty));
@@ -61,7 +64,8 @@ fn the_os_does_not_split_a_device() {
 
 #[test]
 fn debug_prints_no_request_content() {
-    let r = parse(br#"{"device":{"ifa":"secret-ifa","geo":{"lat":44.9,"lon":-93.2}},"user":{"id":"secret-user"}}"#).unwrap();
+    let r = parse(br#"{"device":{"ifa":"secret-ifa","geo":{"lat":44.9,"lon":-93.2}},"user":{"id":"secret-user"}}"#)
+        .unwrap();
     let text = format!("{r:?} {:?} {:?} {:?}", r.device, r.user, r.device.as_ref().unwrap().geo);
     assert!(!text.contains("secret") && !text.contains("44.9"), "{text}");
 }

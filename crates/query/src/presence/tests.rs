@@ -182,7 +182,8 @@ fn refusals_spend_nothing_and_are_audited() {
     let (_d, store) = store_with(&one_row());
     let mut ledger = ledger_with(&store, 1.0);
     let rt = runtime();
-    let mut ask = |q: PresenceQuestion, purpose: &str| rt.block_on(ask_presence(&store, &mut ledger, &asker(purpose), &q));
+    let mut ask =
+        |q: PresenceQuestion, purpose: &str| rt.block_on(ask_presence(&store, &mut ledger, &asker(purpose), &q));
     let e = ask(question(), "curiosity").unwrap_err();
     assert!(matches!(e, QueryError::BadPurpose { .. }), "{e}");
     let e = ask(PresenceQuestion { res: Some(10), ..question() }, "research").unwrap_err();

@@ -137,7 +137,15 @@ fn named_zones_match_resolution_zones() {
     let map: Vec<(u64, u64)> = (0..4).map(|i| (spot(i), i as u64)).collect();
     let ids: Vec<u64> = (0..4).collect();
     let got = rt()
-        .block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, plan::Zoning::Named { res: 10, map: &map }, Some(&ids), None, 100))
+        .block_on(plan::flow_counts(
+            &store,
+            MON,
+            MON + 2 * 86_400,
+            plan::Zoning::Named { res: 10, map: &map },
+            Some(&ids),
+            None,
+            100,
+        ))
         .unwrap();
     let by_res: HashMap<(u64, u64), i64> = brute_flows(&rows, 10)
         .into_iter()
@@ -456,7 +464,8 @@ fn flows_between_named_zones_from_geojson() {
     // leaves the zone set after campus, so it makes none between named zones.
     let (map, _) = named_zones(&path.to_string_lossy(), 9).unwrap();
     let zoning = plan::Zoning::Named { res: 9, map: &map };
-    let exact = rt().block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, zoning, Some(&[0, 1]), None, 100)).unwrap();
+    let exact =
+        rt().block_on(plan::flow_counts(&store, MON, MON + 2 * 86_400, zoning, Some(&[0, 1]), None, 100)).unwrap();
     assert_eq!(exact.get(&(0, 1)), Some(&10));
     assert_eq!(exact.get(&(1, 0)), Some(&10));
     // Mixing zone choices is refused with the options spelled out.
@@ -476,7 +485,13 @@ fn every_question_is_held_to_the_time_floor() {
     let misaligned = Common { from_s: MON + 7, to_s: MON + 7 + 3600, ..common(1.0) };
     let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
     for common in [five_minutes, misaligned] {
-        let flows = FlowsQuestion { common: common.clone(), area: Some(bbox.clone()), zones_res: Some(6), zones_file: None, top_from: None };
+        let flows = FlowsQuestion {
+            common: common.clone(),
+            area: Some(bbox.clone()),
+            zones_res: Some(6),
+            zones_file: None,
+            top_from: None,
+        };
         let dwell = DwellQuestion { common: common.clone(), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
         let cov = CovisitQuestion { common: common.clone(), area: bbox.clone(), area_b: bbox.clone(), res: Some(7) };
         let reach = ReachQuestion { common: common.clone(), area: bbox.clone(), zones_res: Some(7) };
@@ -492,7 +507,12 @@ fn every_question_is_held_to_the_time_floor() {
     let e = preview_covisit(
         &store,
         &rules,
-        &CovisitQuestion { common: Common { to_s: MON + 300, ..common(1.0) }, area: bbox.clone(), area_b: bbox, res: Some(7) },
+        &CovisitQuestion {
+            common: Common { to_s: MON + 300, ..common(1.0) },
+            area: bbox.clone(),
+            area_b: bbox,
+            res: Some(7),
+        },
     )
     .unwrap_err();
     assert_eq!(
@@ -526,8 +546,11 @@ fn named_zones_are_tiled_no_finer_than_questions_may_ask() {
     let e = preview_flows(&store, &rules, &q).unwrap_err().to_string();
     assert!(e.contains("zone \"tiny\" is smaller than one H3 cell at resolution 9"), "{e}");
     let big_only = dir.path().join("big.geojson");
-    std::fs::write(&big_only, serde_json::json!({"type": "FeatureCollection", "features": [square(-93.26, 44.97, 0.004, "big")]}).to_string())
-        .unwrap();
+    std::fs::write(
+        &big_only,
+        serde_json::json!({"type": "FeatureCollection", "features": [square(-93.26, 44.97, 0.004, "big")]}).to_string(),
+    )
+    .unwrap();
     let q = FlowsQuestion { zones_file: Some(big_only.to_string_lossy().into_owned()), ..q };
     preview_flows(&store, &rules, &q).unwrap();
     let (map, _) = named_zones(&big_only.to_string_lossy(), rules_res(&store)).unwrap();
