@@ -288,8 +288,13 @@ class MapView {
         }
       }
       this.updateCredit();
-      this.draw();
+      // Only the grid layer: the answer's cells stay the same elements under a pointer.
+      this.drawGrid();
     }, 250);
+  }
+
+  drawGrid() {
+    this.gGrid.replaceChildren(...this.grid.rings.map((ring) => svgEl('path', { d: this.path([ring]), fill: 'none', stroke: '#9fb3c8', 'stroke-width': 0.5, class: 'grid-cell' })));
   }
 
   setDrawing(on) {
@@ -365,7 +370,7 @@ class MapView {
       for (const s of this.base.states.filter(visible)) base.push(svgEl('path', { d: this.path(rings(s.f.geometry)), fill: 'none', stroke: '#978f80', 'stroke-width': 1.2 }));
     }
     this.gBase.replaceChildren(...base);
-    this.gGrid.replaceChildren(...this.grid.rings.map((ring) => svgEl('path', { d: this.path([ring]), fill: 'none', stroke: '#9fb3c8', 'stroke-width': 0.5, class: 'grid-cell' })));
+    this.drawGrid();
     this.refreshGrid();
     this.gCells.replaceChildren(...this.cells.map((c) => {
       const p = svgEl('path', {
