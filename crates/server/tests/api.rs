@@ -284,7 +284,8 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
 
 #[test]
 fn cell_outlines() {
-    let s = start(100.0, Limits::default());
+    // A body large enough for more cells than one request may outline.
+    let s = start(100.0, Limits { max_body_bytes: 1 << 20, ..Limits::default() });
     let t = s.tokens["analyst"].clone();
     let (status, out) = call(
         "POST",
@@ -313,7 +314,7 @@ fn cell_outlines() {
     assert!((20..=40).contains(&grid["boundaries"].as_object().unwrap().len()), "{grid}");
     for body in [
         r#"{"grid":"geojson:/etc/passwd","res":8}"#,
-        r#"{"grid":"bbox:-180,-85,180,85","res":9}"#,
+        r#"{"grid":"bbox:-120,25,-70,50","res":9}"#,
         r#"{"grid":"bbox:-93.3,44.9,-93.2,45","res":16}"#,
         "{}",
     ] {

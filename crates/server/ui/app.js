@@ -459,8 +459,9 @@ class MapView {
 async function outlines(cells) {
   const out = {};
   const unique = [...new Set(cells)];
-  for (let i = 0; i < unique.length; i += 4000) {
-    const r = await api('POST', '/v1/cells', { cells: unique.slice(i, i + 4000) });
+  // 2,000 cell ids are about 36 KB: under the server's default 64 KB body limit.
+  for (let i = 0; i < unique.length; i += 2000) {
+    const r = await api('POST', '/v1/cells', { cells: unique.slice(i, i + 2000) });
     Object.assign(out, r.boundaries);
   }
   return out;
