@@ -1279,6 +1279,13 @@ fn demo(dir: &Path) -> Result<()> {
     );
     println!("  week's budget.");
     println!("  Try: crowdlens budget --store {}", store_dir.display());
+    println!(
+        "       crowdlens token create --store {} --role analyst --name me   # then: crowdlens serve --store {} and open http://127.0.0.1:8787/",
+        store_dir.display(),
+        store_dir.display()
+    );
+    println!("       crowdlens report transparency --store {} --out report.html", store_dir.display());
+    println!("       crowdlens risk {} --out risk.html", city.join(crowdlens_synth::PINGS_FILE).display());
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());
     Ok(())
 }
