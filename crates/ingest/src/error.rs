@@ -4,8 +4,10 @@ use thiserror::Error;
 /// Whole-source failures. Bad rows are not errors: they go to the quarantine file.
 #[derive(Debug, Error)]
 pub enum IngestError {
-    #[error("{path}: cannot read: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    // Not named `source`: the message already holds the cause, and a source would make
+    // error chains print it twice.
+    #[error("{path}: cannot read: {cause}")]
+    Unreadable { path: PathBuf, cause: std::io::Error },
     #[error("{path}: the file is empty")]
     Empty { path: PathBuf },
     #[error("{path}: {kind} compression is not supported; decompress it first, or recompress with gzip")]
@@ -20,6 +22,6 @@ pub enum IngestError {
     BadSensitivePlaces { path: PathBuf, reason: String },
     #[error(transparent)]
     Store(#[from] crowdlens_store::StoreError),
-    #[error("{path}: writing quarantine: {source}")]
-    Quarantine { path: PathBuf, source: std::io::Error },
+    #[error("{path}: writing quarantine: {cause}")]
+    Quarantine { path: PathBuf, cause: std::io::Error },
 }

@@ -117,7 +117,7 @@ impl Quarantine {
     fn record(&mut self, position: Position, code: &str, detail: &str) -> Result<(), IngestError> {
         if self.out.is_none() {
             let f = crowdlens_store::create_private_file(&self.path).map_err(|e| match e {
-                crowdlens_store::StoreError::Io { path, source } => IngestError::Quarantine { path, source },
+                crowdlens_store::StoreError::Io { path, cause } => IngestError::Quarantine { path, cause },
                 other => IngestError::Store(other),
             })?;
             self.out = Some(BufWriter::new(f));
@@ -134,7 +134,7 @@ impl Quarantine {
             "detail": detail,
         });
         let out = self.out.as_mut().expect("opened above");
-        writeln!(out, "{entry}").map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
+        writeln!(out, "{entry}").map_err(|e| IngestError::Quarantine { path: self.path.clone(), cause: e })?;
         *self.counts.entry(code.to_string()).or_default() += 1;
         Ok(())
     }
@@ -142,7 +142,7 @@ impl Quarantine {
     fn close(mut self) -> Result<(Option<PathBuf>, BTreeMap<String, u64>), IngestError> {
         match self.out.take() {
             Some(mut out) => {
-                out.flush().map_err(|e| IngestError::Quarantine { path: self.path.clone(), source: e })?;
+                out.flush().map_err(|e| IngestError::Quarantine { path: self.path.clone(), cause: e })?;
                 Ok((Some(self.path), self.counts))
             }
             None => Ok((None, self.counts)),
@@ -259,7 +259,7 @@ impl<'s> Sink<'s> {
     ) -> Result<Option<Sink<'s>>, IngestError> {
         let manifest = store.manifest()?;
         let length =
-            std::fs::metadata(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?.len();
+            std::fs::metadata(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?.len();
         let identity = if streamable && !manifest.may_hold_source_of_length(length) {
             SourceIdentity::Streamed(StreamDigest::default())
         } else {
@@ -532,7 +532,7 @@ fn for_each_parquet_batch(
     overrides: &HashMap<Field, String>,
     mut each: impl FnMut(&mut dyn Iterator<Item = Fields<'_>>, u64, u64) -> Result<(), IngestError>,
 ) -> Result<(), IngestError> {
-    let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
     let malformed = |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
     let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();

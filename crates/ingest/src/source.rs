@@ -21,7 +21,7 @@ pub enum Format {
 /// Identifies the format from the first bytes, never from the file name, so a mislabelled file
 /// is still read correctly or refused clearly.
 pub fn sniff(path: &Path) -> Result<Format, IngestError> {
-    let mut f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let mut f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
     let mut head = [0u8; 6];
     let mut n = 0;
     while n < head.len() {
@@ -29,7 +29,7 @@ pub fn sniff(path: &Path) -> Result<Format, IngestError> {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(IngestError::Unreadable { path: path.into(), source: e }),
+            Err(e) => return Err(IngestError::Unreadable { path: path.into(), cause: e }),
         }
     }
     let head = &head[..n];
@@ -51,13 +51,13 @@ pub fn sniff(path: &Path) -> Result<Format, IngestError> {
 
 /// SHA-256 of the file's bytes, hex encoded, and their count.
 pub fn digest(path: &Path) -> Result<(String, u64), IngestError> {
-    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
     let mut reader = BufReader::with_capacity(1 << 20, f);
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut length = 0;
     loop {
-        let n = reader.read(&mut buf).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+        let n = reader.read(&mut buf).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
         if n == 0 {
             break;
         }
@@ -116,7 +116,7 @@ pub fn open_text(
     count: Arc<AtomicU64>,
     digest: Option<StreamDigest>,
 ) -> Result<Box<dyn Read + Send>, IngestError> {
-    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), source: e })?;
+    let f = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
     let counted = Counting { inner: BufReader::with_capacity(1 << 20, f), count, digest };
     let stream: Box<dyn Read + Send> = match format {
         Format::GzipCsv => Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(counted))),

@@ -3,8 +3,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    // `cause`, not `source`: the message holds it, and a source would print it twice in chains.
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{0} is not a crowdlens store (no crowdlens.toml); create one with `crowdlens init --store {0}`")]
     NotAStore(PathBuf),
     #[error("{0} already holds a crowdlens store; choose another directory or remove it first")]
@@ -29,6 +30,6 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> StoreError {
-        StoreError::Io { path: path.as_ref().to_path_buf(), source }
+        StoreError::Io { path: path.as_ref().to_path_buf(), cause: source }
     }
 }

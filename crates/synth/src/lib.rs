@@ -17,8 +17,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum SynthError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    // `cause`, not `source`: the message holds it, and a source would print it twice in chains.
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: io::Error },
     #[error("{0}")]
     BadParameter(String),
 }
@@ -120,20 +121,20 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
     if !(opts.mean_bids_per_day == 0.0 || opts.mean_bids_per_day.is_finite() && opts.mean_bids_per_day >= 1.0) {
         return Err(SynthError::BadParameter("--bids-per-day must be 0 (no bidstream) or at least 1".into()));
     }
-    fs::create_dir_all(out).map_err(|e| SynthError::Io { path: out.into(), source: e })?;
+    fs::create_dir_all(out).map_err(|e| SynthError::Io { path: out.into(), cause: e })?;
     let places = sensitive_places(opts);
     let sensitive_path = out.join(SENSITIVE_FILE);
     write_sensitive(&sensitive_path, &places)?;
 
     let pings_path = out.join(PINGS_FILE);
-    let io_err = |e| SynthError::Io { path: pings_path.clone(), source: e };
+    let io_err = |e| SynthError::Io { path: pings_path.clone(), cause: e };
     let file = File::create(&pings_path).map_err(io_err)?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     writeln!(w, "{PINGS_HEADER}").map_err(io_err)?;
     let mut summary = SynthSummary { sensitive_places: places.len() as u64, ..Default::default() };
     let mut line = String::with_capacity(256);
     let bids_path = out.join(BIDS_FILE);
-    let bids_err = |e| SynthError::Io { path: bids_path.clone(), source: e };
+    let bids_err = |e| SynthError::Io { path: bids_path.clone(), cause: e };
     let mut bid_writer =
         if opts.mean_bids_per_day > 0.0 { Some(bids::BidWriter::create(&bids_path).map_err(bids_err)?) } else { None };
     for device in 0..opts.devices {
@@ -353,7 +354,7 @@ fn write_sensitive(path: &Path, places: &[SensitivePlace]) -> Result<(), SynthEr
         .collect();
     let doc = serde_json::json!({"type": "FeatureCollection", "features": features});
     let text = serde_json::to_string_pretty(&doc).expect("serialises");
-    fs::write(path, text).map_err(|e| SynthError::Io { path: path.into(), source: e })
+    fs::write(path, text).map_err(|e| SynthError::Io { path: path.into(), cause: e })
 }
 
 #[cfg(test)]

@@ -41,6 +41,18 @@ fn empty_and_header_only() {
 }
 
 #[test]
+fn a_missing_file_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = init_store(dir.path());
+    let missing = dir.path().join("nope.csv");
+    for r in [ingest(&st, &missing), run(&["risk", s(&missing)])] {
+        let msg = r.clean_error().to_string();
+        assert!(msg.contains("nope.csv: cannot read"), "{msg}");
+        assert_eq!(msg.matches("No such file").count(), 1, "the cause once, not repeated by the error chain: {msg}");
+    }
+}
+
+#[test]
 fn missing_column_names_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let st = init_store(dir.path());
