@@ -283,6 +283,19 @@ async fn cell_boundaries(
             let res = h3o::Resolution::try_from(res)
                 .map_err(|_| bad(format!("res {res} is not an H3 resolution (0 to 15)")))?;
             let area = crowdlens_query::area::Area::parse(&grid).map_err(bad)?;
+            // Refuse a box that is far too large from its size alone, before tiling it: a
+            // tiling costs time in proportion to the cells, up to the area's own cap of millions.
+            let edges: Vec<f64> = grid["bbox:".len()..].split(',').filter_map(|v| v.trim().parse().ok()).collect();
+            if let [min_lon, min_lat, max_lon, max_lat] = edges[..] {
+                let km_per_degree = 111.2;
+                let mid_lat = ((min_lat + max_lat) / 2.0_f64).to_radians();
+                let box_km2 = (max_lon - min_lon) * km_per_degree * mid_lat.cos() * (max_lat - min_lat) * km_per_degree;
+                if box_km2 / res.area_km2() > 4.0 * MAX_OUTLINED_CELLS as f64 {
+                    return Err(bad(format!(
+                        "more than {MAX_OUTLINED_CELLS} cells; use a coarser res or a smaller box"
+                    )));
+                }
+            }
             match area.cells(res) {
                 Ok(cells) if cells.len() <= MAX_OUTLINED_CELLS => cells,
                 Ok(_) | Err(crowdlens_query::area::AreaError::TooLarge { .. }) => {
