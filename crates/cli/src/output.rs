@@ -245,14 +245,18 @@ pub fn print_explanation(e: &crowdlens_consent::explain::Explanation, policy: &c
         match section {
             SectionSummary::Uspv1(u) => println!("uspv1:    opt-out of sale {:?}", u.opt_out_sale),
             SectionSummary::UsRegional(r) => println!(
-                "{}:    sale opt-out {}, sharing opt-out {}, precise geolocation {} (0 = n/a, 1 = opted out / no consent, 2 = not opted out / consent)",
+                "{}:    sale opt-out {}, sharing opt-out {}, precise geolocation {}, GPC {} (0 = n/a, 1 = opted out / no consent, 2 = not opted out / consent)",
                 r.name,
                 r.sale_opt_out,
                 r.sharing_opt_out.map_or("n/a".into(), |v| v.to_string()),
-                r.precise_geolocation.map_or("n/a".into(), |v| v.to_string())
+                r.precise_geolocation.map_or("n/a".into(), |v| v.to_string()),
+                r.gpc.map_or("n/a", |on| if on { "on (an opt-out)" } else { "off" })
             ),
             _ => {}
         }
+    }
+    for n in &e.not_judged {
+        println!("not judged: section {} ({}): {}", n.id, n.name, n.reason);
     }
     println!("verdict:  {}", e.verdict);
 }

@@ -8,13 +8,16 @@
 /// A cursor over the bits of a base64url string.
 pub(crate) struct BitReader {
     sextets: Vec<u8>,
+    /// Bits available: 6 per sextet, or fewer for a reader built from bits.
+    len: usize,
     position: usize,
 }
 
 /// Why a read failed; the callers turn it into a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BitError {
-    /// A character outside base64url (standard base64's `+` and `/` are accepted too).
+    /// A character outside base64url (`A-Z a-z 0-9 - _`). Standard base64's `+`, `/` and `=`
+    /// padding are refused, as both official IAB libraries refuse them.
     BadCharacter,
     /// The string ended before the field did.
     EndOfString,
@@ -25,21 +28,37 @@ pub(crate) enum BitError {
 impl BitReader {
     pub(crate) fn new(text: &str) -> Result<BitReader, BitError> {
         let sextets = text
-            .trim_end_matches('=')
             .bytes()
             .map(|c| match c {
                 b'A'..=b'Z' => Ok(c - b'A'),
                 b'a'..=b'z' => Ok(c - b'a' + 26),
                 b'0'..=b'9' => Ok(c - b'0' + 52),
-                b'-' | b'+' => Ok(62),
-                b'_' | b'/' => Ok(63),
+                b'-' => Ok(62),
+                b'_' => Ok(63),
                 _ => Err(BitError::BadCharacter),
             })
             .collect::<Result<Vec<u8>, _>>()?;
-        Ok(BitReader { sextets, position: 0 })
+        Ok(BitReader { len: sextets.len() * 6, sextets, position: 0 })
+    }
+
+    /// A reader over exactly these bits.
+    pub(crate) fn from_bits(bits: Vec<bool>) -> BitReader {
+        let sextets = bits
+            .chunks(6)
+            .map(|chunk| chunk.iter().enumerate().fold(0u8, |acc, (i, &b)| acc | (u8::from(b) << (5 - i))))
+            .collect();
+        BitReader { sextets, len: bits.len(), position: 0 }
+    }
+
+    /// Every bit, in order.
+    pub(crate) fn into_bits(self) -> Vec<bool> {
+        (0..self.len).map(|i| (self.sextets[i / 6] >> (5 - i % 6)) & 1 == 1).collect()
     }
 
     pub(crate) fn bit(&mut self) -> Result<bool, BitError> {
+        if self.position >= self.len {
+            return Err(BitError::EndOfString);
+        }
         let sextet = *self.sextets.get(self.position / 6).ok_or(BitError::EndOfString)?;
         let bit = (sextet >> (5 - self.position % 6)) & 1 == 1;
         self.position += 1;
@@ -106,6 +125,14 @@ mod tests {
         assert_eq!(r.bitfield(3), Ok(vec![1, 2, 3]));
         assert_eq!(r.bit(), Err(BitError::EndOfString));
         assert!(BitReader::new("a!").is_err());
+        for not_url_safe in ["a+", "a/", "aa=="] {
+            assert_eq!(BitReader::new(not_url_safe).err(), Some(BitError::BadCharacter), "{not_url_safe}");
+        }
+        let bits = BitReader::new("CP").unwrap().into_bits();
+        assert_eq!(bits.len(), 12);
+        let mut r = BitReader::from_bits(bits[..8].to_vec());
+        assert_eq!(r.uint(8), Ok(0b0000_1000));
+        assert_eq!(r.bit(), Err(BitError::EndOfString));
     }
 
     #[test]

@@ -37,6 +37,17 @@ pub struct Explanation {
     pub usp: Option<UsPrivacy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<SectionSummary>,
+    /// GPP sections the policy has no rule for, each with the reason; the verdict does not
+    /// depend on them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_judged: Vec<NotJudged>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotJudged {
+    pub id: u16,
+    pub name: &'static str,
+    pub reason: &'static str,
 }
 
 /// Tells the three kinds apart by their first characters: a GPP header starts `D` (type 3) and
@@ -66,6 +77,7 @@ pub fn explain(s: &str, policy: &ConsentPolicy) -> Explanation {
         tcf: None,
         usp: None,
         sections: vec![],
+        not_judged: vec![],
     };
     let mut signals = Signals::default();
     let take_tc = |out: &mut Explanation, tc: &TcConsent| {
@@ -98,10 +110,16 @@ pub fn explain(s: &str, policy: &ConsentPolicy) -> Explanation {
             match gpp::decode(s) {
                 Ok(g) => {
                     for section in &g.sections {
-                        if let SectionSummary::Tcfeuv2(tc) = section {
-                            // A tcfeuv2 section is only sent where the GDPR applies.
-                            signals.gdpr = true;
-                            take_tc(&mut out, tc);
+                        match section {
+                            SectionSummary::Tcfeuv2(tc) => {
+                                // A tcfeuv2 section is only sent where the GDPR applies.
+                                signals.gdpr = true;
+                                take_tc(&mut out, tc);
+                            }
+                            &SectionSummary::NotJudged { id, name, reason } => {
+                                out.not_judged.push(NotJudged { id, name, reason })
+                            }
+                            _ => {}
                         }
                     }
                     out.gpp_sections = Some(g.section_ids);
@@ -148,5 +166,17 @@ mod tests {
         let json = serde_json::to_value(explain("1Y", &policy)).unwrap();
         assert_eq!(json["kind"], "usp");
         assert_eq!(json["valid"], false);
+    }
+
+    #[test]
+    fn sections_not_judged_are_named_with_their_reason() {
+        // tcfcav1, holding something that is not a Canadian TC string, then uspv1.
+        let e = explain("DBACDY~not a tc string~1YNN", &ConsentPolicy::default());
+        assert!(e.valid, "{:?}", e.error);
+        assert_eq!(e.verdict, "admit");
+        assert_eq!(e.not_judged.len(), 1);
+        assert_eq!((e.not_judged[0].id, e.not_judged[0].name), (5, "tcfcav1"));
+        let json = serde_json::to_value(&e).unwrap();
+        assert!(json["not_judged"][0]["reason"].as_str().unwrap().contains("Canadian"), "{json}");
     }
 }

@@ -1,14 +1,13 @@
 //! GPP v1 strings: a header naming the sections, then one encoded section per id. Each section
 //! the policy reads is summarised here; the rest are listed by id.
 
-use iab_gpp::sections::us_common::{Consent, OptOut};
 use serde::Serialize;
-use std::str::FromStr;
 
 use crate::bits::{BitError, BitReader};
 use crate::tcf::{self, TcConsent};
-use crate::usp::{Flag, UsPrivacy};
-use crate::{describe, DecodeError, MAX_STRING_BYTES};
+pub use crate::us::{UsRegional, REFUSED};
+use crate::usp::{self, UsPrivacy};
+use crate::{us, DecodeError, MAX_STRING_BYTES};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GppConsent {
@@ -32,9 +31,11 @@ pub enum SectionSummary {
     Uspv1(UsPrivacy),
     /// `usnat` or a US state section.
     UsRegional(UsRegional),
-    Other {
+    /// A section the policy has no rule for: neither decoded nor judged, and said so.
+    NotJudged {
         id: u16,
         name: &'static str,
+        reason: &'static str,
     },
 }
 
@@ -44,40 +45,14 @@ impl SectionSummary {
             SectionSummary::Tcfeuv2(_) => 2,
             SectionSummary::Uspv1(_) => 6,
             SectionSummary::UsRegional(r) => r.id,
-            SectionSummary::Other { id, .. } => *id,
+            SectionSummary::NotJudged { id, .. } => *id,
         }
-    }
-}
-
-/// The three items of a US section that decide admission. Values are the GPP codes:
-/// 0 = not applicable, 1 = opted out / no consent, 2 = did not opt out / consent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UsRegional {
-    pub id: u16,
-    pub name: &'static str,
-    pub sale_opt_out: u8,
-    /// Only `usnat` and `usca` carry a separate sharing opt-out.
-    pub sharing_opt_out: Option<u8>,
-    /// The "precise geolocation" sensitive-data item; Colorado's section has none.
-    pub precise_geolocation: Option<u8>,
-}
-
-/// GPP's code for "opted out" (opt-out fields) and "no consent" (consent fields).
-pub const REFUSED: u8 = 1;
-
-impl UsRegional {
-    pub fn opted_out_of_sale_or_sharing(&self) -> bool {
-        self.sale_opt_out == REFUSED || self.sharing_opt_out == Some(REFUSED)
-    }
-
-    pub fn refused_precise_geolocation(&self) -> bool {
-        self.precise_geolocation == Some(REFUSED)
     }
 }
 
 /// The registered name of a GPP section id.
 pub fn section_name(id: u16) -> &'static str {
-    const NAMES: [&str; 24] = [
+    const NAMES: [&str; 28] = [
         "",
         "tcfeuv1",
         "tcfeuv2",
@@ -102,11 +77,15 @@ pub fn section_name(id: u16) -> &'static str {
         "usnj",
         "ustn",
         "usmn",
+        "usmd",
+        "usin",
+        "usky",
+        "usri",
     ];
     NAMES.get(id as usize).copied().filter(|n| !n.is_empty()).unwrap_or("unknown")
 }
 
-/// Most section ids a header may name; there are 23 registered sections.
+/// Most section ids a header may name; there are 27 registered sections.
 const MAX_SECTIONS: usize = 64;
 
 pub fn decode(s: &str) -> Result<GppConsent, DecodeError> {
@@ -178,113 +157,28 @@ fn read_header(header: &str) -> Result<Vec<u16>, String> {
     Ok(ids)
 }
 
-macro_rules! decoded {
-    ($ty:ty, $text:expr) => {
-        <$ty>::from_str($text).map_err(|e| describe(&e))?
-    };
-}
-
-/// Decodes the sections the policy reads; any other section is listed by id and not decoded.
+/// Decodes the sections the policy reads; any other section is listed with the reason it is
+/// not judged.
 fn summarise(id: u16, text: &str) -> Result<SectionSummary, String> {
-    use iab_gpp::sections::*;
-    let regional = |sale_opt_out: u8, sharing_opt_out: Option<u8>, precise_geolocation: Option<u8>| {
-        SectionSummary::UsRegional(UsRegional {
-            id,
-            name: section_name(id),
-            sale_opt_out,
-            sharing_opt_out,
-            precise_geolocation,
-        })
-    };
-    // A state section without a sharing opt-out; `geo` names its precise-geolocation item.
-    macro_rules! state {
-        ($ty:ty, geo: $geo:ident) => {{
-            let core = decoded!($ty, text).core;
-            regional(core.sale_opt_out.code(), None, Some(core.sensitive_data_processing.$geo.code()))
-        }};
-        ($ty:ty) => {
-            regional(decoded!($ty, text).core.sale_opt_out.code(), None, None)
-        };
-    }
     Ok(match id {
-        2 => return tcf::decode(text).map(SectionSummary::Tcfeuv2).map_err(|e| e.message),
-        6 => {
-            let u = decoded!(uspv1::UspV1, text);
-            let flag = |f: &uspv1::Flag| match f {
-                uspv1::Flag::Yes => Flag::Yes,
-                uspv1::Flag::No => Flag::No,
-                uspv1::Flag::NotApplicable => Flag::NotApplicable,
-            };
-            SectionSummary::Uspv1(UsPrivacy {
-                version: 1,
-                explicit_notice: flag(&u.opt_out_notice),
-                opt_out_sale: flag(&u.opt_out_sale),
-                lspa_covered: flag(&u.lspa_covered_transaction),
-            })
-        }
-        7 => match decoded!(usnat::UsNat, text).core {
-            usnat::Core::V1(c) => regional(
-                c.sale_opt_out.code(),
-                Some(c.sharing_opt_out.code()),
-                Some(c.sensitive_data_processing.precise_geolocation_data.code()),
-            ),
-            usnat::Core::V2(c) => regional(
-                c.sale_opt_out.code(),
-                Some(c.sharing_opt_out.code()),
-                Some(c.sensitive_data_processing.precise_geolocation_data.code()),
-            ),
-            _ => return Err("usnat core version not supported".into()),
-        },
-        8 => {
-            let core = decoded!(usca::UsCa, text).core;
-            regional(
-                core.sale_opt_out.code(),
-                Some(core.sharing_opt_out.code()),
-                Some(core.sensitive_data_processing.precise_geolocation.code()),
-            )
-        }
-        9 => state!(usva::UsVa, geo: precise_geolocation_data),
-        // Colorado's sensitive data has no geolocation item.
-        10 => state!(usco::UsCo),
-        11 => state!(usut::UsUt, geo: specific_geolocation_data),
-        12 => state!(usct::UsCt, geo: precise_geolocation_data),
-        13 => state!(usfl::UsFl, geo: precise_geolocation_data),
-        14 => state!(usmt::UsMt, geo: precise_geolocation_data),
-        15 => state!(usor::UsOr, geo: precise_geolocation_data),
-        16 => state!(ustx::UsTx, geo: precise_geolocation_data),
-        17 => state!(usde::UsDe, geo: precise_geolocation_data),
-        18 => state!(usia::UsIa, geo: precise_geolocation_data),
-        19 => state!(usne::UsNe, geo: precise_geolocation_data),
-        20 => state!(usnh::UsNh, geo: precise_geolocation_data),
-        21 => state!(usnj::UsNj, geo: precise_geolocation_data),
-        22 => state!(ustn::UsTn, geo: precise_geolocation_data),
-        23 => state!(usmn::UsMn, geo: precise_geolocation_data),
-        _ => SectionSummary::Other { id, name: section_name(id) },
+        2 => SectionSummary::Tcfeuv2(tcf::decode(text).map_err(|e| e.message)?),
+        // The uspv1 section is a US Privacy string as it stands.
+        6 => SectionSummary::Uspv1(usp::decode(text).map_err(|e| e.message)?),
+        id if us::is_us_section(id) => SectionSummary::UsRegional(us::decode(id, text)?),
+        _ => SectionSummary::NotJudged { id, name: section_name(id), reason: not_judged_because(id) },
     })
 }
 
-/// The 2-bit GPP code of an opt-out or consent field.
-trait Code {
-    fn code(&self) -> u8;
-}
-
-impl Code for OptOut {
-    fn code(&self) -> u8 {
-        match self {
-            OptOut::NotApplicable => 0,
-            OptOut::OptedOut => 1,
-            OptOut::DidNotOptOut => 2,
+/// Why a section is not judged, for `consent explain` and the ingest summary.
+fn not_judged_because(id: u16) -> &'static str {
+    match id {
+        1 => "TCF EU v1 was retired in 2020; a request under the GDPR needs a v2 TC string",
+        3 | 4 => "a header or signal-integrity id is not a consent section",
+        5 => {
+            "the Canadian TCF section: crowdlens' policy (DESIGN.md, Consent) has no Canadian rule, so its \
+              content is neither read nor checked"
         }
-    }
-}
-
-impl Code for Consent {
-    fn code(&self) -> u8 {
-        match self {
-            Consent::NotApplicable => 0,
-            Consent::NoConsent => 1,
-            Consent::Consent => 2,
-        }
+        _ => "not a section id registered with the GPP (1 to 27); its content is neither read nor checked",
     }
 }
 
@@ -318,5 +212,19 @@ mod tests {
         let g = decode("DBABTA~1YYN").unwrap();
         assert_eq!(g.section_ids, vec![6]);
         assert!(matches!(g.sections[0], SectionSummary::Uspv1(u) if u.opted_out_of_sale()));
+    }
+
+    #[test]
+    fn sections_without_a_rule_are_listed_with_a_reason() {
+        // tcfcav1 (5) holding text that is no TC string at all, and an unregistered id 40.
+        let g = decode("DBABDA~anything").unwrap();
+        assert_eq!(g.section_ids, vec![5]);
+        assert!(
+            matches!(&g.sections[0], SectionSummary::NotJudged { id: 5, name: "tcfcav1", reason } if reason.contains("Canadian"))
+        );
+        let g = decode("DBABSM~x").unwrap();
+        assert!(
+            matches!(&g.sections[0], SectionSummary::NotJudged { id: 40, name: "unknown", reason } if reason.contains("registered"))
+        );
     }
 }

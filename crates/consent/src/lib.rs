@@ -9,20 +9,22 @@
 //! - [`tcf`]: TC strings (TCF v2.x core segment and its optional segments).
 //! - [`usp`]: US Privacy (CCPA) strings such as `1YNN`.
 //! - [`gpp`]: GPP v1 strings (`header~section~…`), with the EU TCF, US Privacy, US national and
-//!   US state sections summarised for the policy.
+//!   US state sections summarised for the policy, and every other section listed as not judged.
+//! - [`us`]: the US national and state sections, read from a table of their layouts.
 //! - [`policy`]: the rules of DESIGN.md § Consent, in one function.
 //! - [`explain`]: what `crowdlens consent explain` prints.
 //!
-//! TC strings and GPP headers are read by [`bits`] here; the US sections of GPP by the
-//! `iab_gpp` crate. Both are checked against the IAB's own JavaScript libraries
-//! (`tests/official.rs`). Errors from here never
-//! quote the string they failed on, so they are safe to write to a quarantine file.
+//! Every string is read by [`bits`] here, and checked against the IAB's own JavaScript libraries
+//! twice: on random states their encoders make (`tests/official.rs`), and on the strings of
+//! their own test suites (`tests/shared_vectors.rs`). Errors from here never quote the string
+//! they failed on, so they are safe to write to a quarantine file.
 
 mod bits;
 pub mod explain;
 pub mod gpp;
 pub mod policy;
 pub mod tcf;
+pub mod us;
 pub mod usp;
 
 pub use policy::{judge, ConsentPolicy, DropReason, Signals, Verdict};
@@ -45,20 +47,3 @@ impl std::error::Error for DecodeError {}
 /// Longest consent string read. Real TC strings with thousands of vendors stay well under this;
 /// anything longer is refused before it is decoded, which bounds the work per record.
 pub const MAX_STRING_BYTES: usize = 16 * 1024;
-
-/// Describes an `iab_gpp` section error without the string it came from.
-pub(crate) fn describe(e: &iab_gpp::sections::SectionDecodeError) -> String {
-    use iab_gpp::sections::SectionDecodeError as E;
-    match e {
-        E::MissingSection(id) => format!("section {id} is missing"),
-        E::UnsupportedSectionId(id) => format!("section {id} is not supported"),
-        E::Read { .. } | E::UnexpectedEndOfString(_) => "the string ends early (truncated?)".to_string(),
-        E::InvalidCharacter { kind, .. } => format!("a character is not valid {kind}"),
-        E::InvalidSectionVersion { expected, found } => format!("section version {found}, expected {expected}"),
-        E::UnknownSegmentVersion { segment_version } => format!("unknown segment version {segment_version}"),
-        E::UnknownSegmentType { segment_type } => format!("unknown segment type {segment_type}"),
-        E::DuplicateSegmentType { segment_type } => format!("segment type {segment_type} appears twice"),
-        E::InvalidFieldValue { expected, .. } => format!("a field has a value outside {expected}"),
-        _ => "the string could not be decoded".to_string(),
-    }
-}

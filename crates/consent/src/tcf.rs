@@ -49,8 +49,14 @@ pub fn decode(s: &str) -> Result<TcConsent, DecodeError> {
         b'B' => return Err(error("a TCF v1 string; only TCF v2 is supported")),
         _ => return Err(error("not a TCF v2 TC string (those start with C); GPP strings start with D")),
     }
-    // Later segments (disclosed vendors, publisher purposes) do not bear on admission.
-    let core = s.split('.').next().unwrap_or_default();
+    // Later segments (disclosed vendors, publisher purposes) do not bear on admission, but a
+    // string whose later segments are not base64url is refused whole, as the official
+    // libraries refuse it.
+    let mut segments = s.split('.');
+    let core = segments.next().unwrap_or_default();
+    for segment in segments {
+        BitReader::new(segment).map_err(bit_error)?;
+    }
     read_core(&mut BitReader::new(core).map_err(bit_error)?).map_err(bit_error)
 }
 
@@ -73,12 +79,11 @@ fn read_core(r: &mut BitReader) -> Result<TcConsent, BitError> {
     let publisher_country = r.letters()?;
     let vendor_consents = expand(&vendor_section(r)?);
     let _vendor_legitimate_interests = vendor_section(r)?;
-    // Publisher restrictions are read only to check the string is whole.
-    for _ in 0..r.uint(12)? {
-        let _purpose = r.uint(6)?;
-        let _restriction = r.uint(2)?;
-        ranges(r)?;
-    }
+    // Publisher restrictions are the last field, the policy does not read them, and CMPs that
+    // have none often end the segment before their count: the official GPP library decodes
+    // such strings, so a string that ends inside them is whole for this purpose. A bad
+    // character was refused above, so the only error here is the end of the string.
+    let _ = publisher_restrictions(r);
     Ok(TcConsent {
         cmp_id,
         vendor_list_version,
@@ -90,6 +95,15 @@ fn read_core(r: &mut BitReader) -> Result<TcConsent, BitError> {
         purposes_legitimate_interest,
         vendor_consents,
     })
+}
+
+fn publisher_restrictions(r: &mut BitReader) -> Result<(), BitError> {
+    for _ in 0..r.uint(12)? {
+        let _purpose = r.uint(6)?;
+        let _restriction = r.uint(2)?;
+        ranges(r)?;
+    }
+    Ok(())
 }
 
 /// A vendor section (MaxVendorId, then a bitfield or range entries) as sorted, disjoint,
@@ -201,5 +215,23 @@ mod tests {
         assert!(decode("BOEFEAyOEFEAyAHABDENAI4AAAB9vABAASA").unwrap_err().message.contains("TCF v1"));
         assert!(decode("CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAA!").unwrap_err().message.contains("base64url"));
         assert!(decode("garbage").unwrap_err().message.contains("start with C"));
+    }
+
+    #[test]
+    fn a_core_segment_may_end_before_its_publisher_restrictions() {
+        // The official library's test string (cmp 10, purposes 1 and 3 to 6) with its last
+        // 12 bits, the restriction count, cut off; the GPP library decodes it, and so must this.
+        let whole =
+            decode("CPTtLAAPTtLAAAKAAAENAAFgALwAAEAAAAAAAOgAgABgAAAA.IAoAAgABgAAEAQAAEAAA.d4AACEAAAAAA").unwrap();
+        let cut = decode("CPTtLAAPTtLAAAKAAAENAAFgALwAAEAAAAAAAOgAgABgAA").unwrap();
+        assert_eq!(cut, whole);
+        assert_eq!(cut.purposes_consent, vec![1, 3, 4, 5, 6]);
+        // Cut into the vendor legitimate-interest section, which comes before: refused.
+        assert!(decode("CPTtLAAPTtLAAAKAAAENAAFgALwAAEAAAAAAAOgAgABgA").unwrap_err().message.contains("ends early"));
+        // A later segment that is not base64url (standard base64 padding) refuses the string.
+        assert!(decode("CPTtLAAPTtLAAAKAAAENAAFgALwAAEAAAAAAAOgAgABgAAAA.cAAAAAAAITg=")
+            .unwrap_err()
+            .message
+            .contains("base64url"));
     }
 }

@@ -54,6 +54,30 @@ function usp() {
   return { kind: 'usp', string: g.encodeSection('uspv1'), notice, opt_out_sale: sale, lspa_covered: lspa };
 }
 
+// The state sections besides usva and usco: the length of their SensitiveDataProcessing list,
+// which item is precise geolocation (1-based, from the state specifications), and whether they
+// carry a sharing opt-out and a GPC segment.
+const STATES = [
+  { name: 'usca', sensitive: 9, geo: 3, sharing: true, gpc: true },
+  { name: 'usut', sensitive: 8, geo: 8 },
+  { name: 'usct', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usfl', sensitive: 8, geo: 8 },
+  { name: 'usmt', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usor', sensitive: 11, geo: 11, gpc: true },
+  { name: 'ustx', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usde', sensitive: 9, geo: 8, gpc: true },
+  { name: 'usia', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usne', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usnh', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usnj', sensitive: 10, geo: 8, gpc: true },
+  { name: 'ustn', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usmn', sensitive: 8, geo: 8, gpc: true },
+  { name: 'usmd', gpc: true },
+  { name: 'usin', sensitive: 8, geo: 8, separateSensitive: true },
+  { name: 'usky', sensitive: 8, geo: 8, separateSensitive: true },
+  { name: 'usri', sensitive: 8, geo: 8, separateSensitive: true },
+];
+
 function gpp() {
   const g = new GppModel();
   const expected = { kind: 'gpp', sections: [] };
@@ -79,14 +103,42 @@ function gpp() {
     const sale = int(3), sharing = int(3), sdp = Array.from({ length: 16 }, () => int(3));
     g.setFieldValue('usnat', 'SaleOptOut', sale); g.setFieldValue('usnat', 'SharingOptOut', sharing);
     g.setFieldValue('usnat', 'SensitiveDataProcessing', sdp);
-    g.setFieldValue('usnat', 'Gpc', random() < 0.5);
-    expected.usnat = { sale_opt_out: sale, sharing_opt_out: sharing, precise_geolocation: sdp[7] };
+    const gpc = random() < 0.5;
+    g.setFieldValue('usnat', 'Gpc', gpc);
+    expected.usnat = { sale_opt_out: sale, sharing_opt_out: sharing, precise_geolocation: sdp[7], gpc };
   }
   for (const [index, name] of [[3, 'usva'], [4, 'usco']]) {
     if (!sections.includes(index)) continue;
     const sale = int(3);
     g.setFieldValue(name, 'SaleOptOut', sale);
     expected[name] = { sale_opt_out: sale };
+  }
+  // Half the strings also carry a few of the other state sections, with every field the
+  // policy reads random, including the codes 0 and the GPC flag.
+  if (random() < 0.5) {
+    for (const state of STATES) {
+      if (random() > 0.15) continue;
+      const sale = int(3);
+      g.setFieldValue(state.name, 'SaleOptOut', sale);
+      const want = { sale_opt_out: sale };
+      if (state.sharing) {
+        want.sharing_opt_out = int(3);
+        g.setFieldValue(state.name, 'SharingOptOut', want.sharing_opt_out);
+      }
+      if (state.sensitive) {
+        const sdp = Array.from({ length: state.sensitive }, () => int(3));
+        const included = !state.separateSensitive || random() < 0.7;
+        if (state.separateSensitive) g.setFieldValue(state.name, 'SensitiveDataConsentSegmentIncluded', included);
+        g.setFieldValue(state.name, 'SensitiveDataProcessing', sdp);
+        // An absent segment reads as "not applicable".
+        if (state.geo) want.precise_geolocation = included ? sdp[state.geo - 1] : 0;
+      }
+      if (state.gpc) {
+        want.gpc = random() < 0.5;
+        g.setFieldValue(state.name, 'Gpc', want.gpc);
+      }
+      expected[state.name] = want;
+    }
   }
   expected.section_ids = g.getSectionIds().map(Number).sort((a, b) => a - b);
   expected.string = g.encode();
