@@ -298,9 +298,21 @@ enum IngestCommand {
         #[command(flatten)]
         source: IngestArgs,
         /// When the requests were received (Unix seconds or RFC 3339), for logs whose requests
-        /// carry no `ext.ts`. A request's own `ext.ts` always wins.
+        /// carry no time of their own. A value at --time-field, then the request's `ext.ts`,
+        /// win over it.
         #[arg(long, value_name = "TIME")]
         received_at: Option<String>,
+        /// JSON path, from each line's top level, of the time the request was received, for
+        /// logs that keep it outside the OpenRTB body: `ts` in {"ts":…,"request":{…}}, or
+        /// `meta.received_at`. Unix s/ms/µs or ISO 8601, as a number or a string.
+        #[arg(long, value_name = "PATH")]
+        time_field: Option<String>,
+        /// JSON path of the OpenRTB request inside each line, for wrapped logs such as
+        /// {"ts":…,"request":{…}}. Without it, a line that holds no request field is looked
+        /// into under the keys request, bid_request, bidrequest, bidRequest, BidRequest, req,
+        /// body, payload and openrtb.
+        #[arg(long, value_name = "PATH")]
+        request_field: Option<String>,
     },
 }
 
@@ -500,7 +512,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let options = ingest_options(source.sensitive.as_deref(), &map, None)?;
             ingest_command(&source, &options, Source::Pings)
         }
-        Command::Ingest(IngestCommand::Openrtb { source, received_at }) => {
+        Command::Ingest(IngestCommand::Openrtb { source, received_at, time_field, request_field }) => {
             let received_at_s = received_at
                 .map(|t| {
                     crowdlens_ingest::decode::parse_timestamp(&t).map_err(|_| {
@@ -508,7 +520,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     })
                 })
                 .transpose()?;
-            let options = ingest_options(source.sensitive.as_deref(), &[], received_at_s)?;
+            let path = |flag: &str, spec: Option<String>| {
+                spec.map(|p| crowdlens_ingest::openrtb::JsonPath::parse(&p).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+                    .transpose()
+            };
+            let mut options = ingest_options(source.sensitive.as_deref(), &[], received_at_s)?;
+            options.line_layout = crowdlens_ingest::openrtb::LineLayout {
+                request_field: path("--request-field", request_field)?,
+                time_field: path("--time-field", time_field)?,
+            };
             ingest_command(&source, &options, Source::Openrtb)
         }
         Command::Consent(ConsentCommand::Explain { string, store, json }) => {
@@ -829,6 +849,7 @@ fn ingest_options(sensitive: Option<&Path>, map: &[String], received_at_s: Optio
         column_overrides: IngestOptions::parse_mapping(map)?,
         now_s: None,
         received_at_s,
+        line_layout: Default::default(),
     })
 }
 

@@ -43,6 +43,7 @@ pub enum Reject {
     InvalidJson,
     NotABidRequest,
     MissingTime,
+    RequestNotFound,
 }
 
 impl Reject {
@@ -63,6 +64,7 @@ impl Reject {
             Reject::InvalidJson => "invalid_json",
             Reject::NotABidRequest => "not_a_bid_request",
             Reject::MissingTime => "missing_time",
+            Reject::RequestNotFound => "request_not_found",
         }
     }
 
@@ -84,7 +86,10 @@ impl Reject {
             Reject::NotABidRequest => {
                 "a field the bid request needs has the wrong JSON type (see OpenRTB 2.6 section 3.2)"
             }
-            Reject::MissingTime => "the request has no ext.ts and no --received-at was given, so its time is unknown",
+            Reject::MissingTime => {
+                "the request's time is unknown: no value at --time-field, no ext.ts, and no --received-at"
+            }
+            Reject::RequestNotFound => "the line has no JSON object at the path --request-field names",
         }
     }
 }

@@ -6,11 +6,15 @@
 
 use crowdlens_consent::Signals;
 use crowdlens_types::{category, DeviceId, NotADevice};
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use crate::decode::Reject;
+use crate::decode::{parse_timestamp, Reject};
+
+mod lenient;
+use lenient::{flag, number, section_ids};
 
 /// Longest line read as a bid request. Real requests are a few kB; the cap bounds memory.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -53,17 +57,17 @@ pub struct DeviceExt<'a> {
 
 #[derive(Default, Deserialize)]
 pub struct Geo {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub lat: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub lon: Option<f64>,
     /// AdCOM location type: 1 = GPS/location services, 2 = IP address, 3 = user-provided.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "number")]
     pub kind: Option<u8>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub accuracy: Option<f64>,
     /// Seconds since this fix was taken.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub lastfix: Option<i64>,
 }
 
@@ -93,7 +97,7 @@ pub struct Regs<'a> {
     pub us_privacy: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub gpp: Option<Cow<'a, str>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "section_ids")]
     pub gpp_sid: Option<Vec<u16>>,
     #[serde(borrow, default)]
     pub ext: Option<RegsExt<'a>>,
@@ -107,7 +111,7 @@ pub struct RegsExt<'a> {
     pub us_privacy: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub gpp: Option<Cow<'a, str>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "section_ids")]
     pub gpp_sid: Option<Vec<u16>>,
 }
 
@@ -116,7 +120,7 @@ pub struct RegsExt<'a> {
 pub struct Distribution<'a> {
     #[serde(borrow, default)]
     pub cat: Option<Vec<Cow<'a, str>>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub cattax: Option<u16>,
     #[serde(borrow, default)]
     pub content: Option<Content<'a>>,
@@ -126,7 +130,7 @@ pub struct Distribution<'a> {
 pub struct Content<'a> {
     #[serde(borrow, default)]
     pub cat: Option<Vec<Cow<'a, str>>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub cattax: Option<u16>,
 }
 
@@ -134,7 +138,7 @@ pub struct Content<'a> {
 /// seconds or milliseconds, at `ext.ts`. Without it, `--received-at` supplies the time.
 #[derive(Debug, Default, Deserialize)]
 pub struct RequestExt {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "number")]
     pub ts: Option<f64>,
 }
 
@@ -222,38 +226,144 @@ impl<'a> BidRequest<'a> {
     }
 }
 
-/// OpenRTB booleans are integers 0/1; some exchanges send JSON booleans. Both are read.
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    struct FlagVisitor;
-    impl<'de> Visitor<'de> for FlagVisitor {
-        type Value = Option<bool>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("0, 1, true, false or null")
+impl BidRequest<'_> {
+    /// No field crowdlens reads is present: the line is no request, or a wrapper around one.
+    fn holds_nothing(&self) -> bool {
+        self.device.is_none()
+            && self.user.is_none()
+            && self.regs.is_none()
+            && self.app.is_none()
+            && self.site.is_none()
+            && self.ext.is_none()
+    }
+}
+
+/// A dotted path into a JSON object, such as `received_at` or `meta.ts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonPath(Vec<String>);
+
+impl JsonPath {
+    pub fn parse(spec: &str) -> Result<JsonPath, String> {
+        let keys: Vec<String> = spec.split('.').map(str::to_string).collect();
+        if keys.iter().any(String::is_empty) {
+            return Err(format!(
+                "`{spec}` is not a JSON path: name the keys from the line's top level, separated by dots, \
+                 such as `received_at` or `meta.ts`"
+            ));
         }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Some(v))
+        Ok(JsonPath(keys))
+    }
+}
+
+impl std::fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+/// Where a logged line keeps its bid request and the time it was received.
+#[derive(Debug, Clone, Default)]
+pub struct LineLayout {
+    /// `--request-field`: the request is the object at this path. Without it, the request is
+    /// the line itself or, when the line holds no request field at all, the object under one of
+    /// [`WRAPPER_KEYS`].
+    pub request_field: Option<JsonPath>,
+    /// `--time-field`: the receive time is at this path from the line's top level, in Unix
+    /// seconds, milliseconds or microseconds, or an ISO 8601 date-time, as a number or a string.
+    pub time_field: Option<JsonPath>,
+}
+
+/// Keys under which request logs commonly wrap the OpenRTB body.
+pub const WRAPPER_KEYS: [&str; 9] =
+    ["request", "bid_request", "bidrequest", "bidRequest", "BidRequest", "req", "body", "payload", "openrtb"];
+
+/// One logged line: the request, and the receive time `--time-field` found (`None` when the
+/// layout names no time field or the line has no value there).
+pub struct Logged<'a> {
+    pub request: BidRequest<'a>,
+    pub time_s: Option<Result<i64, Reject>>,
+}
+
+/// Parses one line as `layout` describes it. Without a layout this is [`parse`], plus the
+/// wrapper detection, which costs nothing for lines that are requests.
+pub fn parse_logged<'a>(line: &'a [u8], layout: &LineLayout) -> Result<Logged<'a>, Reject> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(Reject::RecordTooLong);
+    }
+    let time_s = match &layout.time_field {
+        Some(path) => lookup(line, path)?.and_then(time_at),
+        None => None,
+    };
+    let request = match &layout.request_field {
+        Some(path) => {
+            let raw = lookup(line, path)?.ok_or(Reject::RequestNotFound)?;
+            parse(raw.get().as_bytes())?
         }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            match v {
-                0 => Ok(Some(false)),
-                1 => Ok(Some(true)),
-                _ => Err(E::custom("a flag must be 0 or 1")),
+        None => {
+            let request = parse(line)?;
+            if request.holds_nothing() {
+                wrapped(line)?.unwrap_or(request)
+            } else {
+                request
             }
         }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            u64::try_from(v).map_err(|_| E::custom("a flag must be 0 or 1")).and_then(|v| self.visit_u64(v))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(FlagVisitor)
+    };
+    Ok(Logged { request, time_s })
+}
+
+type Object<'a> = HashMap<Cow<'a, str>, &'a RawValue>;
+
+fn object(text: &[u8]) -> Result<Option<Object<'_>>, Reject> {
+    let raw: &RawValue = serde_json::from_slice(text).map_err(|_| Reject::InvalidJson)?;
+    if !raw.get().starts_with('{') {
+        return Ok(None);
+    }
+    serde_json::from_str(raw.get()).map(Some).map_err(|_| Reject::InvalidJson)
+}
+
+/// The value at `path`, if every key on the way names an object member.
+fn lookup<'a>(line: &'a [u8], path: &JsonPath) -> Result<Option<&'a RawValue>, Reject> {
+    let mut current: &'a [u8] = line;
+    let mut found = None;
+    for key in &path.0 {
+        let Some(members) = object(current)? else { return Ok(None) };
+        let Some(&value) = members.get(key.as_str()) else { return Ok(None) };
+        found = Some(value);
+        current = value.get().as_bytes();
+    }
+    Ok(found)
+}
+
+/// The request under the first wrapper key that holds one.
+fn wrapped(line: &[u8]) -> Result<Option<BidRequest<'_>>, Reject> {
+    let Some(members) = object(line)? else { return Ok(None) };
+    for key in WRAPPER_KEYS {
+        if let Some(value) = members.get(key).filter(|v| v.get().starts_with('{')) {
+            let request = parse(value.get().as_bytes())?;
+            if !request.holds_nothing() {
+                return Ok(Some(request));
+            }
         }
     }
-    d.deserialize_option(FlagVisitor)
+    Ok(None)
+}
+
+fn time_at(value: &RawValue) -> Option<Result<i64, Reject>> {
+    let text = value.get();
+    if text == "null" {
+        return None;
+    }
+    if text.starts_with('"') {
+        let inner: Cow<'_, str> = match serde_json::from_str(text) {
+            Ok(s) => s,
+            Err(_) => return Some(Err(Reject::BadTimestamp)),
+        };
+        if inner.trim().is_empty() {
+            return None;
+        }
+        return Some(parse_timestamp(&inner));
+    }
+    Some(parse_timestamp(text))
 }
 
 #[cfg(test)]

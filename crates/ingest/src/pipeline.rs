@@ -52,6 +52,8 @@ pub struct IngestOptions {
     pub now_s: Option<i64>,
     /// Time of bid requests that carry no `ext.ts` (Unix seconds), from `--received-at`.
     pub received_at_s: Option<i64>,
+    /// Where logged bid-request lines keep the request and its receive time.
+    pub line_layout: openrtb::LineLayout,
 }
 
 impl IngestOptions {
@@ -620,7 +622,8 @@ pub mod openrtb_drop {
     pub const NO_GEOLOCATION: &str = "no_geolocation";
     /// `device.geo.type` 2: derived from the IP address, too coarse and too often wrong.
     pub const IP_GEOLOCATION: &str = "ip_geolocation";
-    /// `device.geo.type` missing or not 1 (GPS) or 3 (user-provided).
+    /// `device.geo.type` missing (unless the store's `admit_untyped_geo` is on), or a value
+    /// other than 1 (GPS), 2 (IP) or 3 (user-provided).
     pub const GEO_TYPE_UNKNOWN: &str = "geo_type_unknown";
     /// No `device.ifa` that names a device (missing, all zeros, or a publisher or session id);
     /// a `user.id` alone never counts.
@@ -672,12 +675,17 @@ pub fn ingest_openrtb(
         }
         Ok(true)
     };
-    let received_at_s = options.received_at_s;
+    let reading = RequestReading {
+        consent,
+        layout: &options.line_layout,
+        received_at_s: options.received_at_s,
+        admit_untyped_geo: sink.policy.admit_untyped_geo,
+    };
     let judge_lines = |admission: &mut Admission<'_>, batch: &Records<Vec<u8>>| -> Result<Outcome, IngestError> {
         for (line, number, whole) in batch.iter() {
             let position = Position::Line(number);
             if whole {
-                judge_request(admission, position, line, &consent, received_at_s)?;
+                judge_request(admission, position, line, &reading)?;
             } else {
                 admission.quarantine(position, Reject::RecordTooLong);
             }
@@ -695,21 +703,29 @@ pub fn ingest_openrtb(
     sink.finish("openrtb")
 }
 
+/// How one ingest reads and judges its bid-request lines.
+struct RequestReading<'a> {
+    consent: ConsentPolicy,
+    layout: &'a openrtb::LineLayout,
+    received_at_s: Option<i64>,
+    /// The store's `admit_untyped_geo`: whether a fix without `geo.type` is taken as precise.
+    admit_untyped_geo: bool,
+}
+
 fn judge_request(
     admission: &mut Admission<'_>,
     position: Position,
     line: &[u8],
-    consent: &ConsentPolicy,
-    received_at_s: Option<i64>,
+    reading: &RequestReading<'_>,
 ) -> Result<(), IngestError> {
-    let request = match openrtb::parse(line) {
+    let openrtb::Logged { request, time_s } = match openrtb::parse_logged(line, reading.layout) {
         Ok(r) => r,
         Err(reason) => {
             admission.quarantine(position, reason);
             return Ok(());
         }
     };
-    match judge(&request.signals(), consent) {
+    match judge(&request.signals(), &reading.consent) {
         Verdict::Admit => {}
         Verdict::Drop(reason) => {
             admission.drop(reason.code());
@@ -727,6 +743,7 @@ fn judge_request(
     };
     match geo.kind {
         Some(1) | Some(3) => {}
+        None if reading.admit_untyped_geo => {}
         Some(2) => {
             admission.drop(openrtb_drop::IP_GEOLOCATION);
             return Ok(());
@@ -740,9 +757,19 @@ fn judge_request(
         admission.drop(openrtb_drop::NO_ADVERTISING_ID);
         return Ok(());
     };
-    let Some(received_s) = request.received_at(received_at_s) else {
-        admission.quarantine(position, Reject::MissingTime);
-        return Ok(());
+    let received_s = match time_s {
+        Some(Ok(t)) => t,
+        Some(Err(reason)) => {
+            admission.quarantine(position, reason);
+            return Ok(());
+        }
+        None => match request.received_at(reading.received_at_s) {
+            Some(t) => t,
+            None => {
+                admission.quarantine(position, Reject::MissingTime);
+                return Ok(());
+            }
+        },
     };
     // The fix is older than the request by `lastfix` seconds; its own time is what is stored.
     let time_s = received_s.saturating_sub(geo.lastfix.unwrap_or(0).max(0));

@@ -94,8 +94,12 @@ mod tests {
     #[test]
     fn accuracy_ceiling_and_unknown() {
         let places = SensitivePlaces::default();
-        let mut config =
-            PolicyConfig { max_accuracy_m: 100.0, admit_unknown_accuracy: true, tcf_required_purposes: vec![1] };
+        let mut config = PolicyConfig {
+            max_accuracy_m: 100.0,
+            admit_unknown_accuracy: true,
+            admit_untyped_geo: false,
+            tcf_required_purposes: vec![1],
+        };
         let p = Policy { config: &config, sensitive: &places };
         assert!(p.admit(ping(Some(100.0))).is_ok());
         assert_eq!(p.admit(ping(Some(100.1))).unwrap_err(), Drop::AccuracyAboveCeiling);
@@ -121,8 +125,12 @@ mod tests {
             r#"{"type":"Feature","properties":{"category":"shelter"},"geometry":{"type":"Point","coordinates":[-93.26,44.97]}}"#,
         )
         .unwrap();
-        let config =
-            PolicyConfig { max_accuracy_m: 100.0, admit_unknown_accuracy: true, tcf_required_purposes: vec![1] };
+        let config = PolicyConfig {
+            max_accuracy_m: 100.0,
+            admit_unknown_accuracy: true,
+            admit_untyped_geo: false,
+            tcf_required_purposes: vec![1],
+        };
         let p = Policy { config: &config, sensitive: &places };
         assert_eq!(p.admit(ping(Some(5.0))).unwrap_err().to_string(), "sensitive_place:shelter");
     }

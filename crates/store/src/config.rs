@@ -45,6 +45,12 @@ pub struct PolicyConfig {
     pub max_accuracy_m: f64,
     /// Whether pings with no accuracy column at all are admitted.
     pub admit_unknown_accuracy: bool,
+    /// Whether a bid request's `device.geo` without `type` is taken as a precise fix. Off by
+    /// default: the fix may come from the IP address (type 2), which is too coarse and too
+    /// often wrong. Many exchanges omit the type even for GPS fixes; turn this on only for a
+    /// feed known to send device locations there.
+    #[serde(default)]
+    pub admit_untyped_geo: bool,
     /// TCF purposes a bid request under the GDPR must have consent for, besides Special
     /// Feature 1 (precise geolocation), which is always required.
     #[serde(default = "default_tcf_required_purposes")]
@@ -114,6 +120,7 @@ impl Default for Config {
             policy: PolicyConfig {
                 max_accuracy_m: 200.0,
                 admit_unknown_accuracy: true,
+                admit_untyped_geo: false,
                 tcf_required_purposes: default_tcf_required_purposes(),
             },
             privacy: PrivacyConfig {
@@ -239,6 +246,10 @@ time_finest_bucket_seconds = {}
 max_accuracy_m = {:?}
 # Admit pings from feeds that carry no accuracy column at all.
 admit_unknown_accuracy = {}
+# Admit bid requests whose device.geo has lat/lon but no `type`. Off: such a fix may be
+# derived from the IP address. Turn on only for an exchange known to send device locations
+# without the type; requests are then dropped as geo_type_unknown no more.
+admit_untyped_geo = {}
 # Bid requests under the GDPR need Special Feature 1 (precise geolocation) opted in and
 # consent for each of these TCF purposes (1 = store/access on a device, 9 = audience statistics).
 tcf_required_purposes = {:?}
@@ -279,6 +290,7 @@ purposes = [{}]
             r.time_finest_bucket_seconds,
             p.max_accuracy_m,
             p.admit_unknown_accuracy,
+            p.admit_untyped_geo,
             p.tcf_required_purposes,
             v.epsilon_per_epoch,
             v.delta_per_epoch,

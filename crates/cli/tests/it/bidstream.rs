@@ -241,3 +241,69 @@ fn consent_explain_uses_the_store_policy() {
     let j = run(&["consent", "explain", tc, "--store", s(&st), "--json"]).ok().json();
     assert_eq!(j["verdict"], "admit", "{j}");
 }
+
+/// Ingests `real_world.jsonl` and checks every line against its hand-checked outcome.
+fn check_real_world_expectations(store: &std::path::Path, admit_untyped_geo: bool) {
+    let file = fixture("real_world.jsonl");
+    let expect: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("real_world.expect.json")).unwrap()).unwrap();
+    let j =
+        run(&["ingest", "openrtb", s(&file), "--store", s(store), "--time-field", "timestamp", "--json"]).ok().json();
+    assert!(reconciles(&j), "{j}");
+    let lines = expect["lines"].as_array().unwrap();
+    assert_eq!(j["read"].as_u64().unwrap(), lines.len() as u64, "{j}");
+
+    let mut want_stored = 0;
+    let mut want_dropped = std::collections::BTreeMap::<String, u64>::new();
+    let mut want_quarantined = std::collections::BTreeMap::<u64, String>::new();
+    for l in lines {
+        let mut outcome = l["outcome"].as_str().unwrap();
+        if admit_untyped_geo && outcome == "drop:geo_type_unknown" {
+            outcome = "admit";
+        }
+        match outcome.split_once(':') {
+            None => want_stored += 1,
+            Some(("drop", reason)) => *want_dropped.entry(reason.to_string()).or_default() += 1,
+            Some(("quarantine", reason)) => {
+                want_quarantined.insert(l["line"].as_u64().unwrap(), reason.to_string());
+            }
+            Some(other) => panic!("bad outcome {other:?} in the expectation file"),
+        }
+    }
+    assert_eq!(j["stored"], want_stored, "{j}");
+    let dropped: std::collections::BTreeMap<String, u64> =
+        counts(&j, "dropped").into_iter().map(|(k, v)| (k, v.as_u64().unwrap())).collect();
+    assert_eq!(dropped, want_dropped, "{j}");
+    // Quarantined lines are named in the quarantine file: compare them line by line.
+    let quarantine = std::fs::read_to_string(j["quarantine_files"][0].as_str().unwrap()).unwrap();
+    let got: std::collections::BTreeMap<u64, String> = quarantine
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|e| (e["line"].as_u64().unwrap(), e["reason"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(got, want_quarantined, "{quarantine}");
+}
+
+#[test]
+fn real_world_shapes_get_their_hand_checked_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    check_real_world_expectations(&init_store(dir.path()), false);
+
+    // The documented switch for exchanges that omit geo.type: only that line changes.
+    let lenient = dir.path().join("lenient");
+    run(&["init", "--store", s(&lenient)]).ok();
+    let config = lenient.join("crowdlens.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("admit_untyped_geo = false"), "{text}");
+    std::fs::write(&config, text.replace("admit_untyped_geo = false", "admit_untyped_geo = true")).unwrap();
+    check_real_world_expectations(&lenient, true);
+
+    // Paths that are no paths are refused before anything is read.
+    let bad =
+        run(&["ingest", "openrtb", s(&fixture("real_world.jsonl")), "--store", s(&lenient), "--time-field", "a..b"]);
+    assert!(
+        bad.clean_error().contains("--time-field") && bad.clean_error().contains("not a JSON path"),
+        "{}",
+        bad.stderr
+    );
+}

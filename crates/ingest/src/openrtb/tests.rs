@@ -95,3 +95,45 @@ fn fuzz_crash_is_a_quarantine() {
     let verdict = crowdlens_consent::judge(&r.signals(), &Default::default());
     assert_eq!(verdict.label(), "quarantine:undecodable_gpp");
 }
+
+#[test]
+fn numbers_and_flags_sent_as_strings_are_read() {
+    let line = br#"{"device":{"ifa":"a","lmt":"0","geo":{"lat":"44.97","lon":"-93.26","type":"1","accuracy":"8"}},
+        "regs":{"gdpr":"1","gpp_sid":"7,8"},"ext":{"ts":"1793577600"}}"#;
+    let r = parse(line).unwrap();
+    let geo = r.device.as_ref().unwrap().geo.as_ref().unwrap();
+    assert_eq!((geo.lat, geo.lon, geo.kind, geo.accuracy), (Some(44.97), Some(-93.26), Some(1), Some(8.0)));
+    let s = r.signals();
+    assert!(s.gdpr && !s.lmt);
+    assert_eq!(s.gpp_sid, Some(&[7u16, 8][..]));
+    assert_eq!(r.received_at(None), Some(1_793_577_600));
+    // A consent flag that cannot be read is an error, never "the GDPR does not apply".
+    assert_eq!(parse(br#"{"regs":{"gdpr":"maybe"}}"#).err(), Some(Reject::NotABidRequest));
+}
+
+fn layout(request: Option<&str>, time: Option<&str>) -> LineLayout {
+    LineLayout {
+        request_field: request.map(|p| JsonPath::parse(p).unwrap()),
+        time_field: time.map(|p| JsonPath::parse(p).unwrap()),
+    }
+}
+
+#[test]
+fn wrapped_logs_are_unwrapped_and_timed() {
+    let line = br#"{"received_at":"2026-11-02T08:00:00Z","meta":{"ts":1793606400123},"request":{"device":{"ifa":"a","geo":{"lat":1.5,"lon":2.5,"type":1}}}}"#;
+    // Without flags, the wrapper is found by its key; the time is not guessed.
+    let plain = parse_logged(line, &LineLayout::default()).unwrap();
+    assert!(plain.request.device.is_some());
+    assert!(plain.time_s.is_none());
+    let timed = parse_logged(line, &layout(None, Some("received_at"))).unwrap();
+    assert_eq!(timed.time_s, Some(Ok(1_793_606_400)));
+    let nested = parse_logged(line, &layout(Some("request"), Some("meta.ts"))).unwrap();
+    assert_eq!(nested.time_s, Some(Ok(1_793_606_400)));
+    assert!(nested.request.device.is_some());
+    // A path that names nothing leaves the time to ext.ts or --received-at.
+    assert!(parse_logged(line, &layout(None, Some("meta.nothing"))).unwrap().time_s.is_none());
+    assert_eq!(parse_logged(line, &layout(Some("nowhere"), None)).err(), Some(Reject::RequestNotFound));
+    let bad = parse_logged(br#"{"ts":"soon","device":{}}"#, &layout(None, Some("ts"))).unwrap();
+    assert_eq!(bad.time_s, Some(Err(Reject::BadTimestamp)));
+    assert!(JsonPath::parse("a..b").unwrap_err().contains("not a JSON path"));
+}
