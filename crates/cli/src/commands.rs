@@ -401,7 +401,9 @@ struct FlowsArgs {
     /// Zone set as an area (bbox:/cells:/geojson:), tiled at --zones-res: every pair is released.
     #[arg(long)]
     area: Option<String>,
-    /// H3 resolution of zones (default 7).
+    /// H3 resolution of the zones: of the cells with --area (default 7), or at which --zones
+    /// polygons are tiled (default: the finest, up to the store's finest question resolution,
+    /// whose tiling stays under 300,000 cells; a state's counties get 7).
     #[arg(long)]
     zones_res: Option<u8>,
     /// Named zones: a GeoJSON FeatureCollection of polygons with a "name" property.

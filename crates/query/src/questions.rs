@@ -138,7 +138,9 @@ pub struct FlowsQuestion {
     pub common: Common,
     /// The zone set, as an area tiled at `zones_res` (public keys: every pair is released).
     pub area: Option<String>,
-    /// Zones are H3 cells at this resolution.
+    /// Zones are H3 cells at this resolution; named zones are tiled at it. Without it, area
+    /// zones are cells at resolution 7, and named zones are tiled at the finest resolution
+    /// whose tiling stays under [`NAMED_ZONE_CELL_BUDGET`] cells.
     pub zones_res: Option<u8>,
     /// Or: named zones from a GeoJSON file (each feature's `name` property).
     pub zones_file: Option<String>,
@@ -156,10 +158,10 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
     let default_res = store.config().resolution.h3_default_question.min(7);
     match (&q.zones_file, &q.top_from, &q.area) {
         (Some(file), None, None) => {
-            // Tiled at the finest resolution a question may ask: finer cells would let zone
-            // boundaries draw areas below the store's resolution floor.
-            let res = store.config().resolution.h3_finest_question;
-            let (map, names) = named_zones(file, res)?;
+            let zones = read_named_zones(file)?;
+            let res = named_zone_resolution(store, &zones, q.zones_res)?;
+            let floor = store.config().resolution.h3_finest_question;
+            let (map, names) = tile_named_zones(file, zones, res, floor)?;
             Ok(FlowZones::Named { res, map, names })
         }
         (None, Some(origin), None) => {
@@ -174,8 +176,26 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
             Ok(FlowZones::TopFrom { res, origin: u64::from(cell) })
         }
         (None, None, Some(area)) => {
-            let res = resolution(store, q.zones_res, default_res)?;
-            let zones = cells_of(area, res)?.into_iter().map(u64::from).collect();
+            let res = zones_resolution(store, q.zones_res.unwrap_or(default_res))?;
+            let area = Area::parse(area)?;
+            if let Some(fixed) = area.fixed_resolution().filter(|&fixed| fixed != res) {
+                return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --zones-res {fixed}")));
+            }
+            let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
+            let zones = area
+                .cells(resolution)
+                .map_err(|e| match e {
+                    crowdlens_area::AreaError::TooLarge { limit, res } => QueryError::BadArea(format!(
+                        "the zones cover more than {limit} cells at resolution {res}; pass a coarser --zones-res or a smaller --area"
+                    )),
+                    crowdlens_area::AreaError::NoCell { res } => QueryError::BadArea(format!(
+                        "the area holds no H3 cell centre at resolution {res}; pass a finer --zones-res or a larger --area"
+                    )),
+                    other => other.into(),
+                })?
+                .into_iter()
+                .map(u64::from)
+                .collect();
             Ok(FlowZones::Cells { res, zones })
         }
         _ => Err(QueryError::BadArea(
@@ -184,19 +204,54 @@ fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError>
     }
 }
 
-/// Zones from a GeoJSON FeatureCollection: each feature's cells at `res`.
-/// (cell, zone id) pairs and the zone names, indexed by id.
-type NamedZones = (Vec<(u64, u64)>, Vec<String>);
+/// Named zones are tiled at the finest resolution (down from the store's finest question
+/// resolution) whose tiling stays under this many cells. For New York State's 62 counties that
+/// is resolution 8 (0.74 km² per cell on average), where the median county has 1% of its area
+/// counted in a neighbour and the smallest (Manhattan-sized) 8% (measured in
+/// `questions/tests.rs`), and the zone map joins in seconds.
+pub const NAMED_ZONE_CELL_BUDGET: f64 = 300_000.0;
 
-fn named_zones(path: &str, res: u8) -> Result<NamedZones, QueryError> {
+/// Zones are never finer than the finest resolution a question may ask: finer cells would let
+/// zone boundaries draw areas below the store's resolution floor. The error names the flag.
+fn zones_resolution(store: &Store, res: u8) -> Result<u8, QueryError> {
+    let floor = store.config().resolution.h3_finest_question;
+    if res > floor {
+        return Err(QueryError::BadArea(format!(
+            "--zones-res {res} is finer than this store allows (finest: {floor}); pass --zones-res {floor} or coarser"
+        )));
+    }
+    Ok(res)
+}
+
+fn named_zone_resolution(
+    store: &Store,
+    zones: &[(String, geo::MultiPolygon<f64>)],
+    asked: Option<u8>,
+) -> Result<u8, QueryError> {
+    use geo::ChamberlainDuquetteArea;
+    if let Some(res) = asked {
+        return zones_resolution(store, res);
+    }
+    let km2: f64 = zones.iter().map(|(_, p)| p.chamberlain_duquette_unsigned_area()).sum::<f64>() / 1e6;
+    let mut res = store.config().resolution.h3_finest_question;
+    while res > 0 {
+        let cell_km2 = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?.area_km2();
+        if km2 / cell_km2 <= NAMED_ZONE_CELL_BUDGET {
+            break;
+        }
+        res -= 1;
+    }
+    Ok(res)
+}
+
+/// Zones from a GeoJSON FeatureCollection: each feature's name (its `name` property) and shape.
+fn read_named_zones(path: &str) -> Result<Vec<(String, geo::MultiPolygon<f64>)>, QueryError> {
     let text = std::fs::read_to_string(path).map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
     let gj: geojson::GeoJson = text.parse().map_err(|e| QueryError::BadArea(format!("{path}: not GeoJSON: {e}")))?;
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
         return Err(QueryError::BadArea(format!("{path}: zones must be a FeatureCollection of named polygons")));
     };
-    let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
-    let mut map = Vec::new();
-    let mut names = Vec::new();
+    let mut zones = Vec::new();
     for (i, f) in fc.features.into_iter().enumerate() {
         let name =
             f.property("name").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("zone-{i}"));
@@ -207,10 +262,37 @@ fn named_zones(path: &str, res: u8) -> Result<NamedZones, QueryError> {
             geo::Geometry::MultiPolygon(mp) => mp.0,
             _ => return Err(QueryError::BadArea(format!("{path}: feature {i} is not a polygon"))),
         };
+        zones.push((name, geo::MultiPolygon(polygons)));
+    }
+    if zones.is_empty() {
+        return Err(QueryError::BadArea(format!("{path}: no zones")));
+    }
+    Ok(zones)
+}
+
+/// (cell, zone id) pairs and the zone names, indexed by id.
+type NamedZones = (Vec<(u64, u64)>, Vec<String>);
+
+fn tile_named_zones(
+    path: &str,
+    zones: Vec<(String, geo::MultiPolygon<f64>)>,
+    res: u8,
+    floor: u8,
+) -> Result<NamedZones, QueryError> {
+    let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
+    let mut map = Vec::new();
+    let mut names = Vec::new();
+    for (name, shape) in zones {
         let id = names.len() as u64;
-        let cells = Area::Polygons(geo::MultiPolygon(polygons)).cells(resolution).map_err(|e| match e {
-            crowdlens_area::AreaError::NoCell { .. } => QueryError::BadArea(format!(
+        let cells = Area::Polygons(shape).cells(resolution).map_err(|e| match e {
+            crowdlens_area::AreaError::NoCell { .. } if res >= floor => QueryError::BadArea(format!(
                 "{path}: zone {name:?} is smaller than one H3 cell at resolution {res}, the finest a question may ask; merge it with a neighbour or drop it"
+            )),
+            crowdlens_area::AreaError::NoCell { .. } => QueryError::BadArea(format!(
+                "{path}: zone {name:?} holds no H3 cell centre at resolution {res}; pass a finer --zones-res (up to {floor}), or merge it with a neighbour"
+            )),
+            crowdlens_area::AreaError::TooLarge { limit, .. } => QueryError::BadArea(format!(
+                "{path}: zone {name:?} covers more than {limit} cells at resolution {res}; pass a coarser --zones-res"
             )),
             other => other.into(),
         })?;
@@ -218,9 +300,6 @@ fn named_zones(path: &str, res: u8) -> Result<NamedZones, QueryError> {
             map.push((u64::from(cell), id));
         }
         names.push(name);
-    }
-    if names.is_empty() {
-        return Err(QueryError::BadArea(format!("{path}: no zones")));
     }
     Ok((map, names))
 }

@@ -394,3 +394,90 @@ fn tokens_from_the_cli() {
         assert!(!bytes.windows(20).any(|w| w == &token.as_bytes()[5..25]), "{} holds the secret", f.display());
     }
 }
+
+/// The classic transport question on real geography: flows between all 62 counties of New
+/// York State (`--zones` with Census county polygons), which was refused before zones could be
+/// tiled coarser than the finest question resolution.
+#[test]
+fn flows_between_the_counties_of_a_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = init_store(dir.path());
+    // 300 commuters from Manhattan (New York County) to Albany, 100 devices that stay in
+    // Buffalo (Erie County), on Monday 2026-11-02, UUID ids as broker feeds write them.
+    let mut csv = String::from("device_id,timestamp,latitude,longitude,horizontal_accuracy\n");
+    for d in 0..400u32 {
+        let id = format!("{:08x}-7d3c-4b8a-9f1e-{:012x}", d, u64::from(d) * 7919);
+        let stops: &[(&str, f64, f64)] = if d < 300 {
+            &[("2026-11-02T08:00:00Z", 40.7831, -73.9712), ("2026-11-02T12:00:00Z", 42.6526, -73.7562)]
+        } else {
+            &[("2026-11-02T08:00:00Z", 42.8864, -78.8784), ("2026-11-02T12:00:00Z", 42.8900, -78.8700)]
+        };
+        for (t, lat, lon) in stops {
+            csv.push_str(&format!("{id},{t},{lat},{lon},10\n"));
+        }
+    }
+    let pings = dir.path().join("ny.csv");
+    std::fs::write(&pings, csv).unwrap();
+    let j = run(&["ingest", "pings", s(&pings), "--store", s(&st), "--json"]).ok().json();
+    assert_eq!(j["stored"], 800, "{j}");
+    let counties = crate_dir().join("../query/tests/fixtures/ny_counties.geojson");
+    let flows = run(&[
+        "ask",
+        "flows",
+        "--zones",
+        s(&counties),
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--store",
+        s(&st),
+        "--epsilon",
+        "1",
+        "--max-partitions",
+        "1",
+        "--case",
+        "NY-1",
+        "--purpose",
+        "transport-planning",
+        "--json",
+    ])
+    .ok()
+    .json();
+    let rows = flows["rows"].as_array().unwrap();
+    // Zones are public, so every ordered pair of distinct counties is released.
+    assert_eq!(rows.len(), 62 * 61, "{}", rows.len());
+    let value = |from: &str, to: &str| {
+        rows.iter()
+            .find(|r| r["origin"] == from && r["destination"] == to)
+            .unwrap_or_else(|| panic!("{from} → {to} missing"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    // With ε = 1 and L = 1 the noise is a few devices: 300 commuters stand far above it.
+    let commute = value("New York County, NY", "Albany County, NY");
+    assert!((250.0..350.0).contains(&commute), "{commute}");
+    assert!(value("Erie County, NY", "Albany County, NY").abs() < 40.0);
+    // A zone resolution finer than the store allows is refused by the flag's name.
+    let fine = run(&[
+        "ask",
+        "flows",
+        "--zones",
+        s(&counties),
+        "--zones-res",
+        "10",
+        "--from",
+        "2026-11-02",
+        "--to",
+        "2026-11-03",
+        "--store",
+        s(&st),
+        "--epsilon",
+        "1",
+        "--case",
+        "NY-1",
+        "--purpose",
+        "transport-planning",
+    ]);
+    assert!(fine.clean_error().contains("--zones-res 10 is finer than this store allows"), "{}", fine.stderr);
+}

@@ -7,6 +7,7 @@ use crowdlens_store::{Config, SourceCounts, SourceFile};
 use crowdlens_types::{Pseudonym, StoredPing};
 use h3o::LatLng;
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 const MON: i64 = 1_793_577_600; // 2026-11-02T00:00:00Z
 
@@ -556,6 +557,71 @@ fn named_zones_are_tiled_no_finer_than_questions_may_ask() {
     let (map, _) = named_zones(&big_only.to_string_lossy(), rules_res(&store)).unwrap();
     assert!(!map.is_empty());
     assert!(map.iter().all(|(cell, _)| CellIndex::try_from(*cell).unwrap().resolution() == Resolution::Nine));
+}
+
+fn named_zones(path: &str, res: u8) -> Result<NamedZones, QueryError> {
+    tile_named_zones(path, read_named_zones(path)?, res, 9)
+}
+
+fn ny_counties() -> String {
+    let crate_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    crate_dir.join("tests/fixtures/ny_counties.geojson").to_string_lossy().into_owned()
+}
+
+/// Real geography: New York State's 62 county polygons (Census cartographic boundaries, via
+/// us-atlas). They are tiled at a resolution chosen from their size, every county gets cells,
+/// and the share of each county's area whose cell is given to a neighbour is measured.
+#[test]
+fn the_counties_of_a_state_are_tiled_at_a_resolution_chosen_from_their_size() {
+    use geo::{BoundingRect, Contains};
+    let (_d, store) = store_with(&movement(), "pings", 10.0);
+    let path = ny_counties();
+    let zones = read_named_zones(&path).unwrap();
+    assert_eq!(zones.len(), 62);
+    let res = named_zone_resolution(&store, &zones, None).unwrap();
+    assert_eq!(res, 8, "New York State's counties fit the cell budget at resolution 8");
+    // An explicit --zones-res finer than the floor is refused by name.
+    let e = named_zone_resolution(&store, &zones, Some(10)).unwrap_err().to_string();
+    assert!(e.contains("--zones-res 10 is finer than this store allows (finest: 9)"), "{e}");
+    let (map, names) = tile_named_zones(&path, zones.clone(), res, 9).unwrap();
+    assert_eq!(names.len(), 62);
+    assert!((map.len() as f64) < NAMED_ZONE_CELL_BUDGET, "{}", map.len());
+    let zone_of: HashMap<u64, u64> = map.iter().copied().collect();
+    assert_eq!(zone_of.len(), map.len(), "no cell is given to two counties");
+    // A 0.01° lattice over each county: the share of its points whose cell belongs to
+    // another county (or to none, at the state's edge) is what moves across its border.
+    let resolution = Resolution::try_from(res).unwrap();
+    let mut moved_shares = Vec::new();
+    for (id, (_, shape)) in zones.iter().enumerate() {
+        let rect = shape.bounding_rect().unwrap();
+        let (mut inside, mut moved) = (0u64, 0u64);
+        let mut lat = rect.min().y;
+        while lat < rect.max().y {
+            let mut lon = rect.min().x;
+            while lon < rect.max().x {
+                if shape.contains(&geo::Point::new(lon, lat)) {
+                    inside += 1;
+                    let cell = u64::from(LatLng::new(lat, lon).unwrap().to_cell(resolution));
+                    if zone_of.get(&cell) != Some(&(id as u64)) {
+                        moved += 1;
+                    }
+                }
+                lon += 0.01;
+            }
+            lat += 0.01;
+        }
+        moved_shares.push(moved as f64 / inside as f64);
+    }
+    moved_shares.sort_by(f64::total_cmp);
+    let median = moved_shares[moved_shares.len() / 2];
+    let worst = moved_shares[moved_shares.len() - 1];
+    println!(
+        "NY counties at resolution {res}: median {:.2}% of a county's area is counted in a neighbour, worst {:.2}%",
+        median * 100.0,
+        worst * 100.0
+    );
+    assert!(median < 0.02 && worst < 0.10, "median {median}, worst {worst}");
 }
 
 fn rules_res(store: &Store) -> u8 {
