@@ -27,7 +27,9 @@ for t in $targets; do
     mkdir -p "corpus/$t"
     log="logs/$t.log"
     set +e
-    cargo fuzz run --sanitizer none --release --target-dir "$target_dir" "$t" "corpus/$t" -- \
+    seeds=()
+    if [ -d "seeds/$t" ]; then seeds=("seeds/$t"); fi
+    cargo fuzz run --sanitizer none --release --target-dir "$target_dir" "$t" "corpus/$t" "${seeds[@]}" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 >"$log" 2>&1
     status=$?
     set -e
