@@ -25,6 +25,18 @@ pub(crate) enum BitError {
     Overflow,
 }
 
+impl BitError {
+    /// What went wrong, in words that never quote the input.
+    pub(crate) fn describe(self) -> String {
+        match self {
+            BitError::BadCharacter => "a character is not base64url",
+            BitError::EndOfString => "the string ends early (truncated?)",
+            BitError::Overflow => "a number is too large",
+        }
+        .to_string()
+    }
+}
+
 impl BitReader {
     pub(crate) fn new(text: &str) -> Result<BitReader, BitError> {
         let sextets = text

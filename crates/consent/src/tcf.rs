@@ -28,11 +28,7 @@ fn error(message: impl Into<String>) -> DecodeError {
 }
 
 fn bit_error(e: BitError) -> DecodeError {
-    error(match e {
-        BitError::BadCharacter => "a character is not base64url",
-        BitError::EndOfString => "the string ends early (truncated?)",
-        BitError::Overflow => "a number is too large",
-    })
+    error(e.describe())
 }
 
 pub fn decode(s: &str) -> Result<TcConsent, DecodeError> {

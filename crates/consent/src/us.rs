@@ -92,9 +92,9 @@ macro_rules! fields {
 }
 
 /// The layout most state sections share: notices, the two opt-outs, sensitive data, child
-/// consents, optionally additional processing consent, then the three MSPA fields.
+/// consents, for some an additional-processing consent, then the three MSPA fields.
 macro_rules! state {
-    ($id:literal, $name:literal, first: $first:literal, sensitive: $s:literal, child: $c:literal, additional, geo: $g:expr, $second:expr) => {
+    ($id:literal, $name:literal, first: $first:literal, sensitive: $s:literal, child: $c:literal, $(extra: $extra:literal,)? geo: $g:expr, $second:expr) => {
         Layout {
             id: $id,
             name: $name,
@@ -107,28 +107,7 @@ macro_rules! state {
                 "TargetedAdvertisingOptOut",
                 "SensitiveDataProcessing" * $s,
                 "KnownChildSensitiveDataConsents" * $c,
-                "AdditionalDataProcessingConsent",
-                "MspaCoveredTransaction",
-                "MspaOptOutOptionMode",
-                "MspaServiceProviderMode",
-            ],
-            geolocation: $g,
-            second: $second,
-        }
-    };
-    ($id:literal, $name:literal, first: $first:literal, sensitive: $s:literal, child: $c:literal, geo: $g:expr, $second:expr) => {
-        Layout {
-            id: $id,
-            name: $name,
-            versions: &[1],
-            core: fields![
-                $first,
-                "SaleOptOutNotice",
-                "TargetedAdvertisingOptOutNotice",
-                "SaleOptOut",
-                "TargetedAdvertisingOptOut",
-                "SensitiveDataProcessing" * $s,
-                "KnownChildSensitiveDataConsents" * $c,
+                $($extra,)?
                 "MspaCoveredTransaction",
                 "MspaOptOutOptionMode",
                 "MspaServiceProviderMode",
@@ -140,37 +119,24 @@ macro_rules! state {
 }
 
 /// The MSPA-first layout of the sections added in 2025 (Indiana, Kentucky, Maryland, Rhode
-/// Island): the 6-bit field is the MSPA version.
+/// Island): the 6-bit field is the MSPA version; Maryland's has no child consent.
 macro_rules! mspa_first {
-    ($id:literal, $name:literal, child: $child:literal, geo: $g:expr, $second:expr) => {
+    ($id:literal, $name:literal, $(child: $child:literal,)? geo: $g:expr, $second:expr) => {
         Layout {
             id: $id,
             name: $name,
             versions: &[1],
-            core: if $child {
-                fields![
-                    "MspaCoveredTransaction",
-                    "MspaMode",
-                    "ProcessingNotice",
-                    "SaleOptOutNotice",
-                    "TargetedAdvertisingOptOutNotice",
-                    "SaleOptOut",
-                    "TargetedAdvertisingOptOut",
-                    "KnownChildSensitiveDataConsents",
-                    "AdditionalDataProcessingConsent",
-                ]
-            } else {
-                fields![
-                    "MspaCoveredTransaction",
-                    "MspaMode",
-                    "ProcessingNotice",
-                    "SaleOptOutNotice",
-                    "TargetedAdvertisingOptOutNotice",
-                    "SaleOptOut",
-                    "TargetedAdvertisingOptOut",
-                    "AdditionalDataProcessingConsent",
-                ]
-            },
+            core: fields![
+                "MspaCoveredTransaction",
+                "MspaMode",
+                "ProcessingNotice",
+                "SaleOptOutNotice",
+                "TargetedAdvertisingOptOutNotice",
+                "SaleOptOut",
+                "TargetedAdvertisingOptOut",
+                $($child,)?
+                "AdditionalDataProcessingConsent",
+            ],
             geolocation: $g,
             second: $second,
         }
@@ -253,11 +219,11 @@ const LAYOUTS: [Layout; 21] = [
         second: Second::None,
     },
     state!(12, "usct", first: "SharingNotice", sensitive: 8, child: 3, geo: InCore(8), Second::Gpc),
-    state!(13, "usfl", first: "ProcessingNotice", sensitive: 8, child: 3, additional, geo: InCore(8), Second::None),
-    state!(14, "usmt", first: "SharingNotice", sensitive: 8, child: 3, additional, geo: InCore(8), Second::Gpc),
-    state!(15, "usor", first: "ProcessingNotice", sensitive: 11, child: 3, additional, geo: InCore(11), Second::Gpc),
-    state!(16, "ustx", first: "ProcessingNotice", sensitive: 8, child: 1, additional, geo: InCore(8), Second::Gpc),
-    state!(17, "usde", first: "ProcessingNotice", sensitive: 9, child: 5, additional, geo: InCore(8), Second::Gpc),
+    state!(13, "usfl", first: "ProcessingNotice", sensitive: 8, child: 3, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::None),
+    state!(14, "usmt", first: "SharingNotice", sensitive: 8, child: 3, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(15, "usor", first: "ProcessingNotice", sensitive: 11, child: 3, extra: "AdditionalDataProcessingConsent", geo: InCore(11), Second::Gpc),
+    state!(16, "ustx", first: "ProcessingNotice", sensitive: 8, child: 1, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(17, "usde", first: "ProcessingNotice", sensitive: 9, child: 5, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
     Layout {
         id: 18,
         name: "usia",
@@ -278,16 +244,16 @@ const LAYOUTS: [Layout; 21] = [
         geolocation: InCore(8),
         second: Second::Gpc,
     },
-    state!(19, "usne", first: "ProcessingNotice", sensitive: 8, child: 1, additional, geo: InCore(8), Second::Gpc),
-    state!(20, "usnh", first: "ProcessingNotice", sensitive: 8, child: 3, additional, geo: InCore(8), Second::Gpc),
-    state!(21, "usnj", first: "ProcessingNotice", sensitive: 10, child: 5, additional, geo: InCore(8), Second::Gpc),
-    state!(22, "ustn", first: "ProcessingNotice", sensitive: 8, child: 1, additional, geo: InCore(8), Second::Gpc),
-    state!(23, "usmn", first: "ProcessingNotice", sensitive: 8, child: 1, additional, geo: InCore(8), Second::Gpc),
+    state!(19, "usne", first: "ProcessingNotice", sensitive: 8, child: 1, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(20, "usnh", first: "ProcessingNotice", sensitive: 8, child: 3, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(21, "usnj", first: "ProcessingNotice", sensitive: 10, child: 5, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(22, "ustn", first: "ProcessingNotice", sensitive: 8, child: 1, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
+    state!(23, "usmn", first: "ProcessingNotice", sensitive: 8, child: 1, extra: "AdditionalDataProcessingConsent", geo: InCore(8), Second::Gpc),
     // Maryland forbids selling sensitive data outright, so its section has no sensitive items.
-    mspa_first!(24, "usmd", child: false, geo: Absent, Second::Gpc),
-    mspa_first!(25, "usin", child: true, geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
-    mspa_first!(26, "usky", child: true, geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
-    mspa_first!(27, "usri", child: true, geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
+    mspa_first!(24, "usmd", geo: Absent, Second::Gpc),
+    mspa_first!(25, "usin", child: "KnownChildSensitiveDataConsents", geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
+    mspa_first!(26, "usky", child: "KnownChildSensitiveDataConsents", geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
+    mspa_first!(27, "usri", child: "KnownChildSensitiveDataConsents", geo: InSensitiveSegment { index: 8, of: 8 }, Second::SensitiveData),
 ];
 
 /// Whether `id` is a US section this module reads.
@@ -300,12 +266,13 @@ pub fn decode(id: u16, text: &str) -> Result<UsRegional, String> {
     let layout = LAYOUTS.iter().find(|l| l.id == id).ok_or_else(|| format!("section {id} is not a US section"))?;
     let mut segments = text.split('.');
     let core_text = segments.next().unwrap_or_default();
-    let mut bits = sextets(core_text)?;
-    if layout.id == USNAT.id {
-        bits = widen_usnat_v1(bits);
-    }
-    let mut r = BitReader::from_bits(bits);
-    let version = r.uint(6).map_err(ends_early)?;
+    let mut r = if layout.id == USNAT.id {
+        let bits = BitReader::new(core_text).map_err(BitError::describe)?.into_bits();
+        BitReader::from_bits(widen_usnat_v1(bits))
+    } else {
+        BitReader::new(core_text).map_err(BitError::describe)?
+    };
+    let version = r.uint(6).map_err(BitError::describe)?;
     if !layout.versions.contains(&version) {
         return Err(format!(
             "section version {version}; crowdlens reads version {:?} of {}",
@@ -317,7 +284,7 @@ pub fn decode(id: u16, text: &str) -> Result<UsRegional, String> {
     let mut geolocation = None;
     for &(field, count) in layout.core {
         for item in 1..=count {
-            let code = r.uint(2).map_err(ends_early)? as u8;
+            let code = r.uint(2).map_err(BitError::describe)? as u8;
             match (field, layout.geolocation) {
                 (SALE, _) => sale = Some(code),
                 (SHARING, _) => sharing = Some(code),
@@ -328,15 +295,15 @@ pub fn decode(id: u16, text: &str) -> Result<UsRegional, String> {
     }
     let mut gpc = None;
     if let Some(second) = segments.next() {
-        let mut r = BitReader::from_bits(sextets(second)?);
+        let mut r = BitReader::new(second).map_err(BitError::describe)?;
         match (layout.second, layout.geolocation) {
             (Second::Gpc, _) => {
-                let _segment_type = r.uint(2).map_err(ends_early)?;
-                gpc = Some(r.bit().map_err(ends_early)?);
+                let _segment_type = r.uint(2).map_err(BitError::describe)?;
+                gpc = Some(r.bit().map_err(BitError::describe)?);
             }
             (Second::SensitiveData, InSensitiveSegment { index, of }) => {
                 for item in 1..=of {
-                    let code = r.uint(2).map_err(ends_early)? as u8;
+                    let code = r.uint(2).map_err(BitError::describe)? as u8;
                     if item == index {
                         geolocation = Some(code);
                     }
@@ -362,18 +329,6 @@ pub fn decode(id: u16, text: &str) -> Result<UsRegional, String> {
         precise_geolocation: geolocation,
         gpc,
     })
-}
-
-fn ends_early(e: BitError) -> String {
-    match e {
-        BitError::EndOfString => "the string ends early (truncated?)".into(),
-        BitError::BadCharacter => "a character is not base64url".into(),
-        BitError::Overflow => "a number is too large".into(),
-    }
-}
-
-fn sextets(text: &str) -> Result<Vec<bool>, String> {
-    BitReader::new(text).map(BitReader::into_bits).map_err(ends_early)
 }
 
 /// `usnat` version 1 had 12 sensitive-data items and 2 child consents where version 2 has 16

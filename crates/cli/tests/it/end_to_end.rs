@@ -421,29 +421,31 @@ fn flows_between_the_counties_of_a_state() {
     let j = run(&["ingest", "pings", s(&pings), "--store", s(&st), "--json"]).ok().json();
     assert_eq!(j["stored"], 800, "{j}");
     let counties = crate_dir().join("../query/tests/fixtures/ny_counties.geojson");
-    let flows = run(&[
-        "ask",
-        "flows",
-        "--zones",
-        s(&counties),
-        "--from",
-        "2026-11-02",
-        "--to",
-        "2026-11-03",
-        "--store",
-        s(&st),
-        "--epsilon",
-        "1",
-        "--max-partitions",
-        "1",
-        "--case",
-        "NY-1",
-        "--purpose",
-        "transport-planning",
-        "--json",
-    ])
-    .ok()
-    .json();
+    let county_flows = |extra: &[&str]| {
+        let mut args = vec![
+            "ask",
+            "flows",
+            "--zones",
+            s(&counties),
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-03",
+            "--store",
+            s(&st),
+            "--epsilon",
+            "1",
+            "--max-partitions",
+            "1",
+            "--case",
+            "NY-1",
+            "--purpose",
+            "transport-planning",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let flows = county_flows(&["--json"]).ok().json();
     let rows = flows["rows"].as_array().unwrap();
     // Zones are public, so every ordered pair of distinct counties is released.
     assert_eq!(rows.len(), 62 * 61, "{}", rows.len());
@@ -459,25 +461,6 @@ fn flows_between_the_counties_of_a_state() {
     assert!((250.0..350.0).contains(&commute), "{commute}");
     assert!(value("Erie County, NY", "Albany County, NY").abs() < 40.0);
     // A zone resolution finer than the store allows is refused by the flag's name.
-    let fine = run(&[
-        "ask",
-        "flows",
-        "--zones",
-        s(&counties),
-        "--zones-res",
-        "10",
-        "--from",
-        "2026-11-02",
-        "--to",
-        "2026-11-03",
-        "--store",
-        s(&st),
-        "--epsilon",
-        "1",
-        "--case",
-        "NY-1",
-        "--purpose",
-        "transport-planning",
-    ]);
+    let fine = county_flows(&["--zones-res", "10"]);
     assert!(fine.clean_error().contains("--zones-res 10 is finer than this store allows"), "{}", fine.stderr);
 }
