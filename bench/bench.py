@@ -4,6 +4,7 @@
     python3 bench/bench.py                  # 10M pings, 3 runs each
     python3 bench/bench.py --pings 100M     # the large scale
     python3 bench/bench.py --pings 1M --runs 1
+    python3 bench/bench.py --engine cluster # the same questions on a local Ballista cluster
 
 It builds crowdlens (release), installs `duckdb` and `pipeline-dp` into bench/.venv, makes a
 synthetic city at the chosen scale, and times, on the same data in the same run:
@@ -13,6 +14,10 @@ synthetic city at the chosen scale, and times, on the same data in the same run:
   presence   crowdlens `ask presence`        vs PipelineDP (local backend), per row
   flows      crowdlens `ask flows`           vs DuckDB, same bounded count
   dwell      crowdlens `ask dwell`           vs DuckDB, same bounded count
+
+With --engine cluster it starts `crowdlens cluster scheduler` and two `crowdlens cluster
+executor`s on loopback and times presence, flows and dwell on the cluster against the same
+questions run in one process: the ratio is cluster / local.
 
 Each figure is the median of --runs runs, with the min-max beside it. The ratio is
 crowdlens / peer: below 1 crowdlens is faster. Peak memory is each process's max RSS.
@@ -183,12 +188,14 @@ def main():
     ap.add_argument("--pipelinedp-rows", default="1M", help="rows PipelineDP aggregates (default 1M)")
     ap.add_argument("--work", type=Path, help="working directory (default: a new one under /tmp)")
     ap.add_argument("--out", type=Path, help="JSON output (default bench/results/<date>-<scale>.json)")
+    ap.add_argument("--engine", choices=["local", "cluster"], default="local",
+                    help="cluster: time questions on a local Ballista cluster against this process")
     args = ap.parse_args()
     pings = parse_count(args.pings)
     pdp_rows = parse_count(args.pipelinedp_rows)
     threads = os.cpu_count() or 1
 
-    python = setup_python()
+    python = setup_python() if args.engine == "local" else None
     crowdlens = build()
     work = args.work or Path(tempfile.mkdtemp(prefix=f"crowdlens-bench-{args.pings}-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -201,6 +208,8 @@ def main():
     print(f"   {rows} pings, {csv.stat().st_size / 1e6:.0f} MB of CSV", flush=True)
 
     results = []
+    if args.engine == "cluster":
+        return cluster_bench(args, crowdlens, work, city, csv, rows)
 
     def record(operation, ours, theirs, peer_name, rows_in, ours_rss, theirs_rss, per_row_scale=1.0):
         o, t = summarise(ours), summarise(theirs)
@@ -291,6 +300,75 @@ def main():
     out.write_text(json.dumps({
         "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,
         "runs": args.runs, "threads": threads, "machine": os.uname().machine, "results": results,
+    }, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cluster_bench(args, crowdlens, work, city, csv, rows):
+    """Presence, flows and dwell on a local cluster (one scheduler, two executors) against the
+    same questions in one process, on the same store, alternated."""
+    store = work / "store"
+    run([crowdlens, "init", "--store", store])
+    run([crowdlens, "ingest", "pings", csv, "--store", store, "--json"])
+    run([crowdlens, "budget", "set", "--store", store, "--rule", "epsilon_per_epoch=100000", "--reason", "benchmark"])
+    stored = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])["rows"]
+    sched = free_port()
+    nodes = [subprocess.Popen([crowdlens, "cluster", "scheduler", "--bind", f"127.0.0.1:{sched}"],
+                              stderr=subprocess.DEVNULL)]
+    time.sleep(2)
+    cores = os.cpu_count() or 2
+    for _ in range(2):
+        port = free_port()
+        while port == 65535:
+            port = free_port()
+        nodes.append(subprocess.Popen([crowdlens, "cluster", "executor", "--scheduler", f"127.0.0.1:{sched}",
+                                       "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2))],
+                                      stderr=subprocess.DEVNULL))
+    time.sleep(3)
+    results = []
+    try:
+        common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",
+                  "--purpose", "research", "--max-partitions", str(BOUND), "--json"]
+        questions = [
+            ("presence", ["presence", "--area", CITY_BBOX, "--bucket", "1h", "--res", "8"]),
+            ("flows", ["flows", "--area", CITY_BBOX, "--zones-res", "7"]),
+            ("dwell", ["dwell", "--area", CITY_BBOX, "--max-gap", "30m"]),
+        ]
+        for name, q in questions:
+            print(f"== {name}: cluster against local", flush=True)
+            local, remote, local_rss, remote_rss = [], [], [], []
+            for _ in range(args.runs):
+                wall, rss, _ = run([crowdlens, "ask"] + q + common)
+                local.append(wall)
+                local_rss.append(rss)
+                wall, rss, _ = run([crowdlens, "ask"] + q + common + ["--engine", f"df://127.0.0.1:{sched}"])
+                remote.append(wall)
+                remote_rss.append(rss)
+            o, t = summarise(remote), summarise(local)
+            results.append({"operation": f"ask {name}", "peer": "crowdlens local", "rows": stored,
+                            "crowdlens_s": o, "peer_s": t, "ratio": o["median"] / t["median"],
+                            "crowdlens_peak_mb": max(remote_rss), "peer_peak_mb": max(local_rss)})
+            print(f"   {name:<10} cluster {o['median']:7.2f}s  local {t['median']:7.2f}s  "
+                  f"ratio {results[-1]['ratio']:.2f}", flush=True)
+    finally:
+        for n in nodes:
+            n.terminate()
+        for n in nodes:
+            n.wait()
+    print("ratio = cluster / local (one scheduler and two executors on this machine); above 1 the cluster is slower.")
+    out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}-cluster-{args.pings}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,
+        "runs": args.runs, "cores": os.cpu_count(), "engine": "cluster: 1 scheduler + 2 executors on loopback",
+        "results": results,
     }, indent=2) + "\n")
     print(f"wrote {out}")
 

@@ -104,10 +104,17 @@ enum Command {
     /// List and re-open released answers; re-opening charges nothing.
     #[command(subcommand)]
     Answers(AnswersCommand),
+    /// Run a Ballista cluster node that knows crowdlens' functions: a scheduler, or an executor.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Serve the HTTP API (every request needs a bearer token).
     Serve {
         #[arg(long)]
         store: PathBuf,
+        /// Run questions on a Ballista cluster (df://HOST:PORT of its scheduler); default: the
+        /// store's [engine] cluster, else this process.
+        #[arg(long, value_name = "df://HOST:PORT")]
+        engine: Option<String>,
         /// Address to listen on; loopback by default.
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
@@ -120,6 +127,39 @@ enum Command {
         /// Longest a question may run.
         #[arg(long, default_value = "120s")]
         question_timeout: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// The scheduler: plans questions' stages and hands their tasks to executors.
+    Scheduler {
+        /// Address to listen on for executors and coordinators.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        bind: std::net::SocketAddr,
+        /// Print the node's log (info level) to stderr. Plans, which hold a question's salt,
+        /// are logged only at debug level, which is never turned on.
+        #[arg(long)]
+        log: bool,
+    },
+    /// An executor: runs tasks, reading the store's segments from the path they have on the
+    /// coordinator (a shared filesystem). It listens on --bind and the port after it.
+    Executor {
+        /// The scheduler's address.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        scheduler: std::net::SocketAddr,
+        /// Address to serve task results on (the next port serves control).
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        bind: std::net::SocketAddr,
+        /// Tasks run at once; default: this machine's cores.
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Where shuffle files go; default: a temporary directory.
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// Print the node's log (info level) to stderr.
+        #[arg(long)]
+        log: bool,
     },
 }
 
@@ -378,6 +418,11 @@ struct CommonArgs {
     /// Print what the question would cost and its interval width; run and charge nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Run the bounded aggregation on a Ballista cluster (df://HOST:PORT of its scheduler);
+    /// default: the store's [engine] cluster, else this process. Checks, charge, noise and
+    /// audit stay here.
+    #[arg(long, value_name = "df://HOST:PORT")]
+    engine: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -650,8 +695,33 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Store(StoreCommand::Info { store, json }) => store_info(&store, json),
-        Command::Serve { store, listen, max_body, rate_limit, question_timeout } => {
-            Store::open(&store)?;
+        Command::Cluster(ClusterCommand::Scheduler { bind, log }) => {
+            node_log(log);
+            let rt = node_runtime()?;
+            eprintln!("crowdlens cluster scheduler on {bind}; coordinators ask with --engine df://{bind}");
+            rt.block_on(crowdlens_cluster::run_scheduler(bind))?;
+            Ok(())
+        }
+        Command::Cluster(ClusterCommand::Executor { scheduler, bind, concurrency, work_dir, log }) => {
+            node_log(log);
+            let concurrency =
+                concurrency.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let rt = node_runtime()?;
+            eprintln!(
+                "crowdlens cluster executor on {bind} (control on port {}), {concurrency} tasks at once, scheduler {scheduler}",
+                bind.port().wrapping_add(1)
+            );
+            rt.block_on(crowdlens_cluster::run_executor(crowdlens_cluster::ExecutorOptions {
+                scheduler,
+                bind,
+                concurrency,
+                work_dir: work_dir.map(|d| d.to_string_lossy().into_owned()),
+                crowdlens_functions: true,
+            }))?;
+            Ok(())
+        }
+        Command::Serve { store, engine, listen, max_body, rate_limit, question_timeout } => {
+            let engine = engine_for(engine.as_deref(), &Store::open(&store)?)?;
             let limits = crowdlens_server::Limits {
                 max_body_bytes: max_body,
                 requests_per_minute: rate_limit,
@@ -667,7 +737,12 @@ pub fn run(cli: Cli) -> Result<()> {
                     listener.local_addr()?,
                     store.display()
                 );
-                crowdlens_server::serve(listener, crowdlens_server::ServerState::new(store.clone(), limits)).await?;
+                let mut state = crowdlens_server::ServerState::new(store.clone(), limits);
+                if let Some(engine) = engine {
+                    eprintln!("questions run on the cluster at {}", engine.name());
+                    state = state.with_engine(engine);
+                }
+                crowdlens_server::serve(listener, state).await?;
                 anyhow::Ok(())
             })
         }
@@ -925,12 +1000,45 @@ fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
     })
 }
 
+/// A cluster node's runtime. Ballista's executor blocks some of its worker threads at startup;
+/// with one worker per core on a 2-core machine its heartbeat sometimes never ran and the
+/// scheduler dropped it, so nodes get at least eight workers.
+fn node_runtime() -> Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(cores.max(8)).enable_all().build()?)
+}
+
+/// A cluster node's log on stderr, at info level at most, when asked for.
+fn node_log(on: bool) {
+    if on {
+        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::INFO).try_init();
+    }
+}
+
+/// The cluster a command's questions run on: its `--engine`, else the store's `[engine]`.
+fn engine_for(
+    flag: Option<&str>,
+    store: &Store,
+) -> Result<Option<std::sync::Arc<dyn crowdlens_query::engine::Engine>>> {
+    let Some(address) = flag.map(str::to_string).or_else(|| store.config().engine.cluster.clone()) else {
+        return Ok(None);
+    };
+    let address = crowdlens_cluster::ClusterAddress::parse(&address).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+    Ok(Some(std::sync::Arc::new(crowdlens_cluster::ClusterEngine::new(address))))
+}
+
 /// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
 fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
     let store = Store::open(&c.store)?;
     let mut ledger = open_ledger(&store)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let reply = rt.block_on(respond(&q, &store, &mut ledger, &asker(&c.case, &c.purpose), c.dry_run))?;
+    let engine = engine_for(c.engine.as_deref(), &store)?;
+    let asker = asker(&c.case, &c.purpose);
+    let asking = respond(&q, &store, &mut ledger, &asker, c.dry_run);
+    let reply = match engine {
+        Some(engine) => rt.block_on(crowdlens_query::engine::with_engine(engine, asking))?,
+        None => rt.block_on(asking)?,
+    };
     match (&reply, c.json) {
         (_, true) => print_json_line(&reply)?,
         (Reply::Price(charge), false) => print_charge(charge),

@@ -39,7 +39,7 @@ pub enum QueryError {
 
 impl From<datafusion::error::DataFusionError> for QueryError {
     fn from(e: datafusion::error::DataFusionError) -> Self {
-        QueryError::Engine(e.to_string())
+        crate::engine::engine_error(e.to_string())
     }
 }
 

@@ -13,12 +13,16 @@
 //! - [`presence`]: distinct devices per (cell, time bucket).
 //! - [`questions`]: flows, dwell, co-visit, series and reach.
 //! - [`retention`]: shredding expired epochs, audited.
+//! - [`engine`]: where plans run (this process, or a cluster set with [`engine::with_engine`]).
 //!
-//! Exact, noise-free answers exist only under `#[cfg(test)]`.
+//! Exact, noise-free answers exist only under `#[cfg(test)]`, and in [`exact`] when the
+//! `exact` feature is on: only `crowdlens-cluster`'s tests turn it on, to check that a cluster
+//! computes the same bounded aggregates as this process. No surface calls it.
 
 /// Area specifications → H3 cells (the `crowdlens-area` crate).
 pub use crowdlens_area as area;
 pub mod ask;
+pub mod engine;
 pub mod presence;
 pub mod questions;
 pub mod retention;
@@ -26,6 +30,8 @@ pub mod window;
 
 mod bounded;
 mod error;
+#[cfg(feature = "exact")]
+pub mod exact;
 mod plan;
 mod release;
 

@@ -32,25 +32,6 @@ fn parent_expr(res: u8, store_res: u8) -> Expr {
     binary_expr(cleared, Operator::BitwiseOr, lit(u64::from(res) << 52))
 }
 
-/// Memory a question's plan may hold before its sorts and aggregations spill to disk. Plans
-/// over a week of a big city sort tens of millions of rows (flows and dwell follow each device
-/// in time order); the pool keeps their peak under a fixed bound whatever the input size.
-pub const QUERY_MEMORY_BYTES: usize = 512 << 20;
-const SORT_SPILL_RESERVATION_BYTES: usize = 64 << 20;
-
-fn session() -> Result<SessionContext, QueryError> {
-    let mut config =
-        SessionConfig::new().with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
-    // A sort that has to spill first sorts what it holds in memory; reserving room for that
-    // up front is what lets it spill instead of failing when the pool is nearly full.
-    config.options_mut().execution.sort_spill_reservation_bytes = SORT_SPILL_RESERVATION_BYTES;
-    // Fair shares: each spilling operator gets its part of the pool, so one partition's sort
-    // cannot take it all and leave another unable to merge.
-    let pool = std::sync::Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(QUERY_MEMORY_BYTES));
-    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().with_memory_pool(pool).build_arc()?;
-    Ok(SessionContext::new_with_config_rt(config, runtime))
-}
-
 /// A session with the table `pings`: the committed segments of the days `[from_s, to_s)`
 /// touches, filtered to the window. `None` when no segment covers the window.
 async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionContext>, QueryError> {
@@ -62,7 +43,7 @@ async fn scan(store: &Store, from_s: i64, to_s: i64) -> Result<Option<SessionCon
     if paths.is_empty() {
         return Ok(None);
     }
-    let ctx = session()?;
+    let ctx = crate::engine::session().await?;
     let rows = ctx
         .read_parquet(paths, ParquetReadOptions::default())
         .await?
@@ -208,12 +189,21 @@ pub(crate) async fn flow_counts(
                 ),
                 datafusion::arrow::datatypes::Field::new("zone", datafusion::arrow::datatypes::DataType::UInt64, false),
             ]));
-            let batch = datafusion::arrow::record_batch::RecordBatch::try_new(
-                schema,
-                vec![std::sync::Arc::new(UInt64Array::from(cells)), std::sync::Arc::new(UInt64Array::from(ids))],
-            )
-            .map_err(|e| QueryError::Engine(e.to_string()))?;
-            let zone_map = ctx.read_batch(batch)?;
+            // An in-memory table cannot travel to a cluster; there the map goes as literal rows.
+            let zone_map = if crate::engine::current().is_some_and(|e| e.is_remote()) {
+                let rows: Vec<Vec<Expr>> = cells.iter().zip(&ids).map(|(c, z)| vec![lit(*c), lit(*z)]).collect();
+                let values = datafusion::logical_expr::LogicalPlanBuilder::values(rows)?
+                    .project(vec![col("column1").alias("zcell"), col("column2").alias("zone")])?
+                    .build()?;
+                DataFrame::new(ctx.state(), values)
+            } else {
+                let batch = datafusion::arrow::record_batch::RecordBatch::try_new(
+                    schema,
+                    vec![std::sync::Arc::new(UInt64Array::from(cells)), std::sync::Arc::new(UInt64Array::from(ids))],
+                )
+                .map_err(|e| QueryError::Engine(e.to_string()))?;
+                ctx.read_batch(batch)?
+            };
             let pings =
                 pings.select(vec![col("pseudonym"), col("time_s"), parent_expr(res, store_res).alias("pcell")])?;
             pings.join(zone_map, JoinType::Inner, &["pcell"], &["zcell"], None)?.select(vec![

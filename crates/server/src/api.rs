@@ -40,6 +40,8 @@ impl Default for Limits {
 pub struct ServerState {
     store_root: PathBuf,
     limits: Limits,
+    /// Where questions' plans run; this process when `None`.
+    engine: Option<Arc<dyn crowdlens_query::engine::Engine>>,
     /// Token id → (window start, requests in window).
     rate: Arc<Mutex<HashMap<i64, (Instant, u32)>>>,
     /// Client address → (window start, requests in window).
@@ -48,7 +50,13 @@ pub struct ServerState {
 
 impl ServerState {
     pub fn new(store_root: PathBuf, limits: Limits) -> ServerState {
-        ServerState { store_root, limits, rate: Default::default(), rate_by_address: Default::default() }
+        ServerState { store_root, limits, engine: None, rate: Default::default(), rate_by_address: Default::default() }
+    }
+
+    /// Runs questions' plans on `engine` (a cluster) instead of in this process.
+    pub fn with_engine(mut self, engine: Arc<dyn crowdlens_query::engine::Engine>) -> ServerState {
+        self.engine = Some(engine);
+        self
     }
 
     /// Opens the store and its ledger; only ever called after authentication.
@@ -718,6 +726,12 @@ async fn ask(
     let started = Instant::now();
     // A timeout drops the question's future; its charge, if it was made, stands, and the
     // ledger's reservation writes the audit entry that says it was abandoned.
+    let run = async {
+        match state.engine.clone() {
+            Some(engine) => crowdlens_query::engine::with_engine(engine, run).await,
+            None => run.await,
+        }
+    };
     let result = tokio::time::timeout(state.limits.question_timeout, run).await.map_err(|_| {
         ApiError::new(
             StatusCode::GATEWAY_TIMEOUT,

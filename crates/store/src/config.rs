@@ -12,6 +12,17 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     #[serde(default)]
     pub map: MapConfig,
+    #[serde(default)]
+    pub engine: EngineConfig,
+}
+
+/// Where questions' plans run when a command does not say (`--engine`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// A Ballista cluster's scheduler, `df://HOST:PORT`; this process when absent.
+    #[serde(default)]
+    pub cluster: Option<String>,
 }
 
 /// How the web UI draws the store's region. Public: it names a region, never data.
@@ -142,6 +153,7 @@ impl Default for Config {
                 retention_weeks: default_retention_weeks(),
             },
             map: MapConfig::default(),
+            engine: EngineConfig::default(),
         }
     }
 }
@@ -282,6 +294,11 @@ purposes = [{}]
 [map]
 # Where the web UI's map opens: [min_lon, min_lat, max_lon, max_lat] (public; names a region).
 {}
+
+[engine]
+# Where questions run when a command gives no --engine: a Ballista cluster's scheduler started
+# with `crowdlens cluster scheduler` (df://HOST:PORT), or, when absent, this process.
+{}
 "#,
             r.h3_store,
             r.h3_finest_question,
@@ -304,6 +321,10 @@ purposes = [{}]
             match self.map.home {
                 Some(h) => format!("home = {h:?}"),
                 None => "# home = [-93.40, 44.85, -92.98, 45.10]".into(),
+            },
+            match &self.engine.cluster {
+                Some(c) => format!("cluster = {c:?}"),
+                None => "# cluster = \"df://127.0.0.1:50050\"".into(),
             }
         )
     }

@@ -1,0 +1,255 @@
+//! Questions on an Apache Ballista cluster.
+//!
+//! A cluster is one scheduler and any number of executors, all started by crowdlens itself
+//! (`crowdlens cluster scheduler`, `crowdlens cluster executor`), because the stock Ballista
+//! binaries do not know crowdlens' `bounded_keys` aggregate. It is registered on every node by
+//! name; its per-question salt and bound L are literal arguments inside the plan, never
+//! configuration, so nothing about a question is set on a node.
+//!
+//! [`ClusterEngine`] is a `crowdlens_query::engine::Engine`: only the DataFusion session
+//! changes, so a question's checks, charge, noise, audit entry and answer stay in the
+//! coordinating process. Executors read the store's Parquet segments by the paths the
+//! coordinator's manifest names, so the segments (and the manifest) must be at the same path on
+//! every machine; the keyring, `control.sqlite` and tokens never leave the coordinator.
+//!
+//! Ballista lives in this crate alone, so the other crates build without it.
+
+use ballista::prelude::SessionContextExt;
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_server::SessionBuilder;
+use crowdlens_query::engine::{bounded_keys, Engine};
+use crowdlens_query::QueryError;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// Why a cluster could not start or be reached.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("{0:?} is not a cluster address: expected df://HOST:PORT, such as df://127.0.0.1:50050")]
+    BadAddress(String),
+    #[error("the {role} stopped: {cause}")]
+    Stopped { role: &'static str, cause: String },
+}
+
+/// A scheduler address, parsed from `df://HOST:PORT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterAddress {
+    pub host: String,
+    pub port: u16,
+}
+
+impl ClusterAddress {
+    pub fn parse(text: &str) -> Result<ClusterAddress, ClusterError> {
+        let bad = || ClusterError::BadAddress(text.to_string());
+        let rest = text.trim().strip_prefix("df://").ok_or_else(bad)?;
+        let (host, port) = rest.trim_end_matches('/').rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().map_err(|_| bad())?;
+        if host.is_empty() || port == 0 {
+            return Err(bad());
+        }
+        Ok(ClusterAddress { host: host.to_string(), port })
+    }
+}
+
+impl std::fmt::Display for ClusterAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "df://{}:{}", self.host, self.port)
+    }
+}
+
+/// Runs questions' plans on the cluster whose scheduler is at `address`.
+#[derive(Debug, Clone)]
+pub struct ClusterEngine {
+    address: ClusterAddress,
+}
+
+impl ClusterEngine {
+    pub fn new(address: ClusterAddress) -> ClusterEngine {
+        ClusterEngine { address }
+    }
+}
+
+impl Engine for ClusterEngine {
+    fn session(
+        &self,
+        config: SessionConfig,
+    ) -> Pin<Box<dyn Future<Output = Result<SessionContext, QueryError>> + Send + '_>> {
+        Box::pin(async move {
+            let state = SessionStateBuilder::new().with_default_features().with_config(config).build();
+            let ctx = SessionContext::remote_with_state(&self.address.to_string(), state)
+                .await
+                .map_err(|e| QueryError::Engine(format!("cluster {}: {e}", self.address)))?;
+            ctx.register_udaf(bounded_keys());
+            Ok(ctx)
+        })
+    }
+
+    fn name(&self) -> String {
+        self.address.to_string()
+    }
+
+    fn is_remote(&self) -> bool {
+        true
+    }
+
+    fn explain(&self, error: &str) -> Option<String> {
+        let address = &self.address;
+        let lower = error.to_ascii_lowercase();
+        if lower.contains("bounded_keys") {
+            return Some(format!(
+                "a node of the cluster at {address} does not know crowdlens' bounded_keys aggregate: start the \
+                 scheduler and every executor with `crowdlens cluster scheduler` and `crowdlens cluster executor`, \
+                 not the stock Ballista binaries"
+            ));
+        }
+        if lower.contains("transport error")
+            || lower.contains("connection refused")
+            || lower.contains("connect") && lower.contains("scheduler")
+        {
+            return Some(format!(
+                "cannot reach the Ballista scheduler at {address}: is `crowdlens cluster scheduler --bind {}:{}` running there?",
+                address.host, address.port
+            ));
+        }
+        if lower.contains("could not be prepared or was rejected by executor") {
+            // What a stock Ballista executor does with a plan that calls `bounded_keys`: it
+            // cannot decode the task, and the scheduler reports only the rejection.
+            return Some(format!(
+                "an executor of the cluster at {address} rejected the question's tasks; most often it is a stock \
+                 Ballista executor that does not know crowdlens' bounded_keys aggregate: start every executor with \
+                 `crowdlens cluster executor --scheduler {}:{}`",
+                address.host, address.port
+            ));
+        }
+        if lower.contains("no executors remain") || lower.contains("all executors were lost") {
+            return Some(format!(
+                "the cluster at {address} has no executor left to run the question: start one with \
+                 `crowdlens cluster executor --scheduler {}:{}`",
+                address.host, address.port
+            ));
+        }
+        if lower.contains("executor") && (lower.contains("lost") || lower.contains("failed")) {
+            return Some(format!(
+                "an executor of the cluster at {address} was lost while it ran the question: {error}"
+            ));
+        }
+        None
+    }
+}
+
+/// The session every scheduler session starts from: Ballista's, with `bounded_keys`.
+fn session_builder() -> SessionBuilder {
+    Arc::new(|config: SessionConfig| {
+        let mut state = ballista_core::utils::default_session_builder(config)?;
+        datafusion::execution::FunctionRegistry::register_udaf(&mut state, Arc::new(bounded_keys()))?;
+        Ok(state)
+    })
+}
+
+/// How long the scheduler waits for an executor to come back after the cluster lost its last
+/// one, before it fails the running questions (Ballista's default is three minutes).
+const NO_EXECUTORS_GRACE_S: u64 = 30;
+/// Heartbeats are every 60 s by default; an executor silent this long is taken as lost.
+const EXECUTOR_TIMEOUT_S: u64 = 30;
+
+/// Runs a scheduler on `bind` until the process is stopped.
+pub async fn run_scheduler(bind: SocketAddr) -> Result<(), ClusterError> {
+    let mut config = SchedulerConfig::default()
+        .with_hostname(bind.ip().to_string())
+        .with_port(bind.port())
+        .with_override_session_builder(session_builder());
+    config.executor_timeout_seconds = EXECUTOR_TIMEOUT_S;
+    config.expire_dead_executor_interval_seconds = 5;
+    config.no_executors_grace_period_seconds = NO_EXECUTORS_GRACE_S;
+    let cluster = BallistaCluster::new_from_config(&config)
+        .await
+        .map_err(|e| ClusterError::Stopped { role: "scheduler", cause: e.to_string() })?;
+    ballista_scheduler::scheduler_process::start_server(cluster, bind, Arc::new(config))
+        .await
+        .map_err(|e| ClusterError::Stopped { role: "scheduler", cause: e.to_string() })
+}
+
+/// An executor's settings.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    pub scheduler: SocketAddr,
+    pub bind: SocketAddr,
+    /// Tasks it runs at once; its cores by default.
+    pub concurrency: usize,
+    /// Where it keeps shuffle files; a temporary directory by default.
+    pub work_dir: Option<String>,
+    /// Register crowdlens' functions. Off only to stand for a stock Ballista executor in tests.
+    pub crowdlens_functions: bool,
+}
+
+/// Runs an executor until the process is stopped.
+pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> {
+    let mut registry = BallistaFunctionRegistry::default();
+    if options.crowdlens_functions {
+        let udaf = Arc::new(bounded_keys());
+        registry.aggregate_functions.insert(udaf.name().to_string(), udaf);
+    }
+    let config = ExecutorProcessConfig {
+        bind_host: options.bind.ip().to_string(),
+        external_host: Some(options.bind.ip().to_string()),
+        port: options.bind.port(),
+        // Flight (data) on the given port, gRPC (control) on the next one.
+        grpc_port: options.bind.port().wrapping_add(1),
+        scheduler_host: options.scheduler.ip().to_string(),
+        scheduler_port: options.scheduler.port(),
+        // Started beside its scheduler, an executor waits for it rather than failing at once.
+        scheduler_connect_timeout_seconds: 30,
+        vcores: options.concurrency.max(1),
+        work_dir: options.work_dir.clone(),
+        executor_heartbeat_interval_seconds: 5,
+        // The same bound per task as a question has in one process, not Ballista's 70% of the
+        // machine: executors share machines with other work.
+        memory_pool_size: Some(crowdlens_query::engine::QUERY_MEMORY_BYTES as u64 * options.concurrency.max(1) as u64),
+        override_function_registry: Some(Arc::new(registry)),
+        ..ExecutorProcessConfig::default()
+    };
+    start_executor_process(Arc::new(config))
+        .await
+        .map_err(|e| ClusterError::Stopped { role: "executor", cause: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            ClusterAddress::parse("df://127.0.0.1:50050").unwrap(),
+            ClusterAddress { host: "127.0.0.1".into(), port: 50050 }
+        );
+        assert_eq!(
+            ClusterAddress::parse("df://sched.internal:50050/").unwrap().to_string(),
+            "df://sched.internal:50050"
+        );
+        for bad in ["127.0.0.1:50050", "df://:50050", "df://host", "df://host:0", "df://host:port"] {
+            assert!(ClusterAddress::parse(bad).unwrap_err().to_string().contains("df://HOST:PORT"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_are_explained() {
+        let engine = ClusterEngine::new(ClusterAddress::parse("df://10.0.0.1:50050").unwrap());
+        let stock = engine.explain("Internal error: There is no UDAF named \"bounded_keys\" in the registry").unwrap();
+        assert!(stock.contains("crowdlens cluster executor"), "{stock}");
+        let down = engine.explain("tonic: transport error: connection refused").unwrap();
+        assert!(down.contains("cannot reach the Ballista scheduler at df://10.0.0.1:50050"), "{down}");
+        let rejected = engine
+            .explain("Execution error: Job 1 failed: task could not be prepared or was rejected by executor")
+            .unwrap();
+        assert!(rejected.contains("stock Ballista executor") && rejected.contains("bounded_keys"), "{rejected}");
+        assert!(engine.explain("a plain planning error").is_none());
+    }
+}
