@@ -320,18 +320,31 @@ def cluster_bench(args, crowdlens, work, city, csv, rows):
     run([crowdlens, "budget", "set", "--store", store, "--rule", "epsilon_per_epoch=100000", "--reason", "benchmark"])
     stored = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])["rows"]
     sched = free_port()
-    nodes = [subprocess.Popen([crowdlens, "cluster", "scheduler", "--bind", f"127.0.0.1:{sched}"],
-                              stderr=subprocess.DEVNULL)]
-    time.sleep(2)
+    logs = work / "cluster-logs"
+    logs.mkdir(exist_ok=True)
+
+    def node(name, argv):
+        log = open(logs / f"{name}.log", "w")
+        return subprocess.Popen([crowdlens, "cluster"] + argv + ["--log"], stdout=subprocess.DEVNULL, stderr=log)
+
+    def wait_for(name, needle, within=60):
+        deadline = time.time() + within
+        while time.time() < deadline:
+            if needle in (logs / f"{name}.log").read_text():
+                return
+            time.sleep(0.1)
+        sys.exit(f"the cluster's {name} did not log {needle!r} within {within}s: see {logs / (name + '.log')}")
+
+    nodes = [node("scheduler", ["scheduler", "--bind", f"127.0.0.1:{sched}"])]
+    wait_for("scheduler", "listening on")
     cores = os.cpu_count() or 2
-    for _ in range(2):
+    for i in range(2):
         port = free_port()
-        while port == 65535:
+        while port == 65535 or port + 1 == sched:
             port = free_port()
-        nodes.append(subprocess.Popen([crowdlens, "cluster", "executor", "--scheduler", f"127.0.0.1:{sched}",
-                                       "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2))],
-                                      stderr=subprocess.DEVNULL))
-    time.sleep(3)
+        nodes.append(node(f"executor{i}", ["executor", "--scheduler", f"127.0.0.1:{sched}",
+                                           "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2))]))
+        wait_for(f"executor{i}", "Executor registration succeed")
     results = []
     try:
         common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",

@@ -542,6 +542,14 @@ enum StoreCommand {
     },
 }
 
+impl Cli {
+    /// Whether the command serves or joins a network (`serve`, `cluster`): such a process must
+    /// outlive a peer that hangs up (see `SigPipe`).
+    pub fn is_network_peer(&self) -> bool {
+        matches!(self.command, Command::Serve { .. } | Command::Cluster(_))
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Demo { dir } => demo(&dir),
@@ -1011,7 +1019,12 @@ fn node_runtime() -> Result<tokio::runtime::Runtime> {
 /// A cluster node's log on stderr, at info level at most, when asked for.
 fn node_log(on: bool) {
     if on {
-        let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::INFO).try_init();
+        use std::io::IsTerminal;
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_max_level(tracing::Level::INFO)
+            .try_init();
     }
 }
 
@@ -1024,6 +1037,8 @@ fn engine_for(
         return Ok(None);
     };
     let address = crowdlens_cluster::ClusterAddress::parse(&address).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+    // A coordinator is a network peer of the cluster from here on.
+    crate::set_sigpipe(crate::SigPipe::Ignore);
     Ok(Some(std::sync::Arc::new(crowdlens_cluster::ClusterEngine::new(address))))
 }
 

@@ -8,8 +8,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    restore_sigpipe();
     let cli = commands::Cli::parse();
+    if !cli.is_network_peer() {
+        set_sigpipe(SigPipe::EndQuietly);
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -19,12 +21,31 @@ fn main() -> ExitCode {
     }
 }
 
-/// Rust ignores SIGPIPE, so `crowdlens ... | head` would end in a panic on the closed pipe;
-/// restoring the default makes the process end quietly, as command-line tools do.
-fn restore_sigpipe() {
+/// What a write to a closed pipe or socket does to the process.
+#[derive(Clone, Copy)]
+pub(crate) enum SigPipe {
+    /// The default action: the process ends quietly, as command-line tools do, so that
+    /// `crowdlens ... | head` does not end in a panic on the closed pipe (Rust ignores SIGPIPE).
+    EndQuietly,
+    /// The write fails with `EPIPE` and the process goes on. Every process that talks to peers
+    /// needs this: HTTP/2 writes a peer's closed connection with `writev`, which raises SIGPIPE,
+    /// and a Ballista scheduler closes the connection it tests an executor with at once. With the
+    /// default action that killed executors at random during registration, and would kill a
+    /// server whose client hangs up, or a coordinator after a question's charge.
+    Ignore,
+}
+
+pub(crate) fn set_sigpipe(action: SigPipe) {
     #[cfg(unix)]
-    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is always valid.
+    // SAFETY: SIG_DFL and SIG_IGN are always valid dispositions, and signal(2) changes the
+    // process-wide disposition atomically, whatever threads exist.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::signal(
+            libc::SIGPIPE,
+            match action {
+                SigPipe::EndQuietly => libc::SIG_DFL,
+                SigPipe::Ignore => libc::SIG_IGN,
+            },
+        );
     }
 }

@@ -196,6 +196,19 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
         let udaf = Arc::new(bounded_keys());
         registry.aggregate_functions.insert(udaf.name().to_string(), udaf);
     }
+    // Ballista's own default work directory is a `TempDir` it drops at once, which deletes it;
+    // this one lives as long as the executor.
+    let scratch = match &options.work_dir {
+        Some(_) => None,
+        None => Some(tempfile::TempDir::with_prefix("crowdlens-executor-").map_err(|e| ClusterError::Stopped {
+            role: "executor",
+            cause: format!("cannot create a work directory: {e}"),
+        })?),
+    };
+    let work_dir = match &scratch {
+        Some(dir) => dir.path().to_string_lossy().into_owned(),
+        None => options.work_dir.clone().unwrap_or_default(),
+    };
     let config = ExecutorProcessConfig {
         bind_host: options.bind.ip().to_string(),
         external_host: Some(options.bind.ip().to_string()),
@@ -207,7 +220,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
         // Started beside its scheduler, an executor waits for it rather than failing at once.
         scheduler_connect_timeout_seconds: 30,
         vcores: options.concurrency.max(1),
-        work_dir: options.work_dir.clone(),
+        work_dir: Some(work_dir),
         executor_heartbeat_interval_seconds: 5,
         // The same bound per task as a question has in one process, not Ballista's 70% of the
         // machine: executors share machines with other work.
@@ -215,9 +228,11 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
         override_function_registry: Some(Arc::new(registry)),
         ..ExecutorProcessConfig::default()
     };
-    start_executor_process(Arc::new(config))
+    let stopped = start_executor_process(Arc::new(config))
         .await
-        .map_err(|e| ClusterError::Stopped { role: "executor", cause: e.to_string() })
+        .map_err(|e| ClusterError::Stopped { role: "executor", cause: e.to_string() });
+    drop(scratch);
+    stopped
 }
 
 #[cfg(test)]

@@ -7,6 +7,16 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Ports for an executor: data on `p`, control on `p + 1`, both free.
+fn free_port_pair() -> u16 {
+    loop {
+        let p = free_port();
+        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
 fn ask(store: &std::path::Path, engine: Option<&str>, question: &[&str]) -> Run {
     let mut args = vec!["ask"];
     args.extend_from_slice(question);
@@ -43,4 +53,114 @@ fn a_cluster_that_is_not_there_is_named() {
     assert!(e.contains("cannot reach the Ballista scheduler") && e.contains("crowdlens cluster scheduler"), "{e}");
     let bad = ask(&st, Some("127.0.0.1:50050"), &["presence", "--area", "bbox:-93.30,44.955,-93.20,44.99"]);
     assert!(bad.clean_error().contains("df://HOST:PORT"), "{}", bad.stderr);
+}
+
+/// A cluster node started as a child process with `--log`; its stderr is read on a thread (so
+/// the pipe never fills) and kept, to wait for lines and to show when a test fails.
+struct Node {
+    name: &'static str,
+    child: std::process::Child,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Node {
+    fn start(name: &'static str, args: &[&str]) -> Node {
+        use std::io::BufRead;
+        let mut child = bin()
+            .args(args)
+            .arg("--log")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Node { name, child, log }
+    }
+
+    /// Waits until the node has logged `needle`.
+    fn wait_for(&self, needle: &str, within: std::time::Duration) {
+        let start = std::time::Instant::now();
+        while start.elapsed() < within {
+            if self.log.lock().unwrap().contains(needle) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("{} did not log {needle:?} within {within:?}; its log:\n{}", self.name, self.log.lock().unwrap());
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn audit_entries(store: &std::path::Path) -> usize {
+    let v = run(&["audit", "verify", "--store", s(store)]).ok().stdout.clone();
+    v.split_whitespace().rev().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// A scheduler and two executors as separate processes. One executor is killed (SIGKILL) while it
+/// runs a task of a question: the question either completes on the other executor or fails with
+/// an error that names the cluster, and either way the ledger holds exactly one charge and the
+/// audit chain one more entry.
+#[test]
+fn an_executor_killed_mid_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 2_000, 3);
+    let st = init_store(dir.path());
+    run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
+
+    let scheduler = format!("127.0.0.1:{}", free_port());
+    let sched = Node::start("scheduler", &["cluster", "scheduler", "--bind", &scheduler]);
+    sched.wait_for("listening on", std::time::Duration::from_secs(30));
+    let executor = |name, port: u16| {
+        let bind = format!("127.0.0.1:{port}");
+        let args = ["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1"];
+        Node::start(name, &args)
+    };
+    let (a, b) = (executor("executor a", free_port_pair()), executor("executor b", free_port_pair()));
+    for node in [&a, &b] {
+        node.wait_for("Executor registration succeed", std::time::Duration::from_secs(60));
+    }
+
+    let audited = audit_entries(&st);
+    let engine = format!("df://{scheduler}");
+    let question = bin()
+        .args(["ask", "flows", "--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-05"])
+        .args(["--area", "bbox:-93.40,44.90,-93.10,45.05", "--zones-res", "7"])
+        .args(["--epsilon", "0.5", "--case", "CL-2", "--purpose", "research", "--json", "--engine", &engine])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    b.wait_for("Execute task", std::time::Duration::from_secs(60));
+    drop(b); // SIGKILL while it runs one of the question's tasks
+    let out = question.wait_with_output().unwrap();
+    let outcome = Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    if outcome.status == 0 {
+        assert!(!outcome.json()["rows"].as_array().unwrap().is_empty(), "{}", outcome.stdout);
+    } else {
+        let e = outcome.clean_error();
+        assert!(e.contains(&engine), "the error names the cluster: {e}\nscheduler:\n{}", sched.log.lock().unwrap());
+    }
+    let budget = run(&["budget", "--store", s(&st), "--json"]).ok().json();
+    let spent: f64 = budget["epochs"].as_array().unwrap().iter().map(|e| e["epsilon_spent"].as_f64().unwrap()).sum();
+    assert!((spent - 0.5).abs() < 1e-9, "charged exactly once: {budget}");
+    assert_eq!(audit_entries(&st), audited + 1, "one audit entry for the question");
+    drop(a);
 }
