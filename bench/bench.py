@@ -190,13 +190,16 @@ def main():
     ap.add_argument("--out", type=Path, help="JSON output (default bench/results/<date>-<scale>.json)")
     ap.add_argument("--engine", choices=["local", "cluster"], default="local",
                     help="cluster: time questions on a local Ballista cluster against this process")
+    ap.add_argument("--crowdlens", type=Path,
+                    help="time this crowdlens binary instead of building one (for example the test build's "
+                         "target/release/crowdlens)")
     args = ap.parse_args()
     pings = parse_count(args.pings)
     pdp_rows = parse_count(args.pipelinedp_rows)
     threads = os.cpu_count() or 1
 
     python = setup_python() if args.engine == "local" else None
-    crowdlens = build()
+    crowdlens = args.crowdlens.resolve() if args.crowdlens else build()
     work = args.work or Path(tempfile.mkdtemp(prefix=f"crowdlens-bench-{args.pings}-"))
     work.mkdir(parents=True, exist_ok=True)
     city = work / "city"

@@ -105,9 +105,18 @@ impl Drop for Node {
     }
 }
 
-fn audit_entries(store: &std::path::Path) -> usize {
-    let v = run(&["audit", "verify", "--store", s(store)]).ok().stdout.clone();
-    v.split_whitespace().rev().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0)
+/// The audit chain's entries for one case, as `(id, outcome, epsilon, question)`.
+fn audit_of_case(store: &std::path::Path, case: &str) -> Vec<(String, String, String, String)> {
+    run(&["audit", "verify", "--store", s(store)]).ok();
+    let out = store.with_file_name("audit.jsonl");
+    run(&["audit", "export", "--store", s(store), "--out", s(&out)]).ok();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let field = |e: &serde_json::Value, k: &str| e[k].as_str().unwrap().to_string();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["case_id"] == case)
+        .map(|e| (field(&e, "id"), field(&e, "outcome"), field(&e, "epsilon"), field(&e, "question")))
+        .collect()
 }
 
 /// A scheduler and two executors as separate processes. One executor is killed (SIGKILL) while it
@@ -134,7 +143,6 @@ fn an_executor_killed_mid_question() {
         node.wait_for("Executor registration succeed", std::time::Duration::from_secs(60));
     }
 
-    let audited = audit_entries(&st);
     let engine = format!("df://{scheduler}");
     let question = bin()
         .args(["ask", "flows", "--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-05"])
@@ -152,6 +160,7 @@ fn an_executor_killed_mid_question() {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
+    eprintln!("outcome after the kill: status {}, {}", outcome.status, outcome.stderr.trim());
     if outcome.status == 0 {
         assert!(!outcome.json()["rows"].as_array().unwrap().is_empty(), "{}", outcome.stdout);
     } else {
@@ -161,6 +170,13 @@ fn an_executor_killed_mid_question() {
     let budget = run(&["budget", "--store", s(&st), "--json"]).ok().json();
     let spent: f64 = budget["epochs"].as_array().unwrap().iter().map(|e| e["epsilon_spent"].as_f64().unwrap()).sum();
     assert!((spent - 0.5).abs() < 1e-9, "charged exactly once: {budget}");
-    assert_eq!(audit_entries(&st), audited + 1, "one audit entry for the question");
+    // The chain verifies, and holds the question's one charge and its one outcome, which
+    // names that charge: answered, or failed after charge.
+    let entries = audit_of_case(&st, "CL-2");
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let (charge, outcome) = (&entries[0], &entries[1]);
+    assert_eq!((charge.1.as_str(), charge.2.as_str()), ("charged", "0.5"), "{entries:?}");
+    assert!(outcome.1 == "answered" || outcome.1.starts_with("failed after charge"), "{entries:?}");
+    assert_eq!(outcome.3, format!("{{\"charged_in\":{}}}", charge.0), "{entries:?}");
     drop(a);
 }
