@@ -109,6 +109,22 @@ async fn all_aggregates(store: &Store) -> Vec<String> {
     ]
 }
 
+/// A presence question on downtown's first day, at ε 0.5, and who asks it.
+fn downtown_presence() -> (PresenceQuestion, Asker) {
+    let q = PresenceQuestion {
+        area: "bbox:-93.30,44.95,-93.20,45.00".into(),
+        from_s: MON,
+        to_s: MON + 86_400,
+        bucket_s: 3600,
+        res: Some(8),
+        epsilon: 0.5,
+        mechanism: "laplace".parse().unwrap(),
+        max_partitions: None,
+    };
+    let asker = Asker { actor: "t".into(), role: "analyst".into(), case_id: "C-1".into(), purpose: "research".into() };
+    (q, asker)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cluster_computes_what_this_process_computes() {
     let dir = tempfile::tempdir().unwrap();
@@ -125,17 +141,7 @@ async fn a_cluster_computes_what_this_process_computes() {
     // Through the release path: checks, one charge, noise and the audit entry stay here.
     let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
     let charges = ledger.charges().unwrap().len();
-    let q = PresenceQuestion {
-        area: "bbox:-93.30,44.95,-93.20,45.00".into(),
-        from_s: MON,
-        to_s: MON + 86_400,
-        bucket_s: 3600,
-        res: Some(8),
-        epsilon: 0.5,
-        mechanism: "laplace".parse().unwrap(),
-        max_partitions: None,
-    };
-    let asker = Asker { actor: "t".into(), role: "analyst".into(), case_id: "C-1".into(), purpose: "research".into() };
+    let (q, asker) = downtown_presence();
     let answer = with_engine(engine, ask_presence(&store, &mut ledger, &asker, &q)).await.unwrap();
     assert!(!answer.rows.is_empty());
     assert_eq!(ledger.charges().unwrap().len(), charges + 1, "charged once, in its one epoch");
@@ -147,17 +153,7 @@ async fn a_stock_executor_is_named_as_the_problem() {
     let store = store_from_synth(dir.path());
     let engine = start_cluster(1, false).await;
     let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
-    let q = PresenceQuestion {
-        area: "bbox:-93.30,44.95,-93.20,45.00".into(),
-        from_s: MON,
-        to_s: MON + 86_400,
-        bucket_s: 3600,
-        res: Some(8),
-        epsilon: 0.5,
-        mechanism: "laplace".parse().unwrap(),
-        max_partitions: None,
-    };
-    let asker = Asker { actor: "t".into(), role: "analyst".into(), case_id: "C-1".into(), purpose: "research".into() };
+    let (q, asker) = downtown_presence();
     let charges = ledger.charges().unwrap().len();
     let e = tokio::time::timeout(
         Duration::from_secs(120),
