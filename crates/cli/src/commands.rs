@@ -137,8 +137,8 @@ enum ClusterCommand {
         /// Address to listen on for executors and coordinators.
         #[arg(long, default_value = "127.0.0.1:50050")]
         bind: std::net::SocketAddr,
-        /// Print the node's log (info level) to stderr. Plans, which hold a question's salt,
-        /// are logged only at debug level, which is never turned on.
+        /// Print the node's log (info level) to stderr. Records that hold a question's plan
+        /// (and so its salt) are withheld.
         #[arg(long)]
         log: bool,
     },
@@ -1021,10 +1021,35 @@ fn node_log(on: bool) {
     if on {
         use std::io::IsTerminal;
         let _ = tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
+            .with_writer(|| PlanFreeLog(std::io::stderr()))
             .with_ansi(std::io::stderr().is_terminal())
             .with_max_level(tracing::Level::INFO)
             .try_init();
+    }
+}
+
+/// A log writer that drops every record holding a question's plan. Ballista's scheduler logs each
+/// job's whole execution graph at info level, and a question's plan holds its per-question salt
+/// (a literal argument of `bounded_keys`), which must never reach a log. The log formatter writes
+/// each record in one call, so a record is dropped whole, whichever module wrote it.
+struct PlanFreeLog<W: std::io::Write>(W);
+
+/// What stands in a node's log for a record that held a plan.
+const PLAN_WITHHELD: &[u8] = b"[a record holding a question's plan was not logged]\n";
+
+impl<W: std::io::Write> std::io::Write for PlanFreeLog<W> {
+    fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
+        const PLAN_MARK: &[u8] = b"bounded_keys(";
+        if record.windows(PLAN_MARK.len()).any(|w| w == PLAN_MARK) {
+            self.0.write_all(PLAN_WITHHELD)?;
+        } else {
+            self.0.write_all(record)?;
+        }
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -1450,4 +1475,22 @@ fn consent_explain(string: &str, store: Option<&Path>, json: bool) -> Result<()>
     }
     crate::output::print_explanation(&e, &policy);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_log_record_holding_a_plan_is_withheld_whole() {
+        let mut log = PlanFreeLog(Vec::new());
+        log.write_all(b"INFO Job [1] planning took 9ms\n").unwrap();
+        let plan = b"INFO Submitting execution graph for job_id [1]:\n  AggregateExec: aggr=[bounded_keys(qcell, bidx, 4, 15376289504577966823) as keys]\n";
+        log.write_all(plan).unwrap();
+        let text = String::from_utf8(log.0).unwrap();
+        assert!(text.starts_with("INFO Job [1] planning took 9ms\n"), "{text}");
+        assert!(!text.contains("15376289504577966823") && !text.contains("Submitting"), "{text}");
+        assert!(text.ends_with("was not logged]\n"), "{text}");
+    }
 }

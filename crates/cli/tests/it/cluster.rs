@@ -167,6 +167,10 @@ fn an_executor_killed_mid_question() {
         let e = outcome.clean_error();
         assert!(e.contains(&engine), "the error names the cluster: {e}\nscheduler:\n{}", sched.log.lock().unwrap());
     }
+    // Ballista logs each job's plan at info level; the plan holds the question's salt.
+    let scheduler_log = sched.log.lock().unwrap().clone();
+    assert!(!scheduler_log.contains("bounded_keys("), "a plan reached the log:\n{scheduler_log}");
+    assert!(scheduler_log.contains("a record holding a question's plan was not logged"), "{scheduler_log}");
     let budget = run(&["budget", "--store", s(&st), "--json"]).ok().json();
     let spent: f64 = budget["epochs"].as_array().unwrap().iter().map(|e| e["epsilon_spent"].as_f64().unwrap()).sum();
     assert!((spent - 0.5).abs() < 1e-9, "charged exactly once: {budget}");
