@@ -423,6 +423,10 @@ struct CommonArgs {
     /// audit stay here.
     #[arg(long, value_name = "df://HOST:PORT")]
     engine: Option<String>,
+    /// Longest the question may run on a cluster before it is given up (and settled as a
+    /// failure after its charge), such as 90s or 10m.
+    #[arg(long, default_value = "10m", value_name = "SPAN")]
+    engine_timeout: String,
     #[arg(long)]
     json: bool,
 }
@@ -729,12 +733,12 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Serve { store, engine, listen, max_body, rate_limit, question_timeout } => {
-            let engine = engine_for(engine.as_deref(), &Store::open(&store)?)?;
-            let limits = crowdlens_server::Limits {
-                max_body_bytes: max_body,
-                requests_per_minute: rate_limit,
-                question_timeout: std::time::Duration::from_secs(parse_span(&question_timeout)? as u64),
-            };
+            let question_timeout = std::time::Duration::from_secs(
+                parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
+            );
+            let engine = engine_for(engine.as_deref(), question_timeout, &Store::open(&store)?)?;
+            let limits =
+                crowdlens_server::Limits { max_body_bytes: max_body, requests_per_minute: rate_limit, question_timeout };
             let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
@@ -1056,6 +1060,7 @@ impl<W: std::io::Write> std::io::Write for PlanFreeLog<W> {
 /// The cluster a command's questions run on: its `--engine`, else the store's `[engine]`.
 fn engine_for(
     flag: Option<&str>,
+    deadline: std::time::Duration,
     store: &Store,
 ) -> Result<Option<std::sync::Arc<dyn crowdlens_query::engine::Engine>>> {
     let Some(address) = flag.map(str::to_string).or_else(|| store.config().engine.cluster.clone()) else {
@@ -1064,7 +1069,7 @@ fn engine_for(
     let address = crowdlens_cluster::ClusterAddress::parse(&address).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
     // A coordinator is a network peer of the cluster from here on.
     crate::set_sigpipe(crate::SigPipe::Ignore);
-    Ok(Some(std::sync::Arc::new(crowdlens_cluster::ClusterEngine::new(address))))
+    Ok(Some(std::sync::Arc::new(crowdlens_cluster::ClusterEngine::new(address).with_deadline(deadline))))
 }
 
 /// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
@@ -1072,7 +1077,8 @@ fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
     let store = Store::open(&c.store)?;
     let mut ledger = open_ledger(&store)?;
     let rt = tokio::runtime::Runtime::new()?;
-    let engine = engine_for(c.engine.as_deref(), &store)?;
+    let deadline = parse_span(&c.engine_timeout).map_err(|e| anyhow::anyhow!("--engine-timeout: {e}"))?;
+    let engine = engine_for(c.engine.as_deref(), std::time::Duration::from_secs(deadline as u64), &store)?;
     let asker = asker(&c.case, &c.purpose);
     let asking = respond(&q, &store, &mut ledger, &asker, c.dry_run);
     let reply = match engine {

@@ -68,11 +68,21 @@ impl std::fmt::Display for ClusterAddress {
 #[derive(Debug, Clone)]
 pub struct ClusterEngine {
     address: ClusterAddress,
+    deadline: std::time::Duration,
 }
+
+/// How long a question may run on a cluster unless told otherwise. Ballista can leave a job
+/// waiting on a lost executor's tasks; a deadline makes that a settled failure, not a hang.
+pub const DEFAULT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl ClusterEngine {
     pub fn new(address: ClusterAddress) -> ClusterEngine {
-        ClusterEngine { address }
+        ClusterEngine { address, deadline: DEFAULT_DEADLINE }
+    }
+
+    /// The longest one question's plan may run on the cluster.
+    pub fn with_deadline(self, deadline: std::time::Duration) -> ClusterEngine {
+        ClusterEngine { deadline, ..self }
     }
 }
 
@@ -97,6 +107,10 @@ impl Engine for ClusterEngine {
 
     fn is_remote(&self) -> bool {
         true
+    }
+
+    fn deadline(&self) -> Option<std::time::Duration> {
+        Some(self.deadline)
     }
 
     fn explain(&self, error: &str) -> Option<String> {

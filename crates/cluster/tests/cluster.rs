@@ -43,7 +43,7 @@ async fn wait_for(addr: SocketAddr) {
 }
 
 /// Starts a scheduler and `executors` executors; returns the engine that asks them.
-async fn start_cluster(executors: usize, crowdlens_functions: bool) -> Arc<dyn Engine> {
+async fn start_cluster(executors: usize, crowdlens_functions: bool) -> ClusterEngine {
     let scheduler: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     tokio::spawn(run_scheduler(scheduler));
     wait_for(scheduler).await;
@@ -59,7 +59,7 @@ async fn start_cluster(executors: usize, crowdlens_functions: bool) -> Arc<dyn E
         wait_for(bind).await;
     }
     let address = ClusterAddress::parse(&format!("df://{scheduler}")).unwrap();
-    Arc::new(ClusterEngine::new(address))
+    ClusterEngine::new(address)
 }
 
 fn store_from_synth(dir: &Path) -> Store {
@@ -131,7 +131,7 @@ async fn a_cluster_computes_what_this_process_computes() {
     let store = store_from_synth(dir.path());
     let local = all_aggregates(&store).await;
     assert!(local[0].len() > 100 && local[1].len() > 100, "the store has data to compare: {local:?}");
-    let engine = start_cluster(2, true).await;
+    let engine: Arc<dyn Engine> = Arc::new(start_cluster(2, true).await);
     let remote = with_engine(engine.clone(), all_aggregates(&store)).await;
     let names = ["presence", "flows", "named flows", "dwell", "co-visit", "series", "reach"];
     for ((name, l), r) in names.iter().zip(&local).zip(&remote) {
@@ -151,7 +151,7 @@ async fn a_cluster_computes_what_this_process_computes() {
 async fn a_stock_executor_is_named_as_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_from_synth(dir.path());
-    let engine = start_cluster(1, false).await;
+    let engine = Arc::new(start_cluster(1, false).await);
     let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
     let (q, asker) = downtown_presence();
     let charges = ledger.charges().unwrap().len();
@@ -170,4 +170,31 @@ async fn a_stock_executor_is_named_as_the_problem() {
     assert_eq!(after.last().unwrap().epsilon, 0.5);
     let last = ledger.audit_entries().unwrap().pop().unwrap();
     assert!(last.outcome.starts_with("failed after charge") && last.outcome.contains("bounded_keys"), "{last:?}");
+}
+
+/// A cluster that never runs the question's tasks (here it has no executor at all; in life, one
+/// lost mid-question whose tasks Ballista never hands on): the question is given up at its
+/// deadline, settled as a failure after its one charge, instead of waiting forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_question_the_cluster_never_runs_ends_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_from_synth(dir.path());
+    let engine = Arc::new(start_cluster(0, true).await.with_deadline(Duration::from_secs(2)));
+    let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
+    let (q, asker) = downtown_presence();
+    let charges = ledger.charges().unwrap().len();
+    let started = std::time::Instant::now();
+    let e = tokio::time::timeout(
+        Duration::from_secs(60),
+        with_engine(engine, ask_presence(&store, &mut ledger, &asker, &q)),
+    )
+    .await
+    .expect("the deadline ends the question")
+    .unwrap_err()
+    .to_string();
+    assert!(started.elapsed() < Duration::from_secs(30), "ended near its deadline: {:?}", started.elapsed());
+    assert!(e.contains("did not finish") && e.contains("within 2 s") && e.contains("--engine-timeout"), "{e}");
+    assert_eq!(ledger.charges().unwrap().len(), charges + 1, "charged exactly once");
+    let last = ledger.audit_entries().unwrap().pop().unwrap();
+    assert!(last.outcome.starts_with("failed after charge") && last.outcome.contains("did not finish"), "{last:?}");
 }

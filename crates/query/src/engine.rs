@@ -31,6 +31,12 @@ pub trait Engine: Send + Sync {
         let _ = error;
         None
     }
+    /// Longest a plan may run on this engine. A cluster that loses an executor can leave a
+    /// question waiting on tasks nobody runs; the deadline turns that into an error, so the
+    /// charge is settled as a failure instead of the asker waiting forever.
+    fn deadline(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 tokio::task_local! {
@@ -83,6 +89,23 @@ pub(crate) async fn session() -> Result<SessionContext, QueryError> {
     match current() {
         Some(engine) => engine.session(session_config()).await,
         None => local_session(session_config()),
+    }
+}
+
+/// Runs a plan's `collect` under the current engine's deadline, if it has one.
+pub(crate) async fn within_deadline<T>(
+    work: impl Future<Output = Result<T, QueryError>>,
+) -> Result<T, QueryError> {
+    let Some(engine) = current() else { return work.await };
+    let Some(deadline) = engine.deadline() else { return work.await };
+    match tokio::time::timeout(deadline, work).await {
+        Ok(result) => result,
+        Err(_) => Err(QueryError::Engine(format!(
+            "the question did not finish on {} within {} s (its --engine-timeout); the cluster may have lost an \
+             executor: check the nodes' logs, then ask again",
+            engine.name(),
+            deadline.as_secs()
+        ))),
     }
 }
 

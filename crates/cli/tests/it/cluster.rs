@@ -105,6 +105,21 @@ impl Drop for Node {
     }
 }
 
+/// Waits for `child` to exit; past `within`, kills it and fails with the nodes' logs.
+fn wait_at_most(mut child: std::process::Child, within: std::time::Duration, nodes: &[&Node]) -> std::process::Output {
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > within {
+            child.kill().ok();
+            let logs: Vec<String> =
+                nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log.lock().unwrap())).collect();
+            panic!("the question still ran after {within:?}; the nodes' logs:\n{}", logs.join("\n"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// The audit chain's entries for one case, as `(id, outcome, epsilon, question)`.
 fn audit_of_case(store: &std::path::Path, case: &str) -> Vec<(String, String, String, String)> {
     run(&["audit", "verify", "--store", s(store)]).ok();
@@ -148,13 +163,16 @@ fn an_executor_killed_mid_question() {
         .args(["ask", "flows", "--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-05"])
         .args(["--area", "bbox:-93.40,44.90,-93.10,45.05", "--zones-res", "7"])
         .args(["--epsilon", "0.5", "--case", "CL-2", "--purpose", "research", "--json", "--engine", &engine])
+        .args(["--engine-timeout", "90s"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     b.wait_for("Execute task", std::time::Duration::from_secs(60));
     drop(b); // SIGKILL while it runs one of the question's tasks
-    let out = question.wait_with_output().unwrap();
+    // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
+    // keeps a regression from hanging the test suite.
+    let out = wait_at_most(question, std::time::Duration::from_secs(240), &[&sched, &a]);
     let outcome = Run {
         status: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
