@@ -5,6 +5,7 @@
     python3 bench/bench.py --pings 100M     # the large scale
     python3 bench/bench.py --pings 1M --runs 1
     python3 bench/bench.py --engine cluster # the same questions on a local Ballista cluster
+    python3 bench/bench.py --shape broker   # the city's pings as a broker sends them
 
 It builds crowdlens (release), installs `duckdb` and `pipeline-dp` into bench/.venv, makes a
 synthetic city at the chosen scale, and times, on the same data in the same run:
@@ -14,6 +15,14 @@ synthetic city at the chosen scale, and times, on the same data in the same run:
   presence   crowdlens `ask presence`        vs PipelineDP (local backend), per row
   flows      crowdlens `ask flows`           vs DuckDB, same bounded count
   dwell      crowdlens `ask dwell`           vs DuckDB, same bounded count
+  co-visit   crowdlens `ask co-visit`        vs DuckDB, same lag histogram
+  series     crowdlens `ask series`          vs DuckDB, same bounded count
+
+Two data shapes (--shape): `city`, the synthetic city's CSV as `synth` writes it (each device's
+pings together, in time order; upper-case IDFA and lower-case AAID UUIDs; IP and user agent
+columns), and `broker`, the same pings as a broker's feed arrives: every device interleaved in
+time order, all ids lower-case 36-character UUIDs, only the six location columns. DuckDB makes
+the broker file from the city's (not timed).
 
 With --engine cluster it starts `crowdlens cluster scheduler` and two `crowdlens cluster
 executor`s on loopback and times presence, flows and dwell on the cluster against the same
@@ -72,13 +81,15 @@ def setup_python():
     python = VENV / "bin" / "python"
     if not python.exists():
         subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
-    subprocess.check_call([str(python), "-m", "pip", "install", "-q", "duckdb", "pipeline-dp"])
+    subprocess.check_call([str(python), "-m", "pip", "install", "-q", "duckdb", "pipeline-dp", "h3"])
     return python
 
 
 def build():
+    # The README's first command builds exactly this (`cargo run --release` builds the default
+    # member), so the benchmark reuses that build rather than making another.
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    subprocess.check_call(["cargo", "build", "--release", "--workspace"], cwd=ROOT)
+    subprocess.check_call(["cargo", "build", "--release"], cwd=ROOT)
     return target / "release" / "crowdlens"
 
 
@@ -153,6 +164,62 @@ capped AS (SELECT bin, row_number() OVER (PARTITION BY pseudonym ORDER BY u) AS 
 SELECT bin, count(*) FROM capped WHERE rn <= {BOUND} GROUP BY bin"""
 
 
+# Two downtowns, as explicit H3 cells at resolution 8 so that both engines count the same cells.
+DOWNTOWN_A = (-93.30, 44.95, -93.24, 44.99)  # Minneapolis
+DOWNTOWN_B = (-93.12, 44.93, -93.06, 44.96)  # Saint Paul
+# Series: the last three days against the four before them, hourly.
+SERIES_FROM_S, SERIES_TO_S = FROM_S + 4 * 86400, TO_S
+SERIES_FROM, SERIES_TO = "2026-11-06T00:00:00Z", TO
+BASELINE_FROM, BASELINE_TO = FROM, "2026-11-06T00:00:00Z"
+
+
+def downtown_cells(python, bbox):
+    """The resolution-8 cells whose centres lie in `bbox`, as crowdlens tiles an area."""
+    west, south, east, north = bbox
+    code = f"""
+import h3
+poly = h3.LatLngPoly([({south}, {west}), ({south}, {east}), ({north}, {east}), ({north}, {west})])
+print(",".join(sorted(h3.polygon_to_cells(poly, 8))))
+"""
+    return run([str(python), "-c", code])[2].strip().split(",")
+
+
+def in_cells(cells):
+    return ", ".join(f"{int(c, 16)}::UBIGINT" for c in cells)
+
+
+def covisit_sql(files, a, b):
+    return f"""
+WITH m AS (SELECT pseudonym, time_s, {parent_sql(8)} AS c FROM read_parquet('{files}')
+           WHERE time_s >= {FROM_S} AND time_s < {TO_S}),
+a AS (SELECT pseudonym, MIN(time_s) AS ta FROM m WHERE c IN ({in_cells(a)}) GROUP BY pseudonym),
+b AS (SELECT pseudonym, MIN(time_s) AS tb FROM m WHERE c IN ({in_cells(b)}) GROUP BY pseudonym),
+lag AS (SELECT abs(tb - ta) AS l FROM a JOIN b USING (pseudonym))
+SELECT CASE WHEN l < 3600 THEN 1 WHEN l < 21600 THEN 2 WHEN l < 86400 THEN 3 WHEN l < 259200 THEN 4 ELSE 5 END AS bin,
+       count(*) FROM lag GROUP BY 1"""
+
+
+def series_sql(files, cells):
+    n_target = (SERIES_TO_S - SERIES_FROM_S) // 3600
+    return f"""
+WITH m AS (SELECT pseudonym, time_s FROM read_parquet('{files}')
+           WHERE {parent_sql(8)} IN ({in_cells(cells)}) AND time_s >= {FROM_S} AND time_s < {TO_S}),
+b AS (SELECT DISTINCT pseudonym,
+             CASE WHEN time_s >= {SERIES_FROM_S} THEN (time_s - {SERIES_FROM_S}) // 3600
+                  ELSE {n_target} + (time_s - {FROM_S}) // 3600 END AS bidx FROM m),
+r AS (SELECT *, random() AS u FROM b),
+capped AS (SELECT bidx, row_number() OVER (PARTITION BY pseudonym ORDER BY u) AS rn FROM r)
+SELECT bidx, count(*) FROM capped WHERE rn <= {BOUND} GROUP BY 1"""
+
+
+def broker_shape(python, csv, out):
+    """The city's pings as a broker sends them: interleaved in time, lower-case ids, six columns."""
+    sql = (f"COPY (SELECT lower(mobile_ad_id) AS mobile_ad_id, id_type, timestamp, latitude, longitude, "
+           f"horizontal_accuracy FROM read_csv('{csv}', all_varchar = true) ORDER BY timestamp::BIGINT) "
+           f"TO '{out}' (HEADER, DELIMITER ',')")
+    run([str(python), "-c", f"import duckdb; duckdb.sql({sql!r})"])
+
+
 def pipelinedp_code(files, rows):
     # The keys are computed by DuckDB outside the timed part; PipelineDP gets (id, cell, hour).
     keyed = (f"SELECT pseudonym, {parent_sql(8)} AS qcell, (time_s - {FROM_S}) // 3600 AS bidx "
@@ -190,6 +257,8 @@ def main():
     ap.add_argument("--out", type=Path, help="JSON output (default bench/results/<date>-<scale>.json)")
     ap.add_argument("--engine", choices=["local", "cluster"], default="local",
                     help="cluster: time questions on a local Ballista cluster against this process")
+    ap.add_argument("--shape", choices=["city", "broker"], default="city",
+                    help="broker: the same pings interleaved in time, lower-case UUIDs, six columns")
     ap.add_argument("--crowdlens", type=Path,
                     help="time this crowdlens binary instead of building one (for example the test build's "
                          "target/release/crowdlens)")
@@ -207,6 +276,13 @@ def main():
     print(f"== synth: {devices} devices x {DAYS} days into {city}", flush=True)
     run([crowdlens, "synth", "--out", city, "--devices", str(devices), "--days", str(DAYS), "--bids-per-day", "0"])
     csv = city / "pings.csv"
+    if args.shape == "broker":
+        if python is None:
+            python = setup_python()
+        broker = city / "broker.csv"
+        print(f"== broker shape: {broker}", flush=True)
+        broker_shape(python, csv, broker)
+        csv = broker
     rows = sum(1 for _ in open(csv, "rb")) - 1
     print(f"   {rows} pings, {csv.stat().st_size / 1e6:.0f} MB of CSV", flush=True)
 
@@ -251,12 +327,21 @@ def main():
          "--reason", "benchmark"])
     files = f"{store}/data/*/*.parquet"
     ask = [crowdlens, "ask"]
-    common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",
-              "--purpose", "research", "--max-partitions", str(BOUND), "--json"]
+
+    def common(from_=FROM, to=TO):
+        return ["--store", store, "--from", from_, "--to", to, "--epsilon", "1", "--case", "BENCH",
+                "--purpose", "research", "--max-partitions", str(BOUND), "--json"]
+
+    a, b = downtown_cells(python, DOWNTOWN_A), downtown_cells(python, DOWNTOWN_B)
     questions = [
-        ("presence", ask + ["presence", "--area", CITY_BBOX, "--bucket", "1h", "--res", "8"] + common, presence_sql(files)),
-        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7"] + common, flows_sql(files)),
-        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m"] + common, dwell_sql(files)),
+        ("presence", ask + ["presence", "--area", CITY_BBOX, "--bucket", "1h", "--res", "8"] + common(), presence_sql(files)),
+        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7"] + common(), flows_sql(files)),
+        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m"] + common(), dwell_sql(files)),
+        ("co-visit", ask + ["co-visit", "--area", "cells:" + ",".join(a), "--area-b", "cells:" + ",".join(b),
+                            "--res", "8"] + common(), covisit_sql(files, a, b)),
+        ("series", ask + ["series", "--area", "cells:" + ",".join(a), "--res", "8", "--bucket", "1h",
+                          "--baseline-from", BASELINE_FROM, "--baseline-to", BASELINE_TO]
+         + common(SERIES_FROM, SERIES_TO), series_sql(files, a)),
     ]
     stored = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])["rows"]
     presence_times = []
@@ -297,11 +382,11 @@ def main():
               f"{r['crowdlens_peak_mb']:>9.0f}/{r['peer_peak_mb']:.0f}")
     print("ratio = crowdlens / peer (per row for PipelineDP); below 1 crowdlens is faster.")
 
-    suffix = "" if pings == 10_000_000 else f"-{args.pings}"
+    suffix = ("" if pings == 10_000_000 else f"-{args.pings}") + ("" if args.shape == "city" else f"-{args.shape}")
     out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
-        "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,
+        "date": str(datetime.date.today()), "scale": args.pings, "shape": args.shape, "pings": rows, "stored": stored,
         "runs": args.runs, "threads": threads, "machine": os.uname().machine, "results": results,
     }, indent=2) + "\n")
     print(f"wrote {out}")

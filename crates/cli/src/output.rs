@@ -135,21 +135,23 @@ pub fn print_answer(a: &Answer) {
         return;
     }
     println!();
-    let mut columns: Vec<String> = Vec::new();
+    let mut columns: Vec<&str> = Vec::new();
     for r in &a.rows {
-        for k in r.key.keys() {
-            if !columns.contains(k) {
-                columns.push(k.clone());
+        for (name, _) in r.key.fields() {
+            if !columns.contains(&name) {
+                columns.push(name);
             }
         }
     }
-    let width = |c: &String| a.rows.iter().map(|r| text(r.key.get(c)).len()).max().unwrap_or(0).max(c.len());
+    let width = |c: &&str| {
+        a.rows.iter().map(|r| r.key.get(c).unwrap_or_default().chars().count()).max().unwrap_or(0).max(c.len())
+    };
     let widths: Vec<usize> = columns.iter().map(width).collect();
     let header: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
     println!("{}  {:>8}   {:>21}", header.join("  "), "value", "95% interval");
     for r in &a.rows {
         let cells: Vec<String> =
-            columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", text(r.key.get(c)))).collect();
+            columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", r.key.get(c).unwrap_or_default())).collect();
         println!("{}  {:>8}   [{:>8}, {:>8}]", cells.join("  "), r.value, r.ci_low, r.ci_high);
     }
     if let Some(d) = &a.derived {

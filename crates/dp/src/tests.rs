@@ -183,3 +183,53 @@ fn laplace_intervals_cover_at_every_scale() {
         }
     }
 }
+
+fn discrete_laplace_pmf(b: f64) -> impl Fn(i64) -> f64 {
+    move |k: i64| (1.0 - (-1.0 / b).exp()) / (1.0 + (-1.0 / b).exp()) * (-(k.abs() as f64) / b).exp()
+}
+
+/// The machine-integer sampler at the scales questions really get: Δ/ε is rarely a power of
+/// two, so its exact rational has a 50-bit numerator over a power-of-two denominator.
+#[test]
+fn laplace_noise_fits_at_scales_that_are_not_powers_of_two() {
+    for (epsilon, bound) in [(0.3, 1), (0.7, 3), (0.1, 7), (2.5, 2)] {
+        let r = CountRelease::calibrate(Mechanism::Laplace, epsilon, 0.0, bound).unwrap();
+        let noise = r.release(&vec![0; 20_000]).unwrap();
+        let (stat, df) = chi_square(&noise, discrete_laplace_pmf(r.scale), 10);
+        assert!(stat < critical_value(df), "ε {epsilon}, L {bound}: chi2 {stat} (df {df}) at b = {}", r.scale);
+        let (stat, df) = chi_square(&noise, discrete_laplace_pmf(r.scale * 1.3), 10);
+        assert!(stat > critical_value(df), "ε {epsilon}, L {bound}: a 30% wrong scale went undetected");
+    }
+}
+
+/// Two-sample χ²: the machine-integer sampler against OpenDP's own bignum measurement, at the
+/// same scale, must not be told apart.
+#[test]
+fn the_fast_laplace_path_and_opendp_draw_the_same_distribution() {
+    let r = CountRelease::calibrate(Mechanism::Laplace, 0.3, 0.0, 1).unwrap();
+    let n = 20_000usize;
+    let fast = r.release(&vec![0; n]).unwrap();
+    let exact = laplace(r.scale).unwrap().invoke(&vec![0; n]).unwrap();
+    let edge = 8i64; // bins -8..=8 (≈ 90% of the mass at b = 3.33), tails pooled
+    let count = |xs: &[i64]| {
+        let mut bins = vec![0f64; (2 * edge + 3) as usize];
+        for &x in xs {
+            bins[(x.clamp(-edge - 1, edge + 1) + edge + 1) as usize] += 1.0;
+        }
+        bins
+    };
+    let (a, b) = (count(&fast), count(&exact));
+    let stat: f64 = a.iter().zip(&b).filter(|(x, y)| *x + *y > 0.0).map(|(x, y)| (x - y).powi(2) / (x + y)).sum();
+    let df = a.len() - 1;
+    assert!(stat < critical_value(df), "two-sample chi2 {stat} (df {df}): the paths differ");
+}
+
+/// A scale whose exact rational does not fit in 64 bits is left to OpenDP, and still released.
+#[test]
+fn scales_past_machine_integers_go_to_opendp() {
+    let r = CountRelease { scale: 2f64.powi(-70), ..CountRelease::calibrate(Mechanism::Laplace, 1.0, 0.0, 1).unwrap() };
+    assert_eq!(r.release(&[3, 40, 500]).unwrap(), vec![3, 40, 500], "noise this small is zero");
+    let huge = CountRelease { scale: 2f64.powi(70), ..r.clone() };
+    let out = huge.release(&[0; 8]).unwrap();
+    assert!(out.iter().any(|&x| x.abs() > 1 << 40), "noise at scale 2^70 is huge: {out:?}");
+}

@@ -243,7 +243,7 @@ struct Sink<'s> {
 /// How a source's digest is known: from a pass of its own before ingesting, or from the
 /// reader as it streams the file.
 enum SourceIdentity {
-    Read { sha256: String, bytes: u64 },
+    Read(source::SourceDigest),
     Streamed(StreamDigest),
 }
 
@@ -265,11 +265,11 @@ impl<'s> Sink<'s> {
         let identity = if streamable && !manifest.may_hold_source_of_length(length) {
             SourceIdentity::Streamed(StreamDigest::default())
         } else {
-            let (sha256, bytes) = source::digest(path)?;
-            if manifest.find_source(&sha256).is_some() {
+            let digest = source::digest(path, manifest.may_hold_sha256_source_of_length(length))?;
+            if digest.committed_in(&manifest) {
                 return Ok(None);
             }
-            SourceIdentity::Read { sha256, bytes }
+            SourceIdentity::Read(digest)
         };
         let run = store.begin_ingest()?;
         let display = path.display().to_string();
@@ -296,7 +296,7 @@ impl<'s> Sink<'s> {
     fn stream_digest(&self) -> Option<StreamDigest> {
         match &self.identity {
             SourceIdentity::Streamed(d) => Some(d.clone()),
-            SourceIdentity::Read { .. } => None,
+            SourceIdentity::Read(_) => None,
         }
     }
 
@@ -333,14 +333,14 @@ impl<'s> Sink<'s> {
     }
 
     fn finish(self, kind: &str) -> Result<IngestSummary, IngestError> {
-        let (sha256, bytes) = match &self.identity {
-            SourceIdentity::Read { sha256, bytes } => (sha256.clone(), *bytes),
+        let digest = match &self.identity {
+            SourceIdentity::Read(digest) => digest.clone(),
             SourceIdentity::Streamed(digest) => digest.finish(),
         };
         // Checked again under the writer lock: another run may have committed the same bytes
         // between the check in `begin` and taking the lock. Dropping the run discards its
         // staged files and quarantine.
-        if self.store.manifest()?.find_source(&sha256).is_some() {
+        if digest.committed_in(&self.store.manifest()?) {
             return Ok(already_ingested());
         }
         let (quarantine_file, quarantine_reasons) = self.quarantine.close()?;
@@ -355,7 +355,11 @@ impl<'s> Sink<'s> {
             quarantine_reasons,
             quarantine_files: quarantine_file.into_iter().collect(),
         };
-        self.run.commit(SourceFile { sha256, path: self.display, bytes }, kind, counts)?;
+        self.run.commit(
+            SourceFile { digest: digest.identity, path: self.display, bytes: digest.bytes },
+            kind,
+            counts,
+        )?;
         Ok(summary)
     }
 }
@@ -507,6 +511,10 @@ fn ingest_csv_pings(
     })
 }
 
+/// A Parquet source on every core: the reading thread decodes record batches (Parquet pages are
+/// compressed, so that is real work, but less than admission), and each worker turns one
+/// batch's columns into text and admits its rows. Outcomes are absorbed in batch order, so row
+/// numbers in the quarantine follow the file whatever the thread count.
 fn ingest_parquet_pings(
     sink: &mut Sink<'_>,
     path: &Path,
@@ -514,47 +522,111 @@ fn ingest_parquet_pings(
     total: u64,
     progress: &dyn Progress,
 ) -> Result<(), IngestError> {
-    let mut admission = sink.admissions(1)?.pop().expect("one admission");
-    let mut row: u64 = 0;
-    for_each_parquet_batch(path, &options.column_overrides, |fields, done, row_groups| {
-        for f in fields {
-            row += 1;
-            admit_ping(&mut admission, Position::Row(row), Ok(f))?;
+    let source = ParquetSource::open(path, &options.column_overrides)?;
+    let (map, rows_total) = (&source.map, source.rows.max(1));
+    let mut reader = source.reader;
+    let mut next_row: u64 = 0;
+    let fill = |batch: &mut ParquetBatch| -> Result<bool, IngestError> {
+        match reader.next() {
+            None => Ok(false),
+            Some(read) => {
+                let read = read.map_err(|e| parquet_malformed(path, &e))?;
+                batch.first_row = next_row;
+                next_row += read.num_rows() as u64;
+                batch.batch = Some(read);
+                Ok(true)
+            }
         }
-        sink.absorb(admission.take())?;
-        progress.advance_to(total * done.min(row_groups) / row_groups);
+    };
+    let admit = |admission: &mut Admission<'_>, batch: &ParquetBatch| -> Result<Outcome, IngestError> {
+        if let Some(read) = &batch.batch {
+            let columns = TextColumns::of(read, map, path)?;
+            for (i, fields) in columns.rows().enumerate() {
+                admit_ping(admission, Position::Row(batch.first_row + i as u64 + 1), Ok(fields))?;
+            }
+        }
+        Ok(admission.take())
+    };
+    let admissions = sink.admissions(worker_count())?;
+    let mut rows_done: u64 = 0;
+    map_in_order(admissions, fill, admit, |outcome| {
+        rows_done += outcome.read;
+        sink.absorb(outcome)?;
+        progress.advance_to(total * rows_done.min(rows_total) / rows_total);
         Ok(())
     })
 }
 
-/// Reads a Parquet ping source batch by batch, handing each batch's rows as [`Fields`] to
-/// `each`, with the number of batches done and the file's row groups (for progress).
-fn for_each_parquet_batch(
-    path: &Path,
-    overrides: &HashMap<Field, String>,
-    mut each: impl FnMut(&mut dyn Iterator<Item = Fields<'_>>, u64, u64) -> Result<(), IngestError>,
-) -> Result<(), IngestError> {
-    let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
-    let malformed = |e: &dyn std::fmt::Display| IngestError::Malformed { path: path.into(), reason: e.to_string() };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| malformed(&e))?;
-    let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-    let map = ColumnMap::resolve(&header, overrides)
-        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
-    let row_groups = builder.metadata().num_row_groups().max(1) as u64;
-    let reader = builder.with_batch_size(65_536).build().map_err(|e| malformed(&e))?;
-    for (i, batch) in reader.enumerate() {
-        let batch = batch.map_err(|e| malformed(&e))?;
+/// One record batch of a Parquet source, and the source row its first row is.
+#[derive(Default)]
+struct ParquetBatch {
+    first_row: u64,
+    batch: Option<arrow::record_batch::RecordBatch>,
+}
+
+impl Batch for ParquetBatch {
+    fn clear(&mut self) {
+        self.batch = None;
+    }
+    fn is_empty(&self) -> bool {
+        self.batch.as_ref().is_none_or(|b| b.num_rows() == 0)
+    }
+}
+
+/// A Parquet ping source, opened: its batches, where each field is, and its row count.
+struct ParquetSource {
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    map: ColumnMap,
+    rows: u64,
+    row_groups: u64,
+}
+
+impl ParquetSource {
+    fn open(path: &Path, overrides: &HashMap<Field, String>) -> Result<ParquetSource, IngestError> {
+        let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_malformed(path, &e))?;
+        let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let map = ColumnMap::resolve(&header, overrides)
+            .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+        let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+        let row_groups = builder.metadata().num_row_groups().max(1) as u64;
+        let reader = builder.with_batch_size(65_536).build().map_err(|e| parquet_malformed(path, &e))?;
+        Ok(ParquetSource { reader, map, rows, row_groups })
+    }
+}
+
+fn parquet_malformed(path: &Path, e: &dyn std::fmt::Display) -> IngestError {
+    IngestError::Malformed { path: path.into(), reason: e.to_string() }
+}
+
+/// A record batch's ping columns as text, as a CSV source would give them.
+struct TextColumns {
+    id: StringArray,
+    id_type: Option<StringArray>,
+    ts: StringArray,
+    lat: StringArray,
+    lon: StringArray,
+    acc: Option<StringArray>,
+}
+
+impl TextColumns {
+    fn of(batch: &arrow::record_batch::RecordBatch, map: &ColumnMap, path: &Path) -> Result<TextColumns, IngestError> {
         let column = |field: Field| -> Result<Option<StringArray>, IngestError> {
             let Some(i) = map.get(field) else { return Ok(None) };
-            let as_text = cast(batch.column(i), &DataType::Utf8).map_err(|e| malformed(&e))?;
+            let as_text = cast(batch.column(i), &DataType::Utf8).map_err(|e| parquet_malformed(path, &e))?;
             Ok(Some(as_text.as_any().downcast_ref::<StringArray>().expect("cast to Utf8").clone()))
         };
-        let id = column(Field::DeviceId)?.expect("required");
-        let id_type = column(Field::IdType)?;
-        let ts = column(Field::Timestamp)?.expect("required");
-        let lat = column(Field::Latitude)?.expect("required");
-        let lon = column(Field::Longitude)?.expect("required");
-        let acc = column(Field::Accuracy)?;
+        Ok(TextColumns {
+            id: column(Field::DeviceId)?.expect("required"),
+            id_type: column(Field::IdType)?,
+            ts: column(Field::Timestamp)?.expect("required"),
+            lat: column(Field::Latitude)?.expect("required"),
+            lon: column(Field::Longitude)?.expect("required"),
+            acc: column(Field::Accuracy)?,
+        })
+    }
+
+    fn rows(&self) -> impl Iterator<Item = Fields<'_>> {
         fn text(a: &StringArray, r: usize) -> &str {
             if a.is_null(r) {
                 ""
@@ -562,15 +634,30 @@ fn for_each_parquet_batch(
                 a.value(r)
             }
         }
-        let mut rows = (0..batch.num_rows()).map(|r| Fields {
-            device_id: text(&id, r).as_bytes(),
-            id_type: id_type.as_ref().map(|a| text(a, r).as_bytes()),
-            timestamp: text(&ts, r).as_bytes(),
-            latitude: text(&lat, r).as_bytes(),
-            longitude: text(&lon, r).as_bytes(),
-            accuracy: acc.as_ref().map(|a| text(a, r).as_bytes()),
-        });
-        each(&mut rows, i as u64 + 1, row_groups)?;
+        (0..self.id.len()).map(move |r| Fields {
+            device_id: text(&self.id, r).as_bytes(),
+            id_type: self.id_type.as_ref().map(|a| text(a, r).as_bytes()),
+            timestamp: text(&self.ts, r).as_bytes(),
+            latitude: text(&self.lat, r).as_bytes(),
+            longitude: text(&self.lon, r).as_bytes(),
+            accuracy: self.acc.as_ref().map(|a| text(a, r).as_bytes()),
+        })
+    }
+}
+
+/// Reads a Parquet ping source batch by batch, on this thread, handing each batch's rows as
+/// [`Fields`] to `each`, with the number of batches done and the file's row groups (for
+/// progress).
+fn for_each_parquet_batch(
+    path: &Path,
+    overrides: &HashMap<Field, String>,
+    mut each: impl FnMut(&mut dyn Iterator<Item = Fields<'_>>, u64, u64) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    let source = ParquetSource::open(path, overrides)?;
+    for (i, batch) in source.reader.enumerate() {
+        let batch = batch.map_err(|e| parquet_malformed(path, &e))?;
+        let columns = TextColumns::of(&batch, &source.map, path)?;
+        each(&mut columns.rows(), i as u64 + 1, source.row_groups)?;
     }
     Ok(())
 }

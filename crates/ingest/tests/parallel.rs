@@ -90,6 +90,47 @@ fn exactly_once_holds_with_the_digest_taken_while_reading() {
     let recorded: Vec<_> = manifest.sources.iter().map(|s| s.bytes).collect();
     let lengths = [&first, &same_length, &longer].map(|t| Some(t.len() as u64));
     assert_eq!(recorded, lengths);
-    // The streamed digest is the file's SHA-256, as a separate pass computes it.
-    assert_eq!(manifest.sources[0].sha256, crowdlens_ingest::source::digest(&a).unwrap().0);
+    // The streamed identity is the file's BLAKE3, as a separate pass computes it.
+    assert_eq!(manifest.sources[0].digest, crowdlens_ingest::source::digest(&a, false).unwrap().identity);
+    assert!(manifest.sources[0].digest.starts_with("blake3:"), "{}", manifest.sources[0].digest);
+}
+
+/// A store written before sources were identified by BLAKE3 names them by bare SHA-256 under
+/// the old `sha256` key. Rerunning such a file after the upgrade must still be recognised.
+#[test]
+fn sources_committed_under_sha256_are_still_recognised() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::init(&dir.path().join("st"), &Config::default()).unwrap();
+    let text = format!("{HEADER}a,IDFA,1793577600000,44.91,-93.11,5\n");
+    let path = dir.path().join("a.csv");
+    std::fs::write(&path, &text).unwrap();
+    assert_eq!(ingest(&store, &path).stored, 1);
+
+    // Rewrite the manifest as an older crowdlens wrote it: the SHA-256 under `sha256`, with
+    // and without the length (older still).
+    for keep_length in [true, false] {
+        let manifest_path = store.root().join("manifest.json");
+        let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+        let source = manifest["sources"][0].as_object_mut().unwrap();
+        source.remove("digest");
+        source.insert("sha256".into(), hex_sha256(&sha2::Sha256::digest(text.as_bytes())).into());
+        if !keep_length {
+            source.remove("bytes");
+        }
+        std::fs::write(&manifest_path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+
+        let rerun = ingest(&store, &path);
+        assert_eq!((rerun.skipped_already_ingested, rerun.read), (1, 0), "length kept: {keep_length}");
+        assert_eq!(store.manifest().unwrap().total_rows(), 1, "not counted twice");
+    }
+    // A different file of the same length is new, and gets a BLAKE3 identity.
+    let other = dir.path().join("b.csv");
+    std::fs::write(&other, format!("{HEADER}b,IDFA,1793577600000,44.91,-93.11,5\n")).unwrap();
+    assert_eq!(ingest(&store, &other).stored, 1);
+    assert!(store.manifest().unwrap().sources[1].digest.starts_with("blake3:"));
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

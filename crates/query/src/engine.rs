@@ -93,9 +93,7 @@ pub(crate) async fn session() -> Result<SessionContext, QueryError> {
 }
 
 /// Runs a plan's `collect` under the current engine's deadline, if it has one.
-pub(crate) async fn within_deadline<T>(
-    work: impl Future<Output = Result<T, QueryError>>,
-) -> Result<T, QueryError> {
+pub(crate) async fn within_deadline<T>(work: impl Future<Output = Result<T, QueryError>>) -> Result<T, QueryError> {
     let Some(engine) = current() else { return work.await };
     let Some(deadline) = engine.deadline() else { return work.await };
     match tokio::time::timeout(deadline, work).await {

@@ -10,8 +10,9 @@
 //! - `bounded` (private): the `bounded_keys` aggregate that caps each device's keys.
 //! - `release` (private): check, charge the ledger before any data is read, add noise, attach
 //!   intervals, audit the answer's digest: the only way out.
-//! - [`presence`]: distinct devices per (cell, time bucket).
-//! - [`questions`]: flows, dwell, co-visit, series and reach.
+//! - [`questions`]: the six questions, one module each ([`questions::presence`],
+//!   [`questions::flows`], …), each with its typed row key.
+//! - [`key`]: an answer row's key, typed per question and serialised flat into the row.
 //! - [`retention`]: shredding expired epochs, audited.
 //! - [`engine`]: where plans run (this process, or a cluster set with [`engine::with_engine`]).
 //!
@@ -23,8 +24,9 @@
 pub use crowdlens_area as area;
 pub mod ask;
 pub mod engine;
-pub mod presence;
+pub mod key;
 pub mod questions;
+pub use questions::presence;
 pub mod retention;
 pub mod window;
 

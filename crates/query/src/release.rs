@@ -10,6 +10,7 @@ use crowdlens_store::Store;
 use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::key::RowKey;
 use crate::QueryError;
 
 /// Who is asking, for which case and purpose.
@@ -85,7 +86,7 @@ pub enum KeySelection {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerRow {
     #[serde(flatten)]
-    pub key: serde_json::Map<String, serde_json::Value>,
+    pub key: RowKey,
     pub value: i64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -169,11 +170,7 @@ impl Charge {
 }
 
 /// Noises `bounded` (one entry per key, in key order). Called only after the charge.
-pub(crate) fn publish(
-    charge: &Charge,
-    keys: Vec<serde_json::Map<String, serde_json::Value>>,
-    bounded: Vec<i64>,
-) -> Result<Released, QueryError> {
+pub(crate) fn publish(charge: &Charge, keys: Vec<RowKey>, bounded: Vec<i64>) -> Result<Released, QueryError> {
     debug_assert_eq!(keys.len(), bounded.len());
     let noise = charge.calibrate()?;
     let released = noise.release(&bounded)?;
@@ -186,7 +183,7 @@ pub(crate) fn publish(
 /// it reaches the threshold. `labels` names every key id that `bounded` may hold.
 pub(crate) fn publish_private(
     charge: &Charge,
-    labels: HashMap<u64, serde_json::Map<String, serde_json::Value>>,
+    labels: HashMap<u64, RowKey>,
     bounded: HashMap<u64, i64>,
 ) -> Result<Released, QueryError> {
     // Calibration is deterministic, so this is the release that was priced.
@@ -200,7 +197,7 @@ pub(crate) fn publish_private(
     Ok(Released { rows, derived: None })
 }
 
-fn row(key: serde_json::Map<String, serde_json::Value>, value: i64, half: f64) -> AnswerRow {
+fn row(key: RowKey, value: i64, half: f64) -> AnswerRow {
     AnswerRow { key, value, ci_low: value as f64 - half, ci_high: value as f64 + half }
 }
 

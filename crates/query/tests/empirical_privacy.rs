@@ -150,7 +150,7 @@ struct Audit {
     features: Box<dyn Fn(&Answer) -> Vec<f64> + Send + Sync>,
 }
 
-type Key = serde_json::Map<String, serde_json::Value>;
+type Key = crowdlens_query::key::RowKey;
 
 /// The released value of each key `keys` picks out, in answer order; 0 for a suppressed key.
 fn values_where(a: &Answer, keys: &[&dyn Fn(&Key) -> bool]) -> Vec<f64> {
@@ -204,7 +204,12 @@ fn audits() -> Vec<Audit> {
             ask: Box::new(move |s, l| rt().block_on(crowdlens_query::ask_presence(s, l, &asker(), &presence)).unwrap()),
             features: Box::new(move |a| {
                 let (p, q, r) = (t3[0].as_str(), t3[1].as_str(), t3[2].as_str());
-                values_where(a, &[&|k: &Key| k["cell"] == p, &|k: &Key| k["cell"] == q, &|k: &Key| k["cell"] == r])
+                values_where(
+                    a,
+                    &[&|k: &Key| k.get("cell") == Some(p), &|k: &Key| k.get("cell") == Some(q), &|k: &Key| {
+                        k.get("cell") == Some(r)
+                    }],
+                )
             }),
         },
         Audit {
@@ -214,7 +219,7 @@ fn audits() -> Vec<Audit> {
             features: Box::new(move |a| {
                 let pair = |o: usize, d: usize| {
                     let (o, d) = (t_cells8[o].clone(), t_cells8[d].clone());
-                    move |k: &Key| k["origin"] == o.as_str() && k["destination"] == d.as_str()
+                    move |k: &Key| k.get("origin") == Some(o.as_str()) && k.get("destination") == Some(d.as_str())
                 };
                 let (a1, a2, a3) = (pair(0, 1), pair(1, 2), pair(2, 0));
                 values_where(a, &[&a1, &a2, &a3])
@@ -223,7 +228,7 @@ fn audits() -> Vec<Audit> {
         Audit {
             name: "dwell",
             ask: Box::new(move |s, l| rt().block_on(ask_dwell(s, l, &asker(), &dwell)).unwrap()),
-            features: Box::new(|a| values_where(a, &[&|k: &Key| k["dwell"] == ">=4h"])),
+            features: Box::new(|a| values_where(a, &[&|k: &Key| k.get("dwell") == Some(">=4h")])),
         },
         Audit {
             name: "co-visit",
@@ -232,7 +237,7 @@ fn audits() -> Vec<Audit> {
             features: Box::new(|a| {
                 values_where(
                     a,
-                    &[&|k: &Key| k["measure"] == "devices_in_both", &|k: &Key| {
+                    &[&|k: &Key| k.get("measure") == Some("devices_in_both"), &|k: &Key| {
                         k.get("lag").is_some_and(|l| l == "1-6h")
                     }],
                 )
@@ -242,7 +247,7 @@ fn audits() -> Vec<Audit> {
             name: "series",
             ask: Box::new(move |s, l| rt().block_on(ask_series(s, l, &asker(), &series)).unwrap()),
             features: Box::new(|a| {
-                a.rows.iter().filter(|r| r.key["period"] == "window").map(|r| r.value as f64).collect()
+                a.rows.iter().filter(|r| r.key.get("period") == Some("window")).map(|r| r.value as f64).collect()
             }),
         },
         Audit {
@@ -251,7 +256,10 @@ fn audits() -> Vec<Audit> {
             // The popular category at T's zone is released either way; T adds one to it with
             // probability 1/2 (its other category is its alone, and L = 1).
             features: Box::new(move |a| {
-                values_where(a, &[&|k: &Key| k["zone"] == t_zone7.as_str() && k["category"] == "IAB1"])
+                values_where(
+                    a,
+                    &[&|k: &Key| k.get("zone") == Some(t_zone7.as_str()) && k.get("category") == Some("IAB1")],
+                )
             }),
         },
     ]
@@ -520,7 +528,7 @@ fn a_key_only_one_device_creates_is_released_at_most_with_probability_delta() {
         zones_res: Some(7),
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let own_key = |a: &Answer| a.rows.iter().any(|r| r.key["category"].as_str().is_some_and(|c| c.contains("IAB25-3")));
+    let own_key = |a: &Answer| a.rows.iter().any(|r| r.key.get("category").is_some_and(|c| c.contains("IAB25-3")));
     let count = |store: &Store| {
         let mut ledger = open_ledger(store).unwrap();
         (0..SAMPLES / 3)

@@ -31,7 +31,7 @@ fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
         .unwrap();
     }
     run.commit(
-        SourceFile { sha256: "x".into(), path: "x".into(), bytes: 0 },
+        SourceFile { digest: "x".into(), path: "x".into(), bytes: 0 },
         "pings",
         SourceCounts { read: 50, stored: 50, ..Default::default() },
     )

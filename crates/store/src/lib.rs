@@ -30,7 +30,7 @@ mod writer;
 pub use config::{Config, PolicyConfig, PrivacyConfig, ResolutionConfig};
 pub use error::StoreError;
 pub use keyring::Keyring;
-pub use manifest::{IngestedSource, Manifest, Segment, SourceCounts, SourceFile};
+pub use manifest::{IngestedSource, Manifest, Segment, SourceCounts, SourceFile, BLAKE3_PREFIX};
 pub use writer::{IngestRun, ROW_SCHEMA_FIELDS};
 
 use std::fs::{self, File};

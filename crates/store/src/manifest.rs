@@ -33,8 +33,11 @@ pub struct Segment {
 /// What one committed ingest of one source file did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestedSource {
-    /// SHA-256 of the source file's bytes: the same bytes are never ingested twice.
-    pub sha256: String,
+    /// The source file's content identity: `blake3:` and the hex BLAKE3 of its bytes; in
+    /// manifests written before BLAKE3, the bare hex SHA-256 (read from the old `sha256` key).
+    /// The same bytes are never ingested twice.
+    #[serde(alias = "sha256")]
+    pub digest: String,
     /// Path as given on the command line (for the operator; not used for matching).
     pub path: String,
     pub kind: String,
@@ -47,11 +50,14 @@ pub struct IngestedSource {
     pub bytes: Option<u64>,
 }
 
+/// How a BLAKE3 content identity starts; older identities are bare hex SHA-256.
+pub const BLAKE3_PREFIX: &str = "blake3:";
+
 /// The identity of a source file being committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
-    /// SHA-256 of the file's bytes, hex encoded.
-    pub sha256: String,
+    /// The file's content identity, as [`IngestedSource::digest`].
+    pub digest: String,
     /// Path as given on the command line.
     pub path: String,
     pub bytes: u64,
@@ -112,8 +118,15 @@ impl Manifest {
         write_atomically(&root.join(MANIFEST_FILE), &text)
     }
 
-    pub fn find_source(&self, sha256: &str) -> Option<&IngestedSource> {
-        self.sources.iter().find(|s| s.sha256 == sha256)
+    pub fn find_source(&self, digest: &str) -> Option<&IngestedSource> {
+        self.sources.iter().find(|s| s.digest == digest)
+    }
+
+    /// Whether a source committed under the old SHA-256 identity could have the same bytes as
+    /// a file of this length: only then must a new file's SHA-256 be taken too, to recognise a
+    /// rerun of a file ingested before the change to BLAKE3.
+    pub fn may_hold_sha256_source_of_length(&self, bytes: u64) -> bool {
+        self.sources.iter().any(|s| !s.digest.starts_with(BLAKE3_PREFIX) && s.bytes.is_none_or(|b| b == bytes))
     }
 
     /// Whether a committed source could have the same bytes as a file of this length. When

@@ -126,7 +126,7 @@ mod tests {
         })
         .unwrap();
         let counts = SourceCounts { read: 4, stored: 4, ..Default::default() };
-        run.commit(SourceFile { sha256: "s".into(), path: "p".into(), bytes: 1 }, "pings", counts).unwrap();
+        run.commit(SourceFile { digest: "s".into(), path: "p".into(), bytes: 1 }, "pings", counts).unwrap();
         store
     }
 

@@ -33,7 +33,7 @@ fn uncommitted_run_is_invisible_and_swept() {
     let run = store.begin_ingest().unwrap();
     assert_eq!(fs::read_dir(dir.path().join("staging")).unwrap().count(), 1, "only the new run");
     let counts = SourceCounts { read: 0, ..Default::default() };
-    run.commit(SourceFile { sha256: "abc".into(), path: "x".into(), bytes: 3 }, "pings", counts).unwrap();
+    run.commit(SourceFile { digest: "abc".into(), path: "x".into(), bytes: 3 }, "pings", counts).unwrap();
     let m = store.manifest().unwrap();
     assert_eq!(m.generation, 1);
     assert!(m.find_source("abc").is_some());
@@ -48,7 +48,7 @@ fn committed_rows_land_in_day_partitions() {
         run.push(ping(1_793_577_600 + i * 40_000)).unwrap();
     }
     let counts = SourceCounts { read: 10, stored: 10, ..Default::default() };
-    run.commit(SourceFile { sha256: "d".into(), path: "f.csv".into(), bytes: 5 }, "pings", counts).unwrap();
+    run.commit(SourceFile { digest: "d".into(), path: "f.csv".into(), bytes: 5 }, "pings", counts).unwrap();
     let m = store.manifest().unwrap();
     assert_eq!(m.total_rows(), 10);
     let days: Vec<_> = m.rows_by_day().keys().cloned().collect();
@@ -104,7 +104,7 @@ fn a_store_of_the_old_pseudonym_scheme_takes_no_new_rows() {
     let store = Store::init(dir.path(), &Config::default()).unwrap();
     let mut run = store.begin_ingest().unwrap();
     run.push(ping(1_793_577_600)).unwrap();
-    run.commit(SourceFile { sha256: "a".into(), path: "a".into(), bytes: 1 }, "pings", SourceCounts::default())
+    run.commit(SourceFile { digest: "a".into(), path: "a".into(), bytes: 1 }, "pings", SourceCounts::default())
         .unwrap();
     // As written before the scheme was recorded: no `pseudonym_scheme` field at all.
     let path = dir.path().join(MANIFEST_FILE);

@@ -130,7 +130,7 @@ impl<'a> IngestRun<'a> {
         manifest.pseudonym_scheme = crowdlens_types::pseudonym::PSEUDONYM_SCHEME;
         manifest.segments.extend(segments);
         manifest.sources.push(IngestedSource {
-            sha256: source.sha256,
+            digest: source.digest,
             path: source.path,
             kind: kind.to_string(),
             run: self.run_id.clone(),

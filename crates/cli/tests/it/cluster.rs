@@ -111,8 +111,7 @@ fn wait_at_most(mut child: std::process::Child, within: std::time::Duration, nod
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > within {
             child.kill().ok();
-            let logs: Vec<String> =
-                nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log.lock().unwrap())).collect();
+            let logs: Vec<String> = nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log.lock().unwrap())).collect();
             panic!("the question still ran after {within:?}; the nodes' logs:\n{}", logs.join("\n"));
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -170,8 +169,8 @@ fn an_executor_killed_mid_question() {
         .unwrap();
     b.wait_for("Execute task", std::time::Duration::from_secs(60));
     drop(b); // SIGKILL while it runs one of the question's tasks
-    // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
-    // keeps a regression from hanging the test suite.
+             // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
+             // keeps a regression from hanging the test suite.
     let out = wait_at_most(question, std::time::Duration::from_secs(240), &[&sched, &a]);
     let outcome = Run {
         status: out.status.code().unwrap_or(-1),

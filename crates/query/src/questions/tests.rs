@@ -2,11 +2,18 @@
 //! records, and interval coverage through the real release path.
 
 use super::*;
+use super::{covisit::*, dwell::*, flows::*, presence::*, reach::*, series::*};
+use crate::plan;
+use crate::release::Answer;
 use crate::release::KeySelection;
+use crate::window::Window;
+use crowdlens_control::Ledger;
 use crowdlens_store::{Config, SourceCounts, SourceFile};
 use crowdlens_types::{Pseudonym, StoredPing};
 use h3o::LatLng;
 use std::collections::HashSet;
+#[allow(unused_imports)]
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 const MON: i64 = 1_793_577_600; // 2026-11-02T00:00:00Z
@@ -22,7 +29,7 @@ fn store_with(rows: &[StoredPing], kind: &str, epsilon_per_epoch: f64) -> (tempf
     }
     let n = rows.len() as u64;
     run.commit(
-        SourceFile { sha256: "t".into(), path: "t".into(), bytes: 0 },
+        SourceFile { digest: "t".into(), path: "t".into(), bytes: 0 },
         kind,
         SourceCounts { read: n, stored: n, ..Default::default() },
     )
@@ -458,7 +465,7 @@ fn flows_between_named_zones_from_geojson() {
     let names: Vec<(String, String)> = a
         .rows
         .iter()
-        .map(|r| (r.key["origin"].as_str().unwrap().to_string(), r.key["destination"].as_str().unwrap().to_string()))
+        .map(|r| (r.key.get("origin").unwrap().to_string(), r.key.get("destination").unwrap().to_string()))
         .collect();
     assert_eq!(names, [("mill-district".into(), "campus".into()), ("campus".into(), "mill-district".into())]);
     // Exact: devices with route 0 → 1 → 0 (d % 4 == 0) make both transitions; route 1 → 2

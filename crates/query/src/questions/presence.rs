@@ -10,10 +10,18 @@ use h3o::Resolution;
 use serde::Serialize;
 
 use crate::area::Area;
+use crate::key::{RowKey, Text};
 use crate::release::{answer, audited_question, publish, Answer, Asker, Charge};
 use crate::window::{check_span, Window};
 use crate::{plan, QueryError};
 use crowdlens_control::Rules;
+
+/// A presence row: devices in `cell` during the bucket starting `bucket_start`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresenceKey {
+    pub bucket_start: Text,
+    pub cell: Text,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PresenceQuestion {
@@ -99,19 +107,19 @@ pub async fn ask_presence(
         let mut values = Vec::with_capacity(charge.partitions as usize);
         // Every (cell, bucket) pair is a key, hundreds of thousands city-wide: format each
         // bucket's time once, not once per cell.
-        let bucket_starts: Vec<serde_json::Value> = (0..p.window.buckets())
+        let bucket_starts: Vec<Text> = (0..p.window.buckets())
             .map(|b| {
                 let start = DateTime::from_timestamp(p.window.bucket_start(b), 0).expect("window is in range");
                 start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into()
             })
             .collect();
         for cell in &p.cells {
-            let cell_name = serde_json::Value::from(cell.to_string());
+            let cell_name = Text::from(cell.to_string());
             for (b, bucket_start) in bucket_starts.iter().enumerate() {
-                let mut key = serde_json::Map::new();
-                key.insert("cell".into(), cell_name.clone());
-                key.insert("bucket_start".into(), bucket_start.clone());
-                keys.push(key);
+                keys.push(RowKey::Presence(PresenceKey {
+                    bucket_start: bucket_start.clone(),
+                    cell: cell_name.clone(),
+                }));
                 values.push(bounded.counts.get(&(u64::from(*cell), b as u64)).copied().unwrap_or(0));
             }
         }

@@ -18,7 +18,7 @@ fn store_with(rows: &[StoredPing]) -> (tempfile::TempDir, Store) {
     }
     let n = rows.len() as u64;
     run.commit(
-        SourceFile { sha256: "t".into(), path: "t".into(), bytes: 0 },
+        SourceFile { digest: "t".into(), path: "t".into(), bytes: 0 },
         "pings",
         SourceCounts { read: n, stored: n, ..Default::default() },
     )

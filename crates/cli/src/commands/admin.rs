@@ -1,0 +1,119 @@
+//! `token`, `answers` and `audit`: API tokens, kept answers and the audit chain.
+
+use anyhow::{bail, Context, Result};
+use crowdlens_store::Store;
+
+use super::{open_ledger, AnswersCommand, AuditCommand, TokenCommand};
+
+pub(super) fn token(command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create { store, role, name } => {
+            let store = Store::open(&store)?;
+            let ledger = open_ledger(&store)?;
+            let (token, info) = ledger.create_token(&name, role.parse()?)?;
+            println!("created {} token #{} for {}; it is shown only now:", info.role.as_str(), info.id, info.name);
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List { store, json } => {
+            let store = Store::open(&store)?;
+            let tokens = open_ledger(&store)?.list_tokens()?;
+            if json {
+                println!("{}", serde_json::to_string(&tokens)?);
+            } else {
+                println!("{:>4}  {:<20} {:<8} {:<21} revoked", "id", "name", "role", "created");
+                for t in tokens {
+                    println!(
+                        "{:>4}  {:<20} {:<8} {:<21} {}",
+                        t.id,
+                        t.name,
+                        t.role.as_str(),
+                        t.created_at,
+                        t.revoked_at.unwrap_or_else(|| "-".into())
+                    );
+                }
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { store, id } => {
+            let store = Store::open(&store)?;
+            if !open_ledger(&store)?.revoke_token(id)? {
+                bail!("no live token #{id}; see `crowdlens token list --store {}`", store.root().display());
+            }
+            println!("revoked token #{id}");
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn answers(command: AnswersCommand) -> Result<()> {
+    match command {
+        AnswersCommand::List { store, case, json } => {
+            let store = Store::open(&store)?;
+            let answers = open_ledger(&store)?.kept_answers(None, case.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string(&answers)?);
+            } else if answers.is_empty() {
+                println!("no kept answers{}", case.map(|c| format!(" for case {c}")).unwrap_or_default());
+            } else {
+                println!(
+                    "{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  released at",
+                    "answer", "question", "case", "purpose", "ε", "rows"
+                );
+                for a in answers {
+                    println!(
+                        "{:>7}  {:<10} {:<14} {:<20} {:>8} {:>7}  {}",
+                        format!("#{}", a.audit_id),
+                        a.question,
+                        a.case_id,
+                        a.purpose,
+                        a.epsilon,
+                        a.rows,
+                        a.at
+                    );
+                }
+            }
+            Ok(())
+        }
+        AnswersCommand::Show { store, id } => {
+            let store = Store::open(&store)?;
+            let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
+                bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
+            };
+            println!("{}", kept.to_json()?);
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn audit(command: AuditCommand) -> Result<()> {
+    match command {
+        AuditCommand::Verify { store } => {
+            let store = Store::open(&store)?;
+            let ledger = open_ledger(&store)?;
+            match ledger.verify_audit()? {
+                Some(head) => {
+                    println!("audit log intact: {} entries", head.id);
+                    println!("head hash: {}", head.hash);
+                    println!("keep this hash outside the store; a later verify must reach it");
+                }
+                None => println!("audit log intact: no entries yet"),
+            }
+            Ok(())
+        }
+        AuditCommand::Export { store, out } => {
+            use std::io::Write;
+            let store = Store::open(&store)?;
+            let ledger = open_ledger(&store)?;
+            let entries = ledger.audit_entries()?;
+            let file = std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            for e in &entries {
+                writeln!(w, "{}", serde_json::to_string(e)?)?;
+            }
+            w.flush()?;
+            println!("wrote {} audit entries to {}", entries.len(), out.display());
+            Ok(())
+        }
+    }
+}

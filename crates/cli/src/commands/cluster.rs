@@ -1,0 +1,99 @@
+//! `cluster scheduler` and `cluster executor`: Ballista nodes that know crowdlens' functions,
+//! with logs that never hold a question's plan.
+
+use anyhow::Result;
+
+use super::ClusterCommand;
+
+pub(super) fn cluster(command: ClusterCommand) -> Result<()> {
+    match command {
+        ClusterCommand::Scheduler { bind, log } => {
+            node_log(log);
+            let rt = node_runtime()?;
+            eprintln!("crowdlens cluster scheduler on {bind}; coordinators ask with --engine df://{bind}");
+            rt.block_on(crowdlens_cluster::run_scheduler(bind))?;
+            Ok(())
+        }
+        ClusterCommand::Executor { scheduler, bind, concurrency, work_dir, log } => {
+            node_log(log);
+            let concurrency =
+                concurrency.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let rt = node_runtime()?;
+            eprintln!(
+                    "crowdlens cluster executor on {bind} (control on port {}), {concurrency} tasks at once, scheduler {scheduler}",
+                    bind.port().wrapping_add(1)
+                );
+            rt.block_on(crowdlens_cluster::run_executor(crowdlens_cluster::ExecutorOptions {
+                scheduler,
+                bind,
+                concurrency,
+                work_dir: work_dir.map(|d| d.to_string_lossy().into_owned()),
+                crowdlens_functions: true,
+            }))?;
+            Ok(())
+        }
+    }
+}
+
+/// A cluster node's runtime. Ballista's executor blocks some of its worker threads at startup;
+/// with one worker per core on a 2-core machine its heartbeat sometimes never ran and the
+/// scheduler dropped it, so nodes get at least eight workers.
+fn node_runtime() -> Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(cores.max(8)).enable_all().build()?)
+}
+
+/// A cluster node's log on stderr, at info level at most, when asked for.
+fn node_log(on: bool) {
+    if on {
+        use std::io::IsTerminal;
+        let _ = tracing_subscriber::fmt()
+            .with_writer(|| PlanFreeLog(std::io::stderr()))
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_max_level(tracing::Level::INFO)
+            .try_init();
+    }
+}
+
+/// A log writer that drops every record holding a question's plan. Ballista's scheduler logs each
+/// job's whole execution graph at info level, and a question's plan holds its per-question salt
+/// (a literal argument of `bounded_keys`), which must never reach a log. The log formatter writes
+/// each record in one call, so a record is dropped whole, whichever module wrote it.
+struct PlanFreeLog<W: std::io::Write>(W);
+
+/// What stands in a node's log for a record that held a plan.
+const PLAN_WITHHELD: &[u8] = b"[a record holding a question's plan was not logged]\n";
+
+impl<W: std::io::Write> std::io::Write for PlanFreeLog<W> {
+    fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
+        const PLAN_MARK: &[u8] = b"bounded_keys(";
+        if record.windows(PLAN_MARK.len()).any(|w| w == PLAN_MARK) {
+            self.0.write_all(PLAN_WITHHELD)?;
+        } else {
+            self.0.write_all(record)?;
+        }
+        Ok(record.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_log_record_holding_a_plan_is_withheld_whole() {
+        let mut log = PlanFreeLog(Vec::new());
+        log.write_all(b"INFO Job [1] planning took 9ms\n").unwrap();
+        let plan = b"INFO Submitting execution graph for job_id [1]:\n  AggregateExec: aggr=[bounded_keys(qcell, bidx, 4, 15376289504577966823) as keys]\n";
+        log.write_all(plan).unwrap();
+        let text = String::from_utf8(log.0).unwrap();
+        assert!(text.starts_with("INFO Job [1] planning took 9ms\n"), "{text}");
+        assert!(!text.contains("15376289504577966823") && !text.contains("Submitting"), "{text}");
+        assert!(text.ends_with("was not logged]\n"), "{text}");
+    }
+}

@@ -1,0 +1,639 @@
+//! The command line: every command's arguments (clap) here, and each command's work in a
+//! module of its own. Commands parse and print; every decision is made in the library crates.
+//!
+//! - [`ingest`]: `ingest pings`, `ingest openrtb`, `synth`
+//! - [`ask`]: the six questions
+//! - [`budget`]: `budget`, `budget set`, `retention apply`
+//! - [`store_info`]: `store info`
+//! - [`report`]: `risk`, `report transparency`
+//! - [`admin`]: `token`, `answers`, `audit`
+//! - [`serve`], [`cluster`], [`consent`], [`demo`]
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use crowdlens_control::Ledger;
+use crowdlens_dp::Mechanism;
+use crowdlens_query::questions::Common;
+use crowdlens_query::{window::parse_instant, Asker};
+use crowdlens_store::{Config, Store};
+use std::path::{Path, PathBuf};
+
+mod admin;
+mod ask;
+mod budget;
+mod cluster;
+mod consent;
+mod demo;
+mod ingest;
+mod report;
+mod serve;
+mod store_info;
+
+#[derive(Parser)]
+#[command(
+    name = "crowdlens",
+    version,
+    about = "Differentially private answers about places, times and flows in location data. It sees crowds, never people."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole job end to end on a synthetic city: synth, init, ingest, three questions.
+    Demo {
+        /// Directory to create (a previous demo directory there is replaced).
+        #[arg(long, default_value = "crowdlens-demo")]
+        dir: PathBuf,
+    },
+    /// Generate a synthetic city: a broker ping feed and its sensitive places.
+    Synth(SynthArgs),
+    /// Create a store with documented default settings.
+    Init {
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Load source files into a store.
+    #[command(subcommand)]
+    Ingest(IngestCommand),
+    /// Ask a differentially private question.
+    #[command(subcommand)]
+    Ask(AskCommand),
+    /// Decode consent strings and explain the verdict ingest would give.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// Show privacy budget spent and remaining per epoch, and the budget rules; `budget set`
+    /// changes a rule (audited).
+    #[command(args_conflicts_with_subcommands = true)]
+    Budget {
+        #[command(subcommand)]
+        action: Option<BudgetCommand>,
+        #[arg(long)]
+        store: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete expired epochs and destroy their keys (crypto-shredding).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Reports for oversight, as self-contained HTML and JSON.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// How identifying is a raw ping feed? The unicity test of de Montjoye et al. (2013) at
+    /// four scales; reads the feed as ingest would and writes nothing raw.
+    Risk {
+        /// A ping feed: CSV, CSV.gz or Parquet.
+        source: PathBuf,
+        /// Column mapping FIELD=COLUMN, as for `ingest pings`.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Numbers of points drawn from each device's trace.
+        #[arg(long, default_value = "1,2,3,4,5")]
+        points: String,
+        /// Devices sampled for the test (every device is still searched for a match).
+        #[arg(long, default_value_t = 10_000)]
+        devices: usize,
+        /// Seed of the device and point sampling.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the HTML page.
+        #[arg(long, default_value = "crowdlens-risk.html")]
+        out: PathBuf,
+        /// Also print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect a store (partitions, row counts, epochs, budget). Prints no row-level data.
+    #[command(subcommand)]
+    Store(StoreCommand),
+    /// Verify or export the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// List and re-open released answers; re-opening charges nothing.
+    #[command(subcommand)]
+    Answers(AnswersCommand),
+    /// Run a Ballista cluster node that knows crowdlens' functions: a scheduler, or an executor.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Serve the HTTP API (every request needs a bearer token).
+    Serve {
+        #[arg(long)]
+        store: PathBuf,
+        /// Run questions on a Ballista cluster (df://HOST:PORT of its scheduler); default: the
+        /// store's [engine] cluster, else this process.
+        #[arg(long, value_name = "df://HOST:PORT")]
+        engine: Option<String>,
+        /// Address to listen on; loopback by default.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: String,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 65_536)]
+        max_body: usize,
+        /// Requests per token per minute.
+        #[arg(long, default_value_t = 120)]
+        rate_limit: u32,
+        /// Longest a question may run.
+        #[arg(long, default_value = "120s")]
+        question_timeout: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCommand {
+    /// The scheduler: plans questions' stages and hands their tasks to executors.
+    Scheduler {
+        /// Address to listen on for executors and coordinators.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        bind: std::net::SocketAddr,
+        /// Print the node's log (info level) to stderr. Records that hold a question's plan
+        /// (and so its salt) are withheld.
+        #[arg(long)]
+        log: bool,
+    },
+    /// An executor: runs tasks, reading the store's segments from the path they have on the
+    /// coordinator (a shared filesystem). It listens on --bind and the port after it.
+    Executor {
+        /// The scheduler's address.
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        scheduler: std::net::SocketAddr,
+        /// Address to serve task results on (the next port serves control).
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        bind: std::net::SocketAddr,
+        /// Tasks run at once; default: this machine's cores.
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Where shuffle files go; default: a temporary directory.
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// Print the node's log (info level) to stderr.
+        #[arg(long)]
+        log: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BudgetCommand {
+    /// Change a budget rule. The change and its reason are written to the audit chain; the
+    /// rules live in the ledger, so editing crowdlens.toml cannot change them.
+    Set {
+        #[arg(long)]
+        store: PathBuf,
+        /// NAME=VALUE, with NAME one of epsilon_per_epoch, delta_per_epoch,
+        /// max_epsilon_per_question, delta_per_question, max_window_days.
+        #[arg(long, value_name = "NAME=VALUE", required = true)]
+        rule: Vec<String>,
+        /// Why the rule changes (recorded in the audit entry).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Every question asked of a store, what it cost and why, refusals, ingest accounting,
+    /// retention and the audit chain's head. Reads no data.
+    Transparency {
+        #[arg(long)]
+        store: PathBuf,
+        /// Where to write the HTML page.
+        #[arg(long, default_value = "crowdlens-transparency.html")]
+        out: PathBuf,
+        /// First day covered (YYYY-MM-DD, UTC, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day covered (YYYY-MM-DD, UTC, inclusive).
+        #[arg(long)]
+        to: Option<String>,
+        /// Also print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Remove every epoch older than privacy.retention_weeks: its segments leave the manifest,
+    /// their files are deleted, then its key; a tombstone keeps late data from minting a new key.
+    Apply {
+        #[arg(long)]
+        store: PathBuf,
+        /// Show what would be removed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        store: PathBuf,
+        /// analyst (asks questions), auditor (reads budget and audit) or admin.
+        #[arg(long)]
+        role: String,
+        /// Who holds it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        #[arg(long)]
+        store: PathBuf,
+        /// The token's id (the number after cl_).
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnswersCommand {
+    /// Every kept answer, newest first (optionally one case's).
+    List {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        case: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One kept answer as JSON, its rows' digest checked against its audit entry.
+    Show {
+        #[arg(long)]
+        store: PathBuf,
+        /// The answer's audit entry (the number `ask` printed).
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every entry and the head checkpoint; exit 0 if intact, else name the first bad entry.
+    Verify {
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Write the log as JSON lines that an outside tool can re-verify (see README).
+    Export {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// Output directory (pings.csv and sensitive.geojson are written there).
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 2_000)]
+    devices: u64,
+    #[arg(long, default_value_t = 3)]
+    days: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// First day (UTC), YYYY-MM-DD.
+    #[arg(long, default_value = "2026-11-02")]
+    start: String,
+    /// Mean pings per device-day (heavy-tailed around it).
+    #[arg(long, default_value_t = 40.0)]
+    mean_pings: f64,
+    /// Mean OpenRTB bid requests per device-day, written to bids.jsonl.gz with their true
+    /// outcomes in bids_truth.json; 0 writes no bidstream.
+    #[arg(long, default_value_t = 8.0)]
+    bids_per_day: f64,
+}
+
+/// What every ingest command takes.
+#[derive(Args)]
+struct IngestArgs {
+    /// Source files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(long)]
+    store: PathBuf,
+    /// GeoJSON of sensitive places; locations inside them are dropped and counted.
+    #[arg(long)]
+    sensitive: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum IngestCommand {
+    /// Broker ping feeds: CSV, CSV.gz or Parquet, columns detected or mapped with --map.
+    Pings {
+        #[command(flatten)]
+        source: IngestArgs,
+        /// Column mapping FIELD=COLUMN (fields: device_id, id_type, timestamp, latitude, longitude, accuracy).
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+    },
+    /// OpenRTB 2.5/2.6 bid requests, one JSON object per line, plain or gzip. Consent (COPPA,
+    /// LMT, TCF, US Privacy, GPP) is enforced first; drops are counted by reason.
+    Openrtb {
+        #[command(flatten)]
+        source: IngestArgs,
+        /// When the requests were received (Unix seconds or RFC 3339), for logs whose requests
+        /// carry no time of their own. A value at --time-field, then the request's `ext.ts`,
+        /// win over it.
+        #[arg(long, value_name = "TIME")]
+        received_at: Option<String>,
+        /// JSON path, from each line's top level, of the time the request was received, for
+        /// logs that keep it outside the OpenRTB body: `ts` in {"ts":…,"request":{…}}, or
+        /// `meta.received_at`. Unix s/ms/µs or ISO 8601, as a number or a string.
+        #[arg(long, value_name = "PATH")]
+        time_field: Option<String>,
+        /// JSON path of the OpenRTB request inside each line, for wrapped logs such as
+        /// {"ts":…,"request":{…}}. Without it, a line that holds no request field is looked
+        /// into under the keys request, bid_request, bidrequest, bidRequest, BidRequest, req,
+        /// body, payload and openrtb.
+        #[arg(long, value_name = "PATH")]
+        request_field: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConsentCommand {
+    /// Decode a TC string, GPP string or US Privacy string and show the verdict the store's
+    /// policy gives a bid request that carries it.
+    Explain {
+        /// The consent string, e.g. CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA, DBABM~… or 1YNN.
+        string: String,
+        /// Store whose policy (required TCF purposes) to apply; the defaults without it.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AskCommand {
+    /// Distinct devices per (H3 cell, time bucket) over an area and window.
+    Presence(PresenceArgs),
+    /// Devices moving origin zone → destination zone within a day.
+    Flows(FlowsArgs),
+    /// Histogram of visit durations in an area.
+    Dwell(DwellArgs),
+    /// Devices seen in both area A and area B, and the lag between their visits.
+    #[command(name = "co-visit")]
+    CoVisit(CovisitArgs),
+    /// Presence over time for a whole area, with % change against a baseline window.
+    Series(SeriesArgs),
+    /// Devices reached per ad/app content category per zone (bidstream stores).
+    Reach(ReachArgs),
+}
+
+/// Flags every question takes.
+#[derive(Args)]
+struct CommonArgs {
+    #[arg(long)]
+    store: PathBuf,
+    /// Window start (RFC 3339 or YYYY-MM-DD, UTC).
+    #[arg(long)]
+    from: String,
+    /// Window end, exclusive.
+    #[arg(long)]
+    to: String,
+    /// Privacy loss this question spends in every epoch it touches.
+    #[arg(long)]
+    epsilon: f64,
+    /// laplace (pure ε, default) or gaussian (zCDP reported as (ε, δ)).
+    #[arg(long, default_value = "laplace")]
+    mechanism: String,
+    /// Contribution bound L per device (partitions, pairs or visits; default: the store's).
+    #[arg(long)]
+    max_partitions: Option<u32>,
+    /// Case id this question belongs to.
+    #[arg(long)]
+    case: String,
+    /// Purpose, from the store's configured list.
+    #[arg(long)]
+    purpose: String,
+    /// Print what the question would cost and its interval width; run and charge nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Run the bounded aggregation on a Ballista cluster (df://HOST:PORT of its scheduler);
+    /// default: the store's [engine] cluster, else this process. Checks, charge, noise and
+    /// audit stay here.
+    #[arg(long, value_name = "df://HOST:PORT")]
+    engine: Option<String>,
+    /// Longest the question may run on a cluster before it is given up (and settled as a
+    /// failure after its charge), such as 90s or 10m.
+    #[arg(long, default_value = "10m", value_name = "SPAN")]
+    engine_timeout: String,
+    #[arg(long)]
+    json: bool,
+}
+
+impl CommonArgs {
+    fn common(&self) -> Result<Common> {
+        Ok(Common {
+            from_s: parse_instant(&self.from)?,
+            to_s: parse_instant(&self.to)?,
+            epsilon: self.epsilon,
+            mechanism: self.mechanism.parse::<Mechanism>()?,
+            max_partitions: self.max_partitions,
+        })
+    }
+}
+
+#[derive(Args)]
+struct FlowsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Zone set as an area (bbox:/cells:/geojson:), tiled at --zones-res: every pair is released.
+    #[arg(long)]
+    area: Option<String>,
+    /// H3 resolution of the zones: of the cells with --area (default 7), or at which --zones
+    /// polygons are tiled (default: the finest, up to the store's finest question resolution,
+    /// whose tiling stays under 300,000 cells; a state's counties get 7).
+    #[arg(long)]
+    zones_res: Option<u8>,
+    /// Named zones: a GeoJSON FeatureCollection of polygons with a "name" property.
+    #[arg(long)]
+    zones: Option<String>,
+    /// Top destinations from this H3 cell: destinations come from the data and are thresholded.
+    #[arg(long)]
+    top_from: Option<String>,
+}
+
+#[derive(Args)]
+struct DwellArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    /// Resolution of the cells that define the area (default: the finest allowed).
+    #[arg(long)]
+    res: Option<u8>,
+    /// A gap this long between pings ends a visit.
+    #[arg(long, default_value = "30m")]
+    max_gap: String,
+}
+
+#[derive(Args)]
+struct CovisitArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Area A.
+    #[arg(long)]
+    area: String,
+    /// Area B.
+    #[arg(long)]
+    area_b: String,
+    #[arg(long)]
+    res: Option<u8>,
+}
+
+#[derive(Args)]
+struct SeriesArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    #[arg(long)]
+    res: Option<u8>,
+    #[arg(long, default_value = "1d")]
+    bucket: String,
+    /// Baseline window start.
+    #[arg(long)]
+    baseline_from: String,
+    /// Baseline window end, exclusive.
+    #[arg(long)]
+    baseline_to: String,
+}
+
+#[derive(Args)]
+struct ReachArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long)]
+    area: String,
+    /// H3 resolution of zones (default 7).
+    #[arg(long)]
+    zones_res: Option<u8>,
+}
+
+#[derive(Args)]
+struct PresenceArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// bbox:minlon,minlat,maxlon,maxlat | cells:HEX,HEX,... | geojson:FILE
+    #[arg(long)]
+    area: String,
+    /// Time bucket, e.g. 15m, 1h, 1d.
+    #[arg(long, default_value = "1h")]
+    bucket: String,
+    /// H3 resolution of answer cells (default: the store's h3_default_question).
+    #[arg(long)]
+    res: Option<u8>,
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Partitions, row counts, epochs, ingested sources and budget.
+    Info {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    /// Whether the command serves or joins a network (`serve`, `cluster`): such a process must
+    /// outlive a peer that hangs up (see `SigPipe`).
+    pub fn is_network_peer(&self) -> bool {
+        matches!(self.command, Command::Serve { .. } | Command::Cluster(_))
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo { dir } => demo::demo(&dir),
+        Command::Synth(a) => ingest::synth(&a, true).map(|_| ()),
+        Command::Init { store } => {
+            create_store(&store)?;
+            println!(
+                "created store {} (settings: {})",
+                store.display(),
+                store.join(crowdlens_store::CONFIG_FILE).display()
+            );
+            Ok(())
+        }
+        Command::Ingest(command) => ingest::ingest(command),
+        Command::Consent(ConsentCommand::Explain { string, store, json }) => {
+            consent::consent_explain(&string, store.as_deref(), json)
+        }
+        Command::Ask(command) => ask::ask(command),
+        Command::Budget { action: Some(BudgetCommand::Set { store, rule, reason }), .. } => {
+            budget::budget_set(&store, &rule, &reason)
+        }
+        Command::Budget { action: None, store: Some(store), json } => budget::budget(&store, json),
+        Command::Budget { action: None, store: None, .. } => {
+            bail!("budget needs --store PATH (or `budget set --store PATH --rule NAME=VALUE --reason TEXT`)")
+        }
+        Command::Retention(RetentionCommand::Apply { store, dry_run, json }) => {
+            budget::retention_apply(&store, dry_run, json)
+        }
+        Command::Risk { source, map, points, devices, seed, out, json } => {
+            report::risk(source, map, points, devices, seed, out, json)
+        }
+        Command::Report(command) => report::report(command),
+        Command::Store(StoreCommand::Info { store, json }) => store_info::store_info(&store, json),
+        Command::Cluster(command) => cluster::cluster(command),
+        Command::Serve { store, engine, listen, max_body, rate_limit, question_timeout } => {
+            serve::serve(store, engine, listen, max_body, rate_limit, question_timeout)
+        }
+        Command::Token(command) => admin::token(command),
+        Command::Answers(command) => admin::answers(command),
+        Command::Audit(command) => admin::audit(command),
+    }
+}
+
+fn asker(case: &str, purpose: &str) -> Asker {
+    // The CLI acts as the local administrator of a store it can open.
+    Asker { actor: local_actor(), role: "admin".into(), case_id: case.into(), purpose: purpose.into() }
+}
+
+fn local_actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "local".into()))
+}
+
+fn open_ledger(store: &Store) -> Result<Ledger> {
+    Ok(crowdlens_query::open_ledger(store)?)
+}
+
+/// A new store with default settings, its budget rules recorded in the ledger at once.
+fn create_store(path: &Path) -> Result<Store> {
+    create_store_with(path, &Config::default())
+}
+
+fn create_store_with(path: &Path, config: &Config) -> Result<Store> {
+    let store = Store::init(path, config)?;
+    open_ledger(&store)?;
+    Ok(store)
+}
+
+fn store_epochs(store: &Store) -> Result<Vec<String>> {
+    Ok(store.keyring().epochs()?.iter().map(|e| e.to_string()).collect())
+}

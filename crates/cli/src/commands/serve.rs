@@ -1,0 +1,41 @@
+//! `serve`: the HTTP API and web UI, optionally asking a cluster.
+
+use anyhow::{Context, Result};
+use crowdlens_store::Store;
+use crowdlens_types::parse_span;
+use std::path::PathBuf;
+
+use super::ask::engine_for;
+
+pub(super) fn serve(
+    store: PathBuf,
+    engine: Option<String>,
+    listen: String,
+    max_body: usize,
+    rate_limit: u32,
+    question_timeout: String,
+) -> Result<()> {
+    let question_timeout = std::time::Duration::from_secs(
+        parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
+    );
+    let engine = engine_for(engine.as_deref(), question_timeout, &Store::open(&store)?)?;
+    let limits =
+        crowdlens_server::Limits { max_body_bytes: max_body, requests_per_minute: rate_limit, question_timeout };
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+        eprintln!(
+            "crowdlens on http://{}/ (web UI at /, API under /v1; store {})",
+            listener.local_addr()?,
+            store.display()
+        );
+        let mut state = crowdlens_server::ServerState::new(store.clone(), limits);
+        if let Some(engine) = engine {
+            eprintln!("questions run on the cluster at {}", engine.name());
+            state = state.with_engine(engine);
+        }
+        crowdlens_server::serve(listener, state).await?;
+        anyhow::Ok(())
+    })
+}

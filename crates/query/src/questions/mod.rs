@@ -1,0 +1,142 @@
+//! The six questions, one module each: [`presence`], [`flows`], [`dwell`], [`covisit`],
+//! [`series`] and [`reach`]. Each checks its parameters against the store's floors, prices
+//! itself as a [`Charge`], runs a bounded plan and releases through the shared path with its own
+//! typed row key. None adds noise of its own. This module holds what they share: the
+//! parameters every question but presence takes ([`Common`]) and the checks on areas,
+//! resolutions and partition counts.
+
+use crowdlens_dp::{Mechanism, Sensitivity};
+use crowdlens_store::Store;
+use crowdlens_types::span::format_span;
+use crowdlens_types::Epoch;
+use h3o::{CellIndex, Resolution};
+use serde::Serialize;
+
+use crate::area::Area;
+use crate::release::Charge;
+use crate::window::check_span;
+use crate::QueryError;
+use crowdlens_control::Rules;
+
+pub mod covisit;
+pub mod dwell;
+pub mod flows;
+pub mod presence;
+pub mod reach;
+pub mod series;
+
+pub use covisit::{ask_covisit, preview_covisit, CovisitKey, CovisitQuestion};
+pub use dwell::{ask_dwell, preview_dwell, DwellKey, DwellQuestion};
+pub use flows::{ask_flows, preview_flows, FlowKey, FlowsQuestion, NAMED_ZONE_CELL_BUDGET};
+pub use presence::{ask_presence, preview_presence, PresenceKey, PresenceQuestion};
+pub use reach::{ask_reach, preview_reach, ReachKey, ReachQuestion};
+pub use series::{ask_series, preview_series, SeriesKey, SeriesQuestion};
+
+/// Parameters every question shares.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub from_s: i64,
+    pub to_s: i64,
+    pub epsilon: f64,
+    pub mechanism: Mechanism,
+    /// Contribution bound L (partitions, pairs or visits per device); store default if `None`.
+    pub max_partitions: Option<u32>,
+}
+
+impl Common {
+    pub(crate) fn bound(&self, store: &Store) -> Result<u32, QueryError> {
+        match self.max_partitions.unwrap_or(store.config().privacy.default_max_partitions) {
+            0 => Err(QueryError::BadBound),
+            l => Ok(l),
+        }
+    }
+
+    /// The window as one bucket, held to the same floors as presence's buckets (shortest
+    /// bucket, alignment to the store's time resolution), the rules' longest window and the
+    /// newest week the store holds.
+    pub(crate) fn window(&self, store: &Store, rules: &Rules) -> Result<(), QueryError> {
+        if self.to_s <= self.from_s {
+            return Err(QueryError::BadWindow("--to must be after --from".into()));
+        }
+        let floors = &store.config().resolution;
+        let length = self.to_s - self.from_s;
+        if length < floors.time_finest_bucket_seconds {
+            let floor = format_span(floors.time_finest_bucket_seconds);
+            return Err(QueryError::BadWindow(format!(
+                "the window is {} long, shorter than this store's shortest time bucket ({floor}); ask over {floor} or longer",
+                format_span(length)
+            )));
+        }
+        let grid = floors.time_store_seconds;
+        if self.from_s % grid != 0 || self.to_s % grid != 0 {
+            return Err(QueryError::BadWindow(format!(
+                "--from and --to must fall on the store's time resolution ({}), e.g. on the hour",
+                format_span(grid)
+            )));
+        }
+        check_span(store, rules, self.from_s, self.to_s)
+    }
+
+    pub(crate) fn epochs(&self) -> Vec<String> {
+        Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
+    }
+
+    /// Prices a question over this window at this ε, mechanism and the rules' δ per question.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn charge(
+        &self,
+        rules: &Rules,
+        question: &str,
+        bound: u32,
+        partitions: u64,
+        sensitivity: Sensitivity,
+        private_keys: bool,
+    ) -> Result<Charge, QueryError> {
+        Charge::new(
+            question,
+            self.epochs(),
+            self.epsilon,
+            self.mechanism,
+            rules,
+            bound,
+            partitions,
+            sensitivity,
+            private_keys,
+        )
+    }
+}
+
+pub(crate) fn resolution(store: &Store, asked: Option<u8>, default: u8) -> Result<u8, QueryError> {
+    let res = asked.unwrap_or(default);
+    let floor = store.config().resolution.h3_finest_question;
+    if res > floor {
+        return Err(QueryError::ResolutionTooFine { asked: res, floor });
+    }
+    Ok(res)
+}
+
+pub(crate) fn cells_of(spec: &str, res: u8) -> Result<Vec<CellIndex>, QueryError> {
+    let area = Area::parse(spec)?;
+    if let Some(fixed) = area.fixed_resolution() {
+        if fixed != res {
+            return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --res {fixed}")));
+        }
+    }
+    Ok(area.cells(Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?)?)
+}
+
+pub(crate) fn check_partitions(store: &Store, partitions: u64) -> Result<(), QueryError> {
+    let limit = store.config().privacy.max_partitions_per_question;
+    if partitions > limit {
+        return Err(QueryError::TooManyPartitions { partitions, limit });
+    }
+    Ok(())
+}
+
+/// An H3 cell as its answers name it.
+pub(crate) fn cell_text(cell: u64) -> String {
+    CellIndex::try_from(cell).map(|c| c.to_string()).unwrap_or_else(|_| format!("{cell:x}"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! Series: devices in an area per time bucket over the window and over a baseline window, and
+//! the window's change against the baseline, derived from the noisy values only.
+
+use chrono::DateTime;
+use crowdlens_dp::Sensitivity;
+use crowdlens_types::Epoch;
+use h3o::CellIndex;
+
+use super::{cells_of, check_partitions, resolution};
+use crate::key::RowKey;
+use crate::release::publish;
+use crate::window::{check_span, Window};
+use crowdlens_control::{Ledger, Rules};
+use crowdlens_store::Store;
+use serde::Serialize;
+
+use super::Common;
+use crate::key::Text;
+use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::{plan, QueryError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesQuestion {
+    pub common: Common,
+    pub area: String,
+    pub res: Option<u8>,
+    pub bucket_s: i64,
+    pub baseline_from_s: i64,
+    pub baseline_to_s: i64,
+}
+
+/// A series row: devices in the area during the bucket starting `bucket_start`, in the
+/// question's window (`period` "window") or its baseline (`period` "baseline").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesKey {
+    pub bucket_start: Text,
+    pub period: &'static str,
+}
+
+type SeriesPlan = (Window, Window, u8, Vec<CellIndex>);
+
+pub(super) fn price_series(
+    store: &Store,
+    rules: &Rules,
+    q: &SeriesQuestion,
+) -> Result<(Charge, SeriesPlan), QueryError> {
+    let bound = q.common.bound(store)?;
+    let floors = &store.config().resolution;
+    let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors)?;
+    let baseline = Window::new(q.baseline_from_s, q.baseline_to_s, q.bucket_s, floors)
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+    if q.baseline_from_s < q.common.to_s && q.common.from_s < q.baseline_to_s {
+        return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
+    }
+    check_span(store, rules, target.from_s, target.to_s)?;
+    check_span(store, rules, baseline.from_s, baseline.to_s)
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+    let res = resolution(store, q.res, floors.h3_default_question)?;
+    let cells = cells_of(&q.area, res)?;
+    let partitions = target.buckets() + baseline.buckets();
+    check_partitions(store, partitions)?;
+    let mut epochs: Vec<Epoch> = Epoch::covering(target.from_s, target.to_s);
+    epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
+    epochs.sort();
+    epochs.dedup();
+    let charge = Charge::new(
+        "series",
+        epochs.iter().map(|e| e.to_string()).collect(),
+        q.common.epsilon,
+        q.common.mechanism,
+        rules,
+        bound,
+        partitions,
+        Sensitivity::once_per_partition(bound),
+        false,
+    )?;
+    Ok((charge, (target, baseline, res, cells)))
+}
+
+pub fn preview_series(store: &Store, rules: &Rules, q: &SeriesQuestion) -> Result<Charge, QueryError> {
+    Ok(price_series(store, rules, q)?.0)
+}
+
+pub async fn ask_series(
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    q: &SeriesQuestion,
+) -> Result<Answer, QueryError> {
+    let question = audited_question("series", q);
+    let price = |rules: &Rules| price_series(store, rules, q);
+    answer(
+        store,
+        ledger,
+        asker,
+        &question,
+        price,
+        async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
+            let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
+            let stamp = |s: i64| {
+                DateTime::from_timestamp(s, 0)
+                    .expect("window in range")
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            let mut keys = Vec::new();
+            for (period, window) in [("window", &target), ("baseline", &baseline)] {
+                for b in 0..window.buckets() {
+                    let bucket_start = stamp(window.bucket_start(b)).into();
+                    keys.push(RowKey::Series(SeriesKey { bucket_start, period }));
+                }
+            }
+            let mut released = publish(charge, keys, counts)?;
+            released.derived = Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
+            Ok(released)
+        },
+    )
+    .await
+}
+
+/// Percentage change of each window bucket against the mean of the baseline buckets at the same
+/// time of day (all baseline buckets when buckets are a day or longer), as the community
+/// mobility reports do. Computed from the noisy values only; the 95% interval is propagated by
+/// the delta method from the noise's standard deviation, so it is approximate, and it is not
+/// given when the baseline is too small relative to the noise.
+pub(super) fn percent_change(
+    rows: &[crate::AnswerRow],
+    target: &Window,
+    baseline: &Window,
+    sd: f64,
+) -> serde_json::Value {
+    let n_target = target.buckets() as usize;
+    let (window_rows, baseline_rows) = rows.split_at(n_target);
+    let phase = |start: i64, bucket: i64| if bucket >= 86_400 { 0 } else { start.rem_euclid(86_400) };
+    let rows: Vec<serde_json::Value> = window_rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let p = phase(target.bucket_start(i as u64), target.bucket_s);
+            let matched: Vec<f64> = baseline_rows
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| phase(baseline.bucket_start(*j as u64), baseline.bucket_s) == p)
+                .map(|(_, b)| b.value as f64)
+                .collect();
+            let bucket = r.key.get("bucket_start").unwrap_or_default();
+            let k = matched.len() as f64;
+            let m = if k > 0.0 { matched.iter().sum::<f64>() / k } else { 0.0 };
+            if k == 0.0 || m <= 2.0 * sd / k.sqrt() {
+                return serde_json::json!({"bucket_start": bucket, "change_pct": null,
+                    "note": "no baseline at this time of day, or a baseline too small relative to the noise"});
+            }
+            let v = r.value as f64;
+            let change = (v / m - 1.0) * 100.0;
+            let se = 100.0 * ((sd / m).powi(2) + (v * sd / (m * m)).powi(2) / k).sqrt();
+            serde_json::json!({"bucket_start": bucket, "baseline": m, "change_pct": change,
+                "ci_low": change - 1.96 * se, "ci_high": change + 1.96 * se})
+        })
+        .collect();
+    serde_json::json!({"change": rows})
+}
