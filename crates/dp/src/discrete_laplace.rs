@@ -203,6 +203,7 @@ fn geometric_slow_exp1(bytes: &mut impl RandomBytes) -> Result<Count, String> {
 /// The same loops on big integers, entered only where a machine counter would overflow.
 mod big {
     use super::RandomBytes;
+    use dashu::base::BitTest;
     use dashu::integer::UBig;
 
     fn uniform_below(upper: &UBig, bytes: &mut impl RandomBytes) -> Result<UBig, String> {
