@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bidstream;
+mod build;
 mod cluster;
 mod end_to_end;
 mod kill;
