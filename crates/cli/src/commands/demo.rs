@@ -5,7 +5,7 @@ use crowdlens_dp::Mechanism;
 use crowdlens_query::questions::{
     Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion,
 };
-use crowdlens_query::{respond, window::parse_instant, PresenceQuestion, Reply};
+use crowdlens_query::{window::parse_instant, PresenceQuestion, Question};
 use crowdlens_store::Config;
 use crowdlens_types::parse_span;
 use std::path::Path;

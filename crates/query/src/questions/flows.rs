@@ -158,7 +158,7 @@ pub(super) fn read_named_zones(path: &str) -> Result<Vec<(String, geo::MultiPoly
 }
 
 /// (cell, zone id) pairs and the zone names, indexed by id.
-type NamedZones = (Vec<(u64, u64)>, Vec<String>);
+pub(super) type NamedZones = (Vec<(u64, u64)>, Vec<String>);
 
 pub(super) fn tile_named_zones(
     path: &str,

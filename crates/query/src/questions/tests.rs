@@ -2,17 +2,15 @@
 //! records, and interval coverage through the real release path.
 
 use super::*;
-use super::{covisit::*, dwell::*, flows::*, presence::*, reach::*, series::*};
+use super::{covisit::*, dwell::*, flows::*, reach::*, series::*};
 use crate::plan;
-use crate::release::Answer;
-use crate::release::KeySelection;
+use crate::release::{publish, Asker, KeySelection};
 use crate::window::Window;
 use crowdlens_control::Ledger;
 use crowdlens_store::{Config, SourceCounts, SourceFile};
 use crowdlens_types::{Pseudonym, StoredPing};
 use h3o::LatLng;
 use std::collections::HashSet;
-#[allow(unused_imports)]
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
