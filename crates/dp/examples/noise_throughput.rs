@@ -37,8 +37,13 @@ fn main() {
         release.release(chunk).expect("release");
     }
     let fast = started.elapsed().as_secs_f64() / (rounds * chunk.len()) as f64;
-    let opendp = make_laplace(VectorDomain::new(AtomDomain::<i64>::default()), L1Distance::<i64>::default(), release.scale, None)
-        .expect("measurement");
+    let opendp = make_laplace(
+        VectorDomain::new(AtomDomain::<i64>::default()),
+        L1Distance::<i64>::default(),
+        release.scale,
+        None,
+    )
+    .expect("measurement");
     let started = Instant::now();
     for _ in 0..rounds {
         opendp.invoke(&chunk.to_vec()).expect("invoke");

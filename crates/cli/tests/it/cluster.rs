@@ -105,18 +105,35 @@ impl Drop for Node {
     }
 }
 
-/// Waits for `child` to exit; past `within`, kills it and fails with the nodes' logs.
-fn wait_at_most(mut child: std::process::Child, within: std::time::Duration, nodes: &[&Node]) -> std::process::Output {
+/// Waits for `child` to exit while threads drain its stdout and stderr (an answer is larger
+/// than a pipe holds, and a child blocked writing it never exits); past `within`, kills it and
+/// fails with the nodes' logs.
+fn wait_at_most(mut child: std::process::Child, within: std::time::Duration, nodes: &[&Node]) -> Run {
+    use std::io::Read;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_string(&mut text).ok();
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
     let start = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if start.elapsed() > within {
             child.kill().ok();
             let logs: Vec<String> = nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log.lock().unwrap())).collect();
             panic!("the question still ran after {within:?}; the nodes' logs:\n{}", logs.join("\n"));
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    child.wait_with_output().unwrap()
+    };
+    Run { status: status.code().unwrap_or(-1), stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() }
 }
 
 /// The audit chain's entries for one case, as `(id, outcome, epsilon, question)`.
@@ -169,14 +186,10 @@ fn an_executor_killed_mid_question() {
         .unwrap();
     b.wait_for("Execute task", std::time::Duration::from_secs(60));
     drop(b); // SIGKILL while it runs one of the question's tasks
-             // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
-             // keeps a regression from hanging the test suite.
-    let out = wait_at_most(question, std::time::Duration::from_secs(240), &[&sched, &a]);
-    let outcome = Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+
+    // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
+    // keeps a regression from hanging the test suite.
+    let outcome = wait_at_most(question, std::time::Duration::from_secs(240), &[&sched, &a]);
     eprintln!("outcome after the kill: status {}, {}", outcome.status, outcome.stderr.trim());
     if outcome.status == 0 {
         assert!(!outcome.json()["rows"].as_array().unwrap().is_empty(), "{}", outcome.stdout);
