@@ -318,6 +318,8 @@ def main():
         if i < args.runs - 1:
             subprocess.check_call(["rm", "-rf", str(st)])
         else:
+            # A reused --work directory holds the last run's store: replace it.
+            subprocess.check_call(["rm", "-rf", str(store)])
             st.rename(store)
     record("ingest pings", ours, theirs, "duckdb", rows, ours_rss, theirs_rss)
 
