@@ -130,12 +130,29 @@ pub fn decode(f: &Fields<'_>, now_s: i64) -> Result<RawPing, Reject> {
         Some(b) if b.iter().all(|c| c.is_ascii_whitespace()) => None,
         Some(b) => Some(parse_f64(b).ok_or(Reject::BadAccuracy)?),
     };
-    let device = match device_id.trim() {
-        "" => return Err(Reject::EmptyDeviceId),
-        _ if not_a_device => Err(NotADevice::NotAnAdvertisingId),
-        raw => DeviceId::canonical(raw),
-    };
-    RawPing::validated(device, time_s, latitude, longitude, accuracy_m, now_s)
+    RawPing::identified(device_id, not_a_device, time_s, latitude, longitude, accuracy_m, now_s)
+}
+
+impl RawPing {
+    /// A ping whose values are already typed, from its raw device id: canonicalises the id
+    /// (unless `not_a_device`, which the id type column said) and checks the values. Text rows
+    /// come here after [`decode`] parses them; generated feeds come here directly.
+    pub fn identified(
+        device_id: &str,
+        not_a_device: bool,
+        time_s: i64,
+        latitude: f64,
+        longitude: f64,
+        accuracy_m: Option<f64>,
+        now_s: i64,
+    ) -> Result<RawPing, Reject> {
+        let device = match device_id.trim() {
+            "" => return Err(Reject::EmptyDeviceId),
+            _ if not_a_device => Err(NotADevice::NotAnAdvertisingId),
+            raw => DeviceId::canonical(raw),
+        };
+        RawPing::validated(device, time_s, latitude, longitude, accuracy_m, now_s)
+    }
 }
 
 impl RawPing {

@@ -10,6 +10,7 @@
 //! - [`minimize`]: an admitted ping → pseudonym, cell and floored time.
 //! - [`openrtb`]: bid-request JSON lines → the fields crowdlens reads, and consent signals.
 //! - [`pipeline`]: the whole run for either source, with quarantine and reconciliation.
+//! - [`generated`]: feeds generated in memory (`synth --store`), through the same admission.
 //! - `ordered`: reader thread → worker threads → writer, in source order.
 //!
 //! Raw identifiers live only in memory: inside [`decode::RawPing`] between decoding and
@@ -19,6 +20,7 @@
 
 pub mod columns;
 pub mod decode;
+pub mod generated;
 pub mod minimize;
 pub mod openrtb;
 mod ordered;
@@ -30,4 +32,5 @@ pub mod source;
 mod error;
 
 pub use error::IngestError;
+pub use generated::{ingest_generated, GeneratedFeed, GeneratedPing};
 pub use pipeline::{ingest_openrtb, ingest_pings, scan_pings, IngestOptions, IngestSummary, Progress};

@@ -124,17 +124,18 @@ impl Quarantine {
             })?;
             self.out = Some(BufWriter::new(f));
         }
-        let (key, at) = match position {
-            Position::Line(n) => ("line", n),
-            Position::Row(n) => ("row", n),
-        };
         // The entry names where and why, never what: the row itself may hold a device id.
-        let entry = serde_json::json!({
-            "source": self.source,
-            key: at,
-            "reason": code,
-            "detail": detail,
-        });
+        let mut entry = serde_json::json!({ "source": self.source });
+        match position {
+            Position::Line(n) => entry["line"] = n.into(),
+            Position::Row(n) => entry["row"] = n.into(),
+            Position::Generated { unit, ping } => {
+                entry["unit"] = unit.into();
+                entry["ping"] = ping.into();
+            }
+        }
+        entry["reason"] = code.into();
+        entry["detail"] = detail.into();
         let out = self.out.as_mut().expect("opened above");
         writeln!(out, "{entry}").map_err(|e| IngestError::Quarantine { path: self.path.clone(), cause: e })?;
         *self.counts.entry(code.to_string()).or_default() += 1;
@@ -153,15 +154,17 @@ impl Quarantine {
 }
 
 #[derive(Clone, Copy)]
-enum Position {
+pub(crate) enum Position {
     Line(u64),
     Row(u64),
+    /// A generated feed's `ping`-th ping (from 1) of its `unit`-th unit (from 0).
+    Generated { unit: u64, ping: u64 },
 }
 
 /// What became of a run of source records, in source order. Built by an [`Admission`] on a
 /// worker thread; the [`Sink`] writes it.
 #[derive(Default)]
-struct Outcome {
+pub(crate) struct Outcome {
     read: u64,
     rows: Vec<StoredPing>,
     quarantined: Vec<(Position, &'static str, Cow<'static, str>)>,
@@ -174,16 +177,16 @@ pub const EPOCH_SHREDDED: &str = "epoch_shredded";
 
 /// Everything a record can end in (stored, dropped by reason, quarantined), decided the same
 /// way for every source format. One per worker thread: each has its own minimiser.
-struct Admission<'s> {
+pub(crate) struct Admission<'s> {
     minimizer: Minimizer,
     policy: PolicyConfig,
     sensitive: &'s SensitivePlaces,
-    now_s: i64,
+    pub(crate) now_s: i64,
     outcome: Outcome,
 }
 
 impl Admission<'_> {
-    fn quarantine(&mut self, position: Position, reason: Reject) {
+    pub(crate) fn quarantine(&mut self, position: Position, reason: Reject) {
         self.quarantine_as(position, reason.code(), reason.explanation().into())
     }
 
@@ -201,7 +204,7 @@ impl Admission<'_> {
     }
 
     /// A decoded ping: through the location policy, then minimised.
-    fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
+    pub(crate) fn offer(&mut self, ping: RawPing, category: Option<u32>) -> Result<(), IngestError> {
         let policy = Policy { config: &self.policy, sensitive: self.sensitive };
         match policy.admit(ping) {
             Ok(admitted) => match self.minimizer.minimize(admitted, category) {
@@ -219,14 +222,14 @@ impl Admission<'_> {
         Ok(())
     }
 
-    fn take(&mut self) -> Outcome {
+    pub(crate) fn take(&mut self) -> Outcome {
         std::mem::take(&mut self.outcome)
     }
 }
 
 /// One source's run: the store transaction, the quarantine file and the counts. It commits
 /// once, at the end, so a killed run leaves nothing behind.
-struct Sink<'s> {
+pub(crate) struct Sink<'s> {
     store: &'s Store,
     run: IngestRun<'s>,
     quarantine: Quarantine,
@@ -271,9 +274,36 @@ impl<'s> Sink<'s> {
             }
             SourceIdentity::Read(digest)
         };
+        Sink::open(store, identity, path.display().to_string(), length, options).map(Some)
+    }
+
+    /// A run for a feed generated in memory, named by `description`: `None` when a feed of the
+    /// same description was already committed, as for a file of the same bytes.
+    pub(crate) fn begin_generated(
+        store: &'s Store,
+        description: &str,
+        options: &'s IngestOptions,
+    ) -> Result<Option<Sink<'s>>, IngestError> {
+        let digest = source::SourceDigest {
+            identity: format!("generated:{}", blake3::hash(description.as_bytes()).to_hex()),
+            legacy_sha256: None,
+            bytes: 0,
+        };
+        if digest.committed_in(&store.manifest()?) {
+            return Ok(None);
+        }
+        Sink::open(store, SourceIdentity::Read(digest), description.to_string(), 0, options).map(Some)
+    }
+
+    fn open(
+        store: &'s Store,
+        identity: SourceIdentity,
+        display: String,
+        length: u64,
+        options: &'s IngestOptions,
+    ) -> Result<Sink<'s>, IngestError> {
         let run = store.begin_ingest()?;
-        let display = path.display().to_string();
-        Ok(Some(Sink {
+        Ok(Sink {
             store,
             quarantine: Quarantine {
                 path: run.quarantine_path(),
@@ -289,7 +319,7 @@ impl<'s> Sink<'s> {
             display,
             length,
             now_s: options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp()),
-        }))
+        })
     }
 
     /// The digest the reader must feed, if this run streams it.
@@ -301,7 +331,7 @@ impl<'s> Sink<'s> {
     }
 
     /// One admission per worker thread.
-    fn admissions(&self, workers: usize) -> Result<Vec<Admission<'s>>, IngestError> {
+    pub(crate) fn admissions(&self, workers: usize) -> Result<Vec<Admission<'s>>, IngestError> {
         let resolution = &self.store.config().resolution;
         (0..workers.max(1))
             .map(|_| {
@@ -316,7 +346,7 @@ impl<'s> Sink<'s> {
             .collect()
     }
 
-    fn absorb(&mut self, outcome: Outcome) -> Result<(), IngestError> {
+    pub(crate) fn absorb(&mut self, outcome: Outcome) -> Result<(), IngestError> {
         self.counts.read += outcome.read;
         self.counts.stored += outcome.rows.len() as u64;
         for row in outcome.rows {
@@ -332,7 +362,7 @@ impl<'s> Sink<'s> {
         Ok(())
     }
 
-    fn finish(self, kind: &str) -> Result<IngestSummary, IngestError> {
+    pub(crate) fn finish(self, kind: &str) -> Result<IngestSummary, IngestError> {
         let digest = match &self.identity {
             SourceIdentity::Read(digest) => digest.clone(),
             SourceIdentity::Streamed(digest) => digest.finish(),
@@ -366,7 +396,7 @@ impl<'s> Sink<'s> {
 
 /// Worker threads for record-level work: one per core. The reader and the writer are light
 /// next to decoding, H3 and HMAC, so they share the same cores.
-fn worker_count() -> usize {
+pub(crate) fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
@@ -374,7 +404,7 @@ fn worker_count() -> usize {
 /// small enough that a batch of the longest allowed records stays a few MiB.
 const BATCH_RECORDS: usize = 4096;
 
-fn already_ingested() -> IngestSummary {
+pub(crate) fn already_ingested() -> IngestSummary {
     IngestSummary { skipped_already_ingested: 1, ..Default::default() }
 }
 

@@ -264,7 +264,8 @@ impl BidWriter {
         }
         let coppa = rng.random_bool(0.01);
         let v25 = rng.random_bool(0.2);
-        let (lon, lat, accuracy, ip_based) = profile.locate(rng, t_of_day_ms, day, opts);
+        let plan = profile.day_plan(opts, day, opts.start + chrono::Days::new(day as u64));
+        let (lon, lat, accuracy, ip_based) = profile.locate(rng, t_of_day_ms, &plan, opts);
         let geo_kind = if rng.random_bool(0.04) {
             None
         } else if ip_based {

@@ -109,9 +109,23 @@ pub struct SensitivePlace {
 
 use crowdlens_types::sensitive::FTC_CATEGORIES as CATEGORIES;
 
-/// Writes `pings.csv` and `sensitive.geojson` into `out`. `on_device` is called after each
-/// device with the number of devices done, for progress displays.
-pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64)) -> Result<SynthSummary, SynthError> {
+/// One generated ping: what a line of `pings.csv` says, typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Ping<'a> {
+    pub ad_id: &'a str,
+    pub id_type: &'static str,
+    pub time_ms: i64,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_m: f64,
+    /// A coarse IP-derived fix rather than GPS.
+    pub ip_based: bool,
+    pub ip: &'a str,
+    pub user_agent: &'static str,
+}
+
+/// Refuses scales that would generate nothing or nonsense.
+pub fn check(opts: &SynthOptions) -> Result<(), SynthError> {
     if opts.devices == 0 || opts.days == 0 {
         return Err(SynthError::BadParameter("--devices and --days must be at least 1".into()));
     }
@@ -121,10 +135,57 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
     if !(opts.mean_bids_per_day == 0.0 || opts.mean_bids_per_day.is_finite() && opts.mean_bids_per_day >= 1.0) {
         return Err(SynthError::BadParameter("--bids-per-day must be 0 (no bidstream) or at least 1".into()));
     }
+    Ok(())
+}
+
+/// Calls `each` with every ping of `device` (an index below `opts.devices`), day by day and in
+/// time order within a day: exactly the pings [`generate`] writes for it, whatever other
+/// devices are generated, so devices can be generated on any thread in any order.
+pub fn device_pings(opts: &SynthOptions, places: &[SensitivePlace], device: u64, mut each: impl FnMut(&Ping<'_>)) {
+    device_pings_of(opts, &Device::new(opts, device, places), device, &mut each)
+}
+
+fn device_pings_of(opts: &SynthOptions, profile: &Device, device: u64, each: &mut dyn FnMut(&Ping<'_>)) {
+    for day in 0..opts.days {
+        let mut rng = stream(opts.seed, device, 1 + day as u64);
+        let n = pings_today(&mut rng, opts.mean_pings_per_day);
+        let date = opts.start + chrono::Days::new(day as u64);
+        let day_start = date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp();
+        let plan = profile.day_plan(opts, day, date);
+        let mut times: Vec<i64> = (0..n).map(|_| rng.random_range(0..86_400_000i64)).collect();
+        times.sort_unstable();
+        for t in times {
+            let (lon, lat, accuracy, ip_based) = profile.locate(&mut rng, t, &plan, opts);
+            each(&Ping {
+                ad_id: &profile.ad_id,
+                id_type: profile.id_type,
+                time_ms: day_start * 1000 + t,
+                latitude: lat,
+                longitude: lon,
+                accuracy_m: accuracy,
+                ip_based,
+                ip: &profile.ip,
+                user_agent: profile.user_agent,
+            });
+        }
+    }
+}
+
+/// Writes `sensitive.geojson` into `out` and returns the places, for callers that generate
+/// pings themselves (as `synth --store` does) rather than through [`generate`].
+pub fn write_sensitive_places(out: &Path, opts: &SynthOptions) -> Result<(Vec<SensitivePlace>, PathBuf), SynthError> {
     fs::create_dir_all(out).map_err(|e| SynthError::Io { path: out.into(), cause: e })?;
     let places = sensitive_places(opts);
-    let sensitive_path = out.join(SENSITIVE_FILE);
-    write_sensitive(&sensitive_path, &places)?;
+    let path = out.join(SENSITIVE_FILE);
+    write_sensitive(&path, &places)?;
+    Ok((places, path))
+}
+
+/// Writes `pings.csv` and `sensitive.geojson` into `out`. `on_device` is called after each
+/// device with the number of devices done, for progress displays.
+pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64)) -> Result<SynthSummary, SynthError> {
+    check(opts)?;
+    let (places, sensitive_path) = write_sensitive_places(out, opts)?;
 
     let pings_path = out.join(PINGS_FILE);
     let io_err = |e| SynthError::Io { path: pings_path.clone(), cause: e };
@@ -145,33 +206,26 @@ pub fn generate(out: &Path, opts: &SynthOptions, on_device: &mut dyn FnMut(u64))
                 writer.device_day(opts, device, &profile, &bidder, day).map_err(bids_err)?;
             }
         }
-        for day in 0..opts.days {
-            let mut rng = stream(opts.seed, device, 1 + day as u64);
-            let n = pings_today(&mut rng, opts.mean_pings_per_day);
-            let day_start =
-                opts.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() + day as i64 * 86_400;
-            let mut times: Vec<i64> = (0..n).map(|_| rng.random_range(0..86_400_000i64)).collect();
-            times.sort_unstable();
-            for t in times {
-                let (lon, lat, accuracy, ip_based) = profile.locate(&mut rng, t, day, opts);
-                summary.pings += 1;
-                summary.ip_based_pings += ip_based as u64;
-                line.clear();
-                use std::fmt::Write as _;
-                let _ = write!(
-                    line,
-                    "{},{},{},{:.6},{:.6},{:.1},{},{}",
-                    profile.ad_id,
-                    profile.id_type,
-                    day_start * 1000 + t,
-                    lat,
-                    lon,
-                    accuracy,
-                    profile.ip,
-                    profile.user_agent
-                );
-                writeln!(w, "{line}").map_err(io_err)?;
+        let mut failed = None;
+        device_pings_of(opts, &profile, device, &mut |p| {
+            if failed.is_some() {
+                return;
             }
+            summary.pings += 1;
+            summary.ip_based_pings += p.ip_based as u64;
+            line.clear();
+            use std::fmt::Write as _;
+            let _ = write!(
+                line,
+                "{},{},{},{:.6},{:.6},{:.1},{},{}",
+                p.ad_id, p.id_type, p.time_ms, p.latitude, p.longitude, p.accuracy_m, p.ip, p.user_agent
+            );
+            if let Err(e) = writeln!(w, "{line}") {
+                failed = Some(e);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(io_err(e));
         }
         on_device(device + 1);
     }
@@ -217,6 +271,13 @@ struct Device {
     ip_share: f64,
 }
 
+#[derive(Clone, Copy)]
+struct DayPlan {
+    weekday: bool,
+    fav: (f64, f64),
+    visits_fav: bool,
+}
+
 const USER_AGENTS: [&str; 3] = [
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15",
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile",
@@ -251,16 +312,21 @@ impl Device {
         }
     }
 
-    /// Where the device is at `t_ms` after midnight: home at night, work in office hours on
-    /// weekdays, favourite places some evenings and weekend afternoons, travelling between.
-    fn locate(&self, rng: &mut ChaCha8Rng, t_ms: i64, day: u32, opts: &SynthOptions) -> (f64, f64, f64, bool) {
-        let hour = t_ms as f64 / 3_600_000.0;
-        let weekday =
-            (opts.start + chrono::Days::new(day as u64)).format("%u").to_string().parse::<u32>().unwrap_or(1) <= 5;
-        // Per device-day choice of which favourite to visit, stable within the day.
+    /// What a device-day holds: whether it is a weekday, and which favourite place the device
+    /// may visit that day. Drawn once per day, from a stream of its own.
+    fn day_plan(&self, opts: &SynthOptions, day: u32, date: NaiveDate) -> DayPlan {
+        use chrono::Datelike;
         let mut day_rng = stream(opts.seed ^ 0x5eed, self.home.0.to_bits() ^ day as u64, 2);
         let fav = self.favourites[day_rng.random_range(0..self.favourites.len())];
         let visits_fav = day_rng.random_bool(0.5);
+        DayPlan { weekday: date.weekday().number_from_monday() <= 5, fav, visits_fav }
+    }
+
+    /// Where the device is at `t_ms` after midnight: home at night, work in office hours on
+    /// weekdays, favourite places some evenings and weekend afternoons, travelling between.
+    fn locate(&self, rng: &mut ChaCha8Rng, t_ms: i64, plan: &DayPlan, opts: &SynthOptions) -> (f64, f64, f64, bool) {
+        let hour = t_ms as f64 / 3_600_000.0;
+        let DayPlan { weekday, fav, visits_fav } = *plan;
         let anchor = if !(7.0..22.0).contains(&hour) {
             self.home
         } else if weekday && (9.0..17.0).contains(&hour) {

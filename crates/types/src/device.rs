@@ -62,13 +62,19 @@ impl DeviceId {
         if id.is_empty() {
             return Err(NotADevice::Empty);
         }
-        let hex: Vec<u8> = id.bytes().filter(|&b| b != b'-').collect();
-        if hex.len() == 32 && hex.iter().all(u8::is_ascii_hexdigit) {
-            if hex.iter().all(|&b| b == b'0') {
+        if let Some(digits) = uuid_digits(id) {
+            if digits.iter().all(|&b| b == b'0') {
                 return Err(NotADevice::AllZero);
             }
-            let h = String::from_utf8(hex.to_ascii_lowercase()).expect("ASCII hex");
-            return Ok(DeviceId(format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])));
+            // Every ping passes here: one allocation, the result's own.
+            let mut text = String::with_capacity(36);
+            for (i, &d) in digits.iter().enumerate() {
+                if matches!(i, 8 | 12 | 16 | 20) {
+                    text.push('-');
+                }
+                text.push(char::from(d));
+            }
+            return Ok(DeviceId(text));
         }
         Ok(DeviceId(id.to_lowercase()))
     }
@@ -77,6 +83,20 @@ impl DeviceId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The 32 lower-case hex digits of `id` when, hyphens aside, it is exactly 32 hex digits.
+fn uuid_digits(id: &str) -> Option<[u8; 32]> {
+    let mut digits = [0u8; 32];
+    let mut n = 0;
+    for b in id.bytes().filter(|&b| b != b'-') {
+        if n == 32 || !b.is_ascii_hexdigit() {
+            return None;
+        }
+        digits[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    (n == 32).then_some(digits)
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {

@@ -38,7 +38,8 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
             seed: 1,
             start: "2026-11-02".into(),
             mean_pings: 40.0,
-            bids_per_day: 8.0,
+            bids_per_day: Some(8.0),
+            store: None,
         },
         true,
     )?;

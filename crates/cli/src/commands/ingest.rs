@@ -1,7 +1,8 @@
-//! `ingest pings`, `ingest openrtb` and `synth`: files in, counted; stores created on demand.
+//! `ingest pings`, `ingest openrtb` and `synth` (to files, or straight into a store): sources in,
+//! counted; stores created on demand.
 
 use anyhow::{bail, Context, Result};
-use crowdlens_ingest::{ingest_openrtb, ingest_pings, IngestOptions, IngestSummary};
+use crowdlens_ingest::{ingest_openrtb, ingest_pings, GeneratedFeed, GeneratedPing, IngestOptions, IngestSummary};
 use crowdlens_store::Store;
 use crowdlens_synth::{generate, SynthOptions};
 use std::path::{Path, PathBuf};
@@ -57,18 +58,98 @@ fn open_or_create(path: &Path) -> Result<Store> {
     Ok(Store::open(path)?)
 }
 
-pub(super) fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
+pub(super) fn synth_command(a: &SynthArgs) -> Result<()> {
+    match &a.store {
+        Some(store) => synth_into_store(a, store),
+        None => synth(a, true).map(|_| ()),
+    }
+}
+
+fn synth_options(a: &SynthArgs) -> Result<SynthOptions> {
     let start = chrono::NaiveDate::parse_from_str(&a.start, "%Y-%m-%d")
         .with_context(|| format!("--start {:?}: expected YYYY-MM-DD", a.start))?;
+    let mean_bids_per_day = match (a.bids_per_day, &a.store) {
+        (Some(bids), Some(_)) if bids > 0.0 => bail!(
+            "synth --store generates pings only; to ingest bid requests, write them with `synth --out DIR` \
+             (without --store) and run `ingest openrtb DIR/bids.jsonl.gz`"
+        ),
+        (_, Some(_)) => 0.0,
+        (bids, None) => bids.unwrap_or(8.0),
+    };
     let opts = SynthOptions {
         devices: a.devices,
         days: a.days,
         seed: a.seed,
         start,
         mean_pings_per_day: a.mean_pings,
-        mean_bids_per_day: a.bids_per_day,
+        mean_bids_per_day,
         ..Default::default()
     };
+    crowdlens_synth::check(&opts)?;
+    Ok(opts)
+}
+
+/// The synthetic city as a feed generated in memory, one unit per device.
+struct SynthFeed {
+    opts: SynthOptions,
+    places: Vec<crowdlens_synth::SensitivePlace>,
+}
+
+impl GeneratedFeed for SynthFeed {
+    fn description(&self) -> String {
+        let o = &self.opts;
+        format!(
+            "synth v1 city={} seed={} devices={} days={} start={} mean_pings={}",
+            o.city.name, o.seed, o.devices, o.days, o.start, o.mean_pings_per_day
+        )
+    }
+
+    fn units(&self) -> u64 {
+        self.opts.devices
+    }
+
+    fn emit(&self, unit: u64, each: &mut dyn FnMut(&GeneratedPing<'_>)) {
+        // The values as pings.csv carries them (micro-degrees, decimetres), so the store holds
+        // the rows that writing the CSV and ingesting it would.
+        let micro = |x: f64| (x * 1e6).round() / 1e6;
+        crowdlens_synth::device_pings(&self.opts, &self.places, unit, |p| {
+            each(&GeneratedPing {
+                device_id: p.ad_id,
+                id_type: Some(p.id_type),
+                time_ms: p.time_ms,
+                latitude: micro(p.latitude),
+                longitude: micro(p.longitude),
+                accuracy_m: Some((p.accuracy_m * 10.0).round() / 10.0),
+            })
+        })
+    }
+}
+
+fn synth_into_store(a: &SynthArgs, store_dir: &Path) -> Result<()> {
+    let opts = synth_options(a)?;
+    let (places, sensitive_path) = crowdlens_synth::write_sensitive_places(&a.out, &opts)?;
+    println!("wrote {} sensitive places to {}", places.len(), sensitive_path.display());
+    let options = ingest_options(Some(&sensitive_path), &[], None)?;
+    let store = open_or_create(store_dir)?;
+    let feed = SynthFeed { opts, places };
+    let started = std::time::Instant::now();
+    let bar = Bar::counter(true, "synth devices into the store", feed.units());
+    let summary = crowdlens_ingest::ingest_generated(&store, &feed, &options, &bar)?;
+    if !summary.reconciles() {
+        bail!("internal error: ingest counts do not reconcile; the store was not changed");
+    }
+    if summary.skipped_already_ingested > 0 {
+        println!("{}: already in the store (same generator and parameters); skipped", feed.description());
+        return Ok(());
+    }
+    print_summary(&feed.description(), &summary);
+    let seconds = started.elapsed().as_secs_f64();
+    println!("built the store in {seconds:.1} s ({:.0} pings a second)", summary.read as f64 / seconds.max(1e-9));
+    Ok(())
+}
+
+pub(super) fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthSummary> {
+    let opts = synth_options(a)?;
     let bar = Bar::counter(show, "synth devices", a.devices);
     let s = generate(&a.out, &opts, &mut |done| {
         if done % 100 == 0 {

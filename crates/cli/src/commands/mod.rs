@@ -314,9 +314,15 @@ struct SynthArgs {
     #[arg(long, default_value_t = 40.0)]
     mean_pings: f64,
     /// Mean OpenRTB bid requests per device-day, written to bids.jsonl.gz with their true
-    /// outcomes in bids_truth.json; 0 writes no bidstream.
-    #[arg(long, default_value_t = 8.0)]
-    bids_per_day: f64,
+    /// outcomes in bids_truth.json; 0 writes no bidstream. Default 8, or 0 with --store.
+    #[arg(long)]
+    bids_per_day: Option<f64>,
+    /// Put the pings straight into this store (created if missing) instead of writing
+    /// pings.csv: each ping is admitted and pseudonymised exactly as `ingest pings` would
+    /// admit its CSV line. For scales whose CSV would not fit on disk (a billion pings is
+    /// about 90 GB of text). sensitive.geojson is still written to --out and applied.
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 /// What every ingest command takes.
@@ -570,7 +576,7 @@ impl Cli {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Demo { dir } => demo::demo(&dir),
-        Command::Synth(a) => ingest::synth(&a, true).map(|_| ()),
+        Command::Synth(a) => ingest::synth_command(&a),
         Command::Init { store } => {
             create_store(&store)?;
             println!(
