@@ -6,6 +6,7 @@
     python3 bench/bench.py --pings 1M --runs 1
     python3 bench/bench.py --engine cluster # the same questions on a local Ballista cluster
     python3 bench/bench.py --shape broker   # the city's pings as a broker sends them
+    python3 bench/bench.py --store-pings 1G # a billion pings built straight into a store
 
 It builds crowdlens (release), installs `duckdb` and `pipeline-dp` into bench/.venv, makes a
 synthetic city at the chosen scale, and times, on the same data in the same run:
@@ -27,6 +28,11 @@ the broker file from the city's (not timed).
 With --engine cluster it starts `crowdlens cluster scheduler` and two `crowdlens cluster
 executor`s on loopback and times presence, flows and dwell on the cluster against the same
 questions run in one process: the ratio is cluster / local.
+
+With --store-pings it builds a store straight from the generator (`synth --store`: no CSV,
+every ping admitted and pseudonymised as ingest would), reports the build time, and times every
+question on it with its peak memory, against the targets of a minute for presence city-wide and
+1 GiB for any question; presence also runs in DuckDB over the same files.
 
 Each figure is the median of --runs runs, with the min-max beside it. The ratio is
 crowdlens / peer: below 1 crowdlens is faster. Peak memory is each process's max RSS.
@@ -262,7 +268,12 @@ def main():
     ap.add_argument("--crowdlens", type=Path,
                     help="time this crowdlens binary instead of building one (for example the test build's "
                          "target/release/crowdlens)")
+    ap.add_argument("--store-pings",
+                    help="instead: build a store of this many pings straight from the generator "
+                         "(`synth --store`, no CSV) and time every question on it, e.g. 1G")
     args = ap.parse_args()
+    if args.store_pings:
+        return store_bench(args)
     pings = parse_count(args.pings)
     pdp_rows = parse_count(args.pipelinedp_rows)
     threads = os.cpu_count() or 1
@@ -390,6 +401,105 @@ def main():
     out.write_text(json.dumps({
         "date": str(datetime.date.today()), "scale": args.pings, "shape": args.shape, "pings": rows, "stored": stored,
         "runs": args.runs, "threads": threads, "machine": os.uname().machine, "results": results,
+    }, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+# The billion-ping targets (issue #16): presence city-wide within a minute, no question above
+# 1 GiB peak memory.
+STORE_PRESENCE_S = 60
+STORE_PEAK_MB = 1024
+
+
+def store_bench(args):
+    """A store built by `synth --store`, timed, then every question on it with its peak memory,
+    and presence against DuckDB over the same files (DuckDB may spill under a memory limit)."""
+    pings = parse_count(args.store_pings)
+    python = setup_python()
+    crowdlens = args.crowdlens.resolve() if args.crowdlens else build()
+    work = args.work or Path(tempfile.mkdtemp(prefix=f"crowdlens-store-{args.store_pings}-"))
+    work.mkdir(parents=True, exist_ok=True)
+    store, city = work / "store", work / "city"
+    devices = max(1, round(pings / PINGS_PER_DEVICE))
+    if not (store / "manifest.json").exists():
+        print(f"== build: {devices} devices x {DAYS} days straight into {store}", flush=True)
+        build_s, build_rss, out = run([crowdlens, "synth", "--out", city, "--devices", str(devices),
+                                       "--days", str(DAYS), "--store", store])
+        print(out, flush=True)
+    else:
+        build_s, build_rss = None, None
+        print(f"== reusing the store in {store} (no build time recorded)", flush=True)
+    info = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])
+    stored = info["rows"]
+    store_mb = sum(f.stat().st_size for f in (store / "data").rglob("*.parquet")) / 1e6
+    print(f"   {stored} stored rows, {store_mb:.0f} MB of Parquet", flush=True)
+    run([crowdlens, "budget", "set", "--store", store, "--rule", "epsilon_per_epoch=100000",
+         "--reason", "benchmark"])
+
+    def common(from_=FROM, to=TO):
+        return ["--store", store, "--from", from_, "--to", to, "--epsilon", "1", "--case", "BENCH",
+                "--purpose", "research", "--max-partitions", str(BOUND), "--json"]
+
+    ask = [crowdlens, "ask"]
+    a, b = downtown_cells(python, DOWNTOWN_A), downtown_cells(python, DOWNTOWN_B)
+    questions = [
+        ("presence", ask + ["presence", "--area", CITY_BBOX, "--bucket", "1h", "--res", "8"] + common()),
+        ("co-visit", ask + ["co-visit", "--area", "cells:" + ",".join(a), "--area-b", "cells:" + ",".join(b),
+                            "--res", "8"] + common()),
+        ("series", ask + ["series", "--area", "cells:" + ",".join(a), "--res", "8", "--bucket", "1h",
+                          "--baseline-from", BASELINE_FROM, "--baseline-to", BASELINE_TO]
+         + common(SERIES_FROM, SERIES_TO)),
+        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7", "--engine-timeout", "2h"] + common()),
+        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m", "--engine-timeout", "2h"] + common()),
+    ]
+    results = []
+    for name, cmd in questions:
+        runs = args.runs if name == "presence" else 1
+        print(f"== {name} ({runs} run{'s' if runs > 1 else ''})", flush=True)
+        times, peaks = [], []
+        for _ in range(runs):
+            wall, rss, _ = run(cmd)
+            times.append(wall)
+            peaks.append(rss)
+        results.append({"operation": f"ask {name}", "crowdlens_s": summarise(times), "crowdlens_peak_mb": max(peaks)})
+        print(f"   {name:<10} {statistics.median(times):8.1f} s  peak {max(peaks):6.0f} MB", flush=True)
+
+    print("== presence in DuckDB over the same files (memory_limit 4GB, spilling allowed)", flush=True)
+    files = f"{store}/data/*/*.parquet"
+    threads = os.cpu_count() or 1
+    spill = work / "duck-spill"
+    code = f"""
+import duckdb, time
+con = duckdb.connect()
+con.execute("SET threads TO {threads}")
+con.execute("SET memory_limit = '4GB'")
+con.execute("SET temp_directory = '{spill}'")
+con.execute("SET enable_progress_bar = false")
+t = time.perf_counter()
+con.execute({presence_sql(files)!r}).fetchall()
+print(time.perf_counter() - t)
+"""
+    duck_s, duck_rss = peer(python, code)
+    presence = results[0]
+    presence.update({"peer": "duckdb", "peer_s": duck_s, "peer_peak_mb": duck_rss,
+                     "ratio": presence["crowdlens_s"]["median"] / duck_s})
+    print(f"   duckdb     {duck_s:8.1f} s  peak {duck_rss:6.0f} MB; ratio {presence['ratio']:.3f}", flush=True)
+
+    print()
+    if build_s is not None:
+        print(f"built {stored} rows ({pings} pings asked) in {build_s:.0f} s, peak {build_rss:.0f} MB")
+    for r in results:
+        within = r["crowdlens_peak_mb"] <= STORE_PEAK_MB
+        print(f"{r['operation']:<16} {r['crowdlens_s']['median']:8.1f} s  peak {r['crowdlens_peak_mb']:6.0f} MB "
+              f"({'within' if within else 'ABOVE'} {STORE_PEAK_MB} MB)")
+    p = results[0]["crowdlens_s"]["median"]
+    print(f"presence city-wide: {p:.1f} s ({'within' if p <= STORE_PRESENCE_S else 'ABOVE'} the {STORE_PRESENCE_S} s target)")
+    out = args.out or ROOT / "bench" / "results" / f"{datetime.date.today()}-store-{args.store_pings}.json"
+    out.write_text(json.dumps({
+        "date": str(datetime.date.today()), "scale": args.store_pings, "devices": devices, "stored": stored,
+        "store_mb": store_mb, "build_s": build_s, "build_peak_mb": build_rss, "runs": args.runs,
+        "threads": threads, "machine": os.uname().machine, "results": results,
+        "targets": {"presence_s": STORE_PRESENCE_S, "peak_mb": STORE_PEAK_MB},
     }, indent=2) + "\n")
     print(f"wrote {out}")
 

@@ -2,8 +2,9 @@
 //!
 //! A cluster is one scheduler and any number of executors, all started by crowdlens itself
 //! (`crowdlens cluster scheduler`, `crowdlens cluster executor`), because the stock Ballista
-//! binaries do not know crowdlens' `bounded_keys` aggregate. It is registered on every node by
-//! name; its per-question salt and bound L are literal arguments inside the plan, never
+//! binaries do not know crowdlens' aggregates (`bounded_keys`, `zone_transitions`,
+//! `dwell_visits`). They are registered on every node by name; a question's salt and bound L are
+//! literal arguments inside the plan, never
 //! configuration, so nothing about a question is set on a node.
 //!
 //! [`ClusterEngine`] is a `crowdlens_query::engine::Engine`: only the DataFusion session
@@ -20,7 +21,7 @@ use ballista_executor::executor_process::{start_executor_process, ExecutorProces
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_server::SessionBuilder;
-use crowdlens_query::engine::{bounded_keys, Engine};
+use crowdlens_query::engine::{aggregates, Engine, AGGREGATE_NAMES};
 use crowdlens_query::QueryError;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -96,7 +97,9 @@ impl Engine for ClusterEngine {
             let ctx = SessionContext::remote_with_state(&self.address.to_string(), state)
                 .await
                 .map_err(|e| QueryError::Engine(format!("cluster {}: {e}", self.address)))?;
-            ctx.register_udaf(bounded_keys());
+            for udaf in aggregates() {
+                ctx.register_udaf(udaf);
+            }
             Ok(ctx)
         })
     }
@@ -116,9 +119,9 @@ impl Engine for ClusterEngine {
     fn explain(&self, error: &str) -> Option<String> {
         let address = &self.address;
         let lower = error.to_ascii_lowercase();
-        if lower.contains("bounded_keys") {
+        if AGGREGATE_NAMES.iter().any(|name| lower.contains(name)) {
             return Some(format!(
-                "a node of the cluster at {address} does not know crowdlens' bounded_keys aggregate: start the \
+                "a node of the cluster at {address} does not know crowdlens' aggregates: start the \
                  scheduler and every executor with `crowdlens cluster scheduler` and `crowdlens cluster executor`, \
                  not the stock Ballista binaries"
             ));
@@ -133,11 +136,12 @@ impl Engine for ClusterEngine {
             ));
         }
         if lower.contains("could not be prepared or was rejected by executor") {
-            // What a stock Ballista executor does with a plan that calls `bounded_keys`: it
+            // What a stock Ballista executor does with a plan that calls crowdlens' aggregates: it
             // cannot decode the task, and the scheduler reports only the rejection.
             return Some(format!(
                 "an executor of the cluster at {address} rejected the question's tasks; most often it is a stock \
-                 Ballista executor that does not know crowdlens' bounded_keys aggregate: start every executor with \
+                 Ballista executor that does not know crowdlens' aggregates (bounded_keys and others): start every \
+                 executor with \
                  `crowdlens cluster executor --scheduler {}:{}`",
                 address.host, address.port
             ));
@@ -158,11 +162,13 @@ impl Engine for ClusterEngine {
     }
 }
 
-/// The session every scheduler session starts from: Ballista's, with `bounded_keys`.
+/// The session every scheduler session starts from: Ballista's, with crowdlens' aggregates.
 fn session_builder() -> SessionBuilder {
     Arc::new(|config: SessionConfig| {
         let mut state = ballista_core::utils::default_session_builder(config)?;
-        datafusion::execution::FunctionRegistry::register_udaf(&mut state, Arc::new(bounded_keys()))?;
+        for udaf in aggregates() {
+            datafusion::execution::FunctionRegistry::register_udaf(&mut state, Arc::new(udaf))?;
+        }
         Ok(state)
     })
 }
@@ -207,8 +213,9 @@ pub struct ExecutorOptions {
 pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> {
     let mut registry = BallistaFunctionRegistry::default();
     if options.crowdlens_functions {
-        let udaf = Arc::new(bounded_keys());
-        registry.aggregate_functions.insert(udaf.name().to_string(), udaf);
+        for udaf in aggregates() {
+            registry.aggregate_functions.insert(udaf.name().to_string(), Arc::new(udaf));
+        }
     }
     // Ballista's own default work directory is a `TempDir` it drops at once, which deletes it;
     // this one lives as long as the executor.
@@ -273,6 +280,8 @@ mod tests {
         let engine = ClusterEngine::new(ClusterAddress::parse("df://10.0.0.1:50050").unwrap());
         let stock = engine.explain("Internal error: There is no UDAF named \"bounded_keys\" in the registry").unwrap();
         assert!(stock.contains("crowdlens cluster executor"), "{stock}");
+        let stock = engine.explain("Internal error: There is no UDAF named \"dwell_visits\" in the registry").unwrap();
+        assert!(stock.contains("does not know crowdlens' aggregates"), "{stock}");
         let down = engine.explain("tonic: transport error: connection refused").unwrap();
         assert!(down.contains("cannot reach the Ballista scheduler at df://10.0.0.1:50050"), "{down}");
         let rejected = engine

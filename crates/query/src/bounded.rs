@@ -45,7 +45,7 @@ fn key_fields() -> Fields {
     Fields::from(vec![Field::new("k1", DataType::UInt64, false), Field::new("k2", DataType::UInt64, false)])
 }
 
-fn list_type() -> DataType {
+pub(crate) fn list_type() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Struct(key_fields()), false)))
 }
 
@@ -89,6 +89,16 @@ impl AggregateUDFImpl for BoundedKeys {
         let salt = literal_u64(&args, 3, "salt")?;
         Ok(Box::new(Samples::new(bound, salt)))
     }
+}
+
+/// The at most `bound` distinct keys of smallest priority: the keys a device keeps when all
+/// of them are known at once, the same choice [`Samples`] makes one key at a time.
+pub(crate) fn keep_smallest(keys: Vec<(u64, u64)>, bound: usize, salt: u64) -> Vec<(u64, u64)> {
+    let mut ranked: Vec<Entry> = keys.into_iter().map(|(a, b)| (priority(salt, a, b), a, b)).collect();
+    ranked.sort_unstable();
+    ranked.dedup();
+    ranked.truncate(bound);
+    ranked.into_iter().map(|(_, a, b)| (a, b)).collect()
 }
 
 /// Mixes the salt and a key into a well-spread 64-bit priority (splitmix64 finaliser).
@@ -156,15 +166,25 @@ impl Samples {
 
 /// The kept keys of `groups` as one list of `{k1, k2}` per group.
 fn to_lists(groups: Vec<Vec<Entry>>) -> ArrayRef {
-    let mut offsets = Vec::with_capacity(groups.len() + 1);
-    offsets.push(0i32);
+    key_list(groups.iter().map(|kept| kept.iter().map(|&(_, a, b)| (a, b))))
+}
+
+/// One list of `{k1, k2}` per group: what `bounded_keys` and the sequence aggregates return.
+pub(crate) fn key_list<G, K>(groups: G) -> ArrayRef
+where
+    G: IntoIterator<Item = K>,
+    K: IntoIterator<Item = (u64, u64)>,
+{
+    let mut offsets = vec![0i32];
     let (mut k1, mut k2) = (UInt64Builder::new(), UInt64Builder::new());
-    for kept in &groups {
-        for &(_, a, b) in kept {
+    for kept in groups {
+        let mut n = 0;
+        for (a, b) in kept {
             k1.append_value(a);
             k2.append_value(b);
+            n += 1;
         }
-        offsets.push(offsets.last().copied().unwrap_or(0) + kept.len() as i32);
+        offsets.push(offsets.last().copied().unwrap_or(0) + n);
     }
     let keys = StructArray::new(key_fields(), vec![Arc::new(k1.finish()), Arc::new(k2.finish())], None);
     let field = Arc::new(Field::new_list_field(DataType::Struct(key_fields()), false));
@@ -188,11 +208,22 @@ impl GroupsAccumulator for Samples {
     ) -> Result<()> {
         self.groups.resize_with(total_num_groups, Vec::new);
         let (k1, k2) = keys_of(values)?;
+        let (k1_values, k2_values) = (k1.values(), k2.values());
+        let may_skip = k1.null_count() > 0 || k2.null_count() > 0 || opt_filter.is_some();
+        // A device's pings are mostly stored together and in time order, so a row often repeats
+        // the previous row's group and key (the same cell in the same hour); offering it again
+        // would change nothing.
+        let mut previous = None;
         for (row, &group) in group_indices.iter().enumerate() {
-            if k1.is_null(row) || k2.is_null(row) || opt_filter.is_some_and(|f| !f.value(row)) {
+            if may_skip && (k1.is_null(row) || k2.is_null(row) || opt_filter.is_some_and(|f| !f.value(row))) {
                 continue;
             }
-            self.offer(group, k1.value(row), k2.value(row));
+            let current = (group, k1_values[row], k2_values[row]);
+            if previous == Some(current) {
+                continue;
+            }
+            previous = Some(current);
+            self.offer(group, current.1, current.2);
         }
         Ok(())
     }

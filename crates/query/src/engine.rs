@@ -53,11 +53,15 @@ pub(crate) fn current() -> Option<Arc<dyn Engine>> {
     ENGINE.try_with(Arc::clone).ok()
 }
 
-/// The aggregate every node that runs crowdlens' plans must know, under its registered name.
-/// A cluster registers it on its scheduler and executors.
-pub fn bounded_keys() -> AggregateUDF {
-    crate::bounded::udaf()
+/// The aggregates every node that runs crowdlens' plans must know, under their registered
+/// names. A cluster registers them on its scheduler and executors.
+pub fn aggregates() -> Vec<AggregateUDF> {
+    vec![crate::bounded::udaf(), crate::sequences::zone_transitions(), crate::sequences::dwell_visits()]
 }
+
+/// The names of [`aggregates`]. A plan that calls one holds the question's salt as a literal.
+pub const AGGREGATE_NAMES: [&str; 3] =
+    [crate::bounded::NAME, crate::sequences::ZONE_TRANSITIONS, crate::sequences::DWELL_VISITS];
 
 /// Memory a question's plan may hold before its sorts and aggregations spill to disk, in this
 /// process. Plans over a week of a big city sort tens of millions of rows (flows and dwell

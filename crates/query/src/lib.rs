@@ -8,6 +8,8 @@
 //! - `plan` (private): DataFusion plans that produce *bounded* exact aggregates. Their output
 //!   type cannot leave this crate except through `release`.
 //! - `bounded` (private): the `bounded_keys` aggregate that caps each device's keys.
+//! - `sequences` (private): `zone_transitions` and `dwell_visits`, aggregates that read each
+//!   device's pings in time order (flows, dwell) and cap its keys the same way.
 //! - `release` (private): check, charge the ledger before any data is read, add noise, attach
 //!   intervals, audit the answer's digest: the only way out.
 //! - [`questions`]: the six questions, one module each ([`questions::presence`],
@@ -36,6 +38,7 @@ mod error;
 pub mod exact;
 mod plan;
 mod release;
+mod sequences;
 
 pub use ask::{respond, Question, Reply};
 pub use error::QueryError;

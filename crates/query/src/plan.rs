@@ -108,16 +108,20 @@ async fn bounded_key_counts(
     bound: u32,
 ) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
     use datafusion::arrow::datatypes::DataType;
-    use datafusion::functions::core::expr_fn::get_field;
-    use datafusion::functions_aggregate::expr_fn::count;
     let keys = crate::bounded::udaf().call(vec![
         cast(k1, DataType::UInt64),
         cast(k2, DataType::UInt64),
         lit(u64::from(bound)),
         lit(question_salt()),
     ]);
-    let counted = frame
-        .aggregate(vec![col("pseudonym")], vec![keys.alias("keys")])?
+    kept_key_counts(frame.aggregate(vec![col("pseudonym")], vec![keys.alias("keys")])?).await
+}
+
+/// Devices per key, from one row per device whose `keys` column lists the keys it keeps.
+async fn kept_key_counts(per_device: DataFrame) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
+    use datafusion::functions::core::expr_fn::get_field;
+    use datafusion::functions_aggregate::expr_fn::count;
+    let counted = per_device
         .unnest_columns(&["keys"])?
         .select(vec![get_field(col("keys"), "k1").alias("k1"), get_field(col("keys"), "k2").alias("k2")])?
         .aggregate(vec![col("k1"), col("k2")], vec![count(lit(1)).alias("n")])?;
@@ -217,25 +221,19 @@ pub(crate) async fn flow_counts(
         Some(z) => zoned.filter(col("zone").in_list(z.iter().map(|c| lit(*c)).collect(), false))?,
         None => zoned,
     };
-    ctx.register_table("zoned", zoned.into_view())?;
-    let origin_filter = origin.map(|o| format!("AND origin = {o}")).unwrap_or_default();
-    let sql = format!(
-        "WITH s AS (
-            SELECT pseudonym, time_s / 86400 AS day, time_s, zone,
-                   LAG(zone) OVER (PARTITION BY pseudonym, time_s / 86400 ORDER BY time_s, zone) AS prev
-            FROM zoned),
-         c AS (SELECT pseudonym, day, time_s, zone FROM s WHERE prev IS NULL OR prev <> zone),
-         t AS (SELECT pseudonym, zone AS dest,
-                      LAG(zone) OVER (PARTITION BY pseudonym, day ORDER BY time_s, zone) AS origin FROM c),
-         d AS (SELECT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL {origin_filter})
-         SELECT * FROM d"
-    );
-    let rows = bounded_key_counts(ctx.sql(&sql).await?, col("origin"), col("dest"), bound).await?;
+    let origin = lit(datafusion::common::ScalarValue::UInt64(origin));
+    let keys = crate::sequences::zone_transitions().call(vec![
+        col("time_s"),
+        cast(col("zone"), datafusion::arrow::datatypes::DataType::UInt64),
+        origin,
+        lit(u64::from(bound)),
+        lit(question_salt()),
+    ]);
+    let rows = kept_key_counts(zoned.aggregate(vec![col("pseudonym")], vec![keys.alias("keys")])?).await?;
     Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
 }
 
-/// Dwell bins, in seconds: <10 min, 10–30 min, 30–60 min, 1–4 h, ≥4 h.
-pub(crate) const DWELL_EDGES_S: [i64; 4] = [600, 1800, 3600, 14_400];
+pub(crate) use crate::sequences::DWELL_EDGES_S;
 
 /// Visits per dwell bin. A visit is a run of a device's consecutive pings inside the area with
 /// gaps under `max_gap_s`; its dwell is last − first. Each device adds at most `bound` visits.
@@ -251,39 +249,18 @@ pub(crate) async fn dwell_counts(
     let mut out = vec![0i64; DWELL_EDGES_S.len() + 1];
     let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(out) };
     let store_res = store.config().resolution.h3_store;
-    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?.select(vec![
-        col("pseudonym"),
+    let marked = with_membership(ctx.table("pings").await?, "inside", res, store_res, cells)?;
+    // Keys are (bin, visit number): each visit is distinct, so a device adds up to `bound`
+    // visits, several of them possibly to the same bin.
+    let keys = crate::sequences::dwell_visits().call(vec![
         col("time_s"),
         col("inside"),
-    ])?;
-    ctx.register_table("marked", marked.into_view())?;
-    let [e0, e1, e2, e3] = DWELL_EDGES_S;
-    let sql = format!(
-        "WITH s AS (
-            SELECT pseudonym, time_s, inside,
-                   LAG(time_s) OVER w AS prev_t, LAG(inside) OVER w AS prev_in
-            FROM marked WINDOW w AS (PARTITION BY pseudonym ORDER BY time_s, inside)),
-         starts AS (
-            SELECT pseudonym, time_s, inside,
-                   CASE WHEN inside AND (prev_in IS NULL OR NOT prev_in OR time_s - prev_t >= {max_gap_s})
-                        THEN 1 ELSE 0 END AS new_visit
-            FROM s),
-         v AS (
-            SELECT pseudonym, time_s, inside,
-                   SUM(new_visit) OVER (PARTITION BY pseudonym ORDER BY time_s, inside ROWS UNBOUNDED PRECEDING) AS visit
-            FROM starts),
-         visits AS (
-            SELECT pseudonym, visit, MAX(time_s) - MIN(time_s) AS dwell FROM v WHERE inside GROUP BY pseudonym, visit),
-         binned AS (
-            SELECT pseudonym, visit,
-                   CASE WHEN dwell < {e0} THEN 0 WHEN dwell < {e1} THEN 1 WHEN dwell < {e2} THEN 2
-                        WHEN dwell < {e3} THEN 3 ELSE 4 END AS bin
-            FROM visits)
-         SELECT pseudonym, bin, visit FROM binned"
-    );
-    // Keys are (bin, visit): each visit is distinct, so a device adds up to `bound` visits,
-    // several of them possibly to the same bin.
-    for (k, n) in bounded_key_counts(ctx.sql(&sql).await?, col("bin"), col("visit"), bound).await? {
+        lit(max_gap_s),
+        lit(u64::from(bound)),
+        lit(question_salt()),
+    ]);
+    let visits = marked.aggregate(vec![col("pseudonym")], vec![keys.alias("keys")])?;
+    for (k, n) in kept_key_counts(visits).await? {
         out[k[0] as usize] += n;
     }
     Ok(out)

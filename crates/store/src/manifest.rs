@@ -35,7 +35,8 @@ pub struct Segment {
 pub struct IngestedSource {
     /// The source file's content identity: `blake3:` and the hex BLAKE3 of its bytes; in
     /// manifests written before BLAKE3, the bare hex SHA-256 (read from the old `sha256` key).
-    /// The same bytes are never ingested twice.
+    /// A feed generated in memory (`synth --store`) has `generated:` and the hex BLAKE3 of its
+    /// description instead. The same bytes, or the same feed, are never ingested twice.
     #[serde(alias = "sha256")]
     pub digest: String,
     /// Path as given on the command line (for the operator; not used for matching).

@@ -57,7 +57,7 @@ fn node_log(on: bool) {
 
 /// A log writer that drops every record holding a question's plan. Ballista's scheduler logs each
 /// job's whole execution graph at info level, and a question's plan holds its per-question salt
-/// (a literal argument of `bounded_keys`), which must never reach a log. The log formatter writes
+/// (a literal argument of crowdlens' aggregates), which must never reach a log. The log formatter writes
 /// each record in one call, so a record is dropped whole, whichever module wrote it.
 struct PlanFreeLog<W: std::io::Write>(W);
 
@@ -66,8 +66,11 @@ const PLAN_WITHHELD: &[u8] = b"[a record holding a question's plan was not logge
 
 impl<W: std::io::Write> std::io::Write for PlanFreeLog<W> {
     fn write(&mut self, record: &[u8]) -> std::io::Result<usize> {
-        const PLAN_MARK: &[u8] = b"bounded_keys(";
-        if record.windows(PLAN_MARK.len()).any(|w| w == PLAN_MARK) {
+        let holds_plan = crowdlens_query::engine::AGGREGATE_NAMES.iter().any(|name| {
+            let mark = [name.as_bytes(), b"("].concat();
+            record.windows(mark.len()).any(|w| w == mark)
+        });
+        if holds_plan {
             self.0.write_all(PLAN_WITHHELD)?;
         } else {
             self.0.write_all(record)?;
@@ -95,5 +98,8 @@ mod tests {
         assert!(text.starts_with("INFO Job [1] planning took 9ms\n"), "{text}");
         assert!(!text.contains("15376289504577966823") && !text.contains("Submitting"), "{text}");
         assert!(text.ends_with("was not logged]\n"), "{text}");
+        let mut log = PlanFreeLog(Vec::new());
+        log.write_all(b"INFO  AggregateExec: aggr=[zone_transitions(time_s, zone, NULL, 4, 99) as keys]\n").unwrap();
+        assert!(!String::from_utf8(log.0).unwrap().contains("99"));
     }
 }

@@ -9,4 +9,5 @@ mod kill;
 mod privacy;
 mod reports;
 mod support;
+mod synth_store;
 mod ui;

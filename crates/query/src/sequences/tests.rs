@@ -1,0 +1,245 @@
+use super::*;
+use datafusion::arrow::array::{BooleanArray, Int64Array, UInt64Array};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::prelude::*;
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+const DAY: i64 = 86_400;
+const MON: i64 = 1_793_577_600;
+
+fn reader(reading: Reading, param: Option<i64>, bound: usize) -> Sequences {
+    Sequences { reading, param, bound, salt: 5, groups: Vec::new(), heap_bytes: 0 }
+}
+
+fn sorted(mut keys: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
+    keys.sort_unstable();
+    keys
+}
+
+#[test]
+fn transitions_collapse_repeats_and_start_afresh_each_day() {
+    let r = reader(Reading::Transitions, None, 100);
+    // Out of order on purpose: the aggregate orders them.
+    let mut pings = vec![
+        (MON + 300, 2),
+        (MON + 100, 1),
+        (MON + 200, 1),
+        (MON + 400, 2),
+        (MON + 500, 3),
+        (MON + 600, 1),
+        // The next day starts in zone 3: no transition 1 → 3 across midnight.
+        (MON + DAY + 10, 3),
+        (MON + DAY + 20, 4),
+    ];
+    assert_eq!(sorted(r.keys(&mut pings)), vec![(1, 2), (2, 3), (3, 1), (3, 4)]);
+    // Ties in time are ordered by zone, as the window plan's `ORDER BY time_s, zone` did.
+    let mut tied = vec![(MON, 9), (MON, 4)];
+    assert_eq!(r.keys(&mut tied), vec![(4, 9)]);
+}
+
+#[test]
+fn an_origin_keeps_only_transitions_out_of_it() {
+    let r = reader(Reading::Transitions, Some(2), 100);
+    let mut pings = vec![(MON, 1), (MON + 1, 2), (MON + 2, 3), (MON + 3, 2), (MON + 4, 1)];
+    assert_eq!(sorted(r.keys(&mut pings)), vec![(2, 1), (2, 3)]);
+}
+
+#[test]
+fn visits_end_at_a_gap_or_a_ping_outside() {
+    let r = reader(Reading::Visits, Some(1800), 100);
+    let mut pings = vec![
+        // Visit 1: 0 → 700 s (bin 1, 10–30 min), then a gap of 1800 s ends it.
+        (MON, 1),
+        (MON + 700, 1),
+        // Visit 2: a single ping (bin 0), ended by a ping outside.
+        (MON + 2500, 1),
+        (MON + 2600, 0),
+        // Visit 3: 2 h (bin 3).
+        (MON + 2700, 1),
+        (MON + 2700 + 1700, 1),
+        (MON + 2700 + 3400, 1),
+        (MON + 2700 + 5100, 1),
+        (MON + 2700 + 6800, 1),
+        (MON + 2700 + 7200, 1),
+    ];
+    assert_eq!(sorted(r.keys(&mut pings)), vec![(0, 2), (1, 1), (3, 3)]);
+    let mut outside_only = vec![(MON, 0), (MON + 10, 0)];
+    assert!(r.keys(&mut outside_only).is_empty());
+}
+
+#[test]
+fn dwell_bins_follow_the_edges() {
+    assert_eq!(
+        [0, 599, 600, 1799, 1800, 3599, 3600, 14_399, 14_400, 90_000].map(dwell_bin),
+        [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    );
+}
+
+proptest! {
+    #[test]
+    fn no_device_yields_more_than_bound_distinct_keys(
+        pings in proptest::collection::vec((0i64..3 * DAY, 0u64..6), 0..200),
+        bound in 0usize..6,
+        visits in any::<bool>(),
+    ) {
+        let r = if visits {
+            reader(Reading::Visits, Some(900), bound)
+        } else {
+            reader(Reading::Transitions, None, bound)
+        };
+        let mut pings: Vec<(i64, u64)> =
+            pings.into_iter().map(|(t, v)| (MON + t, if visits { v % 2 } else { v })).collect();
+        let keys = r.keys(&mut pings);
+        prop_assert!(keys.len() <= bound);
+        let mut distinct = keys.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        prop_assert_eq!(distinct.len(), keys.len());
+    }
+}
+
+/// The window-function plans these aggregates replaced, run with the same salt through
+/// `bounded_keys`: both must give the same counts on any data, split across batches.
+fn window_plan_flows(origin: Option<u64>) -> String {
+    let origin_filter = origin.map(|o| format!("AND origin = {o}")).unwrap_or_default();
+    format!(
+        "WITH s AS (
+            SELECT pseudonym, time_s / 86400 AS day, time_s, zone,
+                   LAG(zone) OVER (PARTITION BY pseudonym, time_s / 86400 ORDER BY time_s, zone) AS prev
+            FROM pings),
+         c AS (SELECT pseudonym, day, time_s, zone FROM s WHERE prev IS NULL OR prev <> zone),
+         t AS (SELECT pseudonym, zone AS dest,
+                      LAG(zone) OVER (PARTITION BY pseudonym, day ORDER BY time_s, zone) AS origin FROM c)
+         SELECT pseudonym, origin, dest FROM t WHERE origin IS NOT NULL {origin_filter}"
+    )
+}
+
+fn window_plan_dwell(max_gap_s: i64) -> String {
+    format!(
+        "WITH s AS (
+            SELECT pseudonym, time_s, inside,
+                   LAG(time_s) OVER w AS prev_t, LAG(inside) OVER w AS prev_in
+            FROM pings WINDOW w AS (PARTITION BY pseudonym ORDER BY time_s, inside)),
+         starts AS (
+            SELECT pseudonym, time_s, inside,
+                   CASE WHEN inside AND (prev_in IS NULL OR NOT prev_in OR time_s - prev_t >= {max_gap_s})
+                        THEN 1 ELSE 0 END AS new_visit
+            FROM s),
+         v AS (
+            SELECT pseudonym, time_s, inside,
+                   SUM(new_visit) OVER (PARTITION BY pseudonym ORDER BY time_s, inside ROWS UNBOUNDED PRECEDING) AS visit
+            FROM starts),
+         visits AS (
+            SELECT pseudonym, visit, MAX(time_s) - MIN(time_s) AS dwell FROM v WHERE inside GROUP BY pseudonym, visit)
+         SELECT pseudonym, visit,
+                CASE WHEN dwell < 600 THEN 0 WHEN dwell < 1800 THEN 1 WHEN dwell < 3600 THEN 2
+                     WHEN dwell < 14400 THEN 3 ELSE 4 END AS bin
+         FROM visits"
+    )
+}
+
+async fn counts(frame: DataFrame) -> HashMap<(u64, u64), i64> {
+    use datafusion::functions::core::expr_fn::get_field;
+    use datafusion::functions_aggregate::expr_fn::count;
+    let counted = frame
+        .unnest_columns(&["keys"])
+        .unwrap()
+        .select(vec![get_field(col("keys"), "k1").alias("k1"), get_field(col("keys"), "k2").alias("k2")])
+        .unwrap()
+        .aggregate(vec![col("k1"), col("k2")], vec![count(lit(1)).alias("n")])
+        .unwrap();
+    let mut out = HashMap::new();
+    for b in counted.collect().await.unwrap() {
+        let k1 = b.column(0).as_primitive::<UInt64Type>();
+        let k2 = b.column(1).as_primitive::<UInt64Type>();
+        let n = b.column(2).as_primitive::<Int64Type>();
+        for i in 0..b.num_rows() {
+            out.insert((k1.value(i), k2.value(i)), n.value(i));
+        }
+    }
+    out
+}
+
+/// Random pings of 60 devices over three days, in several batches and partitions, so that
+/// partial states of one device meet in the final aggregate.
+fn pings_table(seed: u64) -> Vec<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("pseudonym", DataType::UInt64, false),
+        Field::new("time_s", DataType::Int64, false),
+        Field::new("zone", DataType::UInt64, false),
+        Field::new("inside", DataType::Boolean, false),
+    ]));
+    let mut state = seed;
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    (0..6)
+        .map(|_| {
+            let rows = 2_000;
+            let (mut p, mut t, mut z, mut inside) = (vec![], vec![], vec![], vec![]);
+            for _ in 0..rows {
+                p.push(next(60));
+                // Minutes, so that equal times (ties) occur.
+                t.push(MON + 60 * next(3 * 24 * 60) as i64);
+                let zone = next(5);
+                z.push(zone);
+                inside.push(zone < 2);
+            }
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(UInt64Array::from(p)),
+                    Arc::new(Int64Array::from(t)),
+                    Arc::new(UInt64Array::from(z)),
+                    Arc::new(BooleanArray::from(inside)),
+                ],
+            )
+            .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_aggregates_count_what_the_window_plans_counted() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        for (seed, bound) in [(1u64, 3u64), (2, 1000)] {
+            let batches = pings_table(seed);
+            let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(3));
+            let schema = batches[0].schema();
+            let partitions: Vec<Vec<RecordBatch>> = batches.chunks(2).map(|c| c.to_vec()).collect();
+            let table = datafusion::datasource::MemTable::try_new(schema, partitions).unwrap();
+            ctx.register_table("pings", Arc::new(table)).unwrap();
+            let salt = 0x5eed ^ seed;
+            let bounded = |frame: DataFrame, k1: &str, k2: &str| {
+                let (k1, k2) = (cast(col(k1), DataType::UInt64), cast(col(k2), DataType::UInt64));
+                let keys = crate::bounded::udaf().call(vec![k1, k2, lit(bound), lit(salt)]);
+                frame.aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]).unwrap()
+            };
+            for origin in [None, Some(3u64)] {
+                let want = counts(bounded(ctx.sql(&window_plan_flows(origin)).await.unwrap(), "origin", "dest")).await;
+                let keys = zone_transitions().call(vec![
+                    col("time_s"),
+                    col("zone"),
+                    lit(ScalarValue::UInt64(origin)),
+                    lit(bound),
+                    lit(salt),
+                ]);
+                let got = ctx.table("pings").await.unwrap().aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]);
+                let got = counts(got.unwrap()).await;
+                assert!(!want.is_empty());
+                assert_eq!(got, want, "flows, bound {bound}, origin {origin:?}");
+            }
+            let want = counts(bounded(ctx.sql(&window_plan_dwell(1800)).await.unwrap(), "bin", "visit")).await;
+            let keys =
+                dwell_visits().call(vec![col("time_s"), col("inside"), lit(1800i64), lit(bound), lit(salt)]);
+            let got = ctx.table("pings").await.unwrap().aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]);
+            let got = counts(got.unwrap()).await;
+            assert!(!want.is_empty());
+            assert_eq!(got, want, "dwell, bound {bound}");
+        }
+    });
+}
