@@ -14,9 +14,9 @@
 //! - `ordered`: reader thread → worker threads → writer, in source order.
 //!
 //! Raw identifiers live only in memory: inside [`decode::RawPing`] between decoding and
-//! minimising, and in the minimiser's one-entry memory of the previous row's identity, which
-//! lets consecutive pings of a device skip the HMAC. No path writes them: the quarantine names
-//! line and reason only.
+//! minimising, and in each minimiser's memory of recently seen devices (at most 65,536 per
+//! worker thread, for the run), which lets further pings of a device skip the HMAC. No path
+//! writes them: the quarantine names line and reason only.
 
 pub mod columns;
 pub mod decode;

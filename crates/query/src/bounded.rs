@@ -73,7 +73,7 @@ impl AggregateUDFImpl for BoundedKeys {
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         let bound = literal_u64(&args, 2, "bound")? as usize;
         let salt = literal_u64(&args, 3, "salt")?;
-        Ok(Box::new(SingleGroup(Samples::new(bound, salt))))
+        Ok(Box::new(OneGroup(Samples::new(bound, salt))))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -266,41 +266,53 @@ impl GroupsAccumulator for Samples {
     }
 }
 
-/// The ungrouped form DataFusion asks for when there is no GROUP BY.
-struct SingleGroup(Samples);
+/// A groups accumulator whose group count can be set up front, so that it can stand as the
+/// ungrouped accumulator.
+pub(crate) trait Groups: GroupsAccumulator {
+    fn ensure_groups(&mut self, groups: usize);
+}
 
-impl std::fmt::Debug for SingleGroup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("bounded_keys accumulator")
+impl Groups for Samples {
+    fn ensure_groups(&mut self, groups: usize) {
+        if self.groups.len() < groups {
+            self.groups.resize_with(groups, Vec::new);
+        }
     }
 }
 
-impl Accumulator for SingleGroup {
+/// The ungrouped form DataFusion asks for when there is no GROUP BY: the groups accumulator
+/// with one group.
+pub(crate) struct OneGroup<G>(pub(crate) G);
+
+impl<G> std::fmt::Debug for OneGroup<G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("one-group accumulator")
+    }
+}
+
+impl<G: Groups + Send + Sync> Accumulator for OneGroup<G> {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let rows = values.first().map_or(0, |v| v.len());
-        GroupsAccumulator::update_batch(&mut self.0, values, &vec![0; rows], None, 1)
+        self.0.update_batch(values, &vec![0; rows], None, 1)
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.0.groups.resize_with(1, Vec::new);
-        let lists = to_lists(self.0.groups.clone());
-        ScalarValue::try_from_array(&lists, 0)
+        self.0.ensure_groups(1);
+        ScalarValue::try_from_array(&self.0.evaluate(EmitTo::All)?, 0)
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of::<Self>() + GroupsAccumulator::size(&self.0)
+        std::mem::size_of::<Self>() + self.0.size()
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        Ok(vec![self.evaluate()?])
+        self.0.ensure_groups(1);
+        self.0.state(EmitTo::All)?.iter().map(|array| ScalarValue::try_from_array(array, 0)).collect()
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        self.0.groups.resize_with(1, Vec::new);
-        let Some(lists) = states.first().map(|v| v.as_list::<i32>()) else {
-            return exec_err!("{NAME}: missing state");
-        };
-        self.0.offer_lists(lists, |_| 0)
+        let rows = states.first().map_or(0, |v| v.len());
+        self.0.merge_batch(states, &vec![0; rows], 1)
     }
 }
 

@@ -80,10 +80,75 @@ pub fn session_config() -> SessionConfig {
     config
 }
 
+/// DataFusion's fair pool, except that repartitioning is never refused memory.
+///
+/// Refused, `RepartitionExec` moves batches through a spill pool, and DataFusion 55's spill pool
+/// can deadlock when two of its input tasks spill at once: every worker parks and the question
+/// never ends (apache/datafusion#24883, fixed after 55 by #24891). Flows and dwell on a billion
+/// pings hit it. Granted, a repartition still holds little: its channels are gated, so its
+/// senders wait while every output channel holds a batch. Its use still counts against the
+/// pool, so the aggregations and sorts around it spill earlier instead.
+#[derive(Debug)]
+struct RepartitionNeverRefused(datafusion::execution::memory_pool::FairSpillPool);
+
+fn is_repartition(reservation: &datafusion::execution::memory_pool::MemoryReservation) -> bool {
+    reservation.consumer().name().starts_with("RepartitionExec")
+}
+
+impl std::fmt::Display for RepartitionNeverRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (repartitioning never refused)", self.0)
+    }
+}
+
+impl datafusion::execution::memory_pool::MemoryPool for RepartitionNeverRefused {
+    fn name(&self) -> &str {
+        "fair, repartitioning never refused"
+    }
+
+    fn register(&self, consumer: &datafusion::execution::memory_pool::MemoryConsumer) {
+        self.0.register(consumer)
+    }
+
+    fn unregister(&self, consumer: &datafusion::execution::memory_pool::MemoryConsumer) {
+        self.0.unregister(consumer)
+    }
+
+    fn grow(&self, reservation: &datafusion::execution::memory_pool::MemoryReservation, additional: usize) {
+        self.0.grow(reservation, additional)
+    }
+
+    fn shrink(&self, reservation: &datafusion::execution::memory_pool::MemoryReservation, shrink: usize) {
+        self.0.shrink(reservation, shrink)
+    }
+
+    fn try_grow(
+        &self,
+        reservation: &datafusion::execution::memory_pool::MemoryReservation,
+        additional: usize,
+    ) -> datafusion::common::Result<()> {
+        if is_repartition(reservation) {
+            self.0.grow(reservation, additional);
+            return Ok(());
+        }
+        self.0.try_grow(reservation, additional)
+    }
+
+    fn reserved(&self) -> usize {
+        self.0.reserved()
+    }
+
+    fn memory_limit(&self) -> datafusion::execution::memory_pool::MemoryLimit {
+        self.0.memory_limit()
+    }
+}
+
 fn local_session(config: SessionConfig) -> Result<SessionContext, QueryError> {
     // Fair shares: each spilling operator gets its part of the pool, so one partition's sort
     // cannot take it all and leave another unable to merge.
-    let pool = Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(QUERY_MEMORY_BYTES));
+    let pool = Arc::new(RepartitionNeverRefused(datafusion::execution::memory_pool::FairSpillPool::new(
+        QUERY_MEMORY_BYTES,
+    )));
     let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().with_memory_pool(pool).build_arc()?;
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }
@@ -116,5 +181,25 @@ pub(crate) fn engine_error(message: String) -> QueryError {
     match current().and_then(|engine| engine.explain(&message)) {
         Some(explained) => QueryError::Engine(explained),
         None => QueryError::Engine(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::execution::memory_pool::{FairSpillPool, MemoryConsumer, MemoryPool};
+
+    #[test]
+    fn repartitioning_is_never_refused_and_still_counts() {
+        let pool: Arc<dyn MemoryPool> = Arc::new(RepartitionNeverRefused(FairSpillPool::new(1000)));
+        let repartition = MemoryConsumer::new("RepartitionExec[0]").with_can_spill(true).register(&pool);
+        let aggregate = MemoryConsumer::new("GroupedHashAggregateStream[0]").with_can_spill(true).register(&pool);
+        repartition.try_grow(5000).unwrap();
+        assert_eq!(pool.reserved(), 5000);
+        let refused = aggregate.try_grow(600).unwrap_err().to_string();
+        assert!(refused.contains("GroupedHashAggregateStream"), "{refused}");
+        aggregate.try_grow(400).unwrap();
+        drop(repartition);
+        assert_eq!(pool.reserved(), 400);
     }
 }

@@ -33,7 +33,7 @@ use datafusion::logical_expr::{
 use datafusion::physical_expr::expressions::Literal;
 use std::sync::Arc;
 
-use crate::bounded::{key_list, keep_smallest};
+use crate::bounded::{keep_smallest, key_list, Groups, OneGroup};
 
 pub const ZONE_TRANSITIONS: &str = "zone_transitions";
 pub const DWELL_VISITS: &str = "dwell_visits";
@@ -142,7 +142,7 @@ impl AggregateUDFImpl for SequenceUdaf {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(OneDevice(self.sequences(&args)?)))
+        Ok(Box::new(OneGroup(self.sequences(&args)?)))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -280,15 +280,31 @@ fn to_ping_lists(groups: &[Vec<(i64, u64)>]) -> ArrayRef {
     Arc::new(ListArray::new(field, OffsetBuffer::new(offsets.into()), Arc::new(pings), None))
 }
 
-/// The (time, value) column pair of a batch, with the value as u64.
-fn pings_of(values: &[ArrayRef]) -> Result<(&datafusion::arrow::array::Int64Array, Vec<Option<u64>>)> {
+/// Calls `each(row, (time, value))` for every row of a batch that takes part: not null, and
+/// not filtered out. The value is a zone, or 1/0 for inside/outside.
+fn each_ping(
+    values: &[ArrayRef],
+    opt_filter: Option<&BooleanArray>,
+    mut each: impl FnMut(usize, (i64, u64)),
+) -> Result<()> {
     let [t, v, ..] = values else { return exec_err!("a sequence aggregate takes (time_s, value, …)") };
     let t = t.as_primitive::<Int64Type>();
-    let v = match v.data_type() {
-        DataType::Boolean => v.as_boolean().iter().map(|b| b.map(u64::from)).collect(),
-        _ => v.as_primitive::<UInt64Type>().iter().collect(),
-    };
-    Ok((t, v))
+    let takes_part = |row: usize| !t.is_null(row) && opt_filter.is_none_or(|f| f.value(row));
+    match v.data_type() {
+        DataType::Boolean => {
+            let inside = v.as_boolean();
+            for row in (0..t.len()).filter(|&row| takes_part(row) && !inside.is_null(row)) {
+                each(row, (t.value(row), u64::from(inside.value(row))));
+            }
+        }
+        _ => {
+            let zone = v.as_primitive::<UInt64Type>();
+            for row in (0..t.len()).filter(|&row| takes_part(row) && !zone.is_null(row)) {
+                each(row, (t.value(row), zone.value(row)));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl GroupsAccumulator for Sequences {
@@ -300,16 +316,7 @@ impl GroupsAccumulator for Sequences {
         total_num_groups: usize,
     ) -> Result<()> {
         self.groups.resize_with(total_num_groups, Vec::new);
-        let (t, v) = pings_of(values)?;
-        for (row, &group) in group_indices.iter().enumerate() {
-            if t.is_null(row) || opt_filter.is_some_and(|f| !f.value(row)) {
-                continue;
-            }
-            if let Some(value) = v[row] {
-                self.push(group, (t.value(row), value));
-            }
-        }
-        Ok(())
+        each_ping(values, opt_filter, |row, ping| self.push(group_indices[row], ping))
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
@@ -332,15 +339,9 @@ impl GroupsAccumulator for Sequences {
     }
 
     fn convert_to_state(&self, values: &[ArrayRef], opt_filter: Option<&BooleanArray>) -> Result<Vec<ArrayRef>> {
-        let (t, v) = pings_of(values)?;
-        let groups: Vec<Vec<(i64, u64)>> = (0..t.len())
-            .map(|row| match v[row] {
-                Some(value) if !t.is_null(row) && !opt_filter.is_some_and(|f| !f.value(row)) => {
-                    vec![(t.value(row), value)]
-                }
-                _ => vec![],
-            })
-            .collect();
+        let rows = values.first().map_or(0, |v| v.len());
+        let mut groups: Vec<Vec<(i64, u64)>> = vec![Vec::new(); rows];
+        each_ping(values, opt_filter, |row, ping| groups[row].push(ping))?;
         Ok(vec![to_ping_lists(&groups)])
     }
 
@@ -349,44 +350,11 @@ impl GroupsAccumulator for Sequences {
     }
 }
 
-/// The ungrouped form DataFusion asks for when there is no GROUP BY: one device.
-struct OneDevice(Sequences);
-
-impl std::fmt::Debug for OneDevice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("sequence accumulator")
-    }
-}
-
-impl Accumulator for OneDevice {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let rows = values.first().map_or(0, |v| v.len());
-        GroupsAccumulator::update_batch(&mut self.0, values, &vec![0; rows], None, 1)
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.0.groups.resize_with(1, Vec::new);
-        let lists = GroupsAccumulator::evaluate(&mut self.0, EmitTo::All)?;
-        ScalarValue::try_from_array(&lists, 0)
-    }
-
-    fn size(&self) -> usize {
-        std::mem::size_of::<Self>() + GroupsAccumulator::size(&self.0)
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        self.0.groups.resize_with(1, Vec::new);
-        let lists = to_ping_lists(&self.0.take(EmitTo::All));
-        Ok(vec![ScalarValue::try_from_array(&lists, 0)?])
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        self.0.groups.resize_with(1, Vec::new);
-        let Some(lists) = states.first().map(|v| v.as_list::<i32>()) else {
-            return exec_err!("sequence aggregate: missing state");
-        };
-        self.0.offer_lists(lists, |_| 0);
-        Ok(())
+impl Groups for Sequences {
+    fn ensure_groups(&mut self, groups: usize) {
+        if self.groups.len() < groups {
+            self.groups.resize_with(groups, Vec::new);
+        }
     }
 }
 

@@ -34,9 +34,33 @@ impl EpochKey {
     /// a fixed domain tag), never the id's type, so every feed's spelling of one device gives
     /// one pseudonym.
     pub fn pseudonym(&self, device: &DeviceId) -> Pseudonym {
+        self.hasher().pseudonym(device)
+    }
+
+    /// This key's HMAC with the key and domain tag already absorbed, for pseudonymising many
+    /// devices: each then costs only the hashing of its own id.
+    pub fn hasher(&self) -> PseudonymHasher {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
         mac.update(PSEUDONYM_DOMAIN);
         mac.update(&[0x1f]);
+        PseudonymHasher(mac)
+    }
+}
+
+/// [`EpochKey::pseudonym`] for one key, computed from a keyed state prepared once.
+#[derive(Clone)]
+pub struct PseudonymHasher(Hmac<Sha256>);
+
+impl fmt::Debug for PseudonymHasher {
+    // It holds the key's HMAC state, which is as secret as the key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PseudonymHasher(..)")
+    }
+}
+
+impl PseudonymHasher {
+    pub fn pseudonym(&self, device: &DeviceId) -> Pseudonym {
+        let mut mac = self.0.clone();
         mac.update(device.as_str().as_bytes());
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
@@ -72,6 +96,24 @@ mod tests {
         mac.update(b"crowdlens-device-v2\x1fabc");
         let d = mac.finalize().into_bytes();
         assert_eq!(EpochKey(key).pseudonym(&device).0, u64::from_be_bytes(d[..8].try_into().unwrap()));
+    }
+
+    #[test]
+    fn a_prepared_hasher_gives_the_keys_pseudonyms() {
+        let key = EpochKey([7u8; 32]);
+        let other = EpochKey([8u8; 32]);
+        let hasher = key.hasher();
+        for id in ["a", "6d92078a-8246-4ba4-ae5b-76104861e7dc", "a much longer identifier than one block holds, \
+                   so that the id spans more than one SHA-256 block of input to the HMAC"] {
+            let device = DeviceId::canonical(id).unwrap();
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0).unwrap();
+            mac.update(b"crowdlens-device-v2\x1f");
+            mac.update(device.as_str().as_bytes());
+            let want = u64::from_be_bytes(mac.finalize().into_bytes()[..8].try_into().unwrap());
+            assert_eq!(hasher.pseudonym(&device).0, want, "{id}");
+            assert_eq!(key.pseudonym(&device).0, want, "{id}");
+            assert_ne!(other.hasher().pseudonym(&device).0, want, "{id}");
+        }
     }
 
     fn hex_prefix(bytes: &[u8]) -> String {

@@ -243,3 +243,20 @@ fn the_aggregates_count_what_the_window_plans_counted() {
         }
     });
 }
+
+#[test]
+fn without_group_by_the_whole_input_is_one_device() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let batches = pings_table(3);
+        let ctx = SessionContext::new();
+        let table = datafusion::datasource::MemTable::try_new(batches[0].schema(), vec![batches]).unwrap();
+        ctx.register_table("pings", Arc::new(table)).unwrap();
+        let one = ctx.table("pings").await.unwrap().filter(col("pseudonym").eq(lit(7u64))).unwrap();
+        let call = || zone_transitions().call(vec![col("time_s"), col("zone"), lit(ScalarValue::UInt64(None)), lit(1000u64), lit(9u64)]);
+        let grouped = counts(one.clone().aggregate(vec![col("pseudonym")], vec![call().alias("keys")]).unwrap()).await;
+        let ungrouped = counts(one.aggregate(vec![], vec![call().alias("keys")]).unwrap()).await;
+        assert!(!grouped.is_empty());
+        assert_eq!(ungrouped, grouped);
+    });
+}
