@@ -68,12 +68,23 @@ def parse_count(text):
     return int(float(text.rstrip("KMG")) * scale)
 
 
-def run(cmd, env=None):
-    """Runs a command; returns (wall seconds, peak RSS in MB, stdout)."""
+def run(cmd, env=None, timeout=None):
+    """Runs a command; returns (wall seconds, peak RSS in MB, stdout), or None when it was still
+    running after `timeout` seconds (it is then killed)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(p.pid, 0)
+        while timeout is not None:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                p.kill()
+                os.wait4(p.pid, 0)
+                return None
+            time.sleep(0.2)
+        else:
+            _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
@@ -409,6 +420,9 @@ def main():
 # 1 GiB peak memory.
 STORE_PRESENCE_S = 60
 STORE_PEAK_MB = 1024
+DUCK_MEMORY, DUCK_SPILL = "16GB", "30GB"
+# A question still running after this long is stopped and reported as unfinished.
+STORE_QUESTION_TIMEOUT_S = 3600
 
 
 def store_bench(args):
@@ -421,14 +435,18 @@ def store_bench(args):
     work.mkdir(parents=True, exist_ok=True)
     store, city = work / "store", work / "city"
     devices = max(1, round(pings / PINGS_PER_DEVICE))
+    build_record = work / "build.json"
     if not (store / "manifest.json").exists():
         print(f"== build: {devices} devices x {DAYS} days straight into {store}", flush=True)
         build_s, build_rss, out = run([crowdlens, "synth", "--out", city, "--devices", str(devices),
                                        "--days", str(DAYS), "--store", store])
         print(out, flush=True)
+        build_record.write_text(json.dumps({"build_s": build_s, "build_peak_mb": build_rss}) + "\n")
     else:
-        build_s, build_rss = None, None
-        print(f"== reusing the store in {store} (no build time recorded)", flush=True)
+        # A reused store keeps the figures of the run that built it.
+        built = json.loads(build_record.read_text()) if build_record.exists() else {}
+        build_s, build_rss = built.get("build_s"), built.get("build_peak_mb")
+        print(f"== reusing the store in {store} (built in {build_s} s)", flush=True)
     info = json.loads(run([crowdlens, "store", "info", "--store", store, "--json"])[2])
     stored = info["rows"]
     store_mb = sum(f.stat().st_size for f in (store / "data").rglob("*.parquet")) / 1e6
@@ -449,8 +467,8 @@ def store_bench(args):
         ("series", ask + ["series", "--area", "cells:" + ",".join(a), "--res", "8", "--bucket", "1h",
                           "--baseline-from", BASELINE_FROM, "--baseline-to", BASELINE_TO]
          + common(SERIES_FROM, SERIES_TO)),
-        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7", "--engine-timeout", "2h"] + common()),
-        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m", "--engine-timeout", "2h"] + common()),
+        ("flows", ask + ["flows", "--area", CITY_BBOX, "--zones-res", "7"] + common()),
+        ("dwell", ask + ["dwell", "--area", CITY_BBOX, "--max-gap", "30m"] + common()),
     ]
     results = []
     for name, cmd in questions:
@@ -458,37 +476,56 @@ def store_bench(args):
         print(f"== {name} ({runs} run{'s' if runs > 1 else ''})", flush=True)
         times, peaks = [], []
         for _ in range(runs):
-            wall, rss, _ = run(cmd)
-            times.append(wall)
-            peaks.append(rss)
+            done = run(cmd, timeout=STORE_QUESTION_TIMEOUT_S)
+            if done is None:
+                break
+            times.append(done[0])
+            peaks.append(done[1])
+        if not times:
+            results.append({"operation": f"ask {name}", "unfinished_after_s": STORE_QUESTION_TIMEOUT_S})
+            print(f"   {name:<10} did not finish within {STORE_QUESTION_TIMEOUT_S} s", flush=True)
+            continue
         results.append({"operation": f"ask {name}", "crowdlens_s": summarise(times), "crowdlens_peak_mb": max(peaks)})
         print(f"   {name:<10} {statistics.median(times):8.1f} s  peak {max(peaks):6.0f} MB", flush=True)
 
-    print("== presence in DuckDB over the same files (memory_limit 4GB, spilling allowed)", flush=True)
+    # DuckDB gets most of the machine's memory and a bounded spill directory: at a billion rows
+    # its DISTINCT and window spill tens of GB.
     files = f"{store}/data/*/*.parquet"
     threads = os.cpu_count() or 1
     spill = work / "duck-spill"
+    print(f"== presence in DuckDB over the same files (memory_limit {DUCK_MEMORY}, "
+          f"spill up to {DUCK_SPILL})", flush=True)
     code = f"""
 import duckdb, time
 con = duckdb.connect()
 con.execute("SET threads TO {threads}")
-con.execute("SET memory_limit = '4GB'")
+con.execute("SET memory_limit = '{DUCK_MEMORY}'")
 con.execute("SET temp_directory = '{spill}'")
+con.execute("SET max_temp_directory_size = '{DUCK_SPILL}'")
 con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 con.execute({presence_sql(files)!r}).fetchall()
 print(time.perf_counter() - t)
 """
-    duck_s, duck_rss = peer(python, code)
     presence = results[0]
-    presence.update({"peer": "duckdb", "peer_s": duck_s, "peer_peak_mb": duck_rss,
-                     "ratio": presence["crowdlens_s"]["median"] / duck_s})
-    print(f"   duckdb     {duck_s:8.1f} s  peak {duck_rss:6.0f} MB; ratio {presence['ratio']:.3f}", flush=True)
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    subprocess.run(["rm", "-rf", str(spill)])
+    if done.returncode == 0:
+        duck_s = float(done.stdout.split()[-1])
+        presence.update({"peer": "duckdb", "peer_s": duck_s, "ratio": presence["crowdlens_s"]["median"] / duck_s})
+        print(f"   duckdb     {duck_s:8.1f} s; ratio {presence['ratio']:.3f}", flush=True)
+    else:
+        reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        presence.update({"peer": "duckdb", "peer_error": reason})
+        print(f"   duckdb did not finish: {reason}", flush=True)
 
     print()
     if build_s is not None:
         print(f"built {stored} rows ({pings} pings asked) in {build_s:.0f} s, peak {build_rss:.0f} MB")
     for r in results:
+        if "crowdlens_s" not in r:
+            print(f"{r['operation']:<16} did not finish within {r['unfinished_after_s']} s")
+            continue
         within = r["crowdlens_peak_mb"] <= STORE_PEAK_MB
         print(f"{r['operation']:<16} {r['crowdlens_s']['median']:8.1f} s  peak {r['crowdlens_peak_mb']:6.0f} MB "
               f"({'within' if within else 'ABOVE'} {STORE_PEAK_MB} MB)")
