@@ -158,7 +158,10 @@ pub(crate) enum Position {
     Line(u64),
     Row(u64),
     /// A generated feed's `ping`-th ping (from 1) of its `unit`-th unit (from 0).
-    Generated { unit: u64, ping: u64 },
+    Generated {
+        unit: u64,
+        ping: u64,
+    },
 }
 
 /// What became of a run of source records, in source order. Built by an [`Admission`] on a

@@ -146,9 +146,8 @@ impl datafusion::execution::memory_pool::MemoryPool for RepartitionNeverRefused 
 fn local_session(config: SessionConfig) -> Result<SessionContext, QueryError> {
     // Fair shares: each spilling operator gets its part of the pool, so one partition's sort
     // cannot take it all and leave another unable to merge.
-    let pool = Arc::new(RepartitionNeverRefused(datafusion::execution::memory_pool::FairSpillPool::new(
-        QUERY_MEMORY_BYTES,
-    )));
+    let pool =
+        Arc::new(RepartitionNeverRefused(datafusion::execution::memory_pool::FairSpillPool::new(QUERY_MEMORY_BYTES)));
     let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().with_memory_pool(pool).build_arc()?;
     Ok(SessionContext::new_with_config_rt(config, runtime))
 }

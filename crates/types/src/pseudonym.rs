@@ -103,8 +103,12 @@ mod tests {
         let key = EpochKey([7u8; 32]);
         let other = EpochKey([8u8; 32]);
         let hasher = key.hasher();
-        for id in ["a", "6d92078a-8246-4ba4-ae5b-76104861e7dc", "a much longer identifier than one block holds, \
-                   so that the id spans more than one SHA-256 block of input to the HMAC"] {
+        for id in [
+            "a",
+            "6d92078a-8246-4ba4-ae5b-76104861e7dc",
+            "a much longer identifier than one block holds, \
+                   so that the id spans more than one SHA-256 block of input to the HMAC",
+        ] {
             let device = DeviceId::canonical(id).unwrap();
             let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.0).unwrap();
             mac.update(b"crowdlens-device-v2\x1f");

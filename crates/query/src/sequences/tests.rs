@@ -234,8 +234,7 @@ fn the_aggregates_count_what_the_window_plans_counted() {
                 assert_eq!(got, want, "flows, bound {bound}, origin {origin:?}");
             }
             let want = counts(bounded(ctx.sql(&window_plan_dwell(1800)).await.unwrap(), "bin", "visit")).await;
-            let keys =
-                dwell_visits().call(vec![col("time_s"), col("inside"), lit(1800i64), lit(bound), lit(salt)]);
+            let keys = dwell_visits().call(vec![col("time_s"), col("inside"), lit(1800i64), lit(bound), lit(salt)]);
             let got = ctx.table("pings").await.unwrap().aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]);
             let got = counts(got.unwrap()).await;
             assert!(!want.is_empty());
@@ -253,7 +252,15 @@ fn without_group_by_the_whole_input_is_one_device() {
         let table = datafusion::datasource::MemTable::try_new(batches[0].schema(), vec![batches]).unwrap();
         ctx.register_table("pings", Arc::new(table)).unwrap();
         let one = ctx.table("pings").await.unwrap().filter(col("pseudonym").eq(lit(7u64))).unwrap();
-        let call = || zone_transitions().call(vec![col("time_s"), col("zone"), lit(ScalarValue::UInt64(None)), lit(1000u64), lit(9u64)]);
+        let call = || {
+            zone_transitions().call(vec![
+                col("time_s"),
+                col("zone"),
+                lit(ScalarValue::UInt64(None)),
+                lit(1000u64),
+                lit(9u64),
+            ])
+        };
         let grouped = counts(one.clone().aggregate(vec![col("pseudonym")], vec![call().alias("keys")]).unwrap()).await;
         let ungrouped = counts(one.aggregate(vec![], vec![call().alias("keys")]).unwrap()).await;
         assert!(!grouped.is_empty());
