@@ -16,7 +16,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, ListArray, StructArray, UInt64Array, UInt64Builder,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, UInt64Type};
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, DataType, Field, FieldRef, Fields, UInt64Type};
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
@@ -148,19 +148,24 @@ impl Samples {
     }
 
     fn offer_lists(&mut self, lists: &ListArray, group_of: impl Fn(usize) -> usize) -> Result<()> {
-        let keys = lists.values().as_struct();
-        let (k1, k2) = (keys.column(0).as_primitive::<UInt64Type>(), keys.column(1).as_primitive::<UInt64Type>());
-        for row in 0..lists.len() {
-            if lists.is_null(row) {
-                continue;
-            }
-            let group = group_of(row);
-            let (start, end) = (lists.value_offsets()[row] as usize, lists.value_offsets()[row + 1] as usize);
-            for i in start..end {
-                self.offer(group, k1.value(i), k2.value(i));
-            }
-        }
+        each_pair::<UInt64Type, UInt64Type>(lists, |row, k1, k2| self.offer(group_of(row), k1, k2));
         Ok(())
+    }
+}
+
+/// Calls `each(row, a, b)` for every entry of every non-null list of a state column whose
+/// lists hold two-field structs: how partial states are read back.
+pub(crate) fn each_pair<A: ArrowPrimitiveType, B: ArrowPrimitiveType>(
+    lists: &ListArray,
+    mut each: impl FnMut(usize, A::Native, B::Native),
+) {
+    let pairs = lists.values().as_struct();
+    let (a, b) = (pairs.column(0).as_primitive::<A>(), pairs.column(1).as_primitive::<B>());
+    let offsets = lists.value_offsets();
+    for row in (0..lists.len()).filter(|&row| !lists.is_null(row)) {
+        for i in offsets[row] as usize..offsets[row + 1] as usize {
+            each(row, a.value(i), b.value(i));
+        }
     }
 }
 

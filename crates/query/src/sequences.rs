@@ -33,7 +33,7 @@ use datafusion::logical_expr::{
 use datafusion::physical_expr::expressions::Literal;
 use std::sync::Arc;
 
-use crate::bounded::{keep_smallest, key_list, Groups, OneGroup};
+use crate::bounded::{each_pair, keep_smallest, key_list, Groups, OneGroup};
 
 pub const ZONE_TRANSITIONS: &str = "zone_transitions";
 pub const DWELL_VISITS: &str = "dwell_visits";
@@ -243,18 +243,7 @@ impl Sequences {
     }
 
     fn offer_lists(&mut self, lists: &ListArray, group_of: impl Fn(usize) -> usize) {
-        let pings = lists.values().as_struct();
-        let (t, v) = (pings.column(0).as_primitive::<Int64Type>(), pings.column(1).as_primitive::<UInt64Type>());
-        for row in 0..lists.len() {
-            if lists.is_null(row) {
-                continue;
-            }
-            let group = group_of(row);
-            let (start, end) = (lists.value_offsets()[row] as usize, lists.value_offsets()[row + 1] as usize);
-            for i in start..end {
-                self.push(group, (t.value(i), v.value(i)));
-            }
-        }
+        each_pair::<Int64Type, UInt64Type>(lists, |row, t, v| self.push(group_of(row), (t, v)));
     }
 
     fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<(i64, u64)>> {
