@@ -127,10 +127,11 @@ impl GeneratedFeed for SynthFeed {
 
 fn synth_into_store(a: &SynthArgs, store_dir: &Path) -> Result<()> {
     let opts = synth_options(a)?;
+    // The store first: a directory that is not one is refused before anything is written.
+    let store = open_or_create(store_dir)?;
     let (places, sensitive_path) = crowdlens_synth::write_sensitive_places(&a.out, &opts)?;
     println!("wrote {} sensitive places to {}", places.len(), sensitive_path.display());
     let options = ingest_options(Some(&sensitive_path), &[], None)?;
-    let store = open_or_create(store_dir)?;
     let feed = SynthFeed { opts, places };
     let started = std::time::Instant::now();
     let bar = Bar::counter(true, "synth devices into the store", feed.units());

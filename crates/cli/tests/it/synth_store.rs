@@ -86,6 +86,15 @@ fn a_store_built_by_synth_holds_the_rows_its_csv_would_give() {
     assert!(again.stdout.contains("already in the store"), "{}", again.stdout);
     assert_eq!(stored_rows(&generated).len(), rows.len());
 
+    let not_a_store = dir.path().join("not_a_store");
+    std::fs::create_dir_all(&not_a_store).unwrap();
+    std::fs::write(not_a_store.join("notes.txt"), "mine").unwrap();
+    let untouched = dir.path().join("untouched");
+    let refused = run(&["synth", "--out", s(&untouched), "--store", s(&not_a_store), "--devices", "5"]);
+    assert_ne!(refused.status, 0);
+    assert!(refused.clean_error().contains("is not a crowdlens store"), "{}", refused.stderr);
+    assert!(!untouched.exists(), "nothing is written when the store is refused");
+
     let refused = run(&["synth", "--out", s(&out), "--store", s(&generated), "--bids-per-day", "2"]);
     assert_ne!(refused.status, 0);
     assert!(refused.clean_error().contains("ingest openrtb"), "{}", refused.stderr);
