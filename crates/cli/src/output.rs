@@ -194,6 +194,27 @@ pub fn print_charge(c: &Charge) {
     println!("  95% interval    value ± {}", c.ci_half_width);
 }
 
+/// What `retention apply` did (or, in a dry run, would do): epochs and whether their keys go,
+/// never how many rows or segments they held.
+pub fn print_retention(report: &crowdlens_query::retention::RetentionReport) {
+    let verb = if report.dry_run { "would shred" } else { "shredded" };
+    println!("retention: {} weeks; epochs that ended before {} expire", report.retention_weeks, report.cutoff);
+    if report.epochs.is_empty() {
+        println!("nothing has expired");
+    }
+    for e in &report.epochs {
+        let key = match (e.key, report.dry_run) {
+            (true, true) => ": its key would be destroyed",
+            (true, false) => ": key destroyed",
+            (false, _) => ": no key left",
+        };
+        println!("{verb} {}{key}{}", e.epoch, if e.resumed { " (finishing an earlier run)" } else { "" });
+    }
+    if !report.dry_run && !report.epochs.is_empty() {
+        println!("the ledger keeps what these epochs spent; late data for them is dropped as epoch_shredded");
+    }
+}
+
 fn fmt_delta(delta: f64) -> String {
     if delta == 0.0 {
         "0".into()

@@ -67,6 +67,7 @@ fn store_from_synth(dir: &Path) -> Store {
     let opts = crowdlens_synth::SynthOptions { devices: 300, days: 2, mean_bids_per_day: 4.0, ..Default::default() };
     crowdlens_synth::generate(&city, &opts, &mut |_| {}).unwrap();
     let store = Store::init(&dir.join("st"), &Config::default()).unwrap();
+    crowdlens_query::create_ledger(&store).unwrap();
     let options = crowdlens_ingest::IngestOptions::default();
     let progress = crowdlens_ingest::pipeline::NoProgress;
     crowdlens_ingest::ingest_pings(&store, &city.join("pings.csv"), &options, &progress).unwrap();

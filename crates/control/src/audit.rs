@@ -8,7 +8,7 @@
 //! compact JSON array; `hash = hex(SHA-256(prev_hash ‖ "\n" ‖ fields))`; the first entry's
 //! `prev_hash` is 64 zeros.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -63,15 +63,18 @@ fn number(x: f64) -> String {
     format!("{x:?}")
 }
 
-pub(crate) fn append(
-    tx: &Transaction<'_>,
-    who: &Requester,
-    question: &serde_json::Value,
-    outcome: &str,
-    epsilon: f64,
-    delta: f64,
-    answer_digest: &str,
-) -> Result<i64, ControlError> {
+/// An entry about to be appended: who, what, how it ended, what it spent.
+pub(crate) struct NewEntry<'a> {
+    pub who: &'a Requester,
+    pub question: &'a serde_json::Value,
+    pub outcome: &'a str,
+    pub epsilon: f64,
+    pub delta: f64,
+    pub answer_digest: &'a str,
+}
+
+pub(crate) fn append(tx: &Transaction<'_>, new: &NewEntry<'_>) -> Result<i64, ControlError> {
+    let NewEntry { who, question, outcome, epsilon, delta, answer_digest } = *new;
     let (prev_id, prev_hash): (i64, String) = tx
         .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap_or((0, GENESIS.to_string()));
@@ -199,4 +202,45 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&Checkpoint>) -> Resu
         }
     }
     Ok(head)
+}
+
+/// The newest entry, if any.
+pub(crate) fn head(conn: &Connection) -> Result<Option<Checkpoint>, ControlError> {
+    Ok(conn
+        .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok(Checkpoint { id: r.get(0)?, hash: r.get(1)? })
+        })
+        .optional()?)
+}
+
+/// Checks the log against the head witnessed in the keyring: the log must hold the witnessed
+/// entry, unchanged. A log behind its witness was rolled back (an older copy restored); one
+/// whose entry differs was replaced. `witnessed` says the ledger has kept a witness before, so
+/// a missing witness file is a deletion, not an old store.
+pub(crate) fn check_witness(
+    conn: &Connection,
+    witness: Option<&Checkpoint>,
+    witnessed: bool,
+) -> Result<(), ControlError> {
+    let rolled_back = |reason: String| Err(ControlError::RolledBack { reason });
+    let Some(w) = witness else {
+        return if witnessed {
+            rolled_back("the keyring's witness of the ledger's head (keyring/ledger.witness) is missing".into())
+        } else {
+            Ok(())
+        };
+    };
+    let held: Option<String> =
+        conn.query_row("SELECT hash FROM audit WHERE id = ?1", [w.id], |r| r.get(0)).optional()?;
+    match held {
+        Some(h) if h == w.hash => Ok(()),
+        Some(_) => rolled_back(format!(
+            "entry {} differs from the one the keyring witnessed; the log was replaced",
+            w.id
+        )),
+        None => {
+            let len: i64 = conn.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?;
+            rolled_back(format!("the keyring witnessed {} audit entries but the ledger holds {len}", w.id))
+        }
+    }
 }

@@ -15,9 +15,12 @@
 
 pub mod audit;
 pub mod kept;
+mod rules;
 pub mod tokens;
 
-use rusqlite::{params, Connection, TransactionBehavior};
+pub use rules::Rules;
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,6 +44,14 @@ pub enum ControlError {
     BadRule(String),
     #[error("control database: {0}")]
     Io(String),
+    #[error("epsilon {asked} is below this store's floor of {floor} per question; ask with --epsilon {floor} or more (a smaller ε would cost nothing against the budget, yet still read the data)")]
+    EpsilonBelowFloor { asked: f64, floor: f64 },
+    #[error("this store's ledger {path} is missing. Its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup, or create a new store with `crowdlens init`; no command creates a ledger for an existing store")]
+    LedgerMissing { path: String },
+    #[error("a ledger already exists at {path}; `crowdlens init` creates a ledger only for a new store")]
+    LedgerExists { path: String },
+    #[error("the ledger was rolled back: {reason}. It may have been restored from an older backup or replaced; nothing is answered from it. Restore the newest copy of control.sqlite, or ask the store's operator")]
+    RolledBack { reason: String },
     #[error("kept answer #{id} does not match the digest its audit entry holds: it was altered after release, so it is not shown (run `crowdlens audit verify`)")]
     KeptAnswerAltered { id: i64 },
 }
@@ -53,76 +64,8 @@ impl ControlError {
             ControlError::BudgetExhausted { .. }
                 | ControlError::DeltaExhausted { .. }
                 | ControlError::EpsilonAboveCap { .. }
+                | ControlError::EpsilonBelowFloor { .. }
         )
-    }
-}
-
-/// The privacy rules of a store. They are written to the ledger when the store is created and
-/// read from it on every open, so editing a file cannot raise a budget; a change goes through
-/// [`Ledger::set_rule`] and leaves an audit entry.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Rules {
-    /// Total ε each epoch may spend across all questions.
-    pub epsilon_per_epoch: f64,
-    /// Total δ each epoch may spend.
-    pub delta_per_epoch: f64,
-    /// Largest ε one question may spend.
-    pub max_epsilon_per_question: f64,
-    /// δ one question spends (gaussian noise, thresholded keys).
-    pub delta_per_question: f64,
-    /// Longest window a question may cover, in days.
-    pub max_window_days: f64,
-}
-
-impl Rules {
-    pub const NAMES: [&'static str; 5] =
-        ["epsilon_per_epoch", "delta_per_epoch", "max_epsilon_per_question", "delta_per_question", "max_window_days"];
-
-    fn get(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "epsilon_per_epoch" => self.epsilon_per_epoch,
-            "delta_per_epoch" => self.delta_per_epoch,
-            "max_epsilon_per_question" => self.max_epsilon_per_question,
-            "delta_per_question" => self.delta_per_question,
-            "max_window_days" => self.max_window_days,
-            _ => return None,
-        })
-    }
-
-    fn set(&mut self, name: &str, value: f64) -> Result<(), ControlError> {
-        let bad = |why: &str| Err(ControlError::BadRule(format!("{name} = {value}: {why}")));
-        match name {
-            "epsilon_per_epoch" | "max_epsilon_per_question" if !(value.is_finite() && value > 0.0) => {
-                return bad("must be a positive number")
-            }
-            "delta_per_epoch" | "delta_per_question" if !(0.0..1.0).contains(&value) => {
-                return bad("must be in [0, 1)")
-            }
-            "max_window_days" if !(value.is_finite() && value >= 1.0 && value.fract() == 0.0) => {
-                return bad("must be a whole number of days, at least 1")
-            }
-            _ => {}
-        }
-        match name {
-            "epsilon_per_epoch" => self.epsilon_per_epoch = value,
-            "delta_per_epoch" => self.delta_per_epoch = value,
-            "max_epsilon_per_question" => self.max_epsilon_per_question = value,
-            "delta_per_question" => self.delta_per_question = value,
-            "max_window_days" => self.max_window_days = value,
-            other => {
-                return Err(ControlError::BadRule(format!("no rule {other:?}; rules are {}", Rules::NAMES.join(", "))))
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks every rule's range.
-    pub fn validate(&self) -> Result<(), ControlError> {
-        let mut copy = *self;
-        for name in Rules::NAMES {
-            copy.set(name, self.get(name).expect("a known name"))?;
-        }
-        Ok(())
     }
 }
 
@@ -168,13 +111,16 @@ pub struct CaseSpend {
     pub questions: u64,
 }
 
-/// Tolerance for float sums in the ledger: spending exactly the remaining budget must succeed
-/// even when ε values like 0.1 do not add exactly.
-const EPS_SLACK: f64 = 1e-9;
+/// Relative tolerance for float sums in the ledger: spending exactly the remaining budget must
+/// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, so
+/// that it is far below any ε a question may spend ([`Rules::min_epsilon_per_question`]): an
+/// exhausted epoch refuses every question.
+const RELATIVE_SLACK: f64 = 1e-9;
 
 pub struct Ledger {
     conn: Connection,
     checkpoint_path: PathBuf,
+    witness_path: PathBuf,
     rules: Rules,
 }
 
@@ -183,13 +129,55 @@ fn system() -> Requester {
     Requester { actor: "crowdlens".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() }
 }
 
+/// Where a store keeps its ledger: the database, its head checkpoint beside it, and a second
+/// copy of the head (the witness) in the keyring, so that restoring an older `control.sqlite`
+/// and `control.head` together is still caught.
+#[derive(Debug, Clone)]
+pub struct LedgerFiles {
+    pub database: PathBuf,
+    pub witness: PathBuf,
+}
+
+impl LedgerFiles {
+    fn checkpoint(&self) -> PathBuf {
+        self.database.with_extension("head")
+    }
+}
+
 impl Ledger {
-    /// Opens (or creates) the database. `initial` rules are recorded only if the database holds
-    /// none yet, that is when the store is created; after that the recorded rules apply.
-    pub fn open(path: &Path, initial: &Rules) -> Result<Ledger, ControlError> {
+    /// Creates the ledger of a new store and records its rules. Refuses if one exists: a store
+    /// gets exactly one ledger, at `init`.
+    pub fn create(files: &LedgerFiles, initial: &Rules) -> Result<Ledger, ControlError> {
         initial.validate()?;
-        create_private_file(path)?;
-        let conn = Connection::open(path)?;
+        if files.database.exists() {
+            return Err(ControlError::LedgerExists { path: files.database.display().to_string() });
+        }
+        create_private_file(&files.database)?;
+        let mut ledger = Ledger::connect(files, initial)?;
+        ledger.rules = ledger.record_initial_rules(initial)?;
+        ledger.write_witness_marker()?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger; never creates one. Refuses a ledger that is behind, or differs
+    /// from, the head witnessed in the keyring (a rollback). Rules a ledger written by an
+    /// earlier version lacks are recorded from `defaults`, with an audit entry, once.
+    pub fn open(files: &LedgerFiles, defaults: &Rules) -> Result<Ledger, ControlError> {
+        if !files.database.exists() {
+            return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
+        }
+        let mut ledger = Ledger::connect(files, defaults)?;
+        ledger.check_witness()?;
+        ledger.rules = ledger.record_initial_rules(defaults)?;
+        if !ledger.witnessed()? {
+            // A ledger from before the witness existed: from now on it is witnessed.
+            ledger.write_witness_marker()?;
+        }
+        Ok(ledger)
+    }
+
+    fn connect(files: &LedgerFiles, defaults: &Rules) -> Result<Ledger, ControlError> {
+        let conn = Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         // Switching to WAL needs the database to itself, and SQLite reports a conflict at once
         // instead of waiting: two processes opening a new store together would otherwise fail.
@@ -230,46 +218,94 @@ impl Ledger {
                 answer_digest TEXT NOT NULL,
                 prev_hash TEXT NOT NULL,
                 hash TEXT NOT NULL
-            );",
+            );
+            CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);
+            CREATE TABLE IF NOT EXISTS rule_values (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
         tokens::create_table(&conn)?;
         kept::create_table(&conn)?;
-        conn.execute_batch("CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);")?;
-        let mut ledger = Ledger { conn, checkpoint_path: path.with_extension("head"), rules: *initial };
-        ledger.rules = ledger.record_initial_rules(initial)?;
-        Ok(ledger)
+        Ok(Ledger {
+            conn,
+            checkpoint_path: files.checkpoint(),
+            witness_path: files.witness.clone(),
+            rules: defaults.clone(),
+        })
     }
 
-    /// Writes `initial` as the rules unless rules exist, and returns the rules in force.
+    /// Whether this ledger's head has been witnessed in the keyring since it was created or
+    /// first opened by a version that keeps the witness.
+    fn witnessed(&self) -> Result<bool, ControlError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE name = 'witness'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .is_some())
+    }
+
+    fn write_witness_marker(&mut self) -> Result<(), ControlError> {
+        self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('witness', 'keyring')", [])?;
+        let head = audit::head(&self.conn)?;
+        if let Some(head) = head {
+            audit::write_checkpoint(&self.witness_path, &head)
+                .map_err(|e| ControlError::Io(format!("{}: {e}", self.witness_path.display())))?;
+        }
+        Ok(())
+    }
+
+    /// Compares the ledger with the head witnessed in the keyring.
+    fn check_witness(&self) -> Result<(), ControlError> {
+        audit::check_witness(&self.conn, audit::read_checkpoint(&self.witness_path).as_ref(), self.witnessed()?)
+    }
+
+    /// Writes `initial` for every rule the ledger lacks, and returns the rules in force.
     fn record_initial_rules(&mut self, initial: &Rules) -> Result<Rules, ControlError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let recorded: Vec<(String, f64)> = {
+        let mut recorded: Vec<(String, serde_json::Value)> = {
             let mut stmt = tx.prepare("SELECT name, value FROM rules")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, serde_json::Value::from(r.get::<_, f64>(1)?))))?;
             rows.collect::<Result<_, _>>()?
         };
-        let mut rules = *initial;
+        {
+            // Written later than `rules`, so they override it.
+            let mut stmt = tx.prepare("SELECT name, json FROM rule_values")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (name, json) = row?;
+                let value = serde_json::from_str(&json)
+                    .map_err(|e| ControlError::BadRule(format!("the ledger's rule {name} is unreadable: {e}")))?;
+                recorded.retain(|(n, _)| n != &name);
+                recorded.push((name, value));
+            }
+        }
+        let mut rules = initial.clone();
         let mut missing = Vec::new();
         for name in Rules::NAMES {
             match recorded.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => rules.set(name, *v)?,
+                Some((_, v)) => rules.set(name, v)?,
                 None => missing.push(name),
             }
         }
         if !missing.is_empty() {
             for name in &missing {
-                tx.execute("INSERT INTO rules (name, value) VALUES (?1, ?2)", params![name, rules.get(name)])?;
+                let value = rules.get(name).expect("a known name");
+                tx.execute(
+                    "INSERT OR REPLACE INTO rule_values (name, json) VALUES (?1, ?2)",
+                    params![name, value.to_string()],
+                )?;
             }
             let recorded: serde_json::Map<String, serde_json::Value> =
-                missing.iter().map(|n| (n.to_string(), rules.get(n).into())).collect();
+                missing.iter().map(|n| (n.to_string(), rules.get(n).expect("a known name"))).collect();
             let id = audit::append(
                 &tx,
-                &system(),
-                &serde_json::json!({ "rules": recorded }),
-                "rules recorded",
-                0.0,
-                0.0,
-                "",
+                &audit::NewEntry {
+                    who: &system(),
+                    question: &serde_json::json!({ "rules": recorded }),
+                    outcome: "rules recorded",
+                    epsilon: 0.0,
+                    delta: 0.0,
+                    answer_digest: "",
+                },
             )?;
             tx.commit()?;
             self.checkpoint(id);
@@ -285,27 +321,91 @@ impl Ledger {
     /// Changes one rule and audits the change (old value, new value, who and why) in the same
     /// transaction. Lowering `epsilon_per_epoch` below what an epoch has spent leaves it with
     /// nothing to spend; spent budget is never given back.
-    pub fn set_rule(&mut self, who: &Requester, name: &str, value: f64, reason: &str) -> Result<i64, ControlError> {
+    pub fn set_rule(
+        &mut self,
+        who: &Requester,
+        name: &str,
+        value: &serde_json::Value,
+        reason: &str,
+    ) -> Result<i64, ControlError> {
         if reason.trim().is_empty() {
             return Err(ControlError::BadRule("a rule change needs a reason (--reason)".into()));
         }
-        let mut rules = self.rules;
+        let mut rules = self.rules.clone();
         let old = rules.get(name);
         rules.set(name, value)?;
+        rules.validate()?;
+        let new = rules.get(name).expect("a known name");
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("INSERT OR REPLACE INTO rules (name, value) VALUES (?1, ?2)", params![name, value])?;
-        let question = serde_json::json!({"rule": name, "from": old, "to": value, "reason": reason});
-        let id = audit::append(&tx, who, &question, &format!("rule changed: {name} {old:?} -> {value}"), 0.0, 0.0, "")?;
+        tx.execute("INSERT OR REPLACE INTO rule_values (name, json) VALUES (?1, ?2)", params![name, new.to_string()])?;
+        let question = serde_json::json!({"rule": name, "from": old, "to": new, "reason": reason});
+        let outcome = format!("rule changed: {name} {} -> {new}", old.map_or("none".to_string(), |v| v.to_string()));
+        let id = audit::append(
+            &tx,
+            &audit::NewEntry { who, question: &question, outcome: &outcome, epsilon: 0.0, delta: 0.0, answer_digest: "" },
+        )?;
         tx.commit()?;
         self.checkpoint(id);
         self.rules = rules;
         Ok(id)
     }
 
-    /// Atomically checks the per-question cap and every epoch's remaining budget and, if all
-    /// allow it, commits the charge with its audit entry, before the question reads any data.
-    /// The returned [`Reservation`] then records how the question ended. On refusal nothing is
-    /// charged, and the refusal itself is audited.
+    /// The refusal, if any, that the ledger would give a question charging `epsilon` and
+    /// `delta` to each of `epochs` now: the per-question cap and floor, then each epoch's ε and δ.
+    fn refusal(
+        conn: &Connection,
+        rules: &Rules,
+        epochs: &[String],
+        epsilon: f64,
+        delta: f64,
+    ) -> Result<Option<ControlError>, ControlError> {
+        let cap = rules.max_epsilon_per_question;
+        if !(epsilon <= cap * (1.0 + RELATIVE_SLACK)) {
+            return Ok(Some(ControlError::EpsilonAboveCap { asked: epsilon, cap }));
+        }
+        if !(epsilon >= rules.min_epsilon_per_question * (1.0 - RELATIVE_SLACK)) {
+            return Ok(Some(ControlError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question }));
+        }
+        for epoch in epochs {
+            let (eps_spent, delta_spent): (f64, f64) = conn.query_row(
+                "SELECT COALESCE(SUM(epsilon), 0), COALESCE(SUM(delta), 0) FROM charges WHERE epoch = ?1",
+                [epoch],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let remaining = rules.epsilon_per_epoch - eps_spent;
+            if epsilon > remaining + rules.epsilon_per_epoch * RELATIVE_SLACK {
+                return Ok(Some(ControlError::BudgetExhausted {
+                    epoch: epoch.clone(),
+                    needed: epsilon,
+                    remaining: remaining.max(0.0),
+                    total: rules.epsilon_per_epoch,
+                }));
+            }
+            let delta_remaining = rules.delta_per_epoch - delta_spent;
+            if delta > 0.0 && delta > delta_remaining + rules.delta_per_epoch * RELATIVE_SLACK {
+                return Ok(Some(ControlError::DeltaExhausted {
+                    epoch: epoch.clone(),
+                    needed: delta,
+                    remaining: delta_remaining.max(0.0),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// What [`Ledger::reserve`] would refuse now, without charging or writing anything: the
+    /// dry run's budget check.
+    pub fn check_charge(&self, epochs: &[String], epsilon: f64, delta: f64) -> Result<(), ControlError> {
+        match Ledger::refusal(&self.conn, &self.rules, epochs, epsilon, delta)? {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// Atomically checks the per-question cap and floor and every epoch's remaining budget
+    /// and, if all allow it, commits the charge with its audit entry, before the question reads
+    /// any data. The returned [`Reservation`] then records how the question ended. On refusal
+    /// nothing is charged, and the refusal itself is audited.
     pub fn reserve(
         &mut self,
         who: &Requester,
@@ -314,49 +414,26 @@ impl Ledger {
         epsilon: f64,
         delta: f64,
     ) -> Result<Reservation<'_>, ControlError> {
-        let rules = self.rules;
         // IMMEDIATE takes the write lock before reading the sums, so two processes can never
         // both see the same remaining budget and overspend it.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut refusal = None;
-        if !(epsilon <= rules.max_epsilon_per_question + EPS_SLACK) {
-            refusal = Some(ControlError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
-        }
-        for epoch in epochs {
-            if refusal.is_some() {
-                break;
-            }
-            let (eps_spent, delta_spent): (f64, f64) = tx.query_row(
-                "SELECT COALESCE(SUM(epsilon), 0), COALESCE(SUM(delta), 0) FROM charges WHERE epoch = ?1",
-                [epoch],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let remaining = rules.epsilon_per_epoch - eps_spent;
-            if epsilon > remaining + EPS_SLACK {
-                refusal = Some(ControlError::BudgetExhausted {
-                    epoch: epoch.clone(),
-                    needed: epsilon,
-                    remaining: remaining.max(0.0),
-                    total: rules.epsilon_per_epoch,
-                });
-                break;
-            }
-            let delta_remaining = rules.delta_per_epoch - delta_spent;
-            if delta > 0.0 && delta > delta_remaining * (1.0 + EPS_SLACK) {
-                refusal = Some(ControlError::DeltaExhausted {
-                    epoch: epoch.clone(),
-                    needed: delta,
-                    remaining: delta_remaining.max(0.0),
-                });
-                break;
-            }
-        }
+        let refusal = Ledger::refusal(&tx, &self.rules, epochs, epsilon, delta)?;
         let outcome = match &refusal {
             None => "charged".to_string(),
             Some(e) => format!("refused: {e}"),
         };
         let (eps_logged, delta_logged) = if refusal.is_none() { (epsilon, delta) } else { (0.0, 0.0) };
-        let audit_id = audit::append(&tx, who, question, &outcome, eps_logged, delta_logged, "")?;
+        let audit_id = audit::append(
+            &tx,
+            &audit::NewEntry {
+                who,
+                question,
+                outcome: &outcome,
+                epsilon: eps_logged,
+                delta: delta_logged,
+                answer_digest: "",
+            },
+        )?;
         if refusal.is_none() {
             for epoch in epochs {
                 tx.execute(
@@ -406,7 +483,10 @@ impl Ledger {
         kept: Option<(&kept::KeptAnswer, i64, f64, f64)>,
     ) -> Result<i64, ControlError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let id = audit::append(&tx, who, question, outcome, 0.0, 0.0, digest)?;
+        let id = audit::append(
+            &tx,
+            &audit::NewEntry { who, question, outcome, epsilon: 0.0, delta: 0.0, answer_digest: digest },
+        )?;
         if let Some((answer, charged_in, epsilon, delta)) = kept {
             kept::insert(&tx, id, charged_in, answer, epsilon, delta)?;
         }
@@ -460,13 +540,35 @@ impl Ledger {
     /// truncation.
     fn checkpoint(&self, id: i64) {
         if let Ok(hash) = self.conn.query_row("SELECT hash FROM audit WHERE id = ?1", [id], |r| r.get::<_, String>(0)) {
-            let _ = audit::write_checkpoint(&self.checkpoint_path, &audit::Checkpoint { id, hash });
+            let head = audit::Checkpoint { id, hash };
+            let _ = audit::write_checkpoint(&self.checkpoint_path, &head);
+            // Written last: a witness is never ahead of the checkpoint.
+            let _ = audit::write_checkpoint(&self.witness_path, &head);
         }
     }
 
-    /// Checks the whole chain and its checkpoint; returns the head (id and hash).
+    /// Checks the whole chain, its checkpoint and the keyring's witness; returns the head (id
+    /// and hash).
     pub fn verify_audit(&self) -> Result<Option<audit::Checkpoint>, ControlError> {
+        self.check_witness()?;
         audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())
+    }
+
+    /// Verifies a store's ledger without creating, migrating or writing anything: what `audit
+    /// verify` runs. A missing ledger is an error, never a new one.
+    pub fn verify_files(files: &LedgerFiles) -> Result<Option<audit::Checkpoint>, ControlError> {
+        if !files.database.exists() {
+            return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
+        }
+        let conn = Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let witnessed = conn
+            .query_row("SELECT value FROM meta WHERE name = 'witness'", [], |r| r.get::<_, String>(0))
+            .optional()
+            .unwrap_or(None)
+            .is_some();
+        audit::check_witness(&conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
+        audit::verify(&conn, audit::read_checkpoint(&files.checkpoint()).as_ref())
     }
 
     /// Where the head checkpoint lives (beside the database).

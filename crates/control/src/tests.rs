@@ -9,13 +9,24 @@ fn rules(total: f64, delta: f64) -> Rules {
         epsilon_per_epoch: total,
         delta_per_epoch: delta,
         max_epsilon_per_question: total,
+        min_epsilon_per_question: 0.01,
         delta_per_question: 1e-7,
         max_window_days: 92.0,
+        retention_weeks: 26,
+        h3_finest_question: 9,
+        time_finest_bucket_seconds: 900,
+        default_max_partitions: 4,
+        max_partitions_per_question: 1_000_000,
+        purposes: vec!["research".into()],
     }
 }
 
+fn files(dir: &tempfile::TempDir) -> LedgerFiles {
+    LedgerFiles { database: dir.path().join("c.sqlite"), witness: dir.path().join("keyring-witness") }
+}
+
 fn ledger(dir: &tempfile::TempDir, total: f64) -> Ledger {
-    Ledger::open(&dir.path().join("c.sqlite"), &rules(total, 1e-6)).unwrap()
+    Ledger::create(&files(dir), &rules(total, 1e-6)).unwrap()
 }
 
 impl Ledger {
@@ -111,8 +122,8 @@ fn multi_epoch_charge_is_all_or_nothing() {
 #[test]
 fn concurrent_spenders_never_overspend() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.sqlite");
-    drop(Ledger::open(&path, &rules(1.0, 0.0)).unwrap());
+    let path = files(&dir);
+    drop(Ledger::create(&path, &rules(1.0, 0.0)).unwrap());
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let path = path.clone();
@@ -227,27 +238,31 @@ fn tokens_check_revoke_and_never_store_the_secret() {
 #[test]
 fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.sqlite");
-    let l = Ledger::open(&path, &rules(10.0, 1e-5)).unwrap();
+    let path = files(&dir);
+    let l = Ledger::create(&path, &rules(10.0, 1e-5)).unwrap();
     assert_eq!(l.audit_entries().unwrap()[0].outcome, "rules recorded");
     // Opening with other initial values (an edited config file) changes nothing.
     drop(l);
     let mut l = Ledger::open(&path, &rules(1000.0, 0.5)).unwrap();
     assert_eq!(l.rules().epsilon_per_epoch, 10.0);
     assert_eq!(l.audit_len().unwrap(), 1);
-    let id = l.set_rule(&who(), "epsilon_per_epoch", 4.0, "new policy").unwrap();
+    let id = l.set_rule(&who(), "epsilon_per_epoch", &4.0.into(), "new policy").unwrap();
     let entry = &l.audit_entries().unwrap()[id as usize - 1];
-    assert_eq!(entry.outcome, "rule changed: epsilon_per_epoch Some(10.0) -> 4");
+    assert_eq!(entry.outcome, "rule changed: epsilon_per_epoch 10.0 -> 4.0");
+    let id = l.set_rule(&who(), "purposes", &serde_json::json!(["research", "audit"]), "new purpose").unwrap();
+    let entry = &l.audit_entries().unwrap()[id as usize - 1];
+    assert_eq!(entry.outcome, r#"rule changed: purposes ["research"] -> ["research","audit"]"#);
     drop(l);
     let l = Ledger::open(&path, &rules(10.0, 1e-5)).unwrap();
     assert_eq!(l.rules().epsilon_per_epoch, 4.0);
+    assert_eq!(l.rules().purposes, vec!["research", "audit"]);
     let mut l = l;
     for (name, value) in
         [("epsilon_per_epoch", -1.0), ("delta_per_epoch", 1.0), ("max_window_days", 0.5), ("nope", 1.0)]
     {
-        assert!(matches!(l.set_rule(&who(), name, value, "x"), Err(ControlError::BadRule(_))), "{name}");
+        assert!(matches!(l.set_rule(&who(), name, &value.into(), "x"), Err(ControlError::BadRule(_))), "{name}");
     }
-    assert!(matches!(l.set_rule(&who(), "epsilon_per_epoch", 1.0, " "), Err(ControlError::BadRule(_))));
+    assert!(matches!(l.set_rule(&who(), "epsilon_per_epoch", &1.0.into(), " "), Err(ControlError::BadRule(_))));
     l.verify_audit().unwrap();
 }
 
@@ -255,7 +270,7 @@ fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
 fn the_question_cap_is_enforced_by_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let mut l =
-        Ledger::open(&dir.path().join("c.sqlite"), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
+        Ledger::create(&files(&dir), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
             .unwrap();
     let err = l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.5, 0.0, "d").unwrap_err();
     assert!(matches!(err, ControlError::EpsilonAboveCap { .. }), "{err}");
@@ -295,20 +310,97 @@ fn the_database_and_its_checkpoint_are_owner_only() {
 }
 
 #[test]
-fn a_new_database_opened_by_many_at_once_opens_for_all() {
-    for _ in 0..5 {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.sqlite");
-        let handles: Vec<_> = (0..6)
-            .map(|_| {
-                let path = path.clone();
-                std::thread::spawn(move || Ledger::open(&path, &rules(1.0, 0.0)).map(|l| l.audit_len().unwrap()))
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap().unwrap();
-        }
-        let l = Ledger::open(&path, &rules(1.0, 0.0)).unwrap();
-        assert_eq!(l.audit_len().unwrap(), 1, "the rules are recorded once");
+fn only_create_makes_a_ledger_and_verify_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    let err = Ledger::open(&f, &rules(1.0, 0.0)).err().unwrap();
+    assert!(matches!(err, ControlError::LedgerMissing { .. }), "{err}");
+    assert!(matches!(Ledger::verify_files(&f), Err(ControlError::LedgerMissing { .. })));
+    assert!(!f.database.exists(), "neither open nor verify creates a ledger");
+    let mut l = Ledger::create(&f, &rules(1.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.5, 0.0, "d").unwrap();
+    drop(l);
+    assert!(matches!(Ledger::create(&f, &rules(1.0, 0.0)), Err(ControlError::LedgerExists { .. })));
+    let head = std::fs::read(f.checkpoint()).unwrap();
+    let witness = std::fs::read(&f.witness).unwrap();
+    let db = std::fs::read(&f.database).unwrap();
+    assert_eq!(Ledger::verify_files(&f).unwrap().unwrap().id, 3);
+    assert_eq!(std::fs::read(f.checkpoint()).unwrap(), head);
+    assert_eq!(std::fs::read(&f.witness).unwrap(), witness);
+    assert_eq!(std::fs::read(&f.database).unwrap(), db);
+}
+
+/// Copies the database (with its WAL folded in) and its checkpoint, as a backup would.
+fn backup(f: &LedgerFiles, to: &std::path::Path) {
+    let conn = rusqlite::Connection::open(&f.database).unwrap();
+    conn.execute("VACUUM INTO ?1", [to.join("c.sqlite").to_str().unwrap()]).unwrap();
+    std::fs::copy(f.checkpoint(), to.join("c.head")).unwrap();
+}
+
+fn restore(f: &LedgerFiles, from: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", f.database.display()));
     }
+    std::fs::copy(from.join("c.sqlite"), &f.database).unwrap();
+    std::fs::copy(from.join("c.head"), f.checkpoint()).unwrap();
+}
+
+#[test]
+fn a_restored_older_ledger_is_refused_as_rolled_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    drop(l);
+    backup(&f, saved.path());
+    let mut l = Ledger::open(&f, &rules(10.0, 0.0)).unwrap();
+    for _ in 0..7 {
+        l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    }
+    drop(l);
+    restore(&f, saved.path());
+    let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
+    assert!(matches!(err, ControlError::RolledBack { .. }), "{err}");
+    assert!(err.to_string().contains("witnessed 17 audit entries but the ledger holds 3"), "{err}");
+    assert!(matches!(Ledger::verify_files(&f), Err(ControlError::RolledBack { .. })));
+
+    // Deleting the witness as well does not help: the ledger knows it was witnessed.
+    std::fs::remove_file(&f.witness).unwrap();
+    assert!(matches!(Ledger::open(&f, &rules(10.0, 0.0)), Err(ControlError::RolledBack { .. })));
+}
+
+#[test]
+fn a_replaced_ledger_of_the_same_length_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({"q": 1}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    drop(l);
+    let g = files(&other);
+    let mut m = Ledger::create(&g, &rules(10.0, 0.0)).unwrap();
+    m.charge(&who(), &serde_json::json!({"q": 2}), &["E".into()], 0.1, 0.0, "d").unwrap();
+    drop(m);
+    backup(&g, other.path());
+    restore(&f, other.path());
+    let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
+    assert!(err.to_string().contains("differs from the one the keyring witnessed"), "{err}");
+}
+
+#[test]
+fn tiny_epsilon_is_refused_and_an_exhausted_epoch_refuses_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 1.0);
+    let q = serde_json::json!({});
+    let err = l.charge(&who(), &q, &["E".into()], 1e-16, 0.0, "d").unwrap_err();
+    assert!(matches!(err, ControlError::EpsilonBelowFloor { .. }), "{err}");
+    assert!(err.is_audited_refusal());
+    for _ in 0..10 {
+        l.charge(&who(), &q, &["E".into()], 0.1, 0.0, "d").unwrap();
+    }
+    let err = l.charge(&who(), &q, &["E".into()], 0.01, 0.0, "d").unwrap_err();
+    assert!(matches!(err, ControlError::BudgetExhausted { .. }), "{err}");
+    assert!(matches!(l.check_charge(&["E".into()], 0.01, 0.0), Err(ControlError::BudgetExhausted { .. })));
+    assert!(l.check_charge(&["F".into()], 0.01, 0.0).is_ok());
 }

@@ -33,4 +33,8 @@ mod error;
 
 pub use error::IngestError;
 pub use generated::{ingest_generated, GeneratedFeed, GeneratedPing};
-pub use pipeline::{ingest_openrtb, ingest_pings, scan_pings, IngestOptions, IngestSummary, Progress};
+pub use pipeline::{
+    check_id_kind, ingest_openrtb, ingest_pings, pings_device_ids, scan_pings, DeviceIds, IngestOptions, IngestSummary,
+    Progress,
+};
+pub use crowdlens_store::IdKind;

@@ -5,14 +5,14 @@ use arrow::array::{Array, StringArray};
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use crowdlens_consent::{judge, ConsentPolicy, Verdict};
-use crowdlens_store::{IngestRun, PolicyConfig, SourceCounts, SourceFile, Store};
+use crowdlens_store::{IdKind, IngestRun, PolicyConfig, SourceCounts, SourceFile, Store, StoreError};
 use crowdlens_types::StoredPing;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -48,6 +48,10 @@ pub struct IngestOptions {
     pub sensitive: SensitivePlaces,
     /// User column choices, from `--map FIELD=COLUMN`.
     pub column_overrides: HashMap<Field, String>,
+    /// What the device column of a ping feed holds, as the operator declares it
+    /// (`--id-kind`); without it, advertising ids under an advertising-id name and
+    /// [`IdKind::Other`] for any other mapped column ([`crate::columns::DeviceColumn::id_kind`]).
+    pub id_kind: Option<IdKind>,
     /// Upper bound on timestamps (Unix seconds); defaults to the wall clock.
     pub now_s: Option<i64>,
     /// Time of bid requests that carry no `ext.ts` (Unix seconds), from `--received-at`.
@@ -70,7 +74,23 @@ impl IngestOptions {
         }
         Ok(out)
     }
+
+    /// Parses `--id-kind`: `advertising-id` or `other`.
+    pub fn parse_id_kind(spec: &str) -> Result<IdKind, IngestError> {
+        IdKind::parse(spec).ok_or_else(|| IngestError::BadIdKind(spec.to_string()))
+    }
 }
+
+/// Where a source's device ids come from: the column (`device.ifa` for bid requests) and the
+/// kind of id it holds, which is the kind of the store's units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceIds {
+    pub column: String,
+    pub kind: IdKind,
+}
+
+/// The column name reported for bid requests, whose only identity is `device.ifa`.
+pub const OPENRTB_DEVICE_COLUMN: &str = "device.ifa";
 
 /// What an ingest did. `read = stored + quarantined + Σ dropped` always holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -85,6 +105,12 @@ pub struct IngestSummary {
     pub quarantine_reasons: BTreeMap<String, u64>,
     /// Where quarantine entries were written, if any row was quarantined.
     pub quarantine_files: Vec<PathBuf>,
+    /// The columns the device id was read from (`device.ifa` for bid requests, `device_id` for
+    /// generated feeds), each once, in source order. Empty for skipped sources.
+    pub device_id_columns: Vec<String>,
+    /// The kind of id the stored units are: `advertising_id`, or `other` for an id column
+    /// mapped explicitly. `None` when no source was ingested.
+    pub id_kind: Option<IdKind>,
 }
 
 impl IngestSummary {
@@ -104,6 +130,12 @@ impl IngestSummary {
         }
         self.skipped_already_ingested += other.skipped_already_ingested;
         self.quarantine_files.extend(other.quarantine_files);
+        for column in other.device_id_columns {
+            if !self.device_id_columns.contains(&column) {
+                self.device_id_columns.push(column);
+            }
+        }
+        self.id_kind = self.id_kind.or(other.id_kind);
     }
 }
 
@@ -241,6 +273,8 @@ pub(crate) struct Sink<'s> {
     sensitive: &'s SensitivePlaces,
     identity: SourceIdentity,
     display: String,
+    /// The column the device ids come from, for the summary.
+    device_column: String,
     /// The file's length when the run began, for progress.
     length: u64,
     now_s: i64,
@@ -259,13 +293,18 @@ impl<'s> Sink<'s> {
     /// With `streamable`, the caller reads the file front to back exactly once through
     /// [`Sink::stream_digest`]. Then the digest costs no extra pass unless a committed source
     /// has the same length, which is the only case it could be a rerun.
+    ///
+    /// A store whose units are of another id kind than `ids` is refused first, before the
+    /// file is digested or anything is staged.
     fn begin(
         store: &'s Store,
         path: &Path,
         options: &'s IngestOptions,
         streamable: bool,
+        ids: &DeviceIds,
     ) -> Result<Option<Sink<'s>>, IngestError> {
         let manifest = store.manifest()?;
+        id_kind_fits(store, &manifest, path, ids)?;
         let length =
             std::fs::metadata(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?.len();
         let identity = if streamable && !manifest.may_hold_source_of_length(length) {
@@ -277,7 +316,7 @@ impl<'s> Sink<'s> {
             }
             SourceIdentity::Read(digest)
         };
-        Sink::open(store, identity, path.display().to_string(), length, options).map(Some)
+        Sink::open(store, identity, path.display().to_string(), length, options, path, ids).map(Some)
     }
 
     /// A run for a feed generated in memory, named by `description`: `None` when a feed of the
@@ -292,20 +331,38 @@ impl<'s> Sink<'s> {
             legacy_sha256: None,
             bytes: 0,
         };
-        if digest.committed_in(&store.manifest()?) {
+        let manifest = store.manifest()?;
+        // A generated feed's units are its devices' advertising ids (`GeneratedPing::device_id`).
+        let ids = DeviceIds { column: "device_id".into(), kind: IdKind::AdvertisingId };
+        id_kind_fits(store, &manifest, Path::new(description), &ids)?;
+        if digest.committed_in(&manifest) {
             return Ok(None);
         }
-        Sink::open(store, SourceIdentity::Read(digest), description.to_string(), 0, options).map(Some)
+        let path = Path::new(description);
+        Sink::open(store, SourceIdentity::Read(digest), description.to_string(), 0, options, path, &ids).map(Some)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn open(
         store: &'s Store,
         identity: SourceIdentity,
         display: String,
         length: u64,
         options: &'s IngestOptions,
+        path: &Path,
+        ids: &DeviceIds,
     ) -> Result<Sink<'s>, IngestError> {
-        let run = store.begin_ingest()?;
+        // The kind is checked again under the writer lock, before the run stages anything.
+        let run = store.begin_ingest_as(ids.kind).map_err(|e| match e {
+            StoreError::IdKindMismatch { store, stored, offered } => IngestError::IdKindMismatch {
+                path: path.into(),
+                column: ids.column.clone(),
+                store,
+                stored,
+                offered,
+            },
+            other => other.into(),
+        })?;
         Ok(Sink {
             store,
             quarantine: Quarantine {
@@ -320,6 +377,7 @@ impl<'s> Sink<'s> {
             sensitive: &options.sensitive,
             identity,
             display,
+            device_column: ids.column.clone(),
             length,
             now_s: options.now_s.unwrap_or_else(|| chrono::Utc::now().timestamp()),
         })
@@ -387,6 +445,8 @@ impl<'s> Sink<'s> {
             skipped_already_ingested: 0,
             quarantine_reasons,
             quarantine_files: quarantine_file.into_iter().collect(),
+            device_id_columns: vec![self.device_column],
+            id_kind: Some(self.run.id_kind()),
         };
         self.run.commit(
             SourceFile { digest: digest.identity, path: self.display, bytes: digest.bytes },
@@ -411,6 +471,67 @@ pub(crate) fn already_ingested() -> IngestSummary {
     IngestSummary { skipped_already_ingested: 1, ..Default::default() }
 }
 
+/// Refuses a source whose units are of another id kind than the store's (from `manifest`).
+fn id_kind_fits(store: &Store, manifest: &crowdlens_store::Manifest, path: &Path, ids: &DeviceIds) -> Result<(), IngestError> {
+    match manifest.unit_id_kind() {
+        Some(stored) if stored != ids.kind => Err(IngestError::IdKindMismatch {
+            path: path.into(),
+            column: ids.column.clone(),
+            store: store.root().to_path_buf(),
+            stored,
+            offered: ids.kind,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `store` takes a source whose device ids are `ids`: refused with
+/// [`IngestError::IdKindMismatch`] if its units are of another id kind. Reads only; every
+/// ingest checks it again under the writer lock.
+pub fn check_id_kind(store: &Store, path: &Path, ids: &DeviceIds) -> Result<(), IngestError> {
+    id_kind_fits(store, &store.manifest()?, path, ids)
+}
+
+/// A ping source's columns, resolved from its header before the store is touched.
+enum PingColumns {
+    Csv(ColumnMap),
+    Parquet(ParquetSource),
+}
+
+impl PingColumns {
+    fn open(path: &Path, format: Format, overrides: &HashMap<Field, String>) -> Result<PingColumns, IngestError> {
+        Ok(match format {
+            Format::Csv | Format::GzipCsv => {
+                let reader = source::open_text(path, format, Arc::new(AtomicU64::new(0)), None)?;
+                let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
+                PingColumns::Csv(resolve_columns(&csv_header(&mut csv, path)?, overrides, path)?)
+            }
+            Format::Parquet => PingColumns::Parquet(ParquetSource::open(path, overrides)?),
+        })
+    }
+
+    fn map(&self) -> &ColumnMap {
+        match self {
+            PingColumns::Csv(map) => map,
+            PingColumns::Parquet(source) => &source.map,
+        }
+    }
+
+    fn device_ids(&self, options: &IngestOptions) -> DeviceIds {
+        let device = self.map().device();
+        DeviceIds { column: device.name.clone(), kind: device.id_kind(options.id_kind) }
+    }
+}
+
+/// Where a ping source's device ids would come from under `options`: the column and its id
+/// kind, from the header alone. Refuses a header whose only id columns are not advertising ids
+/// ([`crate::columns::ColumnError::NotAnAdvertisingId`]) and any other header ingest would
+/// refuse. Writes nothing: for checking every source before a store is created or written.
+pub fn pings_device_ids(path: &Path, options: &IngestOptions) -> Result<DeviceIds, IngestError> {
+    let format = source::sniff(path)?;
+    Ok(PingColumns::open(path, format, &options.column_overrides)?.device_ids(options))
+}
+
 /// Ingests one broker ping file (CSV, CSV.gz or Parquet) into `store`.
 pub fn ingest_pings(
     store: &Store,
@@ -420,12 +541,16 @@ pub fn ingest_pings(
 ) -> Result<IngestSummary, IngestError> {
     let format = source::sniff(path)?;
     let streamable = format != Format::Parquet;
-    let Some(mut sink) = Sink::begin(store, path, options, streamable)? else { return Ok(already_ingested()) };
+    // The header first: a feed whose columns are refused, or whose units are of another id
+    // kind than the store's, is refused before anything is staged.
+    let columns = PingColumns::open(path, format, &options.column_overrides)?;
+    let ids = columns.device_ids(options);
+    let Some(mut sink) = Sink::begin(store, path, options, streamable, &ids)? else { return Ok(already_ingested()) };
     let total = sink.length;
     progress.start(total);
-    match format {
-        Format::Csv | Format::GzipCsv => ingest_csv_pings(&mut sink, path, format, options, progress)?,
-        Format::Parquet => ingest_parquet_pings(&mut sink, path, options, total, progress)?,
+    match columns {
+        PingColumns::Csv(map) => ingest_csv_pings(&mut sink, path, format, &map, options, progress)?,
+        PingColumns::Parquet(source) => ingest_parquet_pings(&mut sink, path, source, total, progress)?,
     }
     progress.finish();
     sink.finish("pings")
@@ -484,22 +609,22 @@ impl<T: Default> Batch for Records<T> {
 /// is as long as the CSV reader allows.
 const BATCH_BYTES: usize = 4 << 20;
 
+/// `map` was resolved from the file's header before the run began; the header is read again
+/// here, from the pass that digests the file, and must be the same.
 fn ingest_csv_pings(
     sink: &mut Sink<'_>,
     path: &Path,
     format: Format,
+    map: &ColumnMap,
     options: &IngestOptions,
     progress: &dyn Progress,
 ) -> Result<(), IngestError> {
     let bytes_read = Arc::new(AtomicU64::new(0));
     let reader = source::open_text(path, format, bytes_read.clone(), sink.stream_digest())?;
     let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
-    let header: Vec<String> = match csv.byte_headers() {
-        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
-        Err(e) => return Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
-    };
-    let map = ColumnMap::resolve(&header, &options.column_overrides)
-        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+    if resolve_columns(&csv_header(&mut csv, path)?, &options.column_overrides, path)? != *map {
+        return Err(IngestError::Malformed { path: path.into(), reason: "the file changed while it was read".into() });
+    }
     let mut records_read: u64 = 0;
     let fill = |batch: &mut Records<csv::ByteRecord>| -> Result<bool, IngestError> {
         let mut bytes = 0;
@@ -531,7 +656,7 @@ fn ingest_csv_pings(
     };
     let admit = |admission: &mut Admission<'_>, batch: &Records<csv::ByteRecord>| -> Result<Outcome, IngestError> {
         for (record, line, parsed) in batch.iter() {
-            let fields = if parsed { csv_fields(record, &map) } else { Err(Reject::MalformedCsv) };
+            let fields = if parsed { csv_fields(record, map) } else { Err(Reject::MalformedCsv) };
             admit_ping(admission, Position::Line(line), fields)?;
         }
         Ok(admission.take())
@@ -551,11 +676,10 @@ fn ingest_csv_pings(
 fn ingest_parquet_pings(
     sink: &mut Sink<'_>,
     path: &Path,
-    options: &IngestOptions,
+    source: ParquetSource,
     total: u64,
     progress: &dyn Progress,
 ) -> Result<(), IngestError> {
-    let source = ParquetSource::open(path, &options.column_overrides)?;
     let (map, rows_total) = (&source.map, source.rows.max(1));
     let mut reader = source.reader;
     let mut next_row: u64 = 0;
@@ -619,8 +743,7 @@ impl ParquetSource {
         let file = File::open(path).map_err(|e| IngestError::Unreadable { path: path.into(), cause: e })?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_malformed(path, &e))?;
         let header: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-        let map = ColumnMap::resolve(&header, overrides)
-            .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+        let map = resolve_columns(&header, overrides, path)?;
         let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
         let row_groups = builder.metadata().num_row_groups().max(1) as u64;
         let reader = builder.with_batch_size(65_536).build().map_err(|e| parquet_malformed(path, &e))?;
@@ -715,12 +838,7 @@ pub fn scan_pings(
     }
     let reader = source::open_text(path, format, Arc::new(AtomicU64::new(0)), None)?;
     let mut csv = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(reader);
-    let header: Vec<String> = match csv.byte_headers() {
-        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
-        Err(e) => return Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
-    };
-    let map = ColumnMap::resolve(&header, overrides)
-        .map_err(|reason| IngestError::MissingColumns { path: path.into(), reason })?;
+    let map = resolve_columns(&csv_header(&mut csv, path)?, overrides, path)?;
     let mut record = csv::ByteRecord::new();
     loop {
         match csv.read_byte_record(&mut record) {
@@ -767,7 +885,9 @@ pub fn ingest_openrtb(
                 .into(),
         });
     }
-    let Some(mut sink) = Sink::begin(store, path, options, true)? else { return Ok(already_ingested()) };
+    // A bid request's only identity is its advertising id.
+    let ids = DeviceIds { column: OPENRTB_DEVICE_COLUMN.to_string(), kind: IdKind::AdvertisingId };
+    let Some(mut sink) = Sink::begin(store, path, options, true, &ids)? else { return Ok(already_ingested()) };
     let consent = ConsentPolicy { required_tcf_purposes: sink.policy.tcf_required_purposes.clone() };
     let total = sink.length;
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -964,6 +1084,18 @@ fn csv_fields<'r>(record: &'r csv::ByteRecord, map: &ColumnMap) -> Result<Fields
         longitude: get(Field::Longitude).unwrap_or_default(),
         accuracy: get(Field::Accuracy),
     })
+}
+
+/// The header row of a CSV source.
+fn csv_header<R: Read>(csv: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>, IngestError> {
+    match csv.byte_headers() {
+        Ok(h) => Ok(h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()),
+        Err(e) => Err(IngestError::Malformed { path: path.into(), reason: csv_reason(&e) }),
+    }
+}
+
+fn resolve_columns(header: &[String], overrides: &HashMap<Field, String>, path: &Path) -> Result<ColumnMap, IngestError> {
+    ColumnMap::resolve(header, overrides).map_err(|error| IngestError::Columns { path: path.into(), error })
 }
 
 fn csv_reason(e: &csv::Error) -> String {

@@ -71,7 +71,13 @@ pub async fn respond<Q: Question>(
     dry_run: bool,
 ) -> Result<Reply, QueryError> {
     if dry_run {
-        let priced = q.preview(store, ledger.rules());
+        // Every check the ask runs before its charge, and the ledger's own (cap, floor,
+        // budget), without charging: a dry run approves exactly what the ask would not refuse.
+        let rules = ledger.rules().clone();
+        let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|charge| {
+            ledger.check_charge(&charge.epochs, charge.epsilon, charge.delta)?;
+            Ok(charge)
+        });
         let outcome = match &priced {
             Ok(_) => "priced (dry run)".to_string(),
             Err(e) => format!("dry run refused: {e}"),

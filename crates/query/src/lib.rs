@@ -16,6 +16,7 @@
 //!   [`questions::flows`], …), each with its typed row key.
 //! - [`key`]: an answer row's key, typed per question and serialised flat into the row.
 //! - [`retention`]: shredding expired epochs, audited.
+//! - [`rules`]: changing a store's rules, checked against its layout and audited.
 //! - [`engine`]: where plans run (this process, or a cluster set with [`engine::with_engine`]).
 //!
 //! Exact, noise-free answers exist only under `#[cfg(test)]`, and in [`exact`] when the
@@ -30,6 +31,7 @@ pub mod key;
 pub mod questions;
 pub use questions::presence;
 pub mod retention;
+pub mod rules;
 pub mod window;
 
 mod bounded;
@@ -43,4 +45,4 @@ mod sequences;
 pub use ask::{respond, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
-pub use release::{open_ledger, Answer, AnswerRow, Asker, Charge, KeySelection};
+pub use release::{create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Charge, KeySelection};

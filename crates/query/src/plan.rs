@@ -100,7 +100,8 @@ fn question_salt() -> u64 {
 }
 
 /// Per key `(k1, k2)` of `frame`, the number of devices that keep it when each device keeps at
-/// most `bound` of its distinct keys, chosen uniformly at random (`bounded::bounded_keys`).
+/// most `bound` of its distinct keys, chosen uniformly at random for each device on its own
+/// (`bounded::bounded_keys`, from the question's salt, the pseudonym and the key).
 async fn bounded_key_counts(
     frame: DataFrame,
     k1: Expr,
@@ -109,6 +110,7 @@ async fn bounded_key_counts(
 ) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
     use datafusion::arrow::datatypes::DataType;
     let keys = crate::bounded::udaf().call(vec![
+        col("pseudonym"),
         cast(k1, DataType::UInt64),
         cast(k2, DataType::UInt64),
         lit(u64::from(bound)),
@@ -129,7 +131,7 @@ async fn kept_key_counts(per_device: DataFrame) -> Result<Vec<(Vec<u64>, i64)>, 
 }
 
 /// Distinct devices per (cell at `res`, bucket) over `cells`, with each device kept in at most
-/// `max_partitions` partitions, chosen uniformly at random per question.
+/// `max_partitions` partitions, chosen uniformly at random per question and device.
 pub(crate) async fn presence_counts(
     store: &Store,
     window: &Window,
@@ -223,6 +225,7 @@ pub(crate) async fn flow_counts(
     };
     let origin = lit(datafusion::common::ScalarValue::UInt64(origin));
     let keys = crate::sequences::zone_transitions().call(vec![
+        col("pseudonym"),
         col("time_s"),
         cast(col("zone"), datafusion::arrow::datatypes::DataType::UInt64),
         origin,
@@ -253,6 +256,7 @@ pub(crate) async fn dwell_counts(
     // Keys are (bin, visit number): each visit is distinct, so a device adds up to `bound`
     // visits, several of them possibly to the same bin.
     let keys = crate::sequences::dwell_visits().call(vec![
+        col("pseudonym"),
         col("time_s"),
         col("inside"),
         lit(max_gap_s),

@@ -4,7 +4,7 @@
 //! Whatever happens after the charge (an engine error, a timeout, a dropped request), the
 //! charge stands and the audit chain says how the question ended.
 
-use crowdlens_control::{Ledger, Requester, Rules};
+use crowdlens_control::{Ledger, LedgerFiles, Requester, Rules};
 use crowdlens_dp::{CountRelease, Sensitivity, ThresholdRelease, CONFIDENCE};
 use crowdlens_store::Store;
 use serde::Serialize;
@@ -32,11 +32,12 @@ impl Asker {
         }
     }
 
-    pub(crate) fn check(&self, store: &Store) -> Result<(), QueryError> {
+    /// The checks on who asks and why, against the ledger's rules.
+    pub(crate) fn check(&self, rules: &Rules) -> Result<(), QueryError> {
         if self.case_id.trim().is_empty() {
             return Err(QueryError::MissingCase);
         }
-        let allowed = &store.config().privacy.purposes;
+        let allowed = &rules.purposes;
         if !allowed.iter().any(|p| p == &self.purpose) {
             return Err(QueryError::BadPurpose { given: self.purpose.clone(), allowed: allowed.join(", ") });
         }
@@ -133,6 +134,9 @@ impl Charge {
     ) -> Result<Charge, QueryError> {
         if epsilon > rules.max_epsilon_per_question {
             return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
+        }
+        if !(epsilon >= rules.min_epsilon_per_question) {
+            return Err(QueryError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question });
         }
         let delta_per_question = rules.delta_per_question;
         let mut c = Charge {
@@ -232,14 +236,13 @@ fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Valu
 /// A failure in `run`, or the future being dropped (a server timeout), leaves the charge in
 /// place and an audit entry saying so: no refusal that depends on the data is free.
 pub(crate) async fn answer<P>(
-    store: &Store,
     ledger: &mut Ledger,
     asker: &Asker,
     question: &serde_json::Value,
     price: impl FnOnce(&Rules) -> Result<(Charge, P), QueryError>,
     run: impl AsyncFnOnce(P, &Charge) -> Result<Released, QueryError>,
 ) -> Result<Answer, QueryError> {
-    let priced = asker.check(store).and_then(|()| price(ledger.rules()));
+    let priced = asker.check(ledger.rules()).and_then(|()| price(ledger.rules()));
     let (charge, plan) = match priced {
         Ok(p) => p,
         Err(e) => {
@@ -292,20 +295,47 @@ async fn run_charged<P>(
     Ok(answer)
 }
 
-/// Opens the store's ledger. The rules in the store's config are recorded only if the ledger
-/// has none yet (a new store); after that the ledger's own rules apply.
+/// Opens the store's ledger; never creates one. Rules the ledger lacks (a store made by an
+/// earlier version) are recorded from the store's config once, audited; after that the
+/// ledger's own rules apply.
 pub fn open_ledger(store: &Store) -> Result<Ledger, QueryError> {
-    Ok(Ledger::open(&store.control_db_path(), &initial_rules(store))?)
+    Ok(Ledger::open(&ledger_files(store), &initial_rules(store))?)
+}
+
+/// Creates a new store's ledger with the rules of its config: `init` is the only caller.
+pub fn create_ledger(store: &Store) -> Result<Ledger, QueryError> {
+    Ok(Ledger::create(&ledger_files(store), &initial_rules(store))?)
+}
+
+/// Checks a store's audit chain without creating or writing anything.
+pub fn verify_ledger(store: &Store) -> Result<Option<crowdlens_control::audit::Checkpoint>, QueryError> {
+    Ok(Ledger::verify_files(&ledger_files(store))?)
+}
+
+fn ledger_files(store: &Store) -> LedgerFiles {
+    LedgerFiles { database: store.control_db_path(), witness: store.ledger_witness_path() }
 }
 
 fn initial_rules(store: &Store) -> Rules {
-    let p = &store.config().privacy;
+    rules_of_config(store.config())
+}
+
+/// The rules a store's config names: what a new store's ledger records.
+pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
+    let p = &c.privacy;
     Rules {
         epsilon_per_epoch: p.epsilon_per_epoch,
         delta_per_epoch: p.delta_per_epoch,
         max_epsilon_per_question: p.max_epsilon_per_question,
+        min_epsilon_per_question: p.min_epsilon_per_question,
         delta_per_question: p.delta_per_question,
         max_window_days: f64::from(p.max_window_days),
+        retention_weeks: p.retention_weeks,
+        h3_finest_question: c.resolution.h3_finest_question,
+        time_finest_bucket_seconds: c.resolution.time_finest_bucket_seconds,
+        default_max_partitions: p.default_max_partitions,
+        max_partitions_per_question: p.max_partitions_per_question,
+        purposes: p.purposes.clone(),
     }
 }
 

@@ -31,14 +31,22 @@ pub struct Window {
 }
 
 impl Window {
-    pub fn new(from_s: i64, to_s: i64, bucket_s: i64, floors: &ResolutionConfig) -> Result<Window, QueryError> {
+    /// A window of `bucket_s` buckets, held to the rules' shortest bucket and aligned to the
+    /// store's time resolution (`floors`).
+    pub fn new(
+        from_s: i64,
+        to_s: i64,
+        bucket_s: i64,
+        floors: &ResolutionConfig,
+        rules: &Rules,
+    ) -> Result<Window, QueryError> {
         if to_s <= from_s {
             return Err(QueryError::BadWindow("--to must be after --from".into()));
         }
-        if bucket_s < floors.time_finest_bucket_seconds {
+        if bucket_s < rules.time_finest_bucket_seconds {
             return Err(QueryError::BucketTooFine {
                 asked: format_span(bucket_s),
-                floor: format_span(floors.time_finest_bucket_seconds),
+                floor: format_span(rules.time_finest_bucket_seconds),
             });
         }
         if bucket_s % floors.time_store_seconds != 0 {
@@ -119,6 +127,10 @@ mod tests {
         crowdlens_store::Config::default().resolution
     }
 
+    fn rules() -> Rules {
+        crate::release::rules_of_config(&crowdlens_store::Config::default())
+    }
+
     #[test]
     fn instants() {
         assert_eq!(parse_instant("2026-11-02T00:00:00Z").unwrap(), 1_793_577_600);
@@ -128,14 +140,14 @@ mod tests {
 
     #[test]
     fn refusals_say_the_floor() {
-        let e = Window::new(0, 3600, 300, &floors()).unwrap_err();
+        let e = Window::new(0, 3600, 300, &floors(), &rules()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "bucket 5m is shorter than this store allows (shortest: 15m); use --bucket 15m or longer"
         );
-        assert!(Window::new(3600, 0, 3600, &floors()).is_err());
-        assert!(Window::new(0, 5400, 3600, &floors()).is_err());
-        let w = Window::new(1_793_577_600, 1_793_577_600 + 86_400, 3600, &floors()).unwrap();
+        assert!(Window::new(3600, 0, 3600, &floors(), &rules()).is_err());
+        assert!(Window::new(0, 5400, 3600, &floors(), &rules()).is_err());
+        let w = Window::new(1_793_577_600, 1_793_577_600 + 86_400, 3600, &floors(), &rules()).unwrap();
         assert_eq!(w.buckets(), 24);
         assert_eq!(w.days(), ("2026-11-02".to_string(), "2026-11-02".to_string()));
     }

@@ -110,6 +110,7 @@ fn store(dir: &Path, name: &str, with_target: bool) -> Store {
     config.privacy.epsilon_per_epoch = 1e12;
     config.privacy.delta_per_epoch = 0.5;
     let store = Store::init(&dir.join(name), &config).unwrap();
+    crowdlens_query::create_ledger(&store).unwrap();
     let o = IngestOptions { now_s: Some(1_800_000_000), ..Default::default() };
     ingest_pings(&store, &dir.join("base_pings.csv"), &o, &NoProgress).unwrap();
     ingest_openrtb(&store, &dir.join("base_bids.jsonl"), &o, &NoProgress).unwrap();

@@ -6,7 +6,9 @@
 //!
 //! The feed is read as ingest reads it (formats, column detection, quarantine rules). Raw ids
 //! live only in this process's memory, as the keys of a map to dense indices; nothing raw is
-//! written and the report holds only shares.
+//! written. The report is **operator-only**: beside the shares it holds exact figures of the
+//! raw feed (rows read, rows not used by reason, devices), no noise protects them, and it says
+//! so on its page and in its JSON (`audience`). No API serves it.
 
 use crowdlens_ingest::columns::Field;
 use crowdlens_ingest::decode::RawPing;
@@ -55,8 +57,16 @@ pub struct RiskOptions {
     pub now_s: i64,
 }
 
+/// Who a risk report is for, as its JSON says it.
+pub const RISK_AUDIENCE: &str = "operator-only";
+
+/// The page's banner, word for word.
+pub const RISK_BANNER: &str = "operator-only: exact figures from a raw feed; not for publication";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskReport {
+    /// Always [`RISK_AUDIENCE`]: the exact figures below come from the raw feed, without noise.
+    pub audience: &'static str,
     pub source: String,
     pub rows_read: u64,
     /// Rows ingest would quarantine or drop for want of a device id, by reason.
@@ -230,6 +240,7 @@ pub fn unicity(path: &Path, options: &RiskOptions) -> Result<RiskReport, RiskErr
         resolutions.push(result);
     }
     Ok(RiskReport {
+        audience: RISK_AUDIENCE,
         source: path.display().to_string(),
         rows_read,
         rows_not_used: not_used,
@@ -255,11 +266,13 @@ pub fn risk_html(r: &RiskReport) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<h1>Re-identification risk of a raw feed</h1><p class=\"muted\">{} · {} rows read · {} devices, {} sampled</p>\
+        "<div class=\"box bad\" id=\"audience\"><p><b>{}</b>. This page counts the rows and devices of a raw feed exactly, with no noise: keep it with the feed's operator.</p></div>\
+         <h1>Re-identification risk of a raw feed</h1><p class=\"muted\">{} · {} rows read · {} devices, {} sampled</p>\
          <div class=\"box bad\"><p><b>The lesson.</b> A handful of points from a device's trace single it out among everyone in the feed, \
          at the feed's own precision and still after coarsening to the store's resolution, or to the finest cells and buckets a question may ask. \
          Pseudonymising ids does not change this: the trace itself is the identifier. That is why crowdlens never releases traces or rows, \
          only noisy aggregates with a per-device bound, charged to a privacy budget.</p></div>",
+        escape(RISK_BANNER),
         escape(&r.source),
         number(r.rows_read as f64, 0),
         number(r.devices_total as f64, 0),
@@ -383,6 +396,27 @@ fn chart(r: &RiskReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_report_says_it_is_operator_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = dir.path().join("feed.csv");
+        let mut text = String::from("mobile_ad_id,timestamp,latitude,longitude\n");
+        for d in 0..5 {
+            let id = format!("6d1f2c3a-0000-4000-8000-{d:012}");
+            text.push_str(&format!("{id},{},{},-93.2\n", 1_793_577_600 + d * 60, 44.9 + d as f64 * 0.01));
+        }
+        std::fs::write(&feed, text).unwrap();
+        let options = RiskOptions { points: vec![1], devices: 10, seed: 1, column_overrides: HashMap::new(), now_s: 1_893_456_000 };
+        let r = unicity(&feed, &options).unwrap();
+        assert_eq!(r.rows_read, 5, "exact figures: hence the label");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["audience"], "operator-only");
+        let html = risk_html(&r);
+        assert!(html.contains("operator-only: exact figures from a raw feed; not for publication"), "{html}");
+        // The banner comes first, before any figure.
+        assert!(html.find("operator-only").unwrap() < html.find("rows read").unwrap());
+    }
 
     #[test]
     fn wilson_is_sane() {

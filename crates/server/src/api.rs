@@ -235,12 +235,18 @@ async fn store_info(
     let manifest = store.manifest().map_err(|e| ApiError::internal(e.to_string()))?;
     let days: std::collections::BTreeSet<&str> = manifest.segments.iter().map(|s| s.day.as_str()).collect();
     let config = store.config();
+    let rules = ledger.rules();
+    // The floors are the ledger's rules; the rest of the resolution is the store's layout.
+    let mut resolution = serde_json::to_value(&config.resolution).map_err(|e| ApiError::internal(e.to_string()))?;
+    resolution["h3_finest_question"] = rules.h3_finest_question.into();
+    resolution["time_finest_bucket_seconds"] = rules.time_finest_bucket_seconds.into();
+    resolution["h3_default_question"] = config.resolution.h3_default_question.min(rules.h3_finest_question).into();
     Ok(Json(serde_json::json!({
-        "resolution": config.resolution,
-        "purposes": config.privacy.purposes,
-        "default_max_partitions": config.privacy.default_max_partitions,
-        "max_partitions_per_question": config.privacy.max_partitions_per_question,
-        "rules": ledger.rules(),
+        "resolution": resolution,
+        "purposes": rules.purposes,
+        "default_max_partitions": rules.default_max_partitions,
+        "max_partitions_per_question": rules.max_partitions_per_question,
+        "rules": rules,
         "first_day": days.first(),
         "last_day": days.last(),
         "map_home": config.map.home,

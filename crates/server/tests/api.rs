@@ -20,6 +20,7 @@ fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
     let mut config = Config::default();
     config.privacy.epsilon_per_epoch = epsilon_per_epoch;
     let store = Store::init(&root, &config).unwrap();
+    crowdlens_query::create_ledger(&store).unwrap();
     let mut run = store.begin_ingest().unwrap();
     for d in 0..50u64 {
         run.push(StoredPing {

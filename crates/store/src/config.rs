@@ -92,6 +92,9 @@ pub struct PrivacyConfig {
     /// Largest ε one question may spend.
     #[serde(default = "default_max_epsilon_per_question")]
     pub max_epsilon_per_question: f64,
+    /// Smallest ε one question may spend.
+    #[serde(default = "default_min_epsilon_per_question")]
+    pub min_epsilon_per_question: f64,
     /// Longest window one question may cover, in days.
     #[serde(default = "default_max_window_days")]
     pub max_window_days: u32,
@@ -105,6 +108,12 @@ pub struct PrivacyConfig {
 /// interval is then about ±12 devices, and a single question can never pin a count down.
 pub fn default_max_epsilon_per_question() -> f64 {
     1.0
+}
+
+/// Below ε = 0.01 a question costs next to nothing against a week's budget while it still reads
+/// the data: without a floor an exhausted week would still answer millions of tiny questions.
+pub fn default_min_epsilon_per_question() -> f64 {
+    0.01
 }
 
 /// A season: long enough for a baseline and a comparison, short enough that one question
@@ -149,6 +158,7 @@ impl Default for Config {
                     "oversight".into(),
                 ],
                 max_epsilon_per_question: default_max_epsilon_per_question(),
+                min_epsilon_per_question: default_min_epsilon_per_question(),
                 max_window_days: default_max_window_days(),
                 retention_weeks: default_retention_weeks(),
             },
@@ -198,6 +208,12 @@ impl Config {
         }
         if !(p.max_epsilon_per_question.is_finite() && p.max_epsilon_per_question > 0.0) {
             return bad("privacy.max_epsilon_per_question must be a positive number".into());
+        }
+        if !(p.min_epsilon_per_question.is_finite()
+            && p.min_epsilon_per_question > 0.0
+            && p.min_epsilon_per_question <= p.max_epsilon_per_question)
+        {
+            return bad("privacy.min_epsilon_per_question must be positive and at most max_epsilon_per_question".into());
         }
         if !(p.delta_per_question >= 0.0 && p.delta_per_question < 1.0) {
             return bad("privacy.delta_per_question must be in [0, 1)".into());
@@ -267,10 +283,12 @@ admit_untyped_geo = {}
 tcf_required_purposes = {:?}
 
 [privacy]
-# The five budget rules below (epsilon_per_epoch, delta_per_epoch, max_epsilon_per_question,
-# delta_per_question, max_window_days) are recorded in the ledger (control.sqlite) when the
-# store is created, and the ledger's values apply from then on: editing them here changes
-# nothing. Change them with `crowdlens budget set`, which writes an audit entry.
+# Every rule in this section (budgets, per-question caps and floors, retention, the default
+# bound, the partition cap and the purposes), and the two question floors in [resolution]
+# (h3_finest_question, time_finest_bucket_seconds), is recorded in the ledger (control.sqlite)
+# when the store is created, and the ledger's values apply from then on: editing them here
+# changes nothing. Change them with `crowdlens budget set --rule NAME=VALUE --reason TEXT`,
+# which writes an audit entry that the transparency report lists.
 # Total epsilon each epoch (ISO week, UTC) may spend, across every case and analyst.
 epsilon_per_epoch = {:?}
 # Total delta each epoch may spend (gaussian noise and thresholded keys spend delta).
@@ -279,10 +297,12 @@ delta_per_epoch = {:e}
 delta_per_question = {:e}
 # Largest epsilon one question may spend.
 max_epsilon_per_question = {:?}
+# Smallest epsilon one question may spend (a tinier one would be nearly free yet read data).
+min_epsilon_per_question = {:?}
 # Longest window one question may cover, in days.
 max_window_days = {}
-# Epochs older than this many weeks are deleted, and their keys destroyed, by
-# `crowdlens retention apply`.
+# Epochs older than this many weeks are deleted, and their keys destroyed: at every ingest,
+# when `serve` starts and daily while it runs, and by `crowdlens retention apply`.
 retention_weeks = {}
 # Default contribution bound L: partitions one device may add to in one question.
 default_max_partitions = {}
@@ -313,6 +333,7 @@ purposes = [{}]
             v.delta_per_epoch,
             v.delta_per_question,
             v.max_epsilon_per_question,
+            v.min_epsilon_per_question,
             v.max_window_days,
             v.retention_weeks,
             v.default_max_partitions,

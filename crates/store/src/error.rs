@@ -22,6 +22,8 @@ pub enum StoreError {
     BadKey { path: PathBuf, reason: String },
     #[error("{store} was written with pseudonym scheme {scheme}, which could give one device several pseudonyms; this version cannot add to it without splitting devices. Create a new store and ingest the sources into it again")]
     OldPseudonymScheme { store: PathBuf, scheme: u32 },
+    #[error("{store} holds units identified by id kind `{stored}`, and this ingest's are `{offered}`: a store holds one kind of id only, because one person seen under two kinds of id would be two privacy units (twice the contributions, twice the privacy loss). Ingest this feed into a separate store")]
+    IdKindMismatch { store: PathBuf, stored: crate::IdKind, offered: crate::IdKind },
     #[error("epoch {0} was shredded by retention; its data and key are gone and no new key is made for it")]
     EpochShredded(String),
     #[error("writing Parquet segment {path}: {reason}")]

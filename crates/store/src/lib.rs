@@ -30,7 +30,7 @@ mod writer;
 pub use config::{Config, PolicyConfig, PrivacyConfig, ResolutionConfig};
 pub use error::StoreError;
 pub use keyring::Keyring;
-pub use manifest::{IngestedSource, Manifest, Segment, SourceCounts, SourceFile, BLAKE3_PREFIX};
+pub use manifest::{IdKind, IngestedSource, Manifest, Segment, SourceCounts, SourceFile, BLAKE3_PREFIX};
 pub use writer::{IngestRun, ROW_SCHEMA_FIELDS};
 
 use std::fs::{self, File};
@@ -46,6 +46,7 @@ pub struct Store {
 pub const CONFIG_FILE: &str = "crowdlens.toml";
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const CONTROL_DB: &str = "control.sqlite";
+pub const LEDGER_WITNESS: &str = "ledger.witness";
 
 impl Store {
     /// Creates a new store with `config`, refusing to touch an existing one.
@@ -95,6 +96,12 @@ impl Store {
         self.root.join(CONTROL_DB)
     }
 
+    /// The second copy of the ledger's head, kept with the keys: restoring an older ledger and
+    /// its checkpoint together leaves the ledger behind this witness.
+    pub fn ledger_witness_path(&self) -> PathBuf {
+        self.root.join("keyring").join(LEDGER_WITNESS)
+    }
+
     pub fn keyring(&self) -> Keyring {
         Keyring::new(self.root.join("keyring"))
     }
@@ -111,9 +118,16 @@ impl Store {
             .collect())
     }
 
-    /// Takes the writer lock and clears what a killed run left behind.
+    /// Takes the writer lock and clears what a killed run left behind, for rows of devices
+    /// identified by advertising ids.
     pub fn begin_ingest(&self) -> Result<IngestRun<'_>, StoreError> {
-        IngestRun::begin(self)
+        IngestRun::begin(self, IdKind::AdvertisingId)
+    }
+
+    /// As [`Store::begin_ingest`], for units identified by `kind`. A store whose units are of
+    /// another kind is refused ([`StoreError::IdKindMismatch`]) before anything is staged.
+    pub fn begin_ingest_as(&self, kind: IdKind) -> Result<IngestRun<'_>, StoreError> {
+        IngestRun::begin(self, kind)
     }
 
     /// Files and directories in the store that users other than its owner can read, write or

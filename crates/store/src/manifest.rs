@@ -15,8 +15,52 @@ pub struct Manifest {
     /// Manifests written before it was recorded used scheme 1.
     #[serde(default = "legacy_scheme")]
     pub pseudonym_scheme: u32,
+    /// The kind of id the store's units are, recorded by the first commit of an ingest: a
+    /// store holds one kind only. Absent before the first commit, and in manifests written
+    /// before it was recorded; read it through [`Manifest::unit_id_kind`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_id_kind: Option<IdKind>,
     pub segments: Vec<Segment>,
     pub sources: Vec<IngestedSource>,
+}
+
+/// What identifies a store's units (its devices). A store holds units of one kind only: one
+/// person seen under an advertising id in one feed and under a user id in another would be two
+/// privacy units, with twice the contributions and twice the privacy loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// A mobile advertising id (IDFA, AAID/GAID): a column detected under an advertising-id
+    /// name, OpenRTB's `device.ifa`, or a mapped column the operator declared as one.
+    AdvertisingId,
+    /// Any other id column mapped explicitly as the device (a publisher's user id, a hashed
+    /// e-mail, a data set's own user number).
+    Other,
+}
+
+impl IdKind {
+    /// The stable code, as the manifest and JSON summaries write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            IdKind::AdvertisingId => "advertising_id",
+            IdKind::Other => "other",
+        }
+    }
+
+    /// Reads `advertising-id` or `other` (as `--id-kind` takes them), or the codes.
+    pub fn parse(text: &str) -> Option<IdKind> {
+        match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "advertising-id" => Some(IdKind::AdvertisingId),
+            "other" => Some(IdKind::Other),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for IdKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +145,7 @@ impl Default for Manifest {
         Manifest {
             generation: 0,
             pseudonym_scheme: crowdlens_types::pseudonym::PSEUDONYM_SCHEME,
+            unit_id_kind: None,
             segments: Vec::new(),
             sources: Vec::new(),
         }
@@ -117,6 +162,15 @@ impl Manifest {
     pub(crate) fn save(&self, root: &Path) -> Result<(), StoreError> {
         let text = serde_json::to_vec_pretty(self).expect("manifest serialises");
         write_atomically(&root.join(MANIFEST_FILE), &text)
+    }
+
+    /// The kind of id the store's units are: the recorded kind; for a manifest written before
+    /// the kind was recorded that already holds data, advertising ids (the only kind stores
+    /// then took, by intent); `None` while nothing is committed, so the first ingest decides.
+    pub fn unit_id_kind(&self) -> Option<IdKind> {
+        self.unit_id_kind.or_else(|| {
+            (!self.sources.is_empty() || !self.segments.is_empty()).then_some(IdKind::AdvertisingId)
+        })
     }
 
     pub fn find_source(&self, digest: &str) -> Option<&IngestedSource> {
@@ -150,5 +204,37 @@ impl Manifest {
             e.1 += s.rows;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_id_kind_is_recorded_and_defaults_for_old_manifests() {
+        // A manifest written before the kind was recorded, holding a source: advertising ids.
+        let old = r#"{"generation":3,"pseudonym_scheme":2,"segments":[],"sources":[{"digest":"blake3:00","path":"a.csv",
+            "kind":"pings","run":"r","committed_at":"2026-01-01T00:00:00Z","counts":{"read":1,"stored":1,"quarantined":0,"dropped":{}}}]}"#;
+        let m: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!(m.unit_id_kind, None);
+        assert_eq!(m.unit_id_kind(), Some(IdKind::AdvertisingId));
+        // An empty store has no kind yet, and writes none.
+        let fresh = Manifest::default();
+        assert_eq!(fresh.unit_id_kind(), None);
+        assert!(!serde_json::to_string(&fresh).unwrap().contains("unit_id_kind"));
+        // A recorded kind is written and read back as its code.
+        let other = Manifest { unit_id_kind: Some(IdKind::Other), ..Manifest::default() };
+        let text = serde_json::to_string(&other).unwrap();
+        assert!(text.contains(r#""unit_id_kind":"other""#), "{text}");
+        assert_eq!(serde_json::from_str::<Manifest>(&text).unwrap().unit_id_kind(), Some(IdKind::Other));
+    }
+
+    #[test]
+    fn id_kind_parses_the_flag_spellings() {
+        assert_eq!(IdKind::parse("advertising-id"), Some(IdKind::AdvertisingId));
+        assert_eq!(IdKind::parse("advertising_id"), Some(IdKind::AdvertisingId));
+        assert_eq!(IdKind::parse(" Other "), Some(IdKind::Other));
+        assert_eq!(IdKind::parse("user"), None);
     }
 }

@@ -13,19 +13,18 @@
 
 use crowdlens_types::Epoch;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fs;
 
 use crate::{Manifest, Store, StoreError};
 
-/// What retention does, or did, to one epoch.
+/// What retention does, or did, to one epoch. It goes into the audit chain and out of the API,
+/// so it holds nothing that depends on the rows: no row count and no segment count (a day's
+/// segments are one per ingest run that had rows that day). Which weeks hold data is public.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExpiredEpoch {
     pub epoch: String,
-    /// Segments the manifest still names for it.
-    pub segments: usize,
-    pub rows: u64,
-    /// Whether its key still exists.
+    /// Whether its key still exists, and so is (or, in a dry run, would be) destroyed.
     pub key: bool,
     /// Whether shredding had already begun (a tombstone exists).
     pub resumed: bool,
@@ -33,30 +32,20 @@ pub struct ExpiredEpoch {
 
 impl Store {
     /// Epochs that ended at least `retention_weeks` weeks before `now_s` and still have
-    /// segments, a key or no tombstone. Reads metadata only.
-    pub fn expired_epochs(&self, now_s: i64) -> Result<Vec<ExpiredEpoch>, StoreError> {
-        let weeks = i64::from(self.config().privacy.retention_weeks);
+    /// segments, a key or no tombstone. Reads metadata only. The weeks are the ledger's rule,
+    /// never the config file's.
+    pub fn expired_epochs(&self, now_s: i64, retention_weeks: u32) -> Result<Vec<ExpiredEpoch>, StoreError> {
+        let weeks = i64::from(retention_weeks);
         let cutoff = now_s - weeks * 7 * 86_400;
         let manifest = self.manifest()?;
         let keyring = self.keyring();
-        let mut epochs: BTreeMap<Epoch, (usize, u64)> = BTreeMap::new();
-        for segment in &manifest.segments {
-            if let Some(epoch) = epoch_of_day(&segment.day) {
-                let e = epochs.entry(epoch).or_default();
-                e.0 += 1;
-                e.1 += segment.rows;
-            }
-        }
-        for epoch in keyring.epochs()? {
-            epochs.entry(epoch).or_default();
-        }
+        let mut epochs: BTreeSet<Epoch> = manifest.segments.iter().filter_map(|s| epoch_of_day(&s.day)).collect();
+        epochs.extend(keyring.epochs()?);
         Ok(epochs
             .into_iter()
-            .filter(|(epoch, _)| epoch.end_unix_seconds() <= cutoff)
-            .map(|(epoch, (segments, rows))| ExpiredEpoch {
+            .filter(|epoch| epoch.end_unix_seconds() <= cutoff)
+            .map(|epoch| ExpiredEpoch {
                 epoch: epoch.to_string(),
-                segments,
-                rows,
                 key: keyring.has_key(epoch),
                 resumed: keyring.is_shredded(epoch),
             })
@@ -136,12 +125,12 @@ mod tests {
         let store = store_with_two_weeks(&dir.path().join("st"));
         let weeks = i64::from(store.config().privacy.retention_weeks);
         let w45_end = MONDAY_W45 + 7 * 86_400;
-        assert!(store.expired_epochs(w45_end + weeks * 7 * 86_400 - 1).unwrap().is_empty());
-        let expired = store.expired_epochs(w45_end + weeks * 7 * 86_400).unwrap();
-        assert_eq!(
-            expired,
-            vec![ExpiredEpoch { epoch: "2026-W45".into(), segments: 2, rows: 3, key: true, resumed: false }]
-        );
+        assert!(store.expired_epochs(w45_end + weeks * 7 * 86_400 - 1, weeks as u32).unwrap().is_empty());
+        let expired = store.expired_epochs(w45_end + weeks * 7 * 86_400, weeks as u32).unwrap();
+        assert_eq!(expired, vec![ExpiredEpoch { epoch: "2026-W45".into(), key: true, resumed: false }]);
+        // What retention reports and audits has no count that depends on the rows.
+        let json = serde_json::to_value(&expired[0]).unwrap();
+        assert_eq!(json, serde_json::json!({"epoch": "2026-W45", "key": true, "resumed": false}));
     }
 
     #[test]
@@ -160,7 +149,7 @@ mod tests {
         assert!(store.keyring().has_key("2026-W46".parse().unwrap()));
         assert!(matches!(store.keyring().key_for(w45), Err(StoreError::EpochShredded(_))));
         // Done: nothing is left to shred, even long after.
-        assert!(store.expired_epochs(MONDAY_W45 + 1000 * 86_400).unwrap().iter().all(|e| e.epoch != "2026-W45"));
+        assert!(store.expired_epochs(MONDAY_W45 + 1000 * 86_400, 26).unwrap().iter().all(|e| e.epoch != "2026-W45"));
         // Shredding again is harmless.
         store.shred_epoch(w45).unwrap();
     }
@@ -178,8 +167,9 @@ mod tests {
         m.segments.retain(|s| epoch_of_day(&s.day) != Some(w45));
         m.save(store.root()).unwrap();
         assert_eq!(store.manifest().unwrap().total_rows(), 1, "readers already see the week gone");
-        let pending = store.expired_epochs(MONDAY_W45 + 1000 * 86_400).unwrap();
-        assert!(pending.iter().any(|e| e.epoch == "2026-W45" && e.key && e.resumed && e.segments == 0));
+        let pending = store.expired_epochs(MONDAY_W45 + 1000 * 86_400, 26).unwrap();
+        assert!(pending.iter().any(|e| e.epoch == "2026-W45" && e.key && e.resumed));
+        assert!(store.manifest().unwrap().segments.iter().all(|s| epoch_of_day(&s.day) != Some(w45)));
         store.shred_epoch(w45).unwrap();
         assert_eq!(files.iter().filter(|p| p.exists()).count(), 1, "the unnamed files are swept");
         assert!(!store.keyring().has_key(w45));
@@ -193,9 +183,10 @@ mod tests {
         // As if killed right after step 1.
         store.keyring().write_tombstone(w45, "then").unwrap();
         assert!(matches!(store.keyring().key_for(w45), Err(StoreError::EpochShredded(_))), "late data is blocked");
-        let pending = store.expired_epochs(MONDAY_W45 + 1000 * 86_400).unwrap();
+        let pending = store.expired_epochs(MONDAY_W45 + 1000 * 86_400, 26).unwrap();
         let w45_pending = pending.iter().find(|e| e.epoch == "2026-W45").unwrap();
-        assert!(w45_pending.resumed && w45_pending.key && w45_pending.segments == 2);
+        assert!(w45_pending.resumed && w45_pending.key);
+        assert_eq!(store.manifest().unwrap().segments.iter().filter(|s| epoch_of_day(&s.day) == Some(w45)).count(), 2);
         store.shred_epoch(w45).unwrap();
         assert!(!store.keyring().has_key(w45));
         assert_eq!(store.manifest().unwrap().segments.len(), 1);

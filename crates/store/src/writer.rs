@@ -13,7 +13,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::{sync_dir, IngestedSource, Manifest, Segment, SourceCounts, SourceFile, Store, StoreError};
+use crate::{sync_dir, IdKind, IngestedSource, Manifest, Segment, SourceCounts, SourceFile, Store, StoreError};
 
 /// Column names of every segment, in order.
 pub const ROW_SCHEMA_FIELDS: [&str; 4] = ["pseudonym", "cell", "time_s", "category"];
@@ -38,18 +38,22 @@ struct DayWriter {
 }
 
 /// An ingest run holding the store's writer lock. Dropping it without [`IngestRun::commit`]
-/// leaves the store exactly as it was; the staging files are swept by the next run.
+/// leaves the store exactly as it was: it removes its staging files and its quarantine file
+/// (and what a killed run leaves is swept by the next run).
 pub struct IngestRun<'a> {
     store: &'a Store,
     run_id: String,
     staging_dir: PathBuf,
+    /// What identifies the units of this run's rows; the store must hold the same kind.
+    id_kind: IdKind,
     /// Keyed by UTC day number, so a row needs no date formatting on the hot path.
     days: BTreeMap<i64, DayWriter>,
+    committed: bool,
     _lock: File,
 }
 
 impl<'a> IngestRun<'a> {
-    pub(crate) fn begin(store: &'a Store) -> Result<IngestRun<'a>, StoreError> {
+    pub(crate) fn begin(store: &'a Store, id_kind: IdKind) -> Result<IngestRun<'a>, StoreError> {
         let root = store.root();
         let lock = take_writer_lock(root)?;
         sweep_uncommitted(root)?;
@@ -62,10 +66,16 @@ impl<'a> IngestRun<'a> {
                 scheme: manifest.pseudonym_scheme,
             });
         }
+        check_id_kind(root, &manifest, id_kind)?;
         let run_id = new_run_id();
         let staging_dir = root.join("staging").join(&run_id);
         crate::create_private_dir(&staging_dir)?;
-        Ok(IngestRun { store, run_id, staging_dir, days: BTreeMap::new(), _lock: lock })
+        Ok(IngestRun { store, run_id, staging_dir, id_kind, days: BTreeMap::new(), committed: false, _lock: lock })
+    }
+
+    /// What identifies the units of this run's rows.
+    pub fn id_kind(&self) -> IdKind {
+        self.id_kind
     }
 
     pub fn run_id(&self) -> &str {
@@ -126,8 +136,10 @@ impl<'a> IngestRun<'a> {
             f.sync_all().map_err(|e| StoreError::io(&quarantine, e))?;
         }
         let mut manifest = Manifest::load(&root)?;
+        check_id_kind(&root, &manifest, self.id_kind)?;
         manifest.generation += 1;
         manifest.pseudonym_scheme = crowdlens_types::pseudonym::PSEUDONYM_SCHEME;
+        manifest.unit_id_kind = Some(self.id_kind);
         manifest.segments.extend(segments);
         manifest.sources.push(IngestedSource {
             digest: source.digest,
@@ -139,8 +151,33 @@ impl<'a> IngestRun<'a> {
             bytes: Some(source.bytes),
         });
         manifest.save(&root)?;
+        self.committed = true;
         let _ = fs::remove_dir_all(&self.staging_dir);
         Ok(())
+    }
+}
+
+impl Drop for IngestRun<'_> {
+    /// A run that ends without its commit (an error, a refusal) takes its staging files and
+    /// quarantine file with it, while it still holds the lock. Best effort: what remains
+    /// (after a kill, say) is swept by the next run.
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        self.days.clear();
+        let _ = fs::remove_dir_all(&self.staging_dir);
+        let _ = fs::remove_file(self.quarantine_path());
+    }
+}
+
+/// Refuses rows whose units are of another id kind than the store's.
+fn check_id_kind(root: &Path, manifest: &Manifest, offered: IdKind) -> Result<(), StoreError> {
+    match manifest.unit_id_kind() {
+        Some(stored) if stored != offered => {
+            Err(StoreError::IdKindMismatch { store: root.to_path_buf(), stored, offered })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -237,4 +274,63 @@ pub(crate) fn sweep_uncommitted(root: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    fn ping(time_s: i64) -> StoredPing {
+        StoredPing { pseudonym: crowdlens_types::Pseudonym(7), cell: 0x8a2a1072b59ffff, time_s, category: None }
+    }
+
+    fn commit_one(store: &Store, kind: IdKind, digest: &str) -> Result<(), StoreError> {
+        let mut run = store.begin_ingest_as(kind)?;
+        run.push(ping(1_793_577_600))?;
+        run.commit(SourceFile { digest: digest.into(), path: digest.into(), bytes: 1 }, "pings", SourceCounts::default())
+    }
+
+    fn entries(dir: &Path) -> usize {
+        fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+    }
+
+    #[test]
+    fn the_first_commit_records_the_id_kind_and_another_kind_is_refused_before_staging() {
+        for (first, second) in [(IdKind::AdvertisingId, IdKind::Other), (IdKind::Other, IdKind::AdvertisingId)] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::init(dir.path(), &Config::default()).unwrap();
+            assert_eq!(store.manifest().unwrap().unit_id_kind(), None);
+            commit_one(&store, first, "a").unwrap();
+            assert_eq!(store.manifest().unwrap().unit_id_kind, Some(first));
+            let before = fs::read(dir.path().join(crate::MANIFEST_FILE)).unwrap();
+            let e = store.begin_ingest_as(second).err().expect("refused");
+            assert!(
+                matches!(e, StoreError::IdKindMismatch { stored, offered, .. } if stored == first && offered == second),
+                "{e}"
+            );
+            assert!(e.to_string().contains("two privacy units") && e.to_string().contains("separate store"), "{e}");
+            assert_eq!(entries(&dir.path().join("staging")), 0, "nothing staged");
+            assert_eq!(fs::read(dir.path().join(crate::MANIFEST_FILE)).unwrap(), before);
+            // The same kind is taken.
+            commit_one(&store, first, "b").unwrap();
+            assert_eq!(store.manifest().unwrap().sources.len(), 2);
+        }
+    }
+
+    #[test]
+    fn a_run_dropped_without_its_commit_removes_its_staging_and_quarantine() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::init(dir.path(), &Config::default()).unwrap();
+        {
+            let mut run = store.begin_ingest().unwrap();
+            run.push(ping(1_793_577_600)).unwrap();
+            crate::create_private_file(&run.quarantine_path()).unwrap();
+            assert_eq!(entries(&dir.path().join("staging")), 1);
+            assert_eq!(entries(&dir.path().join("quarantine")), 1);
+        }
+        assert_eq!(entries(&dir.path().join("staging")), 0);
+        assert_eq!(entries(&dir.path().join("quarantine")), 0);
+        assert_eq!(store.manifest().unwrap(), Manifest::default());
+    }
 }

@@ -89,9 +89,9 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
 pub(super) fn audit(command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::Verify { store } => {
+            // Read-only: verify never creates, migrates or rewrites anything.
             let store = Store::open(&store)?;
-            let ledger = open_ledger(&store)?;
-            match ledger.verify_audit()? {
+            match crowdlens_query::verify_ledger(&store)? {
                 Some(head) => {
                     println!("audit log intact: {} entries", head.id);
                     println!("head hash: {}", head.hash);

@@ -33,25 +33,28 @@ pub(super) fn budget(store: &Path, json: bool) -> Result<()> {
 /// The rules in force (from the ledger), and a warning where the config file says otherwise.
 pub(super) fn print_rules(rules: &crowdlens_control::Rules, store: &Store) {
     println!(
-        "rules (recorded in the ledger; change with `crowdlens budget set`): ε {} per epoch, at most ε {} per question; δ {:e} per epoch, {:e} per question; windows up to {} days",
+        "rules (recorded in the ledger; change with `crowdlens budget set`): ε {} per epoch, ε {} to {} per question; δ {:e} per epoch, {:e} per question; windows up to {} days; cells no finer than H3 {}, buckets no shorter than {} s; default bound L {}; at most {} partitions; retention {} weeks; purposes: {}",
         rules.epsilon_per_epoch,
+        rules.min_epsilon_per_question,
         rules.max_epsilon_per_question,
         rules.delta_per_epoch,
         rules.delta_per_question,
-        rules.max_window_days
+        rules.max_window_days,
+        rules.h3_finest_question,
+        rules.time_finest_bucket_seconds,
+        rules.default_max_partitions,
+        rules.max_partitions_per_question,
+        rules.retention_weeks,
+        rules.purposes.join(", ")
     );
-    let p = &store.config().privacy;
-    let file = [
-        ("epsilon_per_epoch", p.epsilon_per_epoch, rules.epsilon_per_epoch),
-        ("delta_per_epoch", p.delta_per_epoch, rules.delta_per_epoch),
-        ("max_epsilon_per_question", p.max_epsilon_per_question, rules.max_epsilon_per_question),
-        ("delta_per_question", p.delta_per_question, rules.delta_per_question),
-        ("max_window_days", f64::from(p.max_window_days), rules.max_window_days),
-    ];
-    for (name, in_file, in_ledger) in file {
-        if in_file != in_ledger {
+    let in_file = crowdlens_query::rules::rules_of_config(store.config());
+    for name in crowdlens_control::Rules::NAMES {
+        let (file, ledger) = (in_file.get(name), rules.get(name));
+        if file != ledger {
             eprintln!(
-                "warning: crowdlens.toml says privacy.{name} = {in_file}, but the ledger's rule is {in_ledger}, which applies; use `crowdlens budget set` to change a rule"
+                "warning: crowdlens.toml says {name} = {}, but the ledger's rule is {}, which applies; use `crowdlens budget set` to change a rule",
+                file.map_or("nothing".into(), |v| v.to_string()),
+                ledger.map_or("nothing".into(), |v| v.to_string()),
             );
         }
     }
@@ -60,21 +63,41 @@ pub(super) fn print_rules(rules: &crowdlens_control::Rules, store: &Store) {
 pub(super) fn budget_set(store: &Path, rules: &[String], reason: &str) -> Result<()> {
     let store = Store::open(store)?;
     let mut ledger = open_ledger(&store)?;
-    let who = crowdlens_control::Requester {
-        actor: local_actor(),
-        role: "admin".into(),
-        case_id: "-".into(),
-        purpose: "budget-rules".into(),
-    };
+    let who = Asker { actor: local_actor(), role: "admin".into(), case_id: "-".into(), purpose: "budget-rules".into() };
     for spec in rules {
-        let (name, value) = spec
-            .split_once('=')
-            .with_context(|| format!("--rule {spec:?}: expected NAME=VALUE, e.g. epsilon_per_epoch=5"))?;
-        let value: f64 = value.trim().parse().with_context(|| format!("--rule {spec:?}: {value:?} is not a number"))?;
-        let id = ledger.set_rule(&who, name.trim(), value, reason)?;
-        println!("set {} = {value} (audit entry {id})", name.trim());
+        let (name, value) = spec.split_once('=').with_context(|| {
+            format!("--rule {spec:?}: expected NAME=VALUE, e.g. epsilon_per_epoch=5 or purposes=research,oversight")
+        })?;
+        let id = crowdlens_query::rules::change_rule(&store, &mut ledger, &who, name.trim(), value, reason)?;
+        let now = ledger.rules().get(name.trim()).map_or(String::new(), |v| v.to_string());
+        println!("set {} = {now} (audit entry {id})", name.trim());
     }
     Ok(())
+}
+
+/// Retention as it applies itself (at ingest, when `serve` starts and daily while it runs):
+/// audited like `retention apply`, under the system's name. Returns the epochs shredded.
+pub(crate) fn apply_retention_now(store: &Store) -> Result<Vec<String>> {
+    let mut ledger = open_ledger(store)?;
+    let who = Asker {
+        actor: "crowdlens:retention".into(),
+        role: "admin".into(),
+        case_id: "-".into(),
+        purpose: "retention".into(),
+    };
+    let now = chrono::Utc::now().timestamp();
+    let report = crowdlens_query::retention::apply_retention(store, &mut ledger, &who, now, false)?;
+    Ok(report.epochs.into_iter().map(|e| e.epoch).collect())
+}
+
+/// Says on stderr which epochs retention shredded by itself, if any.
+pub(crate) fn report_retention(shredded: &[String]) {
+    if !shredded.is_empty() {
+        eprintln!(
+            "retention: shredded {} (older than the ledger's retention_weeks; audited)",
+            shredded.join(", ")
+        );
+    }
 }
 
 pub(super) fn retention_apply(store: &Path, dry_run: bool, json: bool) -> Result<()> {
@@ -87,23 +110,6 @@ pub(super) fn retention_apply(store: &Path, dry_run: bool, json: bool) -> Result
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
-    let verb = if dry_run { "would shred" } else { "shredded" };
-    println!("retention: {} weeks; epochs that ended before {} expire", report.retention_weeks, report.cutoff);
-    if report.epochs.is_empty() {
-        println!("nothing has expired");
-    }
-    for e in &report.epochs {
-        println!(
-            "{verb} {}: {} segment(s), {} row(s){}{}",
-            e.epoch,
-            e.segments,
-            e.rows,
-            if e.key { ", key destroyed" } else { "" },
-            if e.resumed { " (finishing an earlier run)" } else { "" }
-        );
-    }
-    if !dry_run && !report.epochs.is_empty() {
-        println!("the ledger keeps what these epochs spent; late data for them is dropped as epoch_shredded");
-    }
+    crate::output::print_retention(&report);
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! counted; stores created on demand.
 
 use anyhow::{bail, Context, Result};
-use crowdlens_ingest::{ingest_openrtb, ingest_pings, GeneratedFeed, GeneratedPing, IngestOptions, IngestSummary};
+use crowdlens_ingest::{
+    check_id_kind, ingest_openrtb, ingest_pings, pings_device_ids, DeviceIds, GeneratedFeed, GeneratedPing, IdKind,
+    IngestError, IngestOptions, IngestSummary,
+};
 use crowdlens_store::Store;
 use crowdlens_synth::{generate, SynthOptions};
 use std::path::{Path, PathBuf};
@@ -12,8 +15,9 @@ use crate::output::{print_summary, Bar};
 
 pub(super) fn ingest(command: IngestCommand) -> Result<()> {
     match command {
-        IngestCommand::Pings { source, map } => {
-            let options = ingest_options(source.sensitive.as_deref(), &map, None)?;
+        IngestCommand::Pings { source, map, id_kind } => {
+            let mut options = ingest_options(source.sensitive.as_deref(), &map, None)?;
+            options.id_kind = id_kind.as_deref().map(IngestOptions::parse_id_kind).transpose()?;
             ingest_command(&source, &options, Source::Pings)
         }
         IngestCommand::Openrtb { source, received_at, time_field, request_field } => {
@@ -144,6 +148,7 @@ fn synth_into_store(a: &SynthArgs, store_dir: &Path) -> Result<()> {
         return Ok(());
     }
     print_summary(&feed.description(), &summary);
+    print_device_ids(&summary);
     let seconds = started.elapsed().as_secs_f64();
     println!("built the store in {seconds:.1} s ({:.0} pings a second)", summary.read as f64 / seconds.max(1e-9));
     Ok(())
@@ -181,11 +186,15 @@ pub(super) fn synth(a: &SynthArgs, show: bool) -> Result<crowdlens_synth::SynthS
 }
 
 fn ingest_command(args: &IngestArgs, options: &IngestOptions, source: Source) -> Result<()> {
+    check_sources(&args.store, &args.files, options, source)?;
     let store = open_or_create(&args.store)?;
+    // A store whose ledger is missing or rolled back takes no data: its budget is unknown.
+    drop(super::open_ledger(&store)?);
     let summary = ingest_files(&store, &args.files, options, source, !args.json, !args.json)?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     }
+    super::budget::report_retention(&super::budget::apply_retention_now(&store)?);
     Ok(())
 }
 
@@ -200,10 +209,59 @@ pub(super) fn ingest_options(
             None => Default::default(),
         },
         column_overrides: IngestOptions::parse_mapping(map)?,
+        id_kind: None,
         now_s: None,
         received_at_s,
         line_layout: Default::default(),
     })
+}
+
+/// Every source's header and the id kind of its units, checked before the store is created or
+/// anything is written: a refused source leaves no store behind and no other source half
+/// ingested. Each ingest checks its own again under the writer lock.
+fn check_sources(store_dir: &Path, files: &[PathBuf], options: &IngestOptions, source: Source) -> Result<()> {
+    let mut first: Option<(&PathBuf, DeviceIds)> = None;
+    for file in files {
+        let ids = match source {
+            Source::Pings => pings_device_ids(file, options)?,
+            Source::Openrtb => DeviceIds {
+                column: crowdlens_ingest::pipeline::OPENRTB_DEVICE_COLUMN.into(),
+                kind: IdKind::AdvertisingId,
+            },
+        };
+        match &first {
+            None => first = Some((file, ids)),
+            Some((first_file, first_ids)) if first_ids.kind != ids.kind => {
+                return Err(IngestError::MixedIdKinds {
+                    path: file.clone(),
+                    column: ids.column,
+                    offered: ids.kind,
+                    first: (*first_file).clone(),
+                    first_column: first_ids.column.clone(),
+                    first_kind: first_ids.kind,
+                }
+                .into())
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((file, ids)) = first {
+        if store_dir.join(crowdlens_store::CONFIG_FILE).exists() {
+            check_id_kind(&Store::open(store_dir)?, file, &ids)?;
+        }
+    }
+    Ok(())
+}
+
+/// The summary's line on identity: which column the units come from, and their id kind.
+fn print_device_ids(s: &IngestSummary) {
+    if let Some(kind) = s.id_kind {
+        let what = match kind {
+            IdKind::AdvertisingId => "advertising ids",
+            IdKind::Other => "mapped explicitly, declared to identify devices",
+        };
+        println!("  device id    {} (id kind {kind}: {what})", s.device_id_columns.join(", "));
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -229,6 +287,7 @@ pub(super) fn ingest_files(
         };
         if print_each {
             print_summary(&file.display().to_string(), &s);
+            print_device_ids(&s);
         }
         total.add(s);
     }

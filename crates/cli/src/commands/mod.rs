@@ -86,7 +86,8 @@ enum Command {
     Risk {
         /// A ping feed: CSV, CSV.gz or Parquet.
         source: PathBuf,
-        /// Column mapping FIELD=COLUMN, as for `ingest pings`.
+        /// Column mapping FIELD=COLUMN, as for `ingest pings`: an id column that is not under an
+        /// advertising-id name is the device only with --map device_id=COLUMN.
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
         /// Numbers of points drawn from each device's trace.
@@ -348,8 +349,17 @@ enum IngestCommand {
         #[command(flatten)]
         source: IngestArgs,
         /// Column mapping FIELD=COLUMN (fields: device_id, id_type, timestamp, latitude, longitude, accuracy).
+        /// The device is detected only under an advertising-id name (mobile_ad_id, maid, ad_id,
+        /// advertising_id, adid, ifa, idfa, aaid, gaid, device_id); any other id column (a user
+        /// id, a hashed e-mail, GeoLife's uid) is taken only with --map device_id=COLUMN, which
+        /// declares that the column identifies devices.
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
+        /// What the device column holds: advertising-id or other. By default a column under an
+        /// advertising-id name holds advertising ids and any other mapped column is `other`.
+        /// A store keeps units of one kind only and refuses a feed of another.
+        #[arg(long = "id-kind", value_name = "KIND")]
+        id_kind: Option<String>,
     },
     /// OpenRTB 2.5/2.6 bid requests, one JSON object per line, plain or gzip. Consent (COPPA,
     /// LMT, TCF, US Privacy, GPP) is enforced first; drops are counted by reason.
@@ -636,7 +646,7 @@ fn create_store(path: &Path) -> Result<Store> {
 
 fn create_store_with(path: &Path, config: &Config) -> Result<Store> {
     let store = Store::init(path, config)?;
-    open_ledger(&store)?;
+    crowdlens_query::create_ledger(&store)?;
     Ok(store)
 }
 

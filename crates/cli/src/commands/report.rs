@@ -1,4 +1,5 @@
-//! `risk` and `report transparency`: the two HTML reports.
+//! `risk` and `report transparency`: the two HTML reports. The risk report is operator-only
+//! (exact figures of a raw feed); the transparency report is for publication.
 
 use anyhow::{Context, Result};
 use crowdlens_ingest::IngestOptions;
@@ -36,6 +37,7 @@ pub(super) fn risk(
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
+        println!("{}", crowdlens_report::risk::RISK_BANNER);
         println!(
             "{} devices in {} rows; {} sampled. Share singled out by p points:",
             report.devices_total, report.rows_read, report.devices_sampled

@@ -18,7 +18,10 @@ pub(super) fn serve(
     let question_timeout = std::time::Duration::from_secs(
         parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
     );
-    let engine = engine_for(engine.as_deref(), question_timeout, &Store::open(&store)?)?;
+    let opened = Store::open(&store)?;
+    let engine = engine_for(engine.as_deref(), question_timeout, &opened)?;
+    // Retention applies itself when the server starts, and daily while it runs.
+    super::budget::report_retention(&super::budget::apply_retention_now(&opened)?);
     let limits =
         crowdlens_server::Limits { max_body_bytes: max_body, requests_per_minute: rate_limit, question_timeout };
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
@@ -35,6 +38,22 @@ pub(super) fn serve(
             eprintln!("questions run on the cluster at {}", engine.name());
             state = state.with_engine(engine);
         }
+        tokio::spawn(async move {
+            let day = std::time::Duration::from_secs(86_400);
+            loop {
+                tokio::time::sleep(day).await;
+                let store = opened.root().to_path_buf();
+                let shredded = tokio::task::spawn_blocking(move || {
+                    super::budget::apply_retention_now(&Store::open(&store)?)
+                })
+                .await;
+                match shredded {
+                    Ok(Ok(epochs)) => super::budget::report_retention(&epochs),
+                    Ok(Err(e)) => eprintln!("retention: {e:#}"),
+                    Err(e) => eprintln!("retention: {e}"),
+                }
+            }
+        });
         crowdlens_server::serve(listener, state).await?;
         anyhow::Ok(())
     })

@@ -42,7 +42,7 @@ pub(super) fn price_covisit(
     q: &CovisitQuestion,
 ) -> Result<(Charge, CovisitPlan), QueryError> {
     q.common.window(store, rules)?;
-    let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
+    let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let a = cells_of(&q.area, res)?;
     let b = cells_of(&q.area_b, res)?;
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
@@ -69,7 +69,7 @@ pub async fn ask_covisit(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("co-visit", q);
     let price = |rules: &Rules| price_covisit(store, rules, q);
-    answer(store, ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
+    answer(ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
         let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
         let mut keys = vec![RowKey::Covisit(CovisitKey { lag: None, measure: "devices_in_both" })];
         keys.extend(LAG_LABELS.iter().map(|&lag| RowKey::Covisit(CovisitKey { lag: Some(lag), measure: "lag" })));

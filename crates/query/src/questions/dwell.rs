@@ -38,12 +38,12 @@ pub(super) fn price_dwell(
     rules: &Rules,
     q: &DwellQuestion,
 ) -> Result<(Charge, (u8, Vec<CellIndex>)), QueryError> {
-    let bound = q.common.bound(store)?;
+    let bound = q.common.bound(rules)?;
     q.common.window(store, rules)?;
     if q.max_gap_s <= 0 {
         return Err(QueryError::BadWindow("--max-gap must be positive".into()));
     }
-    let res = resolution(store, q.res, store.config().resolution.h3_finest_question)?;
+    let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;
     let bins = DWELL_LABELS.len() as u32;
     let charge = q.common.charge(rules, "dwell", bound, bins as u64, Sensitivity::total(bound, bins), false)?;
@@ -62,7 +62,7 @@ pub async fn ask_dwell(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("dwell", q);
     let price = |rules: &Rules| price_dwell(store, rules, q);
-    answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
+    answer(ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
         let counts = plan::dwell_counts(store, from, to, res, &cells, q.max_gap_s, charge.max_partitions).await?;
         let keys = DWELL_LABELS.iter().map(|&dwell| RowKey::Dwell(DwellKey { dwell })).collect();

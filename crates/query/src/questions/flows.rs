@@ -41,13 +41,13 @@ pub(super) enum FlowZones {
     TopFrom { res: u8, origin: u64 },
 }
 
-pub(super) fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, QueryError> {
+pub(super) fn flow_zones(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Result<FlowZones, QueryError> {
     let default_res = store.config().resolution.h3_default_question.min(7);
     match (&q.zones_file, &q.top_from, &q.area) {
         (Some(file), None, None) => {
             let zones = read_named_zones(file)?;
-            let res = named_zone_resolution(store, &zones, q.zones_res)?;
-            let floor = store.config().resolution.h3_finest_question;
+            let res = named_zone_resolution(rules, &zones, q.zones_res)?;
+            let floor = rules.h3_finest_question;
             let (map, names) = tile_named_zones(file, zones, res, floor)?;
             Ok(FlowZones::Named { res, map, names })
         }
@@ -59,11 +59,11 @@ pub(super) fn flow_zones(store: &Store, q: &FlowsQuestion) -> Result<FlowZones, 
             if q.zones_res.is_some_and(|r| r != res) {
                 return Err(QueryError::BadArea("--top-from's cell resolution and --zones-res differ".into()));
             }
-            resolution(store, Some(res), res)?;
+            resolution(rules, Some(res), res)?;
             Ok(FlowZones::TopFrom { res, origin: u64::from(cell) })
         }
         (None, None, Some(area)) => {
-            let res = zones_resolution(store, q.zones_res.unwrap_or(default_res))?;
+            let res = zones_resolution(rules, q.zones_res.unwrap_or(default_res.min(rules.h3_finest_question)))?;
             let area = Area::parse(area)?;
             if let Some(fixed) = area.fixed_resolution().filter(|&fixed| fixed != res) {
                 return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --zones-res {fixed}")));
@@ -100,8 +100,8 @@ pub const NAMED_ZONE_CELL_BUDGET: f64 = 300_000.0;
 
 /// Zones are never finer than the finest resolution a question may ask: finer cells would let
 /// zone boundaries draw areas below the store's resolution floor. The error names the flag.
-pub(super) fn zones_resolution(store: &Store, res: u8) -> Result<u8, QueryError> {
-    let floor = store.config().resolution.h3_finest_question;
+pub(super) fn zones_resolution(rules: &Rules, res: u8) -> Result<u8, QueryError> {
+    let floor = rules.h3_finest_question;
     if res > floor {
         return Err(QueryError::BadArea(format!(
             "--zones-res {res} is finer than this store allows (finest: {floor}); pass --zones-res {floor} or coarser"
@@ -111,16 +111,16 @@ pub(super) fn zones_resolution(store: &Store, res: u8) -> Result<u8, QueryError>
 }
 
 pub(super) fn named_zone_resolution(
-    store: &Store,
+    rules: &Rules,
     zones: &[(String, geo::MultiPolygon<f64>)],
     asked: Option<u8>,
 ) -> Result<u8, QueryError> {
     use geo::ChamberlainDuquetteArea;
     if let Some(res) = asked {
-        return zones_resolution(store, res);
+        return zones_resolution(rules, res);
     }
     let km2: f64 = zones.iter().map(|(_, p)| p.chamberlain_duquette_unsigned_area()).sum::<f64>() / 1e6;
-    let mut res = store.config().resolution.h3_finest_question;
+    let mut res = rules.h3_finest_question;
     while res > 0 {
         let cell_km2 = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?.area_km2();
         if km2 / cell_km2 <= NAMED_ZONE_CELL_BUDGET {
@@ -206,7 +206,7 @@ pub async fn ask_flows(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("flows", q);
     let price = |rules: &Rules| price_flows(store, rules, q);
-    answer(store, ledger, asker, &question, price, async |zones: FlowZones, charge: &Charge| {
+    answer(ledger, asker, &question, price, async |zones: FlowZones, charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
         let bound = charge.max_partitions;
         match zones {
@@ -266,15 +266,15 @@ pub(super) fn pairs(
 }
 
 pub(super) fn price_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Result<(Charge, FlowZones), QueryError> {
-    let bound = q.common.bound(store)?;
+    let bound = q.common.bound(rules)?;
     q.common.window(store, rules)?;
-    let zones = flow_zones(store, q)?;
+    let zones = flow_zones(store, rules, q)?;
     let (partitions, private) = match &zones {
         FlowZones::Cells { zones, .. } => ((zones.len() as u64).pow(2).saturating_sub(zones.len() as u64), false),
         FlowZones::Named { names, .. } => ((names.len() as u64).pow(2) - names.len() as u64, false),
         FlowZones::TopFrom { .. } => (0, true),
     };
-    check_partitions(store, partitions)?;
+    check_partitions(rules, partitions)?;
     let charge = q.common.charge(rules, "flows", bound, partitions, Sensitivity::once_per_partition(bound), private)?;
     Ok((charge, zones))
 }

@@ -44,8 +44,8 @@ pub struct Common {
 }
 
 impl Common {
-    pub(crate) fn bound(&self, store: &Store) -> Result<u32, QueryError> {
-        match self.max_partitions.unwrap_or(store.config().privacy.default_max_partitions) {
+    pub(crate) fn bound(&self, rules: &Rules) -> Result<u32, QueryError> {
+        match self.max_partitions.unwrap_or(rules.default_max_partitions) {
             0 => Err(QueryError::BadBound),
             l => Ok(l),
         }
@@ -60,8 +60,8 @@ impl Common {
         }
         let floors = &store.config().resolution;
         let length = self.to_s - self.from_s;
-        if length < floors.time_finest_bucket_seconds {
-            let floor = format_span(floors.time_finest_bucket_seconds);
+        if length < rules.time_finest_bucket_seconds {
+            let floor = format_span(rules.time_finest_bucket_seconds);
             return Err(QueryError::BadWindow(format!(
                 "the window is {} long, shorter than this store's shortest time bucket ({floor}); ask over {floor} or longer",
                 format_span(length)
@@ -106,9 +106,11 @@ impl Common {
     }
 }
 
-pub(crate) fn resolution(store: &Store, asked: Option<u8>, default: u8) -> Result<u8, QueryError> {
-    let res = asked.unwrap_or(default);
-    let floor = store.config().resolution.h3_finest_question;
+/// The resolution asked, or `default` held to the floor (a floor raised by a rule change may
+/// pass the config's default); an asked resolution finer than the floor is refused.
+pub(crate) fn resolution(rules: &Rules, asked: Option<u8>, default: u8) -> Result<u8, QueryError> {
+    let floor = rules.h3_finest_question;
+    let res = asked.unwrap_or(default.min(floor));
     if res > floor {
         return Err(QueryError::ResolutionTooFine { asked: res, floor });
     }
@@ -125,8 +127,8 @@ pub(crate) fn cells_of(spec: &str, res: u8) -> Result<Vec<CellIndex>, QueryError
     Ok(area.cells(Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?)?)
 }
 
-pub(crate) fn check_partitions(store: &Store, partitions: u64) -> Result<(), QueryError> {
-    let limit = store.config().privacy.max_partitions_per_question;
+pub(crate) fn check_partitions(rules: &Rules, partitions: u64) -> Result<(), QueryError> {
+    let limit = rules.max_partitions_per_question;
     if partitions > limit {
         return Err(QueryError::TooManyPartitions { partitions, limit });
     }

@@ -54,21 +54,21 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
         }
         (Some(fixed), _) => fixed,
         (None, Some(asked)) => asked,
-        (None, None) => config.resolution.h3_default_question,
+        (None, None) => config.resolution.h3_default_question.min(rules.h3_finest_question),
     };
-    if res > config.resolution.h3_finest_question {
-        return Err(QueryError::ResolutionTooFine { asked: res, floor: config.resolution.h3_finest_question });
+    if res > rules.h3_finest_question {
+        return Err(QueryError::ResolutionTooFine { asked: res, floor: rules.h3_finest_question });
     }
-    let window = Window::new(q.from_s, q.to_s, q.bucket_s, &config.resolution)?;
+    let window = Window::new(q.from_s, q.to_s, q.bucket_s, &config.resolution, rules)?;
     check_span(store, rules, q.from_s, q.to_s)?;
     let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
     let cells = area.cells(resolution)?;
     let partitions = cells.len() as u64 * window.buckets();
-    let limit = config.privacy.max_partitions_per_question;
+    let limit = rules.max_partitions_per_question;
     if partitions > limit {
         return Err(QueryError::TooManyPartitions { partitions, limit });
     }
-    let max_partitions = q.max_partitions.unwrap_or(config.privacy.default_max_partitions);
+    let max_partitions = q.max_partitions.unwrap_or(rules.default_max_partitions);
     if max_partitions == 0 {
         return Err(QueryError::BadBound);
     }
@@ -101,7 +101,7 @@ pub async fn ask_presence(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("presence", q);
     let price = |rules: &Rules| prepare(store, rules, q).map(|p| (p.charge.clone(), p));
-    answer(store, ledger, asker, &question, price, async |p: Prepared, charge: &Charge| {
+    answer(ledger, asker, &question, price, async |p: Prepared, charge: &Charge| {
         let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, charge.max_partitions).await?;
         let mut keys = Vec::with_capacity(charge.partitions as usize);
         let mut values = Vec::with_capacity(charge.partitions as usize);

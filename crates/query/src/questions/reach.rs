@@ -37,13 +37,13 @@ pub(super) fn price_reach(
     rules: &Rules,
     q: &ReachQuestion,
 ) -> Result<(Charge, (u8, Vec<CellIndex>)), QueryError> {
-    let bound = q.common.bound(store)?;
+    let bound = q.common.bound(rules)?;
     q.common.window(store, rules)?;
     let has_categories = store.manifest()?.sources.iter().any(|s| s.kind == "openrtb");
     if !has_categories {
         return Err(QueryError::NoCategories);
     }
-    let res = resolution(store, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
+    let res = resolution(rules, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
     let cells = cells_of(&q.area, res)?;
     // Categories come from the data, so keys are private: partition selection by threshold.
     let charge = q.common.charge(rules, "reach", bound, 0, Sensitivity::once_per_partition(bound), true)?;
@@ -62,7 +62,7 @@ pub async fn ask_reach(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("reach", q);
     let price = |rules: &Rules| price_reach(store, rules, q);
-    answer(store, ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
+    answer(ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
         let counts = plan::reach_counts(store, from, to, res, &cells, charge.max_partitions).await?;
         let mut ids: BTreeMap<(u64, u64), u64> = BTreeMap::new();

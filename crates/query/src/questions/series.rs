@@ -44,10 +44,10 @@ pub(super) fn price_series(
     rules: &Rules,
     q: &SeriesQuestion,
 ) -> Result<(Charge, SeriesPlan), QueryError> {
-    let bound = q.common.bound(store)?;
+    let bound = q.common.bound(rules)?;
     let floors = &store.config().resolution;
-    let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors)?;
-    let baseline = Window::new(q.baseline_from_s, q.baseline_to_s, q.bucket_s, floors)
+    let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors, rules)?;
+    let baseline = Window::new(q.baseline_from_s, q.baseline_to_s, q.bucket_s, floors, rules)
         .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
     if q.baseline_from_s < q.common.to_s && q.common.from_s < q.baseline_to_s {
         return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
@@ -55,10 +55,10 @@ pub(super) fn price_series(
     check_span(store, rules, target.from_s, target.to_s)?;
     check_span(store, rules, baseline.from_s, baseline.to_s)
         .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
-    let res = resolution(store, q.res, floors.h3_default_question)?;
+    let res = resolution(rules, q.res, floors.h3_default_question)?;
     let cells = cells_of(&q.area, res)?;
     let partitions = target.buckets() + baseline.buckets();
-    check_partitions(store, partitions)?;
+    check_partitions(rules, partitions)?;
     let mut epochs: Vec<Epoch> = Epoch::covering(target.from_s, target.to_s);
     epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
     epochs.sort();
@@ -90,7 +90,6 @@ pub async fn ask_series(
     let question = audited_question("series", q);
     let price = |rules: &Rules| price_series(store, rules, q);
     answer(
-        store,
         ledger,
         asker,
         &question,

@@ -36,7 +36,11 @@ fn store_with(rows: &[StoredPing], kind: &str, epsilon_per_epoch: f64) -> (tempf
 }
 
 fn ledger(store: &Store) -> Ledger {
-    crate::open_ledger(store).unwrap()
+    if store.control_db_path().exists() {
+        crate::open_ledger(store).unwrap()
+    } else {
+        crate::release::create_ledger(store).unwrap()
+    }
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -216,8 +220,9 @@ fn series_matches_brute_force() {
     let rows = movement();
     let (_d, store) = store_with(&rows, "pings", 10.0);
     let floors = store.config().resolution.clone();
-    let target = Window::new(MON + 86_400, MON + 2 * 86_400, 6 * 3600, &floors).unwrap();
-    let baseline = Window::new(MON, MON + 86_400, 6 * 3600, &floors).unwrap();
+    let rules = crate::release::rules_of_config(store.config());
+    let target = Window::new(MON + 86_400, MON + 2 * 86_400, 6 * 3600, &floors, &rules).unwrap();
+    let baseline = Window::new(MON, MON + 86_400, 6 * 3600, &floors, &rules).unwrap();
     let cells: Vec<CellIndex> = (0..2).map(|i| CellIndex::try_from(parent(spot(i), 8)).unwrap()).collect();
     let got = rt().block_on(plan::series_counts(&store, &target, &baseline, 8, &cells, 100)).unwrap();
     let mut want = vec![0i64; 8];
@@ -368,7 +373,14 @@ fn presence_and_flows_intervals_cover_the_truth() {
     let exact_presence = rt
         .block_on(plan::presence_counts(
             &store,
-            &Window::new(MON, MON + 86_400, 86_400, &store.config().resolution).unwrap(),
+            &Window::new(
+                MON,
+                MON + 86_400,
+                86_400,
+                &store.config().resolution,
+                &crate::release::rules_of_config(store.config()),
+            )
+            .unwrap(),
             8,
             &[CellIndex::try_from(parent(spot(0), 8)).unwrap()],
             8,
@@ -486,7 +498,7 @@ fn every_question_is_held_to_the_time_floor() {
     let mut rows = movement();
     rows.iter_mut().for_each(|r| r.category = Some(7));
     let (_d, store) = store_with(&rows, "openrtb", 100.0);
-    let rules = *ledger(&store).rules();
+    let rules = ledger(&store).rules().clone();
     let five_minutes = Common { from_s: MON, to_s: MON + 300, ..common(1.0) };
     let misaligned = Common { from_s: MON + 7, to_s: MON + 7 + 3600, ..common(1.0) };
     let bbox = "bbox:-93.40,44.85,-92.98,45.10".to_string();
@@ -532,7 +544,7 @@ fn every_question_is_held_to_the_time_floor() {
 fn named_zones_are_tiled_no_finer_than_questions_may_ask() {
     let rows = movement();
     let (dir, store) = store_with(&rows, "pings", 10.0);
-    let rules = *ledger(&store).rules();
+    let rules = ledger(&store).rules().clone();
     let square = |lon: f64, lat: f64, d: f64, name: &str| {
         serde_json::json!({"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon",
             "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]]}})
@@ -584,10 +596,11 @@ fn the_counties_of_a_state_are_tiled_at_a_resolution_chosen_from_their_size() {
     let path = ny_counties();
     let zones = read_named_zones(&path).unwrap();
     assert_eq!(zones.len(), 62);
-    let res = named_zone_resolution(&store, &zones, None).unwrap();
+    let rules = crate::release::rules_of_config(store.config());
+    let res = named_zone_resolution(&rules, &zones, None).unwrap();
     assert_eq!(res, 8, "New York State's counties fit the cell budget at resolution 8");
     // An explicit --zones-res finer than the floor is refused by name.
-    let e = named_zone_resolution(&store, &zones, Some(10)).unwrap_err().to_string();
+    let e = named_zone_resolution(&rules, &zones, Some(10)).unwrap_err().to_string();
     assert!(e.contains("--zones-res 10 is finer than this store allows (finest: 9)"), "{e}");
     let (map, names) = tile_named_zones(&path, zones.clone(), res, 9).unwrap();
     assert_eq!(names.len(), 62);
@@ -631,4 +644,63 @@ fn the_counties_of_a_state_are_tiled_at_a_resolution_chosen_from_their_size() {
 
 fn rules_res(store: &Store) -> u8 {
     store.config().resolution.h3_finest_question
+}
+
+/// Bounding is per device: 1,200 devices with the same twelve presence keys (four spots × three
+/// hours) and the same four flow transitions, more than L = 2 of each. Every ask (a fresh random
+/// salt each) keeps each key for about devices × L / keys of them, within binomial scale, and
+/// every hour's total stays near its share. With one order for all devices (the salt alone, as
+/// before), the same two keys would get all 1,200 devices and the others none, and an hour's
+/// total would swing between 0 and 2,400 from one ask to the next.
+#[test]
+fn bounding_spreads_its_bias_over_every_key_in_every_ask() {
+    let devices = 1_200u64;
+    let mut rows = Vec::new();
+    for d in 0..devices {
+        for h in 0..3i64 {
+            for s in 0..4usize {
+                // Spots 0, 1, 2, 3 in turn every hour: transitions 0→1, 1→2, 2→3, 3→0.
+                rows.push(ping(d, s, MON + 3600 * h + 600 * s as i64));
+            }
+        }
+    }
+    let (_d, store) = store_with(&rows, "pings", 10.0);
+    let window = Window { from_s: MON, to_s: MON + 3 * 3600, bucket_s: 3600 };
+    let cells: Vec<CellIndex> = (0..4).map(|i| CellIndex::try_from(parent(spot(i), 8)).unwrap()).collect();
+    let zones: Vec<u64> = (0..4).map(|i| parent(spot(i), 7)).collect();
+    assert_eq!(zones.iter().collect::<HashSet<_>>().len(), 4);
+    let bound = 2u32;
+    let within = |n: i64, trials: u64, p: f64, var_per_device: f64, what: &str| {
+        let (mean, sd) = (trials as f64 * p, (trials as f64 * var_per_device).sqrt());
+        assert!((n as f64 - mean).abs() < 5.0 * sd, "{what}: {n}, expected {mean:.0} ± {sd:.1}");
+    };
+    for ask in 0..4 {
+        let presence = rt().block_on(plan::presence_counts(&store, &window, 8, &cells, bound)).unwrap().counts;
+        assert_eq!(presence.len(), 12, "ask {ask}: every key kept by some device: {presence:?}");
+        let p = f64::from(bound) / 12.0;
+        for (key, &n) in &presence {
+            within(n, devices, p, p * (1.0 - p), &format!("ask {ask}, presence key {key:?}"));
+        }
+        // An hour holds 4 of a device's 12 keys: how many of its 2 it keeps is hypergeometric.
+        let hour_var = 2.0 * (4.0 / 12.0) * (8.0 / 12.0) * (10.0 / 11.0);
+        for hour in 0..3u64 {
+            let total: i64 = presence.iter().filter(|((_, b), _)| *b == hour).map(|(_, n)| n).sum();
+            within(total, devices, 2.0 / 3.0, hour_var, &format!("ask {ask}, hour {hour}'s total"));
+        }
+        let flows = rt()
+            .block_on(plan::flow_counts(
+                &store,
+                MON,
+                MON + 3 * 3600,
+                plan::Zoning::Resolution(7),
+                Some(&zones),
+                None,
+                bound,
+            ))
+            .unwrap();
+        assert_eq!(flows.len(), 4, "ask {ask}: {flows:?}");
+        for (key, &n) in &flows {
+            within(n, devices, 0.5, 0.25, &format!("ask {ask}, flow {key:?}"));
+        }
+    }
 }

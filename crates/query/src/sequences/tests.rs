@@ -8,9 +8,10 @@ use std::collections::HashMap;
 
 const DAY: i64 = 86_400;
 const MON: i64 = 1_793_577_600;
+const DEVICE: u64 = 0xD0D0_0000_0000_0007;
 
 fn reader(reading: Reading, param: Option<i64>, bound: usize) -> Sequences {
-    Sequences { reading, param, bound, salt: 5, groups: Vec::new(), heap_bytes: 0 }
+    Sequences { reading, param, bound, salt: 5, groups: Vec::new(), devices: Vec::new(), heap_bytes: 0 }
 }
 
 fn sorted(mut keys: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
@@ -33,17 +34,17 @@ fn transitions_collapse_repeats_and_start_afresh_each_day() {
         (MON + DAY + 10, 3),
         (MON + DAY + 20, 4),
     ];
-    assert_eq!(sorted(r.keys(&mut pings)), vec![(1, 2), (2, 3), (3, 1), (3, 4)]);
+    assert_eq!(sorted(r.keys(&mut pings, DEVICE)), vec![(1, 2), (2, 3), (3, 1), (3, 4)]);
     // Ties in time are ordered by zone, as the window plan's `ORDER BY time_s, zone` did.
     let mut tied = vec![(MON, 9), (MON, 4)];
-    assert_eq!(r.keys(&mut tied), vec![(4, 9)]);
+    assert_eq!(r.keys(&mut tied, DEVICE), vec![(4, 9)]);
 }
 
 #[test]
 fn an_origin_keeps_only_transitions_out_of_it() {
     let r = reader(Reading::Transitions, Some(2), 100);
     let mut pings = vec![(MON, 1), (MON + 1, 2), (MON + 2, 3), (MON + 3, 2), (MON + 4, 1)];
-    assert_eq!(sorted(r.keys(&mut pings)), vec![(2, 1), (2, 3)]);
+    assert_eq!(sorted(r.keys(&mut pings, DEVICE)), vec![(2, 1), (2, 3)]);
 }
 
 #[test]
@@ -64,9 +65,9 @@ fn visits_end_at_a_gap_or_a_ping_outside() {
         (MON + 2700 + 6800, 1),
         (MON + 2700 + 7200, 1),
     ];
-    assert_eq!(sorted(r.keys(&mut pings)), vec![(0, 2), (1, 1), (3, 3)]);
+    assert_eq!(sorted(r.keys(&mut pings, DEVICE)), vec![(0, 2), (1, 1), (3, 3)]);
     let mut outside_only = vec![(MON, 0), (MON + 10, 0)];
-    assert!(r.keys(&mut outside_only).is_empty());
+    assert!(r.keys(&mut outside_only, DEVICE).is_empty());
 }
 
 #[test]
@@ -91,7 +92,7 @@ proptest! {
         };
         let mut pings: Vec<(i64, u64)> =
             pings.into_iter().map(|(t, v)| (MON + t, if visits { v % 2 } else { v })).collect();
-        let keys = r.keys(&mut pings);
+        let keys = r.keys(&mut pings, DEVICE);
         prop_assert!(keys.len() <= bound);
         let mut distinct = keys.clone();
         distinct.sort_unstable();
@@ -216,12 +217,13 @@ fn the_aggregates_count_what_the_window_plans_counted() {
             let salt = 0x5eed ^ seed;
             let bounded = |frame: DataFrame, k1: &str, k2: &str| {
                 let (k1, k2) = (cast(col(k1), DataType::UInt64), cast(col(k2), DataType::UInt64));
-                let keys = crate::bounded::udaf().call(vec![k1, k2, lit(bound), lit(salt)]);
+                let keys = crate::bounded::udaf().call(vec![col("pseudonym"), k1, k2, lit(bound), lit(salt)]);
                 frame.aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]).unwrap()
             };
             for origin in [None, Some(3u64)] {
                 let want = counts(bounded(ctx.sql(&window_plan_flows(origin)).await.unwrap(), "origin", "dest")).await;
                 let keys = zone_transitions().call(vec![
+                    col("pseudonym"),
                     col("time_s"),
                     col("zone"),
                     lit(ScalarValue::UInt64(origin)),
@@ -234,7 +236,14 @@ fn the_aggregates_count_what_the_window_plans_counted() {
                 assert_eq!(got, want, "flows, bound {bound}, origin {origin:?}");
             }
             let want = counts(bounded(ctx.sql(&window_plan_dwell(1800)).await.unwrap(), "bin", "visit")).await;
-            let keys = dwell_visits().call(vec![col("time_s"), col("inside"), lit(1800i64), lit(bound), lit(salt)]);
+            let keys = dwell_visits().call(vec![
+                col("pseudonym"),
+                col("time_s"),
+                col("inside"),
+                lit(1800i64),
+                lit(bound),
+                lit(salt),
+            ]);
             let got = ctx.table("pings").await.unwrap().aggregate(vec![col("pseudonym")], vec![keys.alias("keys")]);
             let got = counts(got.unwrap()).await;
             assert!(!want.is_empty());
@@ -254,6 +263,7 @@ fn without_group_by_the_whole_input_is_one_device() {
         let one = ctx.table("pings").await.unwrap().filter(col("pseudonym").eq(lit(7u64))).unwrap();
         let call = || {
             zone_transitions().call(vec![
+                col("pseudonym"),
                 col("time_s"),
                 col("zone"),
                 lit(ScalarValue::UInt64(None)),
@@ -265,5 +275,114 @@ fn without_group_by_the_whole_input_is_one_device() {
         let ungrouped = counts(one.aggregate(vec![], vec![call().alias("keys")]).unwrap()).await;
         assert!(!grouped.is_empty());
         assert_eq!(ungrouped, grouped);
+    });
+}
+
+/// 1,200 devices with the same day: zones 0, 1, …, 9 in turn (nine transitions) and, inside
+/// the area, six visits of ten minutes each. Rows are scattered over batches and partitions.
+fn identical_days_table() -> (SessionContext, u64) {
+    let devices = 1_200u64;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("pseudonym", DataType::UInt64, false),
+        Field::new("time_s", DataType::Int64, false),
+        Field::new("zone", DataType::UInt64, false),
+        Field::new("inside", DataType::Boolean, false),
+    ]));
+    let mut rows = Vec::new();
+    for d in 0..devices {
+        // A well-spread stand-in for a pseudonym.
+        let p = (d + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x0123_4567_89AB_CDEF;
+        for z in 0..10u64 {
+            // Zone z from hour z: two pings inside (10 minutes apart), one outside.
+            let t = MON + 3600 * z as i64;
+            rows.push((p, t, z, z < 6));
+            rows.push((p, t + 600, z, z < 6));
+            rows.push((p, t + 1800, z, false));
+        }
+    }
+    rows.sort_by_key(|r| (r.0 ^ r.1 as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9));
+    let batches: Vec<RecordBatch> = rows
+        .chunks(1000)
+        .map(|c| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(UInt64Array::from(c.iter().map(|r| r.0).collect::<Vec<_>>())),
+                    Arc::new(Int64Array::from(c.iter().map(|r| r.1).collect::<Vec<_>>())),
+                    Arc::new(UInt64Array::from(c.iter().map(|r| r.2).collect::<Vec<_>>())),
+                    Arc::new(BooleanArray::from(c.iter().map(|r| r.3).collect::<Vec<_>>())),
+                ],
+            )
+            .unwrap()
+        })
+        .collect();
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(3));
+    let partitions: Vec<Vec<RecordBatch>> = batches.chunks(batches.len().div_ceil(3)).map(<[_]>::to_vec).collect();
+    let table = datafusion::datasource::MemTable::try_new(schema, partitions).unwrap();
+    ctx.register_table("pings", Arc::new(table)).unwrap();
+    (ctx, devices)
+}
+
+/// Every device has the same keys, more than the bound: each keeps its own random subset, so
+/// each key's total is binomial around devices × bound / keys, for every salt. With one order
+/// for all devices (the salt alone), `bound` keys would get every device and the rest none.
+#[test]
+fn each_device_keeps_its_own_transitions_and_visits() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (ctx, devices) = identical_days_table();
+        let bound = 2u64;
+        for salt in [1u64, 0xFEED_F00D, u64::MAX / 3] {
+            let transitions = zone_transitions().call(vec![
+                col("pseudonym"),
+                col("time_s"),
+                col("zone"),
+                lit(ScalarValue::UInt64(None)),
+                lit(bound),
+                lit(salt),
+            ]);
+            let visits = dwell_visits().call(vec![
+                col("pseudonym"),
+                col("time_s"),
+                col("inside"),
+                lit(1800i64),
+                lit(bound),
+                lit(salt),
+            ]);
+            for (what, call, keys) in [("transitions", transitions, 9u64), ("visits", visits, 6)] {
+                let frame =
+                    ctx.table("pings").await.unwrap().aggregate(vec![col("pseudonym")], vec![call.alias("keys")]);
+                let totals = counts(frame.unwrap()).await;
+                assert_eq!(totals.len() as u64, keys, "{what}: every key kept by some device: {totals:?}");
+                assert_eq!(totals.values().sum::<i64>() as u64, devices * bound, "{what}");
+                let p = bound as f64 / keys as f64;
+                let (mean, sd) = (devices as f64 * p, (devices as f64 * p * (1.0 - p)).sqrt());
+                for (key, &n) in &totals {
+                    assert!((n as f64 - mean).abs() < 4.5 * sd, "{what} {key:?}: {n}, expected {mean:.0} ± {sd:.0}");
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn a_group_of_two_devices_fails_rather_than_mixing_them() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let ctx = SessionContext::new();
+        let table =
+            datafusion::datasource::MemTable::try_new(pings_table(4)[0].schema(), vec![pings_table(4)]).unwrap();
+        ctx.register_table("pings", Arc::new(table)).unwrap();
+        let call = zone_transitions().call(vec![
+            col("pseudonym"),
+            col("time_s"),
+            col("zone"),
+            lit(ScalarValue::UInt64(None)),
+            lit(3u64),
+            lit(9u64),
+        ]);
+        let frame = ctx.table("pings").await.unwrap().aggregate(vec![], vec![call.alias("keys")]).unwrap();
+        let err = frame.collect().await.unwrap_err().to_string();
+        assert!(err.contains("two devices"), "{err}");
     });
 }

@@ -69,7 +69,7 @@ fn exact_counts_match_brute_force_when_unbounded() {
         category: None,
     });
     let (_d, store) = store_with(&rows);
-    let w = Window::new(MON, MON + 6 * 3600, 3600, &store.config().resolution).unwrap();
+    let w = Window::new(MON, MON + 6 * 3600, 3600, &store.config().resolution, &crate::release::rules_of_config(store.config())).unwrap();
     let res = Resolution::Nine;
     let cells: Vec<CellIndex> = {
         let set: std::collections::BTreeSet<_> = (0..8).map(|i| cell_near(i).parent(res).unwrap()).collect();
@@ -92,7 +92,7 @@ fn cells_outside_the_area_are_not_counted() {
         StoredPing { pseudonym: Pseudonym(2), cell: u64::from(cell_near(5)), time_s: MON, category: None },
     ];
     let (_d, store) = store_with(&rows);
-    let w = Window::new(MON, MON + 3600, 3600, &store.config().resolution).unwrap();
+    let w = Window::new(MON, MON + 3600, 3600, &store.config().resolution, &crate::release::rules_of_config(store.config())).unwrap();
     let only = vec![cell_near(0).parent(Resolution::Eight).unwrap()];
     let got = runtime().block_on(plan::presence_counts(&store, &w, 8, &only, 4)).unwrap();
     assert_eq!(got.counts.len(), 1);
@@ -112,7 +112,7 @@ proptest! {
             pseudonym: Pseudonym(d), cell: u64::from(cell_near(c)), time_s: MON + h * 3600, category: None,
         }).collect();
         let (_d, store) = store_with(&rows);
-        let w = Window::new(MON, MON + 8 * 3600, 3600, &store.config().resolution).unwrap();
+        let w = Window::new(MON, MON + 8 * 3600, 3600, &store.config().resolution, &crate::release::rules_of_config(store.config())).unwrap();
         let res = Resolution::Nine;
         let cells: Vec<CellIndex> = {
             let set: std::collections::BTreeSet<_> = (0..8).map(|i| cell_near(i).parent(res).unwrap()).collect();
@@ -154,12 +154,14 @@ fn one_row() -> Vec<StoredPing> {
 fn ledger_with(store: &Store, epsilon_per_epoch: f64) -> Ledger {
     let rules = crowdlens_control::Rules {
         epsilon_per_epoch,
-        delta_per_epoch: 1e-5,
         max_epsilon_per_question: 1.0,
-        delta_per_question: 1e-7,
-        max_window_days: 92.0,
+        ..crate::release::rules_of_config(store.config())
     };
-    Ledger::open(&store.control_db_path(), &rules).unwrap()
+    let files = crowdlens_control::LedgerFiles {
+        database: store.control_db_path(),
+        witness: store.ledger_witness_path(),
+    };
+    Ledger::create(&files, &rules).unwrap()
 }
 
 #[test]
