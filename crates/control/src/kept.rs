@@ -3,8 +3,17 @@
 //! An answer that has left crowdlens is already differentially private: showing it again
 //! reveals nothing new, so re-opening one neither charges the budget nor runs a plan. It is
 //! written in the same transaction as the `answered` audit entry that holds its digest, and
-//! every read recomputes the digest from the stored rows and compares it with that entry, so
-//! a kept answer that was edited in the database is refused rather than shown.
+//! every read recomputes the digest and compares it with that entry, so a kept answer that was
+//! edited in the database is refused rather than shown.
+//!
+//! # Digests
+//! The audited digest covers the whole answer: its kind, its metadata (ε, δ, epochs, case,
+//! purpose, the charge, derived results) and its rows ([`digest_of_answer`]). Answers kept
+//! before that have an entry holding the SHA-256 of their rows only ([`digest_of`]); they stay
+//! readable and are checked as they were audited. The audit chain itself is untouched: a digest
+//! is one string of its entry, hashed as before. Either way, what the chain says elsewhere is
+//! checked too: the metadata's case, purpose and charge must be the `answered` entry's, and its
+//! ε and δ the `charged` entry's, so even an old answer's ε or case cannot be rewritten.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -27,14 +36,42 @@ pub struct KeptAnswer {
 }
 
 impl KeptAnswer {
-    /// The digest the audit entry records: SHA-256 of the rows' JSON.
+    /// The digest the audit entry records: of the kind, the metadata and the rows together.
     pub fn digest(&self) -> String {
-        digest_of(&self.rows_json)
+        digest_of_answer(&self.question, &self.meta_json, &self.rows_json)
     }
 }
 
+/// The digest of a whole kept answer: hex SHA-256 of
+/// `"crowdlens kept answer v2\n" + question + "\n" + meta_json + "\n" + rows_json`. Compact
+/// JSON has no raw newline and a kind has none, so the parts cannot run into each other.
+pub fn digest_of_answer(question: &str, meta_json: &str, rows_json: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"crowdlens kept answer v2\n");
+    for (i, part) in [question, meta_json, rows_json].into_iter().enumerate() {
+        if i > 0 {
+            h.update(b"\n");
+        }
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The rows-only digest (SHA-256 of the rows' JSON) that answers kept before
+/// [`digest_of_answer`] were audited with.
 pub fn digest_of(rows_json: &str) -> String {
     hex::encode(Sha256::digest(rows_json.as_bytes()))
+}
+
+/// What a kept answer's audited digest covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestCovers {
+    /// Kind, metadata and rows ([`digest_of_answer`]).
+    Answer,
+    /// Rows only ([`digest_of`]): kept before metadata was digested. Its metadata is still
+    /// checked against the audit entries.
+    RowsOnly,
 }
 
 /// One kept answer in a listing.
@@ -60,8 +97,9 @@ pub struct KeptRead {
     pub summary: KeptSummary,
     pub rows_json: String,
     pub meta_json: String,
-    /// The digest recomputed from `rows_json`; it equals the audit entry's.
+    /// The digest recomputed from the kept answer; it equals the audit entry's.
     pub digest: String,
+    pub digest_covers: DigestCovers,
 }
 
 impl KeptRead {
@@ -75,6 +113,7 @@ impl KeptRead {
             "at": self.summary.at,
             "digest": self.digest,
             "digest_matches_audit_entry": true,
+            "digest_covers": self.digest_covers,
         });
         Ok(answer)
     }
@@ -145,32 +184,186 @@ pub(crate) fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// One kept answer, its digest checked against the audit entry that names it.
+/// One kept answer, its digest checked against the audit entry that names it, and its metadata
+/// against what the audit chain says of the same question.
 pub(crate) fn read(conn: &Connection, audit_id: i64) -> Result<Option<KeptRead>, ControlError> {
     let found = conn
         .query_row(
             &format!(
-                "SELECT {SUMMARY_COLUMNS}, k.rows_json, k.meta_json, a.answer_digest, a.outcome
-                 FROM kept_answers k JOIN audit a ON a.id = k.audit_id WHERE k.audit_id = ?1"
+                "SELECT {SUMMARY_COLUMNS}, k.rows_json, k.meta_json, a.answer_digest, a.outcome, a.question,
+                        c.epsilon, c.delta, c.outcome
+                 FROM kept_answers k JOIN audit a ON a.id = k.audit_id
+                 LEFT JOIN audit c ON c.id = k.charged_in
+                 WHERE k.audit_id = ?1"
             ),
             [audit_id],
             |r| {
                 Ok((
                     summary(r)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, String>(11)?,
-                    r.get::<_, String>(12)?,
-                    r.get::<_, String>(13)?,
+                    (r.get::<_, String>(10)?, r.get::<_, String>(11)?),
+                    (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, String>(14)?),
+                    (r.get::<_, Option<f64>>(15)?, r.get::<_, Option<f64>>(16)?, r.get::<_, Option<String>>(17)?),
                 ))
             },
         )
         .optional()?;
-    let Some((summary, rows_json, meta_json, audited_digest, outcome)) = found else {
+    let Some((summary, (rows_json, meta_json), (audited_digest, outcome, answered_question), charged)) = found else {
         return Ok(None);
     };
-    let digest = digest_of(&rows_json);
-    if outcome != "answered" || digest != audited_digest {
-        return Err(ControlError::KeptAnswerAltered { id: audit_id });
+    let altered = || ControlError::KeptAnswerAltered { id: audit_id };
+    if outcome != "answered" {
+        return Err(altered());
     }
-    Ok(Some(KeptRead { summary, rows_json, meta_json, digest }))
+    let digest_covers = if digest_of_answer(&summary.question, &meta_json, &rows_json) == audited_digest {
+        DigestCovers::Answer
+    } else if digest_of(&rows_json) == audited_digest {
+        DigestCovers::RowsOnly
+    } else {
+        return Err(altered());
+    };
+    let answered: serde_json::Value = serde_json::from_str(&answered_question).map_err(|_| altered())?;
+    let charge = match charged {
+        (Some(epsilon), Some(delta), Some(outcome)) if outcome == "charged" => Some((epsilon, delta)),
+        _ => None,
+    };
+    if !metadata_agrees(&summary, &meta_json, &answered, charge) {
+        return Err(altered());
+    }
+    Ok(Some(KeptRead { summary, rows_json, meta_json, digest: audited_digest, digest_covers }))
+}
+
+/// Whether the kept columns and metadata say what the audit chain says: the charge the
+/// `answered` entry names, that charge's ε and δ, and the entry's case and purpose. A field the
+/// metadata lacks is not compared (the columns always are).
+fn metadata_agrees(
+    summary: &KeptSummary,
+    meta_json: &str,
+    answered: &serde_json::Value,
+    charge: Option<(f64, f64)>,
+) -> bool {
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(meta_json) else { return false };
+    let Some(meta) = meta.as_object() else { return false };
+    let Some((epsilon, delta)) = charge else { return false };
+    let same_number = |key: &str, want: f64| meta.get(key).is_none_or(|v| v.as_f64() == Some(want));
+    let same_text = |key: &str, want: &str| meta.get(key).is_none_or(|v| v.as_str() == Some(want));
+    answered.get("charged_in").and_then(serde_json::Value::as_i64) == Some(summary.charged_in)
+        && meta.get("charged_in").is_none_or(|v| v.as_i64() == Some(summary.charged_in))
+        && summary.epsilon == epsilon
+        && summary.delta == delta
+        && same_number("epsilon", epsilon)
+        && same_number("delta", delta)
+        && same_text("case", &summary.case_id)
+        && same_text("purpose", &summary.purpose)
+        && same_text("question", &summary.question)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Ledger, LedgerFiles, Requester, Rules};
+
+    fn ledger(dir: &tempfile::TempDir) -> (Ledger, Connection) {
+        let rules = Rules {
+            epsilon_per_epoch: 10.0,
+            delta_per_epoch: 1e-5,
+            max_epsilon_per_question: 1.0,
+            min_epsilon_per_question: 0.01,
+            delta_per_question: 1e-7,
+            max_window_days: 92.0,
+            retention_weeks: 26,
+            h3_finest_question: 9,
+            time_finest_bucket_seconds: 900,
+            default_max_partitions: 4,
+            max_partitions_per_question: 1_000_000,
+            purposes: vec!["research".into()],
+        };
+        let files = LedgerFiles { database: dir.path().join("c.sqlite"), witness: dir.path().join("witness") };
+        let ledger = Ledger::create(&files, &rules).unwrap();
+        // A second connection, as someone editing the database with sqlite3 would have.
+        (ledger, Connection::open(&files.database).unwrap())
+    }
+
+    /// Answers a question at ε 0.5 for case C-guilty, keeping it as `release::keep` does.
+    fn answer(l: &mut Ledger) -> i64 {
+        let who = Requester {
+            actor: "a".into(),
+            role: "analyst".into(),
+            case_id: "C-guilty".into(),
+            purpose: "research".into(),
+        };
+        let reservation =
+            l.reserve(&who, &serde_json::json!({"kind": "presence"}), &["2026-W45".into()], 0.5, 0.0).unwrap();
+        let charged_in = reservation.charge_id();
+        let meta = serde_json::json!({
+            "question": "presence", "epsilon": 0.5, "delta": 0.0, "epochs": ["2026-W45"],
+            "mechanism": "laplace", "max_partitions": 4, "confidence": 0.95,
+            "case": "C-guilty", "purpose": "research", "charged_in": charged_in,
+        });
+        let kept = KeptAnswer {
+            question: "presence".into(),
+            rows_json: r#"[{"cell":"8a2a1072b59ffff","value":3}]"#.into(),
+            meta_json: meta.to_string(),
+            rows: 1,
+        };
+        reservation.answered(&kept).unwrap()
+    }
+
+    fn edit(db: &Connection, id: i64, sql: &str) {
+        db.execute(sql, [id]).unwrap();
+    }
+
+    const INNOCENT: &str = "UPDATE kept_answers SET meta_json = replace(replace(meta_json, '\"epsilon\":0.5', '\"epsilon\":0.001'), 'C-guilty', 'C-innocent') WHERE audit_id = ?1";
+
+    #[test]
+    fn the_digest_covers_metadata_and_an_edited_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut l, db) = ledger(&dir);
+        let id = answer(&mut l);
+        let read = l.kept_answer(id).unwrap().unwrap();
+        assert_eq!(read.digest_covers, DigestCovers::Answer);
+        let audited = l.audit_entries().unwrap().into_iter().find(|e| e.id == id.to_string()).unwrap();
+        assert_eq!(read.digest, audited.answer_digest);
+        assert_eq!(read.digest, digest_of_answer("presence", &read.meta_json, &read.rows_json));
+        assert_eq!(read.to_json().unwrap()["kept"]["digest_covers"], "answer");
+
+        // ε 0.001 and an innocent case, in the metadata only: refused.
+        edit(&db, id, INNOCENT);
+        assert!(matches!(l.kept_answer(id), Err(crate::ControlError::KeptAnswerAltered { id: i }) if i == id));
+    }
+
+    #[test]
+    fn every_metadata_field_is_covered() {
+        for sql in [
+            // The mechanism: only the digest sees it.
+            "UPDATE kept_answers SET meta_json = replace(meta_json, '\"laplace\"', '\"gaussian\"') WHERE audit_id = ?1",
+            "UPDATE kept_answers SET epsilon = 0.001 WHERE audit_id = ?1",
+            "UPDATE kept_answers SET question = 'flows' WHERE audit_id = ?1",
+            "UPDATE kept_answers SET charged_in = 1 WHERE audit_id = ?1",
+            "UPDATE kept_answers SET rows_json = replace(rows_json, ':3', ':4') WHERE audit_id = ?1",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let (mut l, db) = ledger(&dir);
+            let id = answer(&mut l);
+            edit(&db, id, sql);
+            assert!(matches!(l.kept_answer(id), Err(crate::ControlError::KeptAnswerAltered { .. })), "{sql}");
+        }
+    }
+
+    #[test]
+    fn answers_kept_with_a_rows_only_digest_stay_readable_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut l, db) = ledger(&dir);
+        let id = answer(&mut l);
+        // As an older version audited it: the rows' SHA-256 alone.
+        let rows: String =
+            db.query_row("SELECT rows_json FROM kept_answers WHERE audit_id = ?1", [id], |r| r.get(0)).unwrap();
+        db.execute("UPDATE audit SET answer_digest = ?1 WHERE id = ?2", rusqlite::params![digest_of(&rows), id])
+            .unwrap();
+        let read = l.kept_answer(id).unwrap().unwrap();
+        assert_eq!((read.digest_covers, read.digest.as_str()), (DigestCovers::RowsOnly, digest_of(&rows).as_str()));
+        assert_eq!(read.to_json().unwrap()["kept"]["digest_covers"], "rows_only");
+        // Its ε and case are still checked against the audit chain's entries.
+        edit(&db, id, INNOCENT);
+        assert!(matches!(l.kept_answer(id), Err(crate::ControlError::KeptAnswerAltered { .. })));
+    }
 }

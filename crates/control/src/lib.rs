@@ -550,8 +550,9 @@ impl Ledger {
     /// Checks the whole chain, its checkpoint and the keyring's witness; returns the head (id
     /// and hash).
     pub fn verify_audit(&self) -> Result<Option<audit::Checkpoint>, ControlError> {
+        let head = audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())?;
         self.check_witness()?;
-        audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())
+        Ok(head)
     }
 
     /// Verifies a store's ledger without creating, migrating or writing anything: what `audit
@@ -567,8 +568,10 @@ impl Ledger {
             .optional()
             .unwrap_or(None)
             .is_some();
+        // The chain first: it names the entry that was edited, removed or inserted.
+        let head = audit::verify(&conn, audit::read_checkpoint(&files.checkpoint()).as_ref())?;
         audit::check_witness(&conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
-        audit::verify(&conn, audit::read_checkpoint(&files.checkpoint()).as_ref())
+        Ok(head)
     }
 
     /// Where the head checkpoint lives (beside the database).

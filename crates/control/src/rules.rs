@@ -74,7 +74,7 @@ impl Rules {
             "epsilon_per_epoch" | "max_epsilon_per_question" | "min_epsilon_per_question" => Shape::Positive,
             "delta_per_epoch" | "delta_per_question" => Shape::Probability,
             "max_window_days" => Shape::Whole { min: 1, max: DAYS_IN_TEN_YEARS },
-            "retention_weeks" => Shape::Whole { min: 1, max: 520 },
+            "retention_weeks" => Shape::Whole { min: 1, max: 5200 },
             "h3_finest_question" => Shape::Whole { min: 0, max: 15 },
             "time_finest_bucket_seconds" => Shape::Whole { min: 1, max: 86_400 * 7 },
             "default_max_partitions" => Shape::Whole { min: 1, max: 1_000_000 },

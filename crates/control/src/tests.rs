@@ -382,8 +382,9 @@ fn a_replaced_ledger_of_the_same_length_is_refused() {
     let mut m = Ledger::create(&g, &rules(10.0, 0.0)).unwrap();
     m.charge(&who(), &serde_json::json!({"q": 2}), &["E".into()], 0.1, 0.0, "d").unwrap();
     drop(m);
-    backup(&g, other.path());
-    restore(&f, other.path());
+    let saved = tempfile::tempdir().unwrap();
+    backup(&g, saved.path());
+    restore(&f, saved.path());
     let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
     assert!(err.to_string().contains("differs from the one the keyring witnessed"), "{err}");
 }

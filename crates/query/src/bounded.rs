@@ -599,8 +599,13 @@ mod tests {
         let devices = 30_000u64;
         let salt = 0xC0FF_EE00_1234_5678;
         let keys: Vec<(u64, u64)> = (0..6).map(|k| (1000 + k, 3)).collect();
-        let pairs: Vec<Vec<(u64, u64)>> =
-            (0..devices).map(|d| keep_smallest(keys.clone(), 2, salt, pseudonym(d))).collect();
+        let pairs: Vec<Vec<(u64, u64)>> = (0..devices)
+            .map(|d| {
+                let mut pair = keep_smallest(keys.clone(), 2, salt, pseudonym(d));
+                pair.sort_unstable();
+                pair
+            })
+            .collect();
         let mut kept = [0u64; 6];
         pairs.iter().flatten().for_each(|&(k, _)| kept[(k - 1000) as usize] += 1);
         for n in kept {

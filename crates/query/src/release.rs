@@ -339,8 +339,9 @@ pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
     }
 }
 
-/// The answer as the ledger keeps it: the rows' JSON (whose SHA-256 is the audited digest)
-/// and everything else but the audit id, which the keeping entry itself is.
+/// The answer as the ledger keeps it: the rows' JSON and everything else but the audit id,
+/// which the keeping entry itself is. The audited digest covers both
+/// (`crowdlens_control::kept::digest_of_answer`).
 fn keep(a: &Answer) -> crowdlens_control::kept::KeptAnswer {
     let mut meta = serde_json::json!({
         "question": a.question, "epsilon": a.epsilon, "delta": a.delta, "epochs": a.epochs,

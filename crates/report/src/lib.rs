@@ -2,11 +2,13 @@
 //! script, no outside asset).
 //!
 //! # Layout
-//! - [`transparency`]: every question asked of a store, what it cost and why, refusals, ingest
-//!   accounting, retention and the audit chain's head; from the ledger, the audit chain, the
-//!   manifest and the config, never from the data.
+//! - [`transparency`]: every question asked of a store, what it cost and why, refusals, rule
+//!   changes, the sources committed (kind and time only), retention and the audit chain's
+//!   head; from the ledger, the audit chain, the manifest and the rules, never from the data,
+//!   and with nothing that depends on the rows. For publication.
 //! - [`risk`]: how identifying a raw feed is, by the unicity test of de Montjoye et al. (2013),
-//!   read as ingest reads it; raw ids stay in memory and nothing raw is written.
+//!   read as ingest reads it; raw ids stay in memory and nothing raw is written. Operator-only:
+//!   it shows exact figures of the feed.
 //! - `html` (private): escaping, tables and SVG charts shared by the reports.
 
 mod html;
@@ -14,7 +16,7 @@ pub mod risk;
 pub mod transparency;
 
 pub use risk::{risk_html, unicity, RiskOptions, RiskReport};
-pub use transparency::{transparency, transparency_html, Period, TransparencyReport};
+pub use transparency::{transparency, transparency_html, Period, RuleChange, TransparencyReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -407,7 +407,13 @@ mod tests {
             text.push_str(&format!("{id},{},{},-93.2\n", 1_793_577_600 + d * 60, 44.9 + d as f64 * 0.01));
         }
         std::fs::write(&feed, text).unwrap();
-        let options = RiskOptions { points: vec![1], devices: 10, seed: 1, column_overrides: HashMap::new(), now_s: 1_893_456_000 };
+        let options = RiskOptions {
+            points: vec![1],
+            devices: 10,
+            seed: 1,
+            column_overrides: HashMap::new(),
+            now_s: 1_893_456_000,
+        };
         let r = unicity(&feed, &options).unwrap();
         assert_eq!(r.rows_read, 5, "exact figures: hence the label");
         let json = serde_json::to_value(&r).unwrap();

@@ -181,9 +181,10 @@ pub struct AuditHead {
 /// A refusal's reason without the numbers that make each one different.
 fn reason_class(reason: &str) -> &'static str {
     let r = reason.to_lowercase();
-    let classes: [(&[&str], &str); 10] = [
+    let classes: [(&[&str], &str); 11] = [
         (&["budget exhausted"], "epoch budget exhausted"),
         (&["above this store's cap"], "ε above the per-question cap"),
+        (&["below this store's floor"], "ε below the per-question floor"),
         (&["purpose"], "purpose not allowed"),
         (&["case"], "no case given"),
         (&["finest", "floor", "bucket"], "finer than the resolution or time floor"),
@@ -375,8 +376,7 @@ pub fn transparency(
         .filter(|s| period.contains(&s.committed_at))
         .map(|s| CommittedSource { kind: s.kind.clone(), committed_at: s.committed_at.clone() })
         .collect();
-    let ingest =
-        Ingest { sources: committed.len() as u64, committed, accounting: INGEST_ACCOUNTING.to_string() };
+    let ingest = Ingest { sources: committed.len() as u64, committed, accounting: INGEST_ACCOUNTING.to_string() };
     let shredded = shredded_at.into_iter().map(|(epoch, at)| Shredded { epoch, at }).collect();
 
     let verified = ledger.verify_audit();
@@ -410,9 +410,11 @@ pub fn transparency(
 /// A rule's value as it was audited: a number as JSON writes it, a list joined by commas.
 fn rule_value(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::Array(items) => {
-            items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string)).collect::<Vec<_>>().join(", ")
-        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "–".into(),
         other => other.to_string(),
@@ -579,7 +581,7 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
 
     let _ = write!(
         b,
-        "<h2>Ingest</h2><p>{} source(s) committed in this period. Rows are admitted only with a lawful consent signal for precise location, outside sensitive places, and with an advertising id; the rest are quarantined or dropped by reason.</p><p class=\"muted\">{}</p>",
+        "<h2>Ingest</h2><p>{} source(s) committed in this period. Every row read is stored, quarantined (malformed) or dropped for a stated reason: consent (COPPA, LMT, TCF, GPP, US Privacy), sensitive places, accuracy or identity.</p><p class=\"muted\">{}</p>",
         number(r.ingest.sources as f64, 0),
         escape(&r.ingest.accounting)
     );
@@ -653,7 +655,12 @@ mod tests {
     }
 
     fn admin() -> Requester {
-        Requester { actor: "cli:uid=1000(admin)".into(), role: "admin".into(), case_id: "-".into(), purpose: "budget-rules".into() }
+        Requester {
+            actor: "cli:uid=1000(admin)".into(),
+            role: "admin".into(),
+            case_id: "-".into(),
+            purpose: "budget-rules".into(),
+        }
     }
 
     /// A store with one committed source of `devices` devices, of which the last has three
@@ -664,7 +671,12 @@ mod tests {
         let ledger = Ledger::create(&files, &rules()).unwrap();
         let mut run = store.begin_ingest().unwrap();
         for d in 0..devices {
-            let ping = StoredPing { pseudonym: Pseudonym(d), cell: 0x8a2a1072b59ffff, time_s: MONDAY_W45 + 60, category: None };
+            let ping = StoredPing {
+                pseudonym: Pseudonym(d),
+                cell: 0x8a2a1072b59ffff,
+                time_s: MONDAY_W45 + 60,
+                category: None,
+            };
             run.push(ping).unwrap();
         }
         let dropped = [("sensitive_place:reproductive_health".to_string(), clinic_drops), ("coppa".to_string(), 7)];
@@ -674,7 +686,11 @@ mod tests {
             quarantined: 2,
             dropped: dropped.into_iter().collect(),
         };
-        let source = SourceFile { digest: format!("blake3:{devices:064}"), path: "/home/op/feeds/secret-vendor.csv".into(), bytes: 12_345 + devices };
+        let source = SourceFile {
+            digest: format!("blake3:{devices:064}"),
+            path: "/home/op/feeds/secret-vendor.csv".into(),
+            bytes: 12_345 + devices,
+        };
         run.commit(source, "pings", counts).unwrap();
         (store, ledger)
     }
@@ -719,12 +735,19 @@ mod tests {
         let json = serde_json::to_string(&ra).unwrap();
         let html = transparency_html(&ra);
         for page in [&json, &html] {
-            for leak in ["secret-vendor", "/home/op", "blake3:", "sensitive_place", "reproductive", "coppa", ">304<", ":304"] {
+            for leak in
+                ["secret-vendor", "/home/op", "blake3:", "sensitive_place", "reproductive", "coppa", ">304<", ":304"]
+            {
                 assert!(!page.contains(leak), "the report shows {leak:?}");
             }
-            assert!(page.contains("operator-only") && page.contains("crowdlens store info"), "it says where the counts are");
+            assert!(
+                page.contains("operator-only") && page.contains("crowdlens store info"),
+                "it says where the counts are"
+            );
         }
-        for field in ["\"read\"", "\"stored\"", "\"quarantined\"", "\"dropped\"", "\"path\"", "\"digest\"", "\"reconciles\""] {
+        for field in
+            ["\"read\"", "\"stored\"", "\"quarantined\"", "\"dropped\"", "\"path\"", "\"digest\"", "\"reconciles\""]
+        {
             assert!(!json.contains(field), "{field} in {json}");
         }
     }
@@ -767,6 +790,14 @@ mod tests {
         let r = transparency(&store, &ledger, &later, chrono::Utc::now()).unwrap();
         assert!(r.rule_changes.is_empty());
         assert!(transparency_html(&r).contains("No rule was recorded or changed in this period."));
+    }
+
+    #[test]
+    fn refusals_are_classed_without_their_numbers() {
+        let below = crowdlens_control::ControlError::EpsilonBelowFloor { asked: 1e-16, floor: 0.01 }.to_string();
+        assert_eq!(reason_class(&below), "ε below the per-question floor");
+        let above = crowdlens_control::ControlError::EpsilonAboveCap { asked: 5.0, cap: 1.0 }.to_string();
+        assert_eq!(reason_class(&above), "ε above the per-question cap");
     }
 
     #[test]

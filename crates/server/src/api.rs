@@ -131,25 +131,46 @@ impl From<QueryError> for ApiError {
     }
 }
 
+/// The one table of routes: it both builds the router ([`router`]) and defines [`ROUTES`], so
+/// that no route can be served without being listed (the neighbouring-stores test requests
+/// every entry of `ROUTES`).
+macro_rules! route_table {
+    (@method GET $handler:expr) => { get($handler) };
+    (@method POST $handler:expr) => { post($handler) };
+    ($($method:ident $path:literal => $handler:expr,)*) => {
+        /// Every route the server answers, as (method, path pattern), from the table that
+        /// builds the router.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn with_routes(router: Router<ServerState>) -> Router<ServerState> {
+            router$(.route($path, route_table!(@method $method $handler)))*
+        }
+    };
+}
+
+route_table! {
+    GET "/v1/health" => || async { Json(serde_json::json!({"status": "ok"})) },
+    GET "/v1/openapi.json" => || async { Json(crate::openapi_document()) },
+    GET "/v1/token" => token_info,
+    GET "/v1/budget" => budget,
+    GET "/v1/audit" => audit,
+    POST "/v1/ask/{question}" => ask,
+    POST "/v1/retention/apply" => retention,
+    GET "/v1/store" => store_info,
+    POST "/v1/cells" => cell_boundaries,
+    GET "/v1/answers" => list_answers,
+    GET "/v1/answers/{id}" => show_answer,
+    GET "/v1/tokens" => list_tokens,
+    POST "/v1/tokens" => create_token,
+    GET "/v1/report" => transparency_report,
+    POST "/v1/tokens/{id}/revoke" => revoke_token,
+    GET "/" => crate::ui::index,
+    GET "/ui/{*path}" => crate::ui::asset,
+}
+
 pub fn router(state: ServerState) -> Router {
     let limit = state.limits.max_body_bytes;
-    Router::new()
-        .route("/v1/health", get(|| async { Json(serde_json::json!({"status": "ok"})) }))
-        .route("/v1/openapi.json", get(|| async { Json(crate::openapi_document()) }))
-        .route("/v1/token", get(token_info))
-        .route("/v1/budget", get(budget))
-        .route("/v1/audit", get(audit))
-        .route("/v1/ask/{question}", post(ask))
-        .route("/v1/retention/apply", post(retention))
-        .route("/v1/store", get(store_info))
-        .route("/v1/cells", post(cell_boundaries))
-        .route("/v1/answers", get(list_answers))
-        .route("/v1/answers/{id}", get(show_answer))
-        .route("/v1/tokens", get(list_tokens).post(create_token))
-        .route("/v1/report", get(transparency_report))
-        .route("/v1/tokens/{id}/revoke", post(revoke_token))
-        .route("/", get(crate::ui::index))
-        .route("/ui/{*path}", get(crate::ui::asset))
+    with_routes(Router::new())
         .fallback(|| async { not_found() })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
@@ -400,7 +421,9 @@ struct ReportQuery {
 }
 
 /// The transparency report, as `crowdlens report transparency` writes it: JSON, or the HTML
-/// page with `?format=html`. Built from the ledger, audit chain, manifest and config only.
+/// page with `?format=html`. Built from the ledger, audit chain, manifest and rules only, and
+/// holding nothing that depends on the rows: no ingest counts and no source paths (those are
+/// operator-only, and no route serves them).
 async fn transparency_report(
     State(state): State<ServerState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -507,12 +530,15 @@ async fn revoke_token(
     Ok(Json(serde_json::json!({ "revoked": id })))
 }
 
+/// The rules and each epoch's spend, for every role. Spend per case and purpose names other
+/// people's cases: an auditor or admin gets all of it, an analyst only the spend of questions
+/// asked with their own token (`by_case_scope` says which).
 async fn budget(
     State(state): State<ServerState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    authorize(&state, client, &headers, EVERY_ROLE).await?;
+    let who = authorize(&state, client, &headers, EVERY_ROLE).await?;
     let (store, ledger) = state.open()?;
     let epochs: Vec<String> = store
         .keyring()
@@ -522,8 +548,43 @@ async fn budget(
         .map(|e| e.to_string())
         .collect();
     let b = ledger.budget(&epochs).map_err(|e| ApiError::internal(e.to_string()))?;
-    let by_case = ledger.spend_by_case().map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(serde_json::json!({ "rules": ledger.rules(), "epochs": b, "by_case": by_case })))
+    let (by_case, scope) = if who.role == Role::Analyst {
+        (spend_of_actor(&ledger, &actor_of(&who)).map_err(|e| ApiError::internal(e.to_string()))?, "token")
+    } else {
+        (ledger.spend_by_case().map_err(|e| ApiError::internal(e.to_string()))?, "all")
+    };
+    Ok(Json(serde_json::json!({ "rules": ledger.rules(), "epochs": b, "by_case": by_case, "by_case_scope": scope })))
+}
+
+/// As [`Ledger::spend_by_case`], for the questions one actor was charged for.
+fn spend_of_actor(ledger: &Ledger, actor: &str) -> Result<Vec<crowdlens_control::CaseSpend>, ControlError> {
+    let mine: HashMap<i64, (String, String)> = ledger
+        .audit_entries()?
+        .into_iter()
+        .filter(|e| e.actor == actor && e.outcome == "charged")
+        .filter_map(|e| Some((e.id.parse().ok()?, (e.case_id, e.purpose))))
+        .collect();
+    type Group = (f64, f64, std::collections::BTreeSet<i64>);
+    let mut groups: std::collections::BTreeMap<(String, String, String), Group> = Default::default();
+    for c in ledger.charges()? {
+        if let Some((case_id, purpose)) = mine.get(&c.audit_id) {
+            let g = groups.entry((c.epoch, case_id.clone(), purpose.clone())).or_default();
+            g.0 += c.epsilon;
+            g.1 += c.delta;
+            g.2.insert(c.audit_id);
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|((epoch, case_id, purpose), (epsilon_spent, delta_spent, ids))| crowdlens_control::CaseSpend {
+            epoch,
+            case_id,
+            purpose,
+            epsilon_spent,
+            delta_spent,
+            questions: ids.len() as u64,
+        })
+        .collect())
 }
 
 async fn audit(

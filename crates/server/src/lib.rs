@@ -5,7 +5,8 @@
 //! # Layout
 //! - routes: `/v1/health`, `/v1/token`, `/v1/store`, `/v1/budget`, `/v1/audit`,
 //!   `/v1/ask/{question}`, `/v1/answers` (kept answers, re-read for free), `/v1/cells` (H3
-//!   outlines), `/v1/tokens` and `/v1/retention/apply` (admin), `/v1/openapi.json`.
+//!   outlines), `/v1/tokens` and `/v1/retention/apply` (admin), `/v1/openapi.json`; all in
+//!   one table, which builds the router and is exported as [`ROUTES`].
 //! - [`ui`](crate::ui): the web UI at `/` and `/ui/...`, compiled in, calling only `/v1`.
 //! - [`ApiError`]: every failure as `{"code", "message"}` with a stable code.
 //! - limits: request body size (413), per-address and per-token rate limits (429), a
@@ -15,7 +16,7 @@ mod api;
 mod openapi;
 mod ui;
 
-pub use api::{router, ApiError, Limits, ServerState};
+pub use api::{router, ApiError, Limits, ServerState, ROUTES};
 pub use openapi::openapi_document;
 
 /// Serves until the listener fails.

@@ -27,8 +27,15 @@ pub fn openapi_document() -> serde_json::Value {
         r
     };
     let mut retention_responses = errors(&["400", "401", "403", "409", "429"]);
-    retention_responses["200"] = serde_json::json!({"description": "the expired epochs, shredded unless dry_run",
-        "content": {"application/json": {"schema": {"type": "object"}}}});
+    retention_responses["200"] = serde_json::json!({"description": "the expired epochs, shredded unless dry_run; no row or segment counts",
+        "content": {"application/json": {"schema": {"type": "object",
+            "required": ["retention_weeks", "cutoff", "dry_run", "epochs"],
+            "properties": {
+                "retention_weeks": {"type": "integer"}, "cutoff": {"type": "string", "format": "date-time"},
+                "dry_run": {"type": "boolean"},
+                "epochs": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+                    "required": ["epoch", "key", "resumed"],
+                    "properties": {"epoch": {"type": "string"}, "key": {"type": "boolean"}, "resumed": {"type": "boolean"}}}}}}}}});
     serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "crowdlens", "version": env!("CARGO_PKG_VERSION"),
@@ -62,7 +69,7 @@ pub fn openapi_document() -> serde_json::Value {
         "paths": {
             "/v1/health": {"get": {"summary": "liveness; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/token": {"get": {"summary": "the calling token's name and role", "security": [{"bearer": []}], "responses": read_responses}},
-            "/v1/budget": {"get": {"summary": "the budget rules, ε/δ spent and remaining per epoch, and spend per case and purpose (any role)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/budget": {"get": {"summary": "the budget rules and ε/δ spent and remaining per epoch (any role); spend per case and purpose (by_case) for every case to auditors and admins, and to an analyst only for the questions of their own token (by_case_scope: all or token)", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/store": {"get": {"summary": "the store's public settings and rules, its first and last day, and where its map opens (any role)", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/cells": {"post": {"summary": "outlines of H3 cells as [[lon, lat], ...] (any role); reads no data",
                 "security": [{"bearer": []}],
@@ -86,7 +93,7 @@ pub fn openapi_document() -> serde_json::Value {
                         "additionalProperties": false, "required": ["name", "role"],
                         "properties": {"name": {"type": "string"}, "role": {"type": "string", "enum": ["analyst", "auditor", "admin"]}}}}}},
                     "responses": errors_with_ok(&["400", "401", "403", "429"])}},
-            "/v1/report": {"get": {"summary": "the transparency report (auditor): JSON, or the self-contained HTML page with format=html",
+            "/v1/report": {"get": {"summary": "the transparency report (auditor): JSON, or the self-contained HTML page with format=html; built from the ledger, audit chain, manifest and rules, with no figure that depends on the data's rows (exact ingest accounting is operator-only, never served)",
                 "security": [{"bearer": []}],
                 "parameters": [
                     {"name": "from", "in": "query", "required": false, "schema": {"type": "string", "format": "date"}},

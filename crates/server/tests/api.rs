@@ -284,6 +284,134 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
 }
 
 #[test]
+fn a_kept_answers_metadata_is_covered_by_its_digest() {
+    let s = start(100.0, Limits::default());
+    let analyst = s.tokens["analyst"].clone();
+    let (status, answer) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(&analyst), Some(ASK));
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["audit_id"].as_i64().unwrap();
+    let (_, kept) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
+    assert_eq!(kept["kept"]["digest_covers"], "answer", "{kept}");
+    // Only the metadata is edited: ε 0.001 and an innocent case. The rows are untouched.
+    let db = rusqlite::Connection::open(s._dir.path().join("st").join(crowdlens_store::CONTROL_DB)).unwrap();
+    db.execute(
+        "UPDATE kept_answers SET meta_json = replace(replace(meta_json, '\"epsilon\":0.1', '\"epsilon\":0.001'), '\"C-1\"', '\"C-innocent\"') WHERE audit_id = ?1",
+        [id],
+    )
+    .unwrap();
+    let meta: String =
+        db.query_row("SELECT meta_json FROM kept_answers WHERE audit_id = ?1", [id], |r| r.get(0)).unwrap();
+    assert!(meta.contains("C-innocent") && meta.contains("0.001"), "{meta}");
+    let (status, err) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
+    assert_eq!((status, err["code"].as_str()), (409, Some("answer_altered")), "{err}");
+}
+
+#[test]
+fn budget_by_case_is_the_auditors_and_an_analyst_sees_only_their_own() {
+    let s = start(100.0, Limits::default());
+    let admin = s.tokens["admin"].clone();
+    let (_, created) =
+        call("POST", &format!("{}/v1/tokens", s.base), Some(&admin), Some(r#"{"name":"bob","role":"analyst"}"#));
+    let bob = created["token"].as_str().unwrap().to_string();
+    let alice = s.tokens["analyst"].clone();
+    let url = format!("{}/v1/ask/presence", s.base);
+    assert_eq!(call("POST", &url, Some(&alice), Some(ASK)).0, 200);
+    assert_eq!(call("POST", &url, Some(&alice), Some(ASK)).0, 200);
+    let secret = ASK.replace("\"C-1\"", "\"C-secret-raid\"").replace("\"research\"", "\"oversight\"");
+    assert_eq!(call("POST", &url, Some(&bob), Some(&secret)).0, 200);
+
+    let budget = |token: &str| call("GET", &format!("{}/v1/budget", s.base), Some(token), None).1;
+    let cases = |b: &serde_json::Value| -> Vec<String> {
+        b["by_case"].as_array().unwrap().iter().map(|c| c["case_id"].as_str().unwrap().to_string()).collect()
+    };
+    for token in [&s.tokens["auditor"], &admin] {
+        let b = budget(token);
+        assert_eq!(
+            (cases(&b), &b["by_case_scope"]),
+            (vec!["C-1".to_string(), "C-secret-raid".into()], &"all".into()),
+            "{b}"
+        );
+    }
+    // Alice sees every epoch's totals, and her own cases only.
+    let a = budget(&alice);
+    assert_eq!(a["by_case_scope"], "token");
+    assert_eq!(cases(&a), ["C-1"], "{a}");
+    assert_eq!(a["by_case"][0]["questions"], 2);
+    assert!((a["by_case"][0]["epsilon_spent"].as_f64().unwrap() - 0.2).abs() < 1e-9, "{a}");
+    let text = a.to_string();
+    assert!(!text.contains("C-secret-raid"), "another analyst's case: {text}");
+    let w45 = a["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap();
+    assert!((w45["epsilon_spent"].as_f64().unwrap() - 0.3).abs() < 1e-9, "totals include every case: {w45}");
+    assert_eq!(w45["questions"], 3);
+    let b = budget(&bob);
+    assert_eq!(cases(&b), ["C-secret-raid"], "{b}");
+}
+
+#[test]
+fn retention_and_the_report_carry_no_counts_of_the_data() {
+    let s = start(100.0, Limits::default());
+    let root = s._dir.path().join("st");
+    // An old week, long past the retention, with rows and a key.
+    let store = Store::open(&root).unwrap();
+    let mut keyring = store.keyring();
+    let monday_2020 = 1_578_268_800; // 2020-01-06, week 2020-W02
+    let epoch = crowdlens_types::Epoch::of_unix_seconds(monday_2020).unwrap();
+    keyring.key_for(epoch).unwrap();
+    let mut run = store.begin_ingest().unwrap();
+    for d in 0..36u64 {
+        let ping = StoredPing {
+            pseudonym: Pseudonym(d),
+            cell: 0x8a27526881b7fff,
+            time_s: monday_2020 + d as i64 * 60,
+            category: None,
+        };
+        run.push(ping).unwrap();
+    }
+    run.commit(
+        SourceFile { digest: "old".into(), path: "/srv/feeds/vendor-2020.csv".into(), bytes: 0 },
+        "pings",
+        SourceCounts {
+            read: 40,
+            stored: 36,
+            quarantined: 1,
+            dropped: [("sensitive_place:reproductive_health".to_string(), 3)].into(),
+        },
+    )
+    .unwrap();
+    let admin = s.tokens["admin"].clone();
+    let url = format!("{}/v1/retention/apply", s.base);
+    for body in [r#"{"dry_run":true}"#, "{}"] {
+        let (status, r) = call("POST", &url, Some(&admin), Some(body));
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(r["epochs"], serde_json::json!([{"epoch": "2020-W02", "key": true, "resumed": false}]), "{r}");
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["cutoff", "dry_run", "epochs", "retention_weeks"], "{r}");
+    }
+    let auditor = s.tokens["auditor"].clone();
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
+    let shredding: Vec<&serde_json::Value> =
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["purpose"] == "retention").collect();
+    assert_eq!(shredding.len(), 2, "{audit}");
+    for e in shredding {
+        let q = e["question"].as_str().unwrap();
+        assert!(!q.contains("rows") && !q.contains("segments") && !q.contains("36"), "{e}");
+    }
+
+    let (status, report) = call("GET", &format!("{}/v1/report", s.base), Some(&auditor), None);
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ingest"]["sources"], 2, "{report}");
+    assert_eq!(report["retention"]["shredded"][0]["epoch"], "2020-W02", "{report}");
+    let (_, page) = call("GET", &format!("{}/v1/report?format=html", s.base), Some(&auditor), None);
+    for text in [report.to_string(), page.as_str().unwrap().to_string()] {
+        for leak in ["vendor-2020", "/srv/feeds", "sensitive_place", "\"read\"", "\"stored\"", ">36<"] {
+            assert!(!text.contains(leak), "{leak} in {text}");
+        }
+        assert!(text.contains("operator-only"));
+    }
+}
+
+#[test]
 fn cell_outlines() {
     // A body large enough for more cells than one request may outline.
     let s = start(100.0, Limits { max_body_bytes: 1 << 20, ..Limits::default() });

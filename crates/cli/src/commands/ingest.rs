@@ -133,6 +133,7 @@ fn synth_into_store(a: &SynthArgs, store_dir: &Path) -> Result<()> {
     let opts = synth_options(a)?;
     // The store first: a directory that is not one is refused before anything is written.
     let store = open_or_create(store_dir)?;
+    drop(super::open_ledger(&store)?);
     let (places, sensitive_path) = crowdlens_synth::write_sensitive_places(&a.out, &opts)?;
     println!("wrote {} sensitive places to {}", places.len(), sensitive_path.display());
     let options = ingest_options(Some(&sensitive_path), &[], None)?;
@@ -151,6 +152,7 @@ fn synth_into_store(a: &SynthArgs, store_dir: &Path) -> Result<()> {
     print_device_ids(&summary);
     let seconds = started.elapsed().as_secs_f64();
     println!("built the store in {seconds:.1} s ({:.0} pings a second)", summary.read as f64 / seconds.max(1e-9));
+    super::budget::report_retention(&super::budget::apply_retention_now(&store)?);
     Ok(())
 }
 

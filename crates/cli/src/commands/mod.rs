@@ -631,8 +631,34 @@ fn asker(case: &str, purpose: &str) -> Asker {
     Asker { actor: local_actor(), role: "admin".into(), case_id: case.into(), purpose: purpose.into() }
 }
 
+/// Who the CLI's audit entries name: the process's real user, from its uid and the password
+/// database, as `cli:uid=1000(alice)` (`cli:uid=1000` when the uid has no entry). Never from
+/// `$USER` or any other variable, which whoever runs the command can set to any name.
 fn local_actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "local".into()))
+    // SAFETY: getuid cannot fail and has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let mut buf = vec![0u8; 1024];
+    let name = loop {
+        // SAFETY: `pwd`, `buf` and `found` outlive the call, and `buf.len()` is `buf`'s size;
+        // getpwuid_r writes only into them and is thread-safe.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut found) };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 4, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+            break None;
+        }
+        // SAFETY: on success pw_name points at a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        break Some(name.to_string_lossy().into_owned());
+    };
+    match name {
+        Some(name) => format!("cli:uid={uid}({name})"),
+        None => format!("cli:uid={uid}"),
+    }
 }
 
 fn open_ledger(store: &Store) -> Result<Ledger> {

@@ -150,7 +150,7 @@ fn synth_ingest_ask_budget() {
 }
 
 #[test]
-fn geolife_sample_ingests_with_detected_columns() {
+fn geolife_sample_ingests_with_its_uid_mapped() {
     // shared/ sits beside the repository (DESIGN.md: ../shared/data from the root).
     let sample = crate_dir()
         .ancestors()
@@ -158,13 +158,39 @@ fn geolife_sample_ingests_with_detected_columns() {
         .find(|p| p.exists())
         .expect("shared/data/geolife_sample.txt.gz beside the repository");
     let dir = tempfile::tempdir().unwrap();
+    // GeoLife's `uid` is a user number, not an advertising id: it is not detected as the
+    // device, and the refusal says how to map it. A new store path is not created for it.
+    let fresh = dir.path().join("fresh");
+    let e = run(&["ingest", "pings", s(&sample), "--store", s(&fresh)]).clean_error().to_string();
+    assert!(e.contains("`uid`") && e.contains("--map device_id=uid"), "{e}");
+    assert!(e.contains("declares that the column identifies devices"), "{e}");
+    assert!(!fresh.exists(), "a refused feed creates no store");
     let st = init_store(dir.path());
-    let j = run(&["ingest", "pings", s(&sample), "--store", s(&st), "--json"]).ok().json();
+    let j = run(&["ingest", "pings", s(&sample), "--store", s(&st), "--json", "--map", "device_id=uid"]).ok().json();
     assert_eq!(j["read"], 217_653);
+    assert_eq!((j["device_id_columns"][0].as_str(), j["id_kind"].as_str()), (Some("uid"), Some("other")), "{j}");
     assert!(reconciles(&j), "{j}");
     assert!(j["stored"].as_u64().unwrap() > 200_000, "{j}");
     let info = run(&["store", "info", "--store", s(&st), "--json"]).ok().json();
-    assert!(info["partitions"].as_array().unwrap().iter().any(|p| p["day"].as_str().unwrap().starts_with("2008-")));
+    // The rows land in 2008's days; retention, applied at ingest, may have shredded those
+    // weeks already (they are far older than retention_weeks).
+    let in_2008 = |key: &str, field: Option<&str>| {
+        info[key].as_array().unwrap().iter().any(|p| field.map_or(p, |f| &p[f]).as_str().unwrap().starts_with("2008-"))
+    };
+    assert!(in_2008("partitions", Some("day")) || in_2008("shredded_epochs", None), "{info}");
+    // The store's units are GeoLife users now: a feed of advertising ids goes to a store of
+    // its own, and the refusal changes nothing.
+    let maids = dir.path().join("maids.csv");
+    std::fs::write(&maids, "mobile_ad_id,timestamp,latitude,longitude\n6d92078a-8246-4ba4-ae5b-76104861e7dc,1793577600,44.97,-93.26\n")
+        .unwrap();
+    let before = std::fs::read(st.join("manifest.json")).unwrap();
+    let e = run(&["ingest", "pings", s(&maids), "--store", s(&st)]).clean_error().to_string();
+    assert!(e.contains("id kind `other`") && e.contains("separate store") && e.contains("two privacy units"), "{e}");
+    assert_eq!(std::fs::read(st.join("manifest.json")).unwrap(), before);
+    assert!(files_under(&st.join("staging")).is_empty());
+    // The human summary names the column and its kind.
+    let out = run(&["ingest", "pings", s(&maids), "--store", s(&dir.path().join("maid-store"))]).ok().stdout.clone();
+    assert!(out.contains("device id    mobile_ad_id (id kind advertising_id"), "{out}");
 }
 
 #[test]

@@ -6,6 +6,8 @@ mod build;
 mod cluster;
 mod end_to_end;
 mod kill;
+mod ledger;
+mod neighbours;
 mod privacy;
 mod reports;
 mod support;

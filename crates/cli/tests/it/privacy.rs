@@ -84,15 +84,22 @@ fn retention_shreds_expired_weeks_and_late_data_is_dropped() {
     // Nothing has expired under the default half year.
     let none = run(&["retention", "apply", "--store", s(&st), "--json"]).ok().json();
     assert_eq!(none["epochs"].as_array().unwrap().len(), 0, "{none}");
-    // One week of retention: week 45 of 2026 (ended 2026-11-09) has expired.
-    let toml = st.join("crowdlens.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replace("retention_weeks = 26", "retention_weeks = 1")).unwrap();
+    // One week of retention (a ledger rule): week 45 of 2026 (ended 2026-11-09) has expired.
+    run(&["budget", "set", "--store", s(&st), "--rule", "retention_weeks=1", "--reason", "test"]).ok();
     let dry = run(&["retention", "apply", "--store", s(&st), "--dry-run", "--json"]).ok().json();
-    assert_eq!(dry["epochs"][0]["epoch"], "2026-W45", "{dry}");
+    // Epochs and whether their keys go: no row or segment count, which depend on the data.
+    assert_eq!(dry["epochs"], serde_json::json!([{"epoch": "2026-W45", "key": true, "resumed": false}]), "{dry}");
+    assert_eq!(dry["dry_run"], true);
+    assert!(dry["cutoff"].is_string() && dry["retention_weeks"] == 1, "{dry}");
+    assert_eq!(dry.as_object().unwrap().len(), 4, "{dry}");
+    let dry_text = run(&["retention", "apply", "--store", s(&st), "--dry-run"]).ok().stdout.clone();
+    assert!(dry_text.contains("would shred 2026-W45: its key would be destroyed"), "{dry_text}");
     assert!(st.join("keyring/2026-W45.key").exists(), "a dry run changes nothing");
     let done = run(&["retention", "apply", "--store", s(&st)]).ok().stdout.clone();
-    assert!(done.contains("shredded 2026-W45"), "{done}");
+    assert!(done.contains("shredded 2026-W45: key destroyed"), "{done}");
+    for text in [&dry_text, &done] {
+        assert!(!text.contains("row") && !text.contains("segment"), "{text}");
+    }
     assert!(!st.join("keyring/2026-W45.key").exists());
     assert!(st.join("keyring/2026-W45.shredded").exists());
     let info = run(&["store", "info", "--store", s(&st), "--json"]).ok().json();
@@ -115,6 +122,17 @@ fn retention_shreds_expired_weeks_and_late_data_is_dropped() {
     run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
     let audit = std::fs::read_to_string(&out).unwrap();
     assert!(audit.contains("shredding epoch 2026-W45") && audit.contains("epoch 2026-W45 shredded"));
+    // Its entries name the epoch and the rule, never the week's rows or segments.
+    for line in audit.lines().filter(|l| l.contains("shredd")) {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let what: serde_json::Value = serde_json::from_str(entry["question"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            what["retention"],
+            serde_json::json!({"epoch": "2026-W45", "key": true, "resumed": false}),
+            "{line}"
+        );
+        assert!(!line.contains("rows") && !line.contains("segments\\\""), "{line}");
+    }
     run(&["audit", "verify", "--store", s(&st)]).ok();
     let again = run(&["retention", "apply", "--store", s(&st), "--json"]).ok().json();
     assert_eq!(again["epochs"].as_array().unwrap().len(), 0, "a finished week is not shredded twice: {again}");

@@ -51,6 +51,18 @@ fn transparency_report_counts_what_the_ledger_holds() {
     ask(&st, "public-health", &[]).ok();
     ask(&st, "curiosity", &[]).clean_error();
     ask(&st, "research", &["--dry-run"]).ok();
+    run(&["budget", "set", "--store", s(&st), "--rule", "epsilon_per_epoch=8", "--reason", "policy 2026-12"]).ok();
+    run(&[
+        "budget",
+        "set",
+        "--store",
+        s(&st),
+        "--rule",
+        "purposes=research,public-health",
+        "--reason",
+        "programme ended",
+    ])
+    .ok();
 
     let out = dir.path().join("report.html");
     let r = run(&["report", "transparency", "--store", s(&st), "--out", s(&out), "--json"]).ok().json();
@@ -68,17 +80,45 @@ fn transparency_report_counts_what_the_ledger_holds() {
     assert_eq!(r["spend"]["by_kind"][0]["questions"], 2);
     assert_eq!(r["largest_spends"].as_array().unwrap().len(), 2);
 
-    // Ingest accounting is the manifest's, consent drops included, and reconciles.
-    let sources = r["ingest"].as_array().unwrap();
-    assert_eq!(sources.len(), 2);
-    for src in sources {
-        assert_eq!(src["reconciles"], true, "{src}");
+    // Rule changes, beside the spend: the rules recorded at creation, then each change with
+    // its old and new value, who made it and why.
+    let changes = r["rule_changes"].as_array().unwrap();
+    let recorded: Vec<&serde_json::Value> = changes.iter().filter(|c| c["from"].is_null()).collect();
+    assert!(recorded.iter().any(|c| c["rule"] == "epsilon_per_epoch" && c["to"] == 10.0), "{changes:?}");
+    let eps = changes.iter().find(|c| c["rule"] == "epsilon_per_epoch" && !c["from"].is_null()).unwrap();
+    assert_eq!(
+        (&eps["from"], &eps["to"], &eps["reason"]),
+        (&10.0.into(), &8.0.into(), &"policy 2026-12".into()),
+        "{eps}"
+    );
+    assert!(eps["actor"].as_str().unwrap().starts_with("cli:uid="), "{eps}");
+    let purposes = changes.iter().find(|c| c["rule"] == "purposes" && !c["from"].is_null()).unwrap();
+    assert_eq!(purposes["to"], serde_json::json!(["research", "public-health"]), "{purposes}");
+    assert_eq!(r["guarantee"]["epsilon_per_epoch"], 8.0, "the guarantee states the rules in force");
+
+    // Ingest: which sources were committed and when, and nothing that depends on their rows.
+    // The exact accounting is operator-only: `store info` has it, the report only says so.
+    let ingest = &r["ingest"];
+    assert_eq!(ingest["sources"], 2, "{ingest}");
+    let kinds: Vec<&str> =
+        ingest["committed"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["pings", "openrtb"]);
+    for c in ingest["committed"].as_array().unwrap() {
+        assert_eq!(c.as_object().unwrap().len(), 2, "kind and commit time only: {c}");
     }
-    let bids = sources.iter().find(|s| s["kind"] == "openrtb").unwrap();
+    assert!(ingest["accounting"].as_str().unwrap().contains("crowdlens store info"), "{ingest}");
+    let info = run(&["store", "info", "--store", s(&st), "--json"]).ok().json();
     let truth: serde_json::Value =
         serde_json::from_slice(&std::fs::read(city.join("bids_truth.json")).unwrap()).unwrap();
-    assert_eq!(bids["read"], truth["requests"]);
-    assert!(bids["dropped"].as_object().unwrap().keys().any(|k| k.contains("coppa")), "{bids}");
+    assert!(info["ingest_totals"]["read"].as_u64().unwrap() > truth["requests"].as_u64().unwrap());
+    let json_text = serde_json::to_string(&r).unwrap();
+    let html_text = std::fs::read_to_string(&out).unwrap();
+    for page in [&json_text, &html_text] {
+        for leak in [s(&city), "pings.csv", "bids.jsonl", "sensitive_place", "coppa", "blake3"] {
+            assert!(!page.contains(leak), "the report shows {leak:?}");
+        }
+        assert!(page.contains("operator-only"));
+    }
 
     // The audit head is the chain's own, verified now.
     let verify = run(&["audit", "verify", "--store", s(&st)]).ok().stdout.clone();
@@ -87,15 +127,25 @@ fn transparency_report_counts_what_the_ledger_holds() {
 
     let html = std::fs::read_to_string(&out).unwrap();
     self_contained(&html);
-    for text in ["The guarantee", "Budget per epoch", "Refusals by reason", "Ingest accounting", "Audit chain"] {
+    for text in [
+        "The guarantee",
+        "Budget per epoch",
+        "Rule changes in this period",
+        "Refusals by reason",
+        "Ingest",
+        "Audit chain",
+    ] {
         assert!(html.contains(text), "{text}");
     }
+    assert!(html.contains("policy 2026-12") && html.contains("research, public-health"));
 
     // A period with nothing in it reports nothing; a bad day is a clean error.
     let empty = run(&["report", "transparency", "--store", s(&st), "--out", s(&out), "--from", "2031-01-01", "--json"])
         .ok()
         .json();
     assert_eq!(empty["questions"]["asked"], 0);
+    assert_eq!(empty["rule_changes"], serde_json::json!([]));
+    assert_eq!(empty["ingest"]["sources"], 0);
     let bad = run(&["report", "transparency", "--store", s(&st), "--from", "yesterday"]);
     assert!(bad.clean_error().contains("YYYY-MM-DD"));
 }
@@ -133,6 +183,10 @@ fn unicity_is_exact_where_the_answer_is_known() {
         .map(|d| (0..8).map(|i| (40.0 + d as f64 * 0.5, -100.0 + i as f64 * 0.01, d as i64 * 600 + i * 70)).collect())
         .collect();
     let r = risk(&hand_made(dir.path(), "disjoint.csv", &disjoint), &out, &["--points", "1,2"]);
+    // Exact figures of a raw feed: the report says it is the operator's, in JSON and on the page.
+    assert_eq!(r["audience"], "operator-only");
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("operator-only: exact figures from a raw feed; not for publication"));
     assert_eq!(r["devices_total"], 30);
     assert_eq!(r["devices_sampled"], 30);
     assert_eq!(shares(&r, "1"), [1.0; 4], "{r}");
@@ -172,7 +226,10 @@ fn unicity_on_the_synthetic_city_and_geolife() {
         .map(|a| a.join("shared/data/geolife_sample.txt.gz"))
         .find(|p| p.exists())
         .expect("shared/data/geolife_sample.txt.gz beside the repository");
-    let g = risk(&sample, &out, &[]);
+    // GeoLife's uid is read as the device only when mapped, as for ingest.
+    let refused = run(&["risk", s(&sample), "--out", s(&out), "--json"]);
+    assert!(refused.clean_error().contains("--map device_id=uid"), "{}", refused.clean_error());
+    let g = risk(&sample, &out, &["--map", "device_id=uid"]);
     assert_eq!(g["rows_read"], 217_653);
     assert!(g["devices_total"].as_u64().unwrap() >= 1);
     for s in g["resolutions"].as_array().unwrap() {
@@ -180,4 +237,41 @@ fn unicity_on_the_synthetic_city_and_geolife() {
             assert!((0.0..=1.0).contains(&share.as_f64().unwrap()), "{g}");
         }
     }
+}
+
+/// The CLI's audit entries (and so the report's rule changes) name the process's OS user, from
+/// its uid: `$USER` is whatever the caller sets.
+#[test]
+fn the_cli_actor_is_the_os_user_whatever_user_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = init_store(dir.path());
+    let id = |flag: &str| {
+        let out = std::process::Command::new("id").arg(flag).output().expect("id(1)");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let uid = id("-u");
+    let want = match id("-un") {
+        name if name.is_empty() => format!("cli:uid={uid}"),
+        name => format!("cli:uid={uid}({name})"),
+    };
+    let set = bin()
+        .env("USER", "alice-the-auditor")
+        .env("LOGNAME", "alice-the-auditor")
+        .args(["budget", "set", "--store", s(&st), "--rule", "epsilon_per_epoch=9", "--reason", "as alice"])
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let out = dir.path().join("audit.jsonl");
+    run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
+    let audit = std::fs::read_to_string(&out).unwrap();
+    assert!(!audit.contains("alice-the-auditor"), "{audit}");
+    let entry: serde_json::Value = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .find(|e: &serde_json::Value| e["outcome"].as_str().unwrap().starts_with("rule changed"))
+        .unwrap();
+    assert_eq!(entry["actor"], want.as_str(), "{entry}");
+    let html = dir.path().join("report.html");
+    let r = run(&["report", "transparency", "--store", s(&st), "--out", s(&html), "--json"]).ok().json();
+    assert_eq!(r["rule_changes"].as_array().unwrap().last().unwrap()["actor"], want.as_str());
 }

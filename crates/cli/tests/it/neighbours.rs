@@ -1,0 +1,1564 @@
+//! Neighbouring stores (DESIGN.md, "What it never does"; issue 23, part 1): two stores built by
+//! real ingest that differ by exactly one device-week must look the same through every surface
+//! that is not a differentially private release.
+//!
+//! The target device T is in both feeds (a lower-case UUID in the ping CSV, upper-case with
+//! braces in the bidstream), has pings at a reproductive-health place, pings in ISO weeks 45 and
+//! 46, a quarantined row, a row over the accuracy ceiling, and bid requests under TCF, US Privacy
+//! and GPP strings, some admitted and some refused. Store A holds everything; store B is the same
+//! but without T's rows in week 45, from both feeds. The same script runs against both: ingest,
+//! every question, dry runs, refusals, budget, rules, tokens, kept answers, retention (which
+//! shreds week 45), reports, audit, consent, `serve` with each role on every route, and a
+//! question on a Ballista cluster. Then every output that is not a DP release is compared after
+//! a narrow normalisation (the time of the run, digests, token secrets, ports, the two work
+//! directories); DP answers are compared without their rows, and for public keys with the same
+//! row keys. Operator-only outputs are run but not compared, and must not be served by the API.
+//! The CLI's command tree and the API's route table are enumerated, so a new surface cannot be
+//! added without being compared here.
+
+use crate::support::{bin, Run};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Outputs that show exact counts on purpose, for the store's operator only. They are run by the
+/// script but not compared, and the API must serve none of them (checked below).
+const OPERATOR_ONLY: &[(&str, &str)] = &[
+    ("ingest pings", "ingest summary: the operator's exact accounting of what was read, stored, quarantined and dropped"),
+    ("ingest openrtb", "ingest summary of the bidstream: the operator's exact accounting, consent drops included"),
+    ("store info", "run by the store's owner, who can read its files anyway: rows per day, per source, totals"),
+    ("risk", "re-identification risk of a raw feed, for the operator who holds that feed (exact rows_read, devices_total)"),
+    ("quarantine files", "STORE/quarantine/*.jsonl: source, line and reason of each bad row, inside the owner-only store"),
+];
+
+/// Commands that are not a surface of a store, with the reason.
+const NOT_A_STORE_SURFACE: &[(&str, &str)] = &[
+    ("synth", "generates the input feeds; reads no store (this test uses it to build them)"),
+    ("demo", "runs on its own synthetic city in its own directory"),
+    ("help", "clap's help text, at every level"),
+];
+
+/// Whether the script also asks a question on a local Ballista cluster (a scheduler and an
+/// executor per store) and compares the nodes' logs.
+const WITH_CLUSTER: bool = true;
+
+/// T, the device the two stores differ by, as the ping feed spells it and as the bidstream does.
+const T_PINGS: &str = "5f2b9c1e-8a47-4d3b-9e61-2c7a0f4b8d15";
+const T_BIDS: &str = "{5F2B9C1E-8A47-4D3B-9E61-2C7A0F4B8D15}";
+
+/// The synthetic city's first day (a Saturday of ISO week 45) and its length: two days of week
+/// 45 and two of week 46.
+const START: &str = "2026-11-07";
+const DAYS: u32 = 4;
+/// The week T is missing from in store B, and that retention shreds.
+const WEEK_W: &str = "2026-W45";
+/// When week 45 ends (the Monday of week 46, 00:00 UTC).
+const WEEK_W_END: &str = "2026-11-09T00:00:00Z";
+
+const DOWNTOWN: &str = "bbox:-93.285,44.968,-93.245,44.988";
+const EAST: &str = "bbox:-93.245,44.965,-93.210,44.985";
+const CITY: &str = "bbox:-93.30,44.94,-93.05,45.00";
+/// A resolution-7 cell downtown (as `end_to_end` uses), origin of the top-destinations question.
+const TOP_FROM: &str = "87275268bffffff";
+
+// Consent strings from crates/cli/tests/fixtures/openrtb/real_world.jsonl (hand-checked there).
+const TC_SF1: &str = "CQuZP8AQuZP8AAfAFBENCWFoAIDAAAAAAAYgF5wAwABgA5AXmAAAAAAA.IAAA.YAAAAAAAAAAA";
+const TC_NO_SF1: &str = "CQuZP8AQuZP8AAfAFBENCWFgAIDAAAAAAAYgF5wAwABgA5AXmAAAAAAA.IAAA.YAAAAAAAAAAA";
+const GPP_USNAT: &str = "DBABLA~CAAAAAAAAQA.QA";
+const GPP_USNAT_GPC: &str = "DBABLA~CAAAAAAAAQA.YA";
+
+#[test]
+fn two_stores_one_device_week_apart_look_the_same() {
+    let started = Instant::now();
+    let base = tempfile::tempdir().unwrap();
+    set_mode(base.path(), 0o755);
+    // The input, once: a small city, generated outside both work directories.
+    let city = base.path().join("city-input");
+    let synth = bin()
+        .args(["synth", "--out", p(&city), "--devices", "400", "--days", &DAYS.to_string(), "--seed", "11"])
+        .args(["--start", START])
+        .output()
+        .unwrap();
+    assert!(synth.status.success(), "synth: {}", String::from_utf8_lossy(&synth.stderr));
+    set_mode(&city, 0o700);
+    let clinic = reproductive_health_place(&city.join("sensitive.geojson"));
+
+    // Retention keeps `weeks` weeks: week 45 has expired under it, week 46 has not.
+    let now = chrono::Utc::now();
+    let w_end = chrono::DateTime::parse_from_rfc3339(WEEK_W_END).unwrap().with_timezone(&chrono::Utc);
+    let weeks = ((now - w_end).num_seconds() / (7 * 86_400)) as u32;
+    assert!(weeks >= 1, "the test's data must be at least a week old");
+    let cutoff = now - chrono::Duration::weeks(i64::from(weeks));
+
+    let mut sides = Vec::new();
+    for (name, with_t_in_w) in [("A", true), ("B", false)] {
+        let dir = base.path().join(name.to_lowercase());
+        std::fs::create_dir(&dir).unwrap();
+        set_mode(&dir, 0o755);
+        build_feeds(&city, &dir.join("feed"), &clinic, with_t_in_w);
+        let mut side = Side::new(name, dir, vec![now, cutoff]);
+        script(&mut side, weeks);
+        sides.push(side);
+    }
+    let (a, b) = (&sides[0], &sides[1]);
+    eprintln!("neighbours: both scripts ran in {:.0?}", started.elapsed());
+    // NEIGHBOURS_DUMP=DIR writes every surface of both stores there, to read or diff by hand.
+    if let Some(dump) = std::env::var_os("NEIGHBOURS_DUMP") {
+        for side in &sides {
+            let mut text = String::new();
+            for (label, t) in &side.surfaces {
+                text.push_str(&format!("=== {label}\n{t}\n\n"));
+            }
+            for (name, t) in &side.operator {
+                text.push_str(&format!("=== operator-only: {name}\n{t}\n\n"));
+            }
+            std::fs::create_dir_all(&dump).unwrap();
+            std::fs::write(Path::new(&dump).join(format!("{}.txt", side.name)), text).unwrap();
+        }
+    }
+
+    let mut problems = Vec::new();
+    // 1. Every compared surface, line by line.
+    problems.extend(compare(a, b));
+    // 2. The operator-only outputs never reach the API.
+    problems.extend(operator_only_not_served(a));
+    problems.extend(operator_only_not_served(b));
+    // 3. No surface is left out: every command and every route was exercised or is listed.
+    problems.extend(every_command_is_covered(a));
+    problems.extend(every_route_is_requested(a));
+    assert!(problems.is_empty(), "{}", report(&problems));
+    eprintln!("neighbours: {} surfaces compared, identical, in {:.0?}", a.surfaces.len(), started.elapsed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two stores' feeds.
+
+/// A reproductive-health place from the city's sensitive places: its centre.
+fn reproductive_health_place(geojson: &Path) -> (f64, f64) {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(geojson).unwrap()).unwrap();
+    let feature = doc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["category"].as_str().is_some_and(|c| c.contains("reproductive")))
+        .expect("a reproductive-health place in sensitive.geojson");
+    let g = &feature["geometry"];
+    match g["type"].as_str() {
+        Some("Point") => (g["coordinates"][0].as_f64().unwrap(), g["coordinates"][1].as_f64().unwrap()),
+        _ => {
+            let ring = g["coordinates"][0].as_array().unwrap();
+            let n = (ring.len() - 1) as f64;
+            let sum = |i| ring[..ring.len() - 1].iter().map(|c| c[i].as_f64().unwrap()).sum::<f64>();
+            (sum(0) / n, sum(1) / n)
+        }
+    }
+}
+
+fn unix(t: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp()
+}
+
+fn in_week_w(t: &str) -> bool {
+    unix(t) < unix(WEEK_W_END)
+}
+
+/// T's pings, as CSV lines in the synthetic feed's columns.
+fn t_pings(clinic: (f64, f64)) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut ping = |t: &str, (lon, lat): (f64, f64), acc: f64| {
+        rows.push((
+            t.to_string(),
+            format!("{T_PINGS},AAID,{},{lat:.6},{lon:.6},{acc:.1},10.1.2.3,Mozilla/5.0 (Linux; Android 14)", unix(t) * 1000),
+        ));
+    };
+    let downtown = (-93.265, 44.978);
+    let east = (-93.225, 44.975);
+    let saint_paul = (-93.10, 44.95);
+    // Week 45: three pings at the clinic, a long stay downtown, a visit east, an evening in
+    // Saint Paul, one ping too coarse to keep.
+    for m in [0, 5, 10] {
+        ping(&format!("2026-11-07T10:{m:02}:00Z"), clinic, 8.0);
+    }
+    for k in 0..19 {
+        ping(&format!("2026-11-08T{:02}:{:02}:00Z", 9 + k / 6, (k % 6) * 10), downtown, 10.0);
+    }
+    ping("2026-11-08T14:00:00Z", east, 12.0);
+    ping("2026-11-08T14:10:00Z", east, 12.0);
+    ping("2026-11-08T18:00:00Z", saint_paul, 15.0);
+    ping("2026-11-08T19:00:00Z", saint_paul, 500.0);
+    // Week 46: downtown again, east, the clinic once.
+    for k in 0..13 {
+        ping(&format!("2026-11-09T{:02}:{:02}:00Z", 9 + k / 6, (k % 6) * 10), downtown, 10.0);
+    }
+    ping("2026-11-09T13:00:00Z", east, 12.0);
+    ping("2026-11-09T16:00:00Z", clinic, 8.0);
+    ping("2026-11-10T08:00:00Z", saint_paul, 15.0);
+    // A row that is quarantined (latitude out of range), in week 45.
+    let t = "2026-11-08T20:00:00Z";
+    rows.push((t.into(), format!("{T_PINGS},AAID,{},95.000000,-93.100000,10.0,10.1.2.3,Mozilla/5.0", unix(t) * 1000)));
+    rows
+}
+
+/// T's bid requests under several consent strings, some admitted, some refused.
+fn t_bids(clinic: (f64, f64)) -> Vec<(String, Value)> {
+    let request = |t: &str, (lon, lat): (f64, f64), cat: &str, regs: Value, user: Value| {
+        let id = format!("t-{}", unix(t));
+        let r = json!({
+            "id": id, "at": 1,
+            "imp": [{"id": "1", "banner": {"w": 320, "h": 50}, "bidfloor": 0.5}],
+            "device": {"ifa": T_BIDS, "os": "Android", "lmt": 0,
+                       "geo": {"lat": lat, "lon": lon, "type": 1, "accuracy": 10, "lastfix": 5}},
+            "app": {"bundle": "com.example.target", "cat": [cat], "cattax": 1},
+            "regs": regs, "user": user, "ext": {"ts": unix(t) * 1000},
+        });
+        (t.to_string(), r)
+    };
+    let downtown = (-93.266, 44.977);
+    vec![
+        // Week 45.
+        request("2026-11-08T09:30:00Z", downtown, "IAB7-1", json!({"gdpr": 1}), json!({"consent": TC_SF1})),
+        request("2026-11-08T10:30:00Z", downtown, "IAB7-1", json!({"gpp": GPP_USNAT, "gpp_sid": [7]}), json!({})),
+        // 2.5 form: US Privacy under regs.ext.
+        request("2026-11-08T11:30:00Z", downtown, "IAB19-2", json!({"ext": {"us_privacy": "1YNN"}}), json!({})),
+        request("2026-11-08T12:30:00Z", downtown, "IAB7-1", json!({"us_privacy": "1YYN"}), json!({})),
+        request("2026-11-08T13:30:00Z", downtown, "IAB7-1", json!({"gdpr": 1}), json!({"consent": TC_NO_SF1})),
+        request("2026-11-08T15:30:00Z", downtown, "IAB7-1", json!({"gpp": GPP_USNAT_GPC, "gpp_sid": [7]}), json!({})),
+        // Admitted by consent, then dropped at the clinic.
+        request("2026-11-07T10:07:00Z", clinic, "IAB7-1", json!({"us_privacy": "1YNN"}), json!({})),
+        // Week 46.
+        request("2026-11-09T09:30:00Z", downtown, "IAB7-1", json!({"gdpr": 1}), json!({"consent": TC_SF1})),
+        request("2026-11-09T10:30:00Z", downtown, "IAB19-2", json!({"us_privacy": "1YNN"}), json!({})),
+    ]
+}
+
+/// `feed/pings.csv`, `feed/bids.jsonl` and `feed/sensitive.geojson`: the city's, plus T's rows
+/// (all of them, or only those outside week W). The same names in both stores' feeds.
+fn build_feeds(city: &Path, feed: &Path, clinic: &(f64, f64), with_t_in_w: bool) {
+    std::fs::create_dir(feed).unwrap();
+    // The operator's raw input is private to the operator.
+    set_mode(feed, 0o700);
+    let keep = |t: &str| with_t_in_w || !in_week_w(t);
+    let mut pings = std::fs::read_to_string(city.join("pings.csv")).unwrap();
+    for (t, line) in t_pings(*clinic) {
+        if keep(&t) {
+            pings.push_str(&line);
+            pings.push('\n');
+        }
+    }
+    std::fs::write(feed.join("pings.csv"), pings).unwrap();
+    let mut bids = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(city.join("bids.jsonl.gz")).unwrap())
+        .read_to_string(&mut bids)
+        .unwrap();
+    for (t, request) in t_bids(*clinic) {
+        if keep(&t) {
+            bids.push_str(&request.to_string());
+            bids.push('\n');
+        }
+    }
+    std::fs::write(feed.join("bids.jsonl"), bids).unwrap();
+    std::fs::copy(city.join("sensitive.geojson"), feed.join("sensitive.geojson")).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The script, the same against both stores.
+
+/// One question of the script: its kind, whether its keys are public (every key released) and
+/// its flags by the API's names (the CLI's are the same with dashes).
+#[derive(Clone)]
+struct Q {
+    kind: &'static str,
+    public: bool,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl Q {
+    fn new(kind: &'static str, public: bool, fields: &[(&'static str, &str)]) -> Q {
+        let mut all: Vec<(&'static str, String)> = vec![
+            ("from", "2026-11-08".into()),
+            ("to", "2026-11-10".into()),
+            ("epsilon", "0.5".into()),
+            ("case", "N-1".into()),
+            ("purpose", "research".into()),
+        ];
+        for (k, v) in fields {
+            match all.iter_mut().find(|(name, _)| name == k) {
+                Some(slot) => slot.1 = v.to_string(),
+                None => all.push((k, v.to_string())),
+            }
+        }
+        Q { kind, public, fields: all }
+    }
+
+    fn with(&self, k: &'static str, v: &str) -> Q {
+        let mut q = self.clone();
+        match q.fields.iter_mut().find(|(name, _)| *name == k) {
+            Some(slot) => slot.1 = v.to_string(),
+            None => q.fields.push((k, v.to_string())),
+        }
+        q
+    }
+
+    fn cli(&self, store: &str, extra: &[&str]) -> Vec<String> {
+        let mut args = vec!["ask".to_string(), self.kind.to_string(), "--store".into(), store.into()];
+        for (k, v) in &self.fields {
+            args.push(format!("--{}", k.replace('_', "-")));
+            args.push(v.clone());
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    fn body(&self, dry_run: bool) -> Value {
+        let mut body = serde_json::Map::new();
+        for (k, v) in &self.fields {
+            let value = match *k {
+                "epsilon" => json!(v.parse::<f64>().unwrap()),
+                "res" | "zones_res" | "max_partitions" => json!(v.parse::<u64>().unwrap()),
+                _ => json!(v),
+            };
+            body.insert(k.to_string(), value);
+        }
+        if dry_run {
+            body.insert("dry_run".into(), json!(true));
+        }
+        Value::Object(body)
+    }
+}
+
+fn questions() -> Vec<Q> {
+    vec![
+        Q::new("presence", true, &[("area", DOWNTOWN), ("bucket", "6h"), ("res", "8")]),
+        Q::new("presence", true, &[("area", DOWNTOWN), ("bucket", "1d"), ("res", "9"), ("mechanism", "gaussian")]),
+        Q::new("flows", true, &[("area", CITY), ("zones_res", "7")]),
+        Q::new("flows", false, &[("top_from", TOP_FROM)]),
+        Q::new("dwell", true, &[("area", DOWNTOWN), ("max_gap", "30m")]),
+        Q::new("co-visit", true, &[("area", DOWNTOWN), ("area_b", EAST)]),
+        Q::new(
+            "series",
+            true,
+            &[
+                ("area", DOWNTOWN),
+                ("bucket", "6h"),
+                ("from", "2026-11-09"),
+                ("to", "2026-11-10"),
+                ("baseline_from", "2026-11-07"),
+                ("baseline_to", "2026-11-09"),
+            ],
+        ),
+        Q::new("reach", false, &[("area", CITY), ("zones_res", "7")]),
+    ]
+}
+
+/// Questions every check refuses, from their parameters alone.
+fn refusals() -> Vec<(&'static str, Q)> {
+    let presence = questions()[0].clone();
+    vec![
+        ("purpose not allowed", presence.with("purpose", "marketing")),
+        ("missing case", presence.with("case", "")),
+        ("epsilon above the cap", presence.with("epsilon", "5")),
+        ("resolution too fine", presence.with("res", "11")),
+        ("bucket too fine", presence.with("bucket", "5m")),
+        ("window past the data", presence.with("from", "2026-11-20").with("to", "2026-11-21")),
+        ("window too long", presence.with("from", "2026-06-01").with("to", "2026-11-10")),
+        ("dwell too fine", questions()[4].with("res", "11")),
+        ("flows zones too fine", questions()[2].with("zones_res", "11")),
+    ]
+}
+
+fn script(side: &mut Side, weeks: u32) {
+    let st = side.store_arg();
+    let feed = side.dir.join("feed");
+    let out = side.dir.join("out");
+    let operator = side.dir.join("operator");
+    std::fs::create_dir(&out).unwrap();
+    set_mode(&out, 0o755);
+    std::fs::create_dir(&operator).unwrap();
+    set_mode(&operator, 0o700);
+    let (pings, bids, sensitive) = (feed.join("pings.csv"), feed.join("bids.jsonl"), feed.join("sensitive.geojson"));
+
+    // Store and rules.
+    side.cli(&["init", "--store", &st]);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "epsilon_per_epoch=9.5", "--reason", "neighbours: tighter"]);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "no_such_rule=1", "--reason", "a mistake"]);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "epsilon_per_epoch=0", "--reason", "a bad value"]);
+
+    // Ingest: the operator's summaries.
+    side.operator(&["ingest", "pings", p(&pings), "--store", &st, "--sensitive", p(&sensitive), "--json"]);
+    side.operator(&["ingest", "openrtb", p(&bids), "--store", &st, "--sensitive", p(&sensitive)]);
+    side.operator(&["ingest", "pings", p(&pings), "--store", &st, "--sensitive", p(&sensitive)]);
+    side.operator(&["ingest", "openrtb", p(&bids), "--store", &st, "--sensitive", p(&sensitive), "--json"]);
+    side.operator(&["store", "info", "--store", &st]);
+    side.operator(&["store", "info", "--store", &st, "--json"]);
+    side.operator(&["risk", p(&pings), "--out", p(&operator.join("risk.html")), "--devices", "200"]);
+    side.operator(&["risk", p(&pings), "--out", p(&operator.join("risk.html")), "--devices", "200", "--json"]);
+    for f in crate::support::files_under(&side.store) {
+        if f.to_string_lossy().contains("quarantine") {
+            side.operator_text("quarantine files", std::fs::read_to_string(&f).unwrap_or_default());
+        }
+    }
+
+    // Every question, priced, asked and shown.
+    for q in questions() {
+        side.cli(&q.cli(&st, &["--dry-run", "--json"]));
+    }
+    side.cli(&questions()[0].cli(&st, &["--dry-run"]));
+    side.cli(&questions()[7].cli(&st, &["--dry-run"]));
+    let mut answered = Vec::new();
+    for q in questions() {
+        let id = side.cli_answer(&q.cli(&st, &["--json"]), q.public);
+        answered.extend(id);
+    }
+    side.cli_human_answer(&questions()[0].with("case", "N-2").cli(&st, &[]), true);
+    for (_, q) in refusals() {
+        side.cli_answer(&q.cli(&st, &["--json"]), q.public);
+        side.cli(&q.cli(&st, &["--dry-run", "--json"]));
+    }
+    side.cli(&refusals()[0].1.cli(&st, &[]));
+
+    // A question on a cluster.
+    if WITH_CLUSTER {
+        cluster_ask(side, &questions()[0].with("case", "N-3"));
+    }
+
+    // Budget, kept answers, tokens, consent.
+    side.cli(&["budget", "--store", &st]);
+    side.cli(&["budget", "--store", &st, "--json"]);
+    side.cli(&["answers", "list", "--store", &st]);
+    side.cli(&["answers", "list", "--store", &st, "--json"]);
+    side.cli(&["answers", "list", "--store", &st, "--case", "N-2", "--json"]);
+    for (id, public) in &answered {
+        side.cli_kept(&["answers", "show", "--store", &st, &id.to_string()], *public);
+    }
+    side.cli(&["answers", "show", "--store", &st, "99999"]);
+    let analyst = side.token(&st, "analyst", "ana");
+    let auditor = side.token(&st, "auditor", "aud");
+    let admin = side.token(&st, "admin", "adm");
+    let spare = side.token(&st, "analyst", "spare");
+    side.cli(&["token", "create", "--store", &st, "--role", "owner", "--name", "x"]);
+    side.cli(&["token", "list", "--store", &st]);
+    side.cli(&["token", "list", "--store", &st, "--json"]);
+    side.cli(&["token", "revoke", "--store", &st, "--id", &token_id(&spare).to_string()]);
+    side.cli(&["token", "revoke", "--store", &st, "--id", "99999"]);
+    for s in [TC_SF1, TC_NO_SF1, GPP_USNAT, GPP_USNAT_GPC, "1YNN", "1YYN", "not a consent string"] {
+        side.cli(&["consent", "explain", s]);
+        side.cli(&["consent", "explain", s, "--json", "--store", &st]);
+    }
+    side.cli(&["audit", "verify", "--store", &st]);
+
+    // The API, with a token of each role, while both weeks are held.
+    let tokens = Tokens { analyst: analyst.clone(), auditor: auditor.clone(), admin: admin.clone(), revoked: spare };
+    api_session(side, &tokens, true);
+
+    // Retention: week 45 expires from here on. Priced from the command line, applied by the
+    // API (or by `serve` itself when it starts, where it applies retention on its own), then
+    // by the command line again, which finds nothing left.
+    set_retention_weeks(side, weeks);
+    side.cli(&["retention", "apply", "--store", &st, "--dry-run"]);
+    side.cli(&["retention", "apply", "--store", &st, "--dry-run", "--json"]);
+    api_session(side, &tokens, false);
+    side.cli(&["retention", "apply", "--store", &st, "--json"]);
+    side.cli(&["retention", "apply", "--store", &st]);
+    side.cli_answer(&questions()[0].with("case", "N-4").cli(&st, &["--json"]), true);
+    side.cli(&["budget", "--store", &st, "--json"]);
+
+    // Reports and the audit chain, last, so that they cover everything above.
+    let html = out.join("transparency.html");
+    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html)]);
+    side.file("report transparency: HTML", &html);
+    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--json"]);
+    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--from", "2026-11-01", "--to", "2026-11-30"]);
+    side.file("report transparency: HTML for November", &html);
+    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--from", "2026-11-31"]);
+    side.cli(&["audit", "verify", "--store", &st]);
+    let export = out.join("audit.jsonl");
+    side.cli(&["audit", "export", "--store", &st, "--out", p(&export)]);
+    side.file("audit export", &export);
+    side.cli(&["answers", "list", "--store", &st, "--json"]);
+    side.operator(&["store", "info", "--store", &st, "--json"]);
+
+    // What another user of the machine can see of the work directory.
+    side.surface("files visible to other users", visible_files(&side.dir));
+}
+
+/// Sets `privacy.retention_weeks`: through the ledger's rules where they have it, else in the
+/// store's crowdlens.toml, where it is read today.
+fn set_retention_weeks(side: &mut Side, weeks: u32) {
+    let st = side.store_arg();
+    let rule = format!("retention_weeks={weeks}");
+    let r = side.run_raw(&["budget", "set", "--store", &st, "--rule", &rule, "--reason", "neighbours: expire a week"]);
+    if r.status == 0 {
+        side.record_cli(&["budget", "set", "--store", &st, "--rule", "retention_weeks=<weeks>"], &r);
+        return;
+    }
+    assert!(r.stderr.contains("retention_weeks") || r.stderr.contains("rule"), "budget set failed: {}", r.stderr);
+    let toml = side.store.join("crowdlens.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .map(|l| if l.trim_start().starts_with("retention_weeks") { format!("retention_weeks = {weeks}") } else { l.into() })
+        .collect();
+    assert_ne!(edited.join("\n"), text.trim_end_matches('\n'), "retention_weeks is in crowdlens.toml");
+    std::fs::write(&toml, edited.join("\n") + "\n").unwrap();
+}
+
+struct Tokens {
+    analyst: String,
+    auditor: String,
+    admin: String,
+    revoked: String,
+}
+
+fn token_id(token: &str) -> i64 {
+    token.split('_').nth(1).and_then(|id| id.parse().ok()).unwrap_or_else(|| panic!("not a token: {token}"))
+}
+
+/// `serve` on an ephemeral port, every route with each role; its log is compared.
+fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
+    let phase = if before_retention { "serve 1 (both weeks held)" } else { "serve 2 (week 45 expired)" };
+    let st = side.store_arg();
+    let server = Server::start(side, &["serve", "--store", &st, "--listen", "127.0.0.1:0", "--rate-limit", "100000"]);
+    let base = server.base.clone();
+    let api = |side: &mut Side, method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
+        side.api(phase, &base, method, path, token, body)
+    };
+    let roles = [("analyst", t.analyst.as_str()), ("auditor", t.auditor.as_str()), ("admin", t.admin.as_str())];
+
+    // Routes every role, and no token, may call.
+    for (_, token) in roles {
+        api(side, "GET", "/v1/token", Some(token), None);
+        api(side, "GET", "/v1/budget", Some(token), None);
+        api(side, "GET", "/v1/store", Some(token), None);
+        api(side, "POST", "/v1/cells", Some(token), Some(json!({"grid": DOWNTOWN, "res": 8})));
+    }
+    api(side, "GET", "/v1/health", None, None);
+    api(side, "GET", "/v1/token", None, None);
+    api(side, "GET", "/v1/token", Some(t.revoked.as_str()), None);
+    api(side, "GET", "/v1/token", Some("cl_1_not-a-secret"), None);
+    api(side, "POST", "/v1/cells", Some(t.analyst.as_str()), Some(json!({"cells": ["87275268bffffff", "nonsense"]})));
+    api(side, "GET", "/v1/no-such-route", Some(t.admin.as_str()), None);
+
+    if before_retention {
+        // Questions: priced, asked, refused.
+        for q in questions() {
+            api(side, "POST", &format!("/v1/ask/{}", q.kind), Some(t.analyst.as_str()), Some(q.body(true)));
+        }
+        let mut answered = Vec::new();
+        for q in questions() {
+            let q = q.with("case", "N-5");
+            let reply = api(side, "POST", &format!("/v1/ask/{}", q.kind), Some(t.analyst.as_str()), Some(q.body(false)));
+            if let Some(id) = reply.and_then(|r| r["audit_id"].as_i64()) {
+                answered.push((id, q.public));
+            }
+        }
+        for (_, q) in refusals() {
+            api(side, "POST", &format!("/v1/ask/{}", q.kind), Some(t.analyst.as_str()), Some(q.body(false)));
+        }
+        let presence = questions()[0].with("case", "N-5");
+        api(side, "POST", "/v1/ask/teleport", Some(t.analyst.as_str()), Some(presence.body(false)));
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(presence.with("area", "/etc/passwd").body(false)));
+        api(side, "POST", "/v1/ask/presence", Some(t.auditor.as_str()), Some(presence.body(false)));
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(json!({"case": "N-5", "unknown": 1})));
+        // The rest of the budget, then a question it cannot pay for, priced and asked.
+        let budget = api(side, "GET", "/v1/budget", Some(t.analyst.as_str()), None).unwrap_or_default();
+        let left = budget["epochs"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["epsilon_remaining"].as_f64()).fold(f64::INFINITY, f64::min))
+            .unwrap_or(0.0);
+        let last = presence.with("epsilon", &format!("{}", (left * 1e6).round() / 1e6));
+        if left > 0.0 && left <= 1.0 {
+            let reply = api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(last.body(false)));
+            if let Some(id) = reply.and_then(|r| r["audit_id"].as_i64()) {
+                answered.push((id, true));
+            }
+        }
+        side.surface("budget left before the exhausting question", format!("{left:.6}"));
+        let over = presence.with("epsilon", "0.5");
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(over.body(true)));
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(over.body(false)));
+        side.cli(&over.cli(&st, &["--dry-run", "--json"]));
+        side.cli_answer(&over.cli(&st, &["--json"]), true);
+
+        // Kept answers, by role.
+        for (_, token) in roles {
+            api(side, "GET", "/v1/answers", Some(token), None);
+            api(side, "GET", "/v1/answers?case=N-5", Some(token), None);
+        }
+        for (id, public) in &answered {
+            side.kept_public.insert(*id, *public);
+            api(side, "GET", &format!("/v1/answers/{id}"), Some(t.analyst.as_str()), None);
+            api(side, "GET", &format!("/v1/answers/{id}"), Some(t.auditor.as_str()), None);
+        }
+        api(side, "GET", "/v1/answers/99999", Some(t.auditor.as_str()), None);
+        // Tokens.
+        let created = api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "api-made", "role": "auditor"})));
+        api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "", "role": "auditor"})));
+        api(side, "POST", "/v1/tokens", Some(t.analyst.as_str()), Some(json!({"name": "x", "role": "admin"})));
+        for (_, token) in roles {
+            api(side, "GET", "/v1/tokens", Some(token), None);
+        }
+        if let Some(id) = created.and_then(|c| c["info"]["id"].as_i64()) {
+            api(side, "POST", &format!("/v1/tokens/{id}/revoke"), Some(t.admin.as_str()), None);
+        }
+        api(side, "POST", "/v1/tokens/99999/revoke", Some(t.admin.as_str()), None);
+        // Retention, priced only: nothing has expired yet.
+        api(side, "POST", "/v1/retention/apply", Some(t.admin.as_str()), Some(json!({"dry_run": true})));
+        api(side, "POST", "/v1/retention/apply", Some(t.auditor.as_str()), Some(json!({"dry_run": true})));
+    } else {
+        api(side, "POST", "/v1/retention/apply", Some(t.admin.as_str()), Some(json!({"dry_run": true})));
+        api(side, "POST", "/v1/retention/apply", Some(t.admin.as_str()), None);
+        let late = questions()[0].with("case", "N-6");
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(late.body(true)));
+        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(late.body(false)));
+    }
+
+    // Oversight: the audit log and the transparency report, by role.
+    for (_, token) in roles {
+        api(side, "GET", "/v1/audit", Some(token), None);
+        api(side, "GET", "/v1/report", Some(token), None);
+    }
+    api(side, "GET", "/v1/report?format=html", Some(t.auditor.as_str()), None);
+    api(side, "GET", "/v1/report?from=2026-11-01&to=2026-11-30", Some(t.auditor.as_str()), None);
+    api(side, "GET", "/v1/report?format=pdf", Some(t.auditor.as_str()), None);
+    // The UI and the API's description: the same bytes for every store, but served by it.
+    api(side, "GET", "/v1/openapi.json", None, None);
+    api(side, "GET", "/", None, None);
+    for asset in ["app.js", "app.css", "nope.js"] {
+        api(side, "GET", &format!("/ui/{asset}"), None, None);
+    }
+    let log = server.stop();
+    side.surface(&format!("{phase}: log"), log);
+}
+
+/// A question on a local cluster: a scheduler and one executor, started for this store alone so
+/// that their logs are this store's.
+fn cluster_ask(side: &mut Side, q: &Q) {
+    let scheduler = format!("127.0.0.1:{}", free_port());
+    let sched = Server::start(side, &["cluster", "scheduler", "--bind", &scheduler, "--log"]);
+    sched.wait_for("listening on", Duration::from_secs(30));
+    let bind = format!("127.0.0.1:{}", free_port_pair());
+    // Where the executor keeps its shuffle files: created by the executor itself, so that its
+    // permissions are crowdlens' choice (visible files are compared below).
+    let work = side.dir.join("cluster-work");
+    let exec = Server::start(
+        side,
+        &["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1", "--work-dir", p(&work), "--log"],
+    );
+    exec.wait_for("Executor registration succeed", Duration::from_secs(60));
+    let engine = format!("df://{scheduler}");
+    side.cli_answer(&q.cli(&side.store_arg(), &["--json", "--engine", &engine, "--engine-timeout", "60s"]), q.public);
+    std::thread::sleep(Duration::from_millis(300));
+    let exec_log = exec.stop();
+    let sched_log = sched.stop();
+    // Ballista's random ids: its jobs', the scheduler's and the executor's.
+    for (marker, with) in [("Job queued: [", "<JOB>"), ("Scheduler id: ", "<NODE>"), ("Executor id: ", "<NODE>")] {
+        for part in sched_log.split(marker).skip(1).chain(exec_log.split(marker).skip(1)) {
+            let id: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            if id.len() >= 8 {
+                side.random.push((id, with));
+            }
+        }
+    }
+    // Nodes log from several threads: the order of their lines is the scheduler's, not the data's.
+    let sorted = |log: String| {
+        let mut lines: Vec<String> = log.lines().map(|l| side.normalise(l)).collect();
+        lines.sort();
+        lines.join("\n")
+    };
+    let (sched_log, exec_log) = (sorted(sched_log), sorted(exec_log));
+    side.surface("cluster scheduler: log (lines sorted)", sched_log);
+    side.surface("cluster executor: log (lines sorted)", exec_log);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One store's run: its outputs, normalised, and what it exercised.
+
+struct Side {
+    name: &'static str,
+    dir: PathBuf,
+    store: PathBuf,
+    /// When the script runs, and the retention cutoff: times of "now" that are normalised.
+    nows: Vec<chrono::DateTime<chrono::Utc>>,
+    /// (label, normalised text), in script order.
+    surfaces: Vec<(String, String)>,
+    /// Operator-only outputs, by their OPERATOR_ONLY name: raw text, not compared.
+    operator: Vec<(String, String)>,
+    /// Every CLI invocation's arguments.
+    commands: Vec<Vec<String>>,
+    /// Every API request, as (method, path without the query).
+    requests: Vec<(String, String)>,
+    /// Every API response body that is JSON, with its label, for the operator-only check.
+    api_json: Vec<(String, Value)>,
+    /// Kept answers' ids and whether their keys are public.
+    kept_public: BTreeMap<i64, bool>,
+    /// Ids that cluster nodes drew at random, with what replaces them.
+    random: Vec<(String, &'static str)>,
+}
+
+impl Side {
+    fn new(name: &'static str, dir: PathBuf, nows: Vec<chrono::DateTime<chrono::Utc>>) -> Side {
+        let store = dir.join("st");
+        Side {
+            name,
+            dir,
+            store,
+            nows,
+            surfaces: Vec::new(),
+            operator: Vec::new(),
+            commands: Vec::new(),
+            requests: Vec::new(),
+            api_json: Vec::new(),
+            kept_public: BTreeMap::new(),
+            random: Vec::new(),
+        }
+    }
+
+    fn store_arg(&self) -> String {
+        p(&self.store).to_string()
+    }
+
+    fn normalise(&self, text: &str) -> String {
+        normalise(text, &self.dir, &self.nows, &self.random)
+    }
+
+    /// Adds a compared surface; a repeated label gets a number.
+    fn surface(&mut self, label: &str, text: String) {
+        let mut label = label.to_string();
+        let n = self.surfaces.iter().filter(|(l, _)| l == &label || l.starts_with(&format!("{label} #"))).count();
+        if n > 0 {
+            label = format!("{label} #{}", n + 1);
+        }
+        let text = self.normalise(&text);
+        self.surfaces.push((label, text));
+    }
+
+    fn run_raw(&mut self, args: &[&str]) -> Run {
+        let output = bin().args(args).current_dir(&self.dir).output().expect("spawn crowdlens");
+        let r = Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert!(!r.stderr.contains("panicked"), "store {}: panic in {args:?}: {}", self.name, r.stderr);
+        self.commands.push(args.iter().map(|s| s.to_string()).collect());
+        r
+    }
+
+    fn label(&self, args: &[&str]) -> String {
+        format!("$ crowdlens {}", self.normalise(&args.join(" ")))
+    }
+
+    fn record_cli(&mut self, args: &[&str], r: &Run) {
+        let label = self.label(args);
+        let text = format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", r.status, self.pretty_if_json(&r.stdout), r.stderr);
+        self.surface(&label, text);
+    }
+
+    /// Runs a command whose whole output is compared.
+    fn cli(&mut self, args: &[impl AsRef<str>]) -> Run {
+        let args: Vec<&str> = args.iter().map(|a| a.as_ref()).collect();
+        let r = self.run_raw(&args);
+        self.record_cli(&args, &r);
+        r
+    }
+
+    /// Runs an operator-only command: recorded, not compared.
+    fn operator(&mut self, args: &[&str]) -> Run {
+        let r = self.run_raw(args);
+        assert_eq!(r.status, 0, "store {}: {args:?}: {}", self.name, r.stderr);
+        let name = OPERATOR_ONLY
+            .iter()
+            .map(|(n, _)| *n)
+            .find(|n| args.join(" ").starts_with(n))
+            .unwrap_or_else(|| panic!("{args:?} is not in OPERATOR_ONLY"));
+        self.operator.push((name.into(), r.stdout.clone()));
+        r
+    }
+
+    fn operator_text(&mut self, name: &str, text: String) {
+        assert!(OPERATOR_ONLY.iter().any(|(n, _)| *n == name), "{name} is not in OPERATOR_ONLY");
+        self.operator.push((name.into(), text));
+    }
+
+    /// Asks a question with `--json`: a DP release. Everything but its rows is compared, and for
+    /// public keys the rows' keys too. Returns its audit id when answered.
+    fn cli_answer(&mut self, args: &[String], public: bool) -> Option<(i64, bool)> {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = self.run_raw(&args);
+        let label = self.label(&args);
+        let parsed = serde_json::from_str::<Value>(r.stdout.trim()).ok();
+        let (shown, keys) = match &parsed {
+            Some(v) => without_rows(v, public),
+            None => (r.stdout.clone(), None),
+        };
+        self.surface(&label, format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr));
+        if let Some(keys) = keys {
+            self.surface(&format!("{label}: row keys"), keys);
+        }
+        let id = parsed.as_ref().and_then(|v| v["audit_id"].as_i64());
+        if let Some(id) = id {
+            self.kept_public.insert(id, public);
+        }
+        id.map(|id| (id, public))
+    }
+
+    /// Asks a question with human output: the lines around the table are compared, and the
+    /// table's key columns when keys are public.
+    fn cli_human_answer(&mut self, args: &[String], public: bool) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = self.run_raw(&args);
+        let label = self.label(&args);
+        let mut shown = Vec::new();
+        let mut keys = Vec::new();
+        let mut lines = r.stdout.lines();
+        for line in lines.by_ref() {
+            if line.is_empty() {
+                break;
+            }
+            shown.push(line.to_string());
+        }
+        if let Some(header) = lines.next() {
+            shown.push(header.to_string());
+        }
+        for line in lines {
+            if line.is_empty() {
+                break; // derived values (series' change) follow: noisy
+            }
+            // `{key cells}  {value}   [{low}, {high}]`: keep the key cells.
+            let cells = line.rsplit_once("   [").map_or(line, |(left, _)| left).trim_end();
+            let cells = cells.rsplit_once(' ').map_or("", |(left, _)| left).trim_end();
+            keys.push(cells.to_string());
+        }
+        self.surface(
+            &label,
+            format!("exit {}\n--- stdout (rows removed)\n{}\n--- stderr\n{}", r.status, shown.join("\n"), r.stderr),
+        );
+        if public {
+            self.surface(&format!("{label}: row keys"), keys.join("\n"));
+        }
+    }
+
+    /// `answers show`: a kept answer, a DP release like the answer itself.
+    fn cli_kept(&mut self, args: &[&str], public: bool) {
+        let r = self.run_raw(args);
+        let label = self.label(args);
+        let (shown, keys) = match serde_json::from_str::<Value>(r.stdout.trim()) {
+            Ok(v) => without_rows(&v, public),
+            Err(_) => (r.stdout.clone(), None),
+        };
+        self.surface(&label, format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr));
+        if let Some(keys) = keys {
+            self.surface(&format!("{label}: row keys"), keys);
+        }
+    }
+
+    /// `token create`: compared, and the token returned.
+    fn token(&mut self, st: &str, role: &str, name: &str) -> String {
+        let r = self.cli(&["token", "create", "--store", st, "--role", role, "--name", name]);
+        assert_eq!(r.status, 0, "token create: {}", r.stderr);
+        r.stdout.trim().lines().last().unwrap().to_string()
+    }
+
+    /// A file the script wrote.
+    fn file(&mut self, label: &str, path: &Path) {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| format!("<unreadable: {e}>"));
+        let text = if text.trim_start().starts_with('<') { text.replace("><", ">\n<") } else { text };
+        self.surface(label, text);
+    }
+
+    /// One API request: status and body compared (an answer without its rows).
+    fn api(
+        &mut self,
+        phase: &str,
+        base: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Option<Value> {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let url = format!("{base}{path}");
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut response = match method {
+            "GET" => {
+                let mut r = agent.get(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
+            _ => {
+                let mut r = agent.post(&url).header("Content-Type", "application/json");
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.send(body.as_ref().map(|b| b.to_string()).unwrap_or_default().as_bytes())
+            }
+        }
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+        self.requests.push((method.to_string(), path.split('?').next().unwrap().to_string()));
+        let role = match token {
+            None => "no token".to_string(),
+            Some(t) if t.starts_with("cl_") && t.split('_').count() >= 3 => format!("token #{}", token_id(t)),
+            Some(_) => "a bad token".to_string(),
+        };
+        let body_label = body.as_ref().map(|b| format!(" {b}")).unwrap_or_default();
+        let label = format!("{phase}: {method} {path} ({role}){body_label}");
+        let parsed = serde_json::from_str::<Value>(&text).ok();
+        let is_answer = path.starts_with("/v1/ask/") || (path.starts_with("/v1/answers/") && status == 200);
+        let shown = match &parsed {
+            Some(v) if is_answer && v.get("rows").is_some() => {
+                let public = if path.starts_with("/v1/answers/") {
+                    path.rsplit('/').next().and_then(|id| id.parse::<i64>().ok()).and_then(|id| self.kept_public.get(&id)).copied()
+                } else {
+                    let kind = path.trim_start_matches("/v1/ask/");
+                    let q: Option<&Value> = body.as_ref();
+                    let top = q.is_some_and(|q| q.get("top_from").is_some());
+                    Some(kind != "reach" && !top)
+                };
+                let (shown, keys) = without_rows(v, public.unwrap_or(false));
+                if let Some(keys) = keys {
+                    self.surface(&format!("{label}: row keys"), keys);
+                }
+                let mut stripped = v.clone();
+                strip_rows(&mut stripped);
+                self.api_json.push((label.clone(), stripped));
+                format!("(rows removed)\n{shown}")
+            }
+            Some(v) => {
+                let mut v = v.clone();
+                // A kept answer's row count is a release when its keys come from the data.
+                if path.starts_with("/v1/answers") {
+                    self.blank_private_row_counts(&mut v);
+                }
+                self.api_json.push((label.clone(), v.clone()));
+                serde_json::to_string_pretty(&v).unwrap()
+            }
+            None if text.trim_start().starts_with('<') => text.replace("><", ">\n<"),
+            None => text.clone(),
+        };
+        self.surface(&label, format!("status {status}\n{shown}"));
+        parsed
+    }
+
+    /// Whether the kept answer `id` has public keys (unknown ids count as public, so that a
+    /// difference shows).
+    fn public_answer(&self, id: i64) -> bool {
+        self.kept_public.get(&id).copied().unwrap_or(true)
+    }
+
+    /// In a list of kept answers, the row count of an answer whose keys come from the data
+    /// (reach, top destinations) is a DP release: blanked.
+    fn blank_private_row_counts(&self, v: &mut Value) {
+        let list = match v {
+            Value::Array(a) => a,
+            Value::Object(o) => match o.get_mut("answers") {
+                Some(Value::Array(a)) => a,
+                _ => return,
+            },
+            _ => return,
+        };
+        for a in list {
+            if a["audit_id"].as_i64().is_some_and(|id| !self.public_answer(id)) {
+                a["rows"] = json!("<released row count>");
+            }
+        }
+    }
+
+    fn pretty_if_json(&self, stdout: &str) -> String {
+        let trimmed = stdout.trim();
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            if let Ok(mut v) = serde_json::from_str::<Value>(trimmed) {
+                self.blank_private_row_counts(&mut v);
+                return serde_json::to_string_pretty(&v).unwrap();
+            }
+        }
+        // `answers list` as a table (`#id question case purpose ε rows at`): the same.
+        let mut out = Vec::new();
+        for line in stdout.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let id = words.first().and_then(|w| w.strip_prefix('#')).and_then(|id| id.parse::<i64>().ok());
+            match id {
+                Some(id) if words.len() >= 7 && !self.public_answer(id) => {
+                    let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+                    words[5] = "<released row count>".into();
+                    out.push(words.join(" "));
+                }
+                _ => out.push(line.to_string()),
+            }
+        }
+        out.join("\n")
+    }
+}
+
+/// An answer's JSON without its rows and derived values (pretty), and for public keys the
+/// rows' keys, one per line.
+fn without_rows(v: &Value, public: bool) -> (String, Option<String>) {
+    let mut v = v.clone();
+    let rows = v.get("rows").cloned();
+    strip_rows(&mut v);
+    let keys = match (public, rows) {
+        (true, Some(Value::Array(rows))) => Some(
+            rows.iter()
+                .map(|r| {
+                    let mut r = r.clone();
+                    if let Some(o) = r.as_object_mut() {
+                        for k in ["value", "ci_low", "ci_high"] {
+                            o.remove(k);
+                        }
+                    }
+                    r.to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => None,
+    };
+    (serde_json::to_string_pretty(&v).unwrap(), keys)
+}
+
+fn strip_rows(v: &mut Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("rows");
+        o.remove("derived");
+    }
+}
+
+/// A child process (`serve`, a cluster node) whose stderr is read on a thread and kept.
+struct Server {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    base: String,
+}
+
+impl Server {
+    fn start(side: &mut Side, args: &[&str]) -> Server {
+        side.commands.push(args.iter().map(|s| s.to_string()).collect());
+        let mut child = bin()
+            .args(args)
+            .current_dir(&side.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn crowdlens");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut server = Server { child, log, base: String::new() };
+        if args[0] == "serve" {
+            server.wait_for("crowdlens on http://", Duration::from_secs(30));
+            let first = server.log.lock().unwrap().clone();
+            let address = first.split("http://").nth(1).and_then(|r| r.split_whitespace().next()).unwrap();
+            server.base = format!("http://{}", address.trim_end_matches('/'));
+        }
+        server
+    }
+
+    fn wait_for(&self, needle: &str, within: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if self.log.lock().unwrap().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("did not log {needle:?} within {within:?}; its log:\n{}", self.log.lock().unwrap());
+    }
+
+    /// Stops the process and returns its log.
+    fn stop(mut self) -> String {
+        std::thread::sleep(Duration::from_millis(200));
+        self.child.kill().ok();
+        self.child.wait().ok();
+        std::thread::sleep(Duration::from_millis(100));
+        let log = self.log.lock().unwrap().clone();
+        log
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Ports for an executor: data on `p`, control on `p + 1`, both free.
+fn free_port_pair() -> u16 {
+    loop {
+        let p = free_port();
+        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Names and sizes of what another user can see under `dir`: an entry is visible when its
+/// parent directory can be listed (o+r) and every directory down to it entered (o+x).
+fn visible_files(dir: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode();
+        if mode & 0o005 != 0o005 {
+            continue; // not listable and enterable by others: what is inside stays unseen
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(&d).unwrap().flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for e in entries {
+            let meta = std::fs::symlink_metadata(&e).unwrap();
+            let rel = e.strip_prefix(dir).unwrap().display().to_string();
+            let mode = meta.permissions().mode() & 0o777;
+            if meta.is_dir() {
+                out.push(format!("{rel}/ (mode {mode:o})"));
+                stack.push(e);
+            } else {
+                out.push(format!("{rel} {} bytes (mode {mode:o})", meta.len()));
+            }
+        }
+    }
+    out.sort();
+    out.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation: only what differs between any two runs, never a count.
+
+fn normalise(text: &str, dir: &Path, nows: &[chrono::DateTime<chrono::Utc>], random: &[(String, &str)]) -> String {
+    let mut t = strip_ansi(text);
+    // Ids a node draws at random (Ballista's job, scheduler and executor ids).
+    for (id, with) in random {
+        t = t.replace(id.as_str(), with);
+    }
+    for d in [dir.to_path_buf(), dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())] {
+        t = t.replace(p(&d), "<DIR>");
+    }
+    let days: BTreeSet<String> = nows
+        .iter()
+        .flat_map(|n| (-1..=1).map(move |k| (*n + chrono::Duration::days(k)).format("%Y-%m-%d").to_string()))
+        .collect();
+    let t = replace_times(&t, &days);
+    let t = replace_hex64(&t);
+    let t = replace_after(&t, "cl_", |rest| {
+        // cl_<id>_<secret>: keep the id.
+        let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if id.is_empty() || !rest[id.len()..].starts_with('_') {
+            return None;
+        }
+        let secret = rest[id.len() + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').count();
+        (secret >= 16).then(|| (format!("{id}_<SECRET>"), id.len() + 1 + secret))
+    });
+    let t = replace_after(&t, "127.0.0.1:", |rest| {
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        (n > 0).then(|| ("<PORT>".to_string(), n))
+    });
+    // The serve log's request times.
+    let t = replace_after(&t, " ms=", |rest| {
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        (n > 0).then(|| ("<N>".to_string(), n))
+    });
+    // The machine's free disk space, in a Ballista executor's registration.
+    let t = replace_after(&t, "total_available_disk_space: ", |rest| {
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        (n > 0).then(|| ("<BYTES>".to_string(), n))
+    });
+    // DataFusion's spill directory under an executor's work directory, named at random.
+    let t = replace_after(&t, "/datafusion-", |rest| {
+        let n = rest.chars().take_while(char::is_ascii_alphanumeric).count();
+        (n == 6).then(|| ("<RANDOM>".to_string(), n))
+    });
+    // Ports a cluster node names without its host.
+    let mut t = t;
+    for marker in ["port: ", "grpc_port: ", "on port "] {
+        t = replace_after(&t, marker, |rest| {
+            let n = rest.chars().take_while(char::is_ascii_digit).count();
+            (n > 0).then(|| ("<PORT>".to_string(), n))
+        });
+    }
+    replace_durations(&t)
+}
+
+/// Terminal colours (the serve log's `tracing` output): formatting, not content.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Measured durations with a fractional part and a unit (`8.31501ms`, `805.598µs`, `0.3 s`):
+/// timing, never a count (a count has no fraction).
+fn replace_durations(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    // The end of a duration starting at `i`, if one does.
+    let duration_at = |i: usize| -> Option<usize> {
+        if !chars[i].is_ascii_digit() || (i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.')) {
+            return None;
+        }
+        let mut j = i;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        if !(j + 1 < chars.len() && chars[j] == '.' && chars[j + 1].is_ascii_digit()) {
+            return None;
+        }
+        j += 1;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j < chars.len() && chars[j] == ' ' {
+            j += 1;
+        }
+        ["ns", "µs", "us", "ms", "s"].iter().find_map(|unit| {
+            let u: Vec<char> = unit.chars().collect();
+            let end = j + u.len();
+            (end <= chars.len() && chars[j..end] == u[..] && (end == chars.len() || !chars[end].is_ascii_alphanumeric()))
+                .then_some(end)
+        })
+    };
+    while i < chars.len() {
+        match duration_at(i) {
+            Some(end) => {
+                out.push_str("<DURATION>");
+                i = end;
+            }
+            None => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Replaces what `f` matches right after each occurrence of `marker`.
+fn replace_after(text: &str, marker: &str, f: impl Fn(&str) -> Option<(String, usize)>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i + marker.len()]);
+        rest = &rest[i + marker.len()..];
+        if let Some((with, n)) = f(rest) {
+            out.push_str(&with);
+            rest = &rest[n..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// ISO dates and timestamps on a day of `days` (the days of the run and of the retention cutoff):
+/// `YYYY-MM-DD`, optionally `[T ]HH:MM:SS[.frac][Z|±HH:MM]`.
+fn replace_times(text: &str, days: &BTreeSet<String>) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + 10 <= b.len() {
+        let is_date = text.is_char_boundary(i)
+            && text.is_char_boundary(i + 10)
+            && days.contains(&text[i..i + 10])
+            && (i == 0 || !b[i - 1].is_ascii_digit());
+        if !is_date {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 10;
+        let digits = |k: usize, n: usize| k + n <= b.len() && b[k..k + n].iter().all(u8::is_ascii_digit);
+        let mut what = "<DATE>";
+        if j + 9 <= b.len() && (b[j] == b'T' || b[j] == b' ') && digits(j + 1, 2) && b[j + 3] == b':' && digits(j + 4, 2) && b[j + 6] == b':' && digits(j + 7, 2) {
+            j += 9;
+            what = "<TIME>";
+            if j < b.len() && b[j] == b'.' {
+                j += 1;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+            }
+            if j < b.len() && b[j] == b'Z' {
+                j += 1;
+            } else if j + 6 <= b.len() && (b[j] == b'+' || b[j] == b'-') && digits(j + 1, 2) && b[j + 3] == b':' {
+                j += 6;
+            }
+        }
+        out.push_str(&text[copied..i]);
+        out.push_str(what);
+        i = j;
+        copied = j;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Runs of exactly 64 lower-case hex digits (SHA-256, BLAKE3, chain hashes).
+fn replace_hex64(text: &str) -> String {
+    let b = text.as_bytes();
+    let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i < b.len() {
+        if hex(b[i]) && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let mut j = i;
+            while j < b.len() && hex(b[j]) {
+                j += 1;
+            }
+            if j - i == 64 && (j == b.len() || !b[j].is_ascii_alphanumeric()) {
+                out.push_str(&text[copied..i]);
+                out.push_str("<HEX64>");
+                copied = j;
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks.
+
+fn compare(a: &Side, b: &Side) -> Vec<String> {
+    let mut problems = Vec::new();
+    let la: Vec<&str> = a.surfaces.iter().map(|(l, _)| l.as_str()).collect();
+    let lb: Vec<&str> = b.surfaces.iter().map(|(l, _)| l.as_str()).collect();
+    if la != lb {
+        let only_a: Vec<_> = la.iter().filter(|l| !lb.contains(l)).collect();
+        let only_b: Vec<_> = lb.iter().filter(|l| !la.contains(l)).collect();
+        problems.push(format!(
+            "the two scripts produced different surfaces\n  only in A: {only_a:?}\n  only in B: {only_b:?}"
+        ));
+    }
+    let in_b: BTreeMap<&str, &str> = b.surfaces.iter().map(|(l, t)| (l.as_str(), t.as_str())).collect();
+    for (label, ta) in &a.surfaces {
+        let Some(tb) = in_b.get(label.as_str()) else { continue };
+        if ta != tb {
+            problems.push(format!("DIFFERS: {label}\n{}", diff(ta, tb)));
+        }
+    }
+    problems
+}
+
+/// The lines that differ, after the common head and tail, at most 40 pairs.
+fn diff(a: &str, b: &str) -> String {
+    let la: Vec<&str> = a.lines().collect();
+    let lb: Vec<&str> = b.lines().collect();
+    let head = la.iter().zip(&lb).take_while(|(x, y)| x == y).count();
+    let tail = la[head..].iter().rev().zip(lb[head..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let (ma, mb) = (&la[head..la.len() - tail], &lb[head..lb.len() - tail]);
+    let mut out = Vec::new();
+    let clip = |s: &str| if s.chars().count() > 400 { format!("{}…", s.chars().take(400).collect::<String>()) } else { s.to_string() };
+    for k in 0..ma.len().max(mb.len()).min(40) {
+        out.push(format!(
+            "  line {}:\n    A: {}\n    B: {}",
+            head + k + 1,
+            ma.get(k).map_or("<none>".into(), |s| clip(s)),
+            mb.get(k).map_or("<none>".into(), |s| clip(s))
+        ));
+    }
+    if ma.len().max(mb.len()) > 40 {
+        out.push(format!("  … {} lines in A and {} in B differ in all", ma.len(), mb.len()));
+    }
+    out.join("\n")
+}
+
+/// No API response holds an operator-only count: a (field name, exact count) pair from an
+/// ingest summary, `store info` or `risk` never appears in what the API returned, and
+/// `/v1/store` has no per-day rows.
+fn operator_only_not_served(side: &Side) -> Vec<String> {
+    let mut counts: BTreeSet<(String, i64)> = BTreeSet::new();
+    for (name, text) in &side.operator {
+        let Ok(v) = serde_json::from_str::<Value>(text.trim()) else { continue };
+        match name.as_str() {
+            "ingest pings" | "ingest openrtb" => collect_counts(&v, "", &mut counts),
+            "store info" => {
+                for part in ["ingest_totals", "partitions", "rows"] {
+                    collect_counts(&v[part], part, &mut counts);
+                }
+            }
+            "risk" => {
+                for part in ["rows_read", "rows_not_used", "devices_total"] {
+                    collect_counts(&v[part], part, &mut counts);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    for (label, v) in &side.api_json {
+        let mut found = BTreeSet::new();
+        collect_counts(v, "", &mut found);
+        // A kept answer's `rows` is its size, compared with the answer itself.
+        found.retain(|(k, _)| k != "rows");
+        let served: Vec<String> = found.intersection(&counts).map(|(k, n)| format!("{k}={n}")).collect();
+        if !served.is_empty() {
+            problems.push(format!(
+                "OPERATOR-ONLY DATA SERVED (store {}): {label} returns the operator's exact counts {}",
+                side.name,
+                served.join(", ")
+            ));
+        }
+        if label.contains(": GET /v1/store ") {
+            let per_day = v.as_object().is_some_and(|o| {
+                o.values().any(|x| x.as_array().is_some_and(|a| a.iter().any(|e| e.get("day").is_some())))
+            });
+            if per_day || v.get("partitions").is_some() || v.get("rows").is_some() || v.get("ingest_totals").is_some() {
+                problems.push(format!("OPERATOR-ONLY DATA SERVED (store {}): {label} has per-day rows: {v}", side.name));
+            }
+        }
+    }
+    problems
+}
+
+/// Integer leaves of at least 10, by their field name (for maps of counts by reason, the reason).
+fn collect_counts(v: &Value, key: &str, out: &mut BTreeSet<(String, i64)>) {
+    match v {
+        Value::Object(o) => o.iter().for_each(|(k, x)| collect_counts(x, k, out)),
+        Value::Array(a) => a.iter().for_each(|x| collect_counts(x, key, out)),
+        Value::Number(n) => {
+            if let Some(n) = n.as_i64().filter(|n| *n >= 10) {
+                out.insert((key.to_string(), n));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The CLI's commands, from its help, each exercised by the script or listed with a reason.
+fn every_command_is_covered(side: &Side) -> Vec<String> {
+    let tree = command_tree();
+    let ran: BTreeSet<String> = side
+        .commands
+        .iter()
+        .filter_map(|args| {
+            (1..=args.len()).rev().map(|n| args[..n].join(" ")).find(|path| tree.iter().any(|(t, _)| t == path))
+        })
+        .collect();
+    let listed = |path: &str| {
+        OPERATOR_ONLY.iter().chain(NOT_A_STORE_SURFACE).any(|(n, _)| *n == path || path.rsplit(' ').next() == Some(*n))
+    };
+    tree.iter()
+        .filter(|(path, runnable)| *runnable && !ran.contains(path) && !listed(path))
+        .map(|(path, _)| {
+            format!("NOT COVERED: `crowdlens {path}` is neither run by the script nor in OPERATOR_ONLY or NOT_A_STORE_SURFACE")
+        })
+        .collect()
+}
+
+/// Every command path (`ask presence`, `budget`, `budget set`, ...) and whether it can be run by
+/// itself (a group such as `ingest` only has subcommands).
+fn command_tree() -> Vec<(String, bool)> {
+    fn help(path: &[String]) -> String {
+        let out = bin().args(path).arg("--help").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn subcommands(text: &str) -> Vec<String> {
+        let mut lines = text.lines().skip_while(|l| l.trim() != "Commands:").skip(1);
+        let mut out = Vec::new();
+        for l in lines.by_ref() {
+            if l.trim().is_empty() || !l.starts_with(' ') {
+                break;
+            }
+            out.push(l.split_whitespace().next().unwrap().to_string());
+        }
+        out
+    }
+    let mut tree = Vec::new();
+    let mut stack: Vec<Vec<String>> = subcommands(&help(&[])).into_iter().map(|c| vec![c]).collect();
+    assert!(stack.len() > 10, "crowdlens --help lists its commands");
+    while let Some(path) = stack.pop() {
+        if path.last().is_some_and(|c| c == "help") {
+            tree.push((path.join(" "), true));
+            continue;
+        }
+        let text = help(&path);
+        let subs = subcommands(&text);
+        // `Usage: crowdlens budget [OPTIONS]` as well as `crowdlens budget <COMMAND>`: runnable.
+        let usage: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Usage:"))
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        let runnable = subs.is_empty() || usage.iter().any(|l| !l.trim_end().ends_with("<COMMAND>"));
+        tree.push((path.join(" "), runnable));
+        for s in subs {
+            let mut child = path.clone();
+            child.push(s);
+            stack.push(child);
+        }
+    }
+    tree.sort();
+    tree
+}
+
+/// Every route of the API's table was requested by the script.
+fn every_route_is_requested(side: &Side) -> Vec<String> {
+    let matches = |template: &str, path: &str| {
+        let t: Vec<&str> = template.split('/').collect();
+        let p: Vec<&str> = path.split('/').collect();
+        for (k, seg) in t.iter().enumerate() {
+            if seg.starts_with("{*") {
+                return p.len() > k;
+            }
+            match p.get(k) {
+                Some(x) if seg.starts_with('{') || x == seg => {}
+                _ => return false,
+            }
+        }
+        t.len() == p.len()
+    };
+    crowdlens_server::ROUTES
+        .iter()
+        .filter(|(method, template)| !side.requests.iter().any(|(m, p)| m == method && matches(template, p)))
+        .map(|(method, template)| format!("NOT COVERED: route {method} {template} was never requested by the script"))
+        .collect()
+}
+
+fn report(problems: &[String]) -> String {
+    let heads: Vec<&str> = problems.iter().map(|p| p.lines().next().unwrap_or("")).collect();
+    format!(
+        "{} problems between the neighbouring stores A (with T's week {WEEK_W}) and B (without it):\n  {}\n\n{}",
+        problems.len(),
+        heads.join("\n  "),
+        problems.join("\n\n")
+    )
+}
