@@ -173,7 +173,11 @@ impl fmt::Display for ColumnError {
                     fields[0]
                 )?;
                 if fields.contains(&Field::DeviceId.name()) {
-                    write!(f, " (the device is detected only under an advertising-id name: {})", ADVERTISING_ID_COLUMNS.join(", "))?;
+                    write!(
+                        f,
+                        " (the device is detected only under an advertising-id name: {})",
+                        ADVERTISING_ID_COLUMNS.join(", ")
+                    )?;
                 }
                 Ok(())
             }
@@ -384,10 +388,15 @@ mod tests {
 
     #[test]
     fn other_id_columns_are_refused_with_the_mapping_that_takes_them() {
-        for name in ["uid", "user_id", "userid", "id", "hashed_email", "UserId", "Email Hash", "cookie_id", "publisher_user_id"]
+        for name in
+            ["uid", "user_id", "userid", "id", "hashed_email", "UserId", "Email Hash", "cookie_id", "publisher_user_id"]
         {
             let e = ColumnMap::resolve(&header(&format!("{name},timestamp,lat,lon")), &HashMap::new()).unwrap_err();
-            assert_eq!(e, ColumnError::NotAnAdvertisingId { columns: vec![name.into()], also_missing: vec![] }, "{name}");
+            assert_eq!(
+                e,
+                ColumnError::NotAnAdvertisingId { columns: vec![name.into()], also_missing: vec![] },
+                "{name}"
+            );
             let text = e.to_string();
             assert!(text.contains(&format!("--map device_id={name}")), "{text}");
             assert!(text.contains("declares that the column identifies devices"), "{text}");
@@ -405,12 +414,16 @@ mod tests {
         );
         assert!(e.to_string().contains("`uid`, `hashed_email`") && e.to_string().contains("--map timestamp="), "{e}");
         // A mapping takes the column, as kind `other`; the store decides whether it fits.
-        let m = ColumnMap::resolve(&header("hashed_email,timestamp,lat,lon"), &mapped(&[(Field::DeviceId, "Hashed_Email")]))
-            .unwrap();
+        let m = ColumnMap::resolve(
+            &header("hashed_email,timestamp,lat,lon"),
+            &mapped(&[(Field::DeviceId, "Hashed_Email")]),
+        )
+        .unwrap();
         assert_eq!((m.get(Field::DeviceId), m.device().id_kind(None)), (Some(0), IdKind::Other));
         assert_eq!(m.device().name, "hashed_email");
         // Mapping a column whose name is an advertising-id spelling keeps it an advertising id.
-        let m = ColumnMap::resolve(&header("uid,idfa,timestamp,lat,lon"), &mapped(&[(Field::DeviceId, "idfa")])).unwrap();
+        let m =
+            ColumnMap::resolve(&header("uid,idfa,timestamp,lat,lon"), &mapped(&[(Field::DeviceId, "idfa")])).unwrap();
         assert_eq!((m.get(Field::DeviceId), m.device().id_kind(None)), (Some(1), IdKind::AdvertisingId));
     }
 

@@ -24,7 +24,9 @@ pub enum IngestError {
     Malformed { path: PathBuf, reason: String },
     #[error("invalid --map {0:?}: expected FIELD=COLUMN with FIELD one of device_id, id_type, timestamp, latitude, longitude, accuracy")]
     BadMapping(String),
-    #[error("invalid --id-kind {0:?}: expected advertising-id (the device column holds mobile advertising ids) or other")]
+    #[error(
+        "invalid --id-kind {0:?}: expected advertising-id (the device column holds mobile advertising ids) or other"
+    )]
     BadIdKind(String),
     /// The feed's units are of another id kind than the store's. Refused before anything is
     /// written.

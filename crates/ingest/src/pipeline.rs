@@ -354,13 +354,9 @@ impl<'s> Sink<'s> {
     ) -> Result<Sink<'s>, IngestError> {
         // The kind is checked again under the writer lock, before the run stages anything.
         let run = store.begin_ingest_as(ids.kind).map_err(|e| match e {
-            StoreError::IdKindMismatch { store, stored, offered } => IngestError::IdKindMismatch {
-                path: path.into(),
-                column: ids.column.clone(),
-                store,
-                stored,
-                offered,
-            },
+            StoreError::IdKindMismatch { store, stored, offered } => {
+                IngestError::IdKindMismatch { path: path.into(), column: ids.column.clone(), store, stored, offered }
+            }
             other => other.into(),
         })?;
         Ok(Sink {
@@ -472,7 +468,12 @@ pub(crate) fn already_ingested() -> IngestSummary {
 }
 
 /// Refuses a source whose units are of another id kind than the store's (from `manifest`).
-fn id_kind_fits(store: &Store, manifest: &crowdlens_store::Manifest, path: &Path, ids: &DeviceIds) -> Result<(), IngestError> {
+fn id_kind_fits(
+    store: &Store,
+    manifest: &crowdlens_store::Manifest,
+    path: &Path,
+    ids: &DeviceIds,
+) -> Result<(), IngestError> {
     match manifest.unit_id_kind() {
         Some(stored) if stored != ids.kind => Err(IngestError::IdKindMismatch {
             path: path.into(),
@@ -1094,7 +1095,11 @@ fn csv_header<R: Read>(csv: &mut csv::Reader<R>, path: &Path) -> Result<Vec<Stri
     }
 }
 
-fn resolve_columns(header: &[String], overrides: &HashMap<Field, String>, path: &Path) -> Result<ColumnMap, IngestError> {
+fn resolve_columns(
+    header: &[String],
+    overrides: &HashMap<Field, String>,
+    path: &Path,
+) -> Result<ColumnMap, IngestError> {
     ColumnMap::resolve(header, overrides).map_err(|error| IngestError::Columns { path: path.into(), error })
 }
 

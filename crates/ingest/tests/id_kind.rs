@@ -75,16 +75,25 @@ fn the_summary_names_the_device_column_and_its_kind() {
     let dir = tempfile::tempdir().unwrap();
     let ads = Store::init(&dir.path().join("ads"), &Config::default()).unwrap();
     let s = ingest_pings(&ads, &ad_feed(dir.path()), &options(&[], None), &NoProgress).unwrap();
-    assert_eq!((s.stored, s.device_id_columns.clone(), s.id_kind), (1, vec!["mobile_ad_id".to_string()], Some(IdKind::AdvertisingId)));
+    assert_eq!(
+        (s.stored, s.device_id_columns.clone(), s.id_kind),
+        (1, vec!["mobile_ad_id".to_string()], Some(IdKind::AdvertisingId))
+    );
     let json = serde_json::to_value(&s).unwrap();
-    assert_eq!((json["device_id_columns"][0].as_str(), json["id_kind"].as_str()), (Some("mobile_ad_id"), Some("advertising_id")));
+    assert_eq!(
+        (json["device_id_columns"][0].as_str(), json["id_kind"].as_str()),
+        (Some("mobile_ad_id"), Some("advertising_id"))
+    );
     assert_eq!(ads.manifest().unwrap().unit_id_kind, Some(IdKind::AdvertisingId));
     let s = ingest_openrtb(&ads, &bid_feed(dir.path()), &options(&[], None), &NoProgress).unwrap();
-    assert_eq!((s.stored, s.device_id_columns, s.id_kind), (1, vec!["device.ifa".to_string()], Some(IdKind::AdvertisingId)));
+    assert_eq!(
+        (s.stored, s.device_id_columns, s.id_kind),
+        (1, vec!["device.ifa".to_string()], Some(IdKind::AdvertisingId))
+    );
 
     let users = Store::init(&dir.path().join("users"), &Config::default()).unwrap();
-    let s = ingest_pings(&users, &user_feed(dir.path()), &options(&[(Field::DeviceId, "uid")], None), &NoProgress)
-        .unwrap();
+    let s =
+        ingest_pings(&users, &user_feed(dir.path()), &options(&[(Field::DeviceId, "uid")], None), &NoProgress).unwrap();
     assert_eq!((s.stored, s.device_id_columns, s.id_kind), (2, vec!["uid".to_string()], Some(IdKind::Other)));
     assert_eq!(users.manifest().unwrap().unit_id_kind, Some(IdKind::Other));
     let text = std::fs::read_to_string(users.root().join("manifest.json")).unwrap();

@@ -135,7 +135,8 @@ impl Charge {
         if epsilon > rules.max_epsilon_per_question {
             return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
         }
-        if !(epsilon >= rules.min_epsilon_per_question) {
+        // NaN passes here and is refused by the calibration, which says what a valid ε is.
+        if epsilon < rules.min_epsilon_per_question {
             return Err(QueryError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question });
         }
         let delta_per_question = rules.delta_per_question;

@@ -168,9 +168,8 @@ impl Manifest {
     /// the kind was recorded that already holds data, advertising ids (the only kind stores
     /// then took, by intent); `None` while nothing is committed, so the first ingest decides.
     pub fn unit_id_kind(&self) -> Option<IdKind> {
-        self.unit_id_kind.or_else(|| {
-            (!self.sources.is_empty() || !self.segments.is_empty()).then_some(IdKind::AdvertisingId)
-        })
+        self.unit_id_kind
+            .or_else(|| (!self.sources.is_empty() || !self.segments.is_empty()).then_some(IdKind::AdvertisingId))
     }
 
     pub fn find_source(&self, digest: &str) -> Option<&IngestedSource> {

@@ -288,7 +288,11 @@ mod tests {
     fn commit_one(store: &Store, kind: IdKind, digest: &str) -> Result<(), StoreError> {
         let mut run = store.begin_ingest_as(kind)?;
         run.push(ping(1_793_577_600))?;
-        run.commit(SourceFile { digest: digest.into(), path: digest.into(), bytes: 1 }, "pings", SourceCounts::default())
+        run.commit(
+            SourceFile { digest: digest.into(), path: digest.into(), bytes: 1 },
+            "pings",
+            SourceCounts::default(),
+        )
     }
 
     fn entries(dir: &Path) -> usize {

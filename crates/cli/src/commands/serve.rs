@@ -20,8 +20,8 @@ pub(super) fn serve(
     );
     let opened = Store::open(&store)?;
     let engine = engine_for(engine.as_deref(), question_timeout, &opened)?;
-    // Retention applies itself when the server starts, and daily while it runs.
-    super::budget::report_retention(&super::budget::apply_retention_now(&opened)?);
+    // A store whose ledger is missing or rolled back is not served.
+    drop(super::open_ledger(&opened)?);
     let limits =
         crowdlens_server::Limits { max_body_bytes: max_body, requests_per_minute: rate_limit, question_timeout };
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
@@ -38,10 +38,11 @@ pub(super) fn serve(
             eprintln!("questions run on the cluster at {}", engine.name());
             state = state.with_engine(engine);
         }
+        // Retention applies itself when the server starts (after it says where it listens, so
+        // that line stays the first) and daily while it runs.
         tokio::spawn(async move {
             let day = std::time::Duration::from_secs(86_400);
             loop {
-                tokio::time::sleep(day).await;
                 let store = opened.root().to_path_buf();
                 let shredded = tokio::task::spawn_blocking(move || {
                     super::budget::apply_retention_now(&Store::open(&store)?)
@@ -52,6 +53,7 @@ pub(super) fn serve(
                     Ok(Err(e)) => eprintln!("retention: {e:#}"),
                     Err(e) => eprintln!("retention: {e}"),
                 }
+                tokio::time::sleep(day).await;
             }
         });
         crowdlens_server::serve(listener, state).await?;

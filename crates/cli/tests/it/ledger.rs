@@ -223,3 +223,34 @@ fn retention_applies_itself_at_ingest() {
     assert!(audit.contains("crowdlens:retention") && audit.contains("shredded"), "{audit}");
     assert!(!std::fs::read_dir(st.join("keyring")).unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "key")));
 }
+
+#[test]
+fn retention_applies_itself_when_serve_starts() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let st = store_with_data(dir.path());
+    run(&["budget", "set", "--store", s(&st), "--rule", "retention_weeks=1", "--reason", "short retention"]).ok();
+    let mut child = bin()
+        .args(["serve", "--store", s(&st), "--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, seen) = std::sync::mpsc::channel();
+    let log = std::io::BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in log.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let first = seen.recv_timeout(std::time::Duration::from_secs(30)).unwrap();
+    assert!(first.starts_with("crowdlens on http://"), "the address stays the first line: {first}");
+    let shredded = (0..20).find_map(|_| {
+        seen.recv_timeout(std::time::Duration::from_secs(3)).ok().filter(|l| l.starts_with("retention: shredded"))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(shredded.is_some(), "serve did not apply retention when it started");
+    let out = dir.path().join("audit.jsonl");
+    run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("crowdlens:retention"));
+}
