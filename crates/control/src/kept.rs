@@ -244,12 +244,15 @@ fn metadata_agrees(
     let Ok(meta) = serde_json::from_str::<serde_json::Value>(meta_json) else { return false };
     let Some(meta) = meta.as_object() else { return false };
     let Some((epsilon, delta)) = charge else { return false };
-    let same_number = |key: &str, want: f64| meta.get(key).is_none_or(|v| v.as_f64() == Some(want));
+    // serde_json's default float parsing can land one ulp from the value it printed, so
+    // numbers read back from JSON are compared to within a relative 1e-12.
+    let close = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+    let same_number = |key: &str, want: f64| meta.get(key).is_none_or(|v| v.as_f64().is_some_and(|x| close(x, want)));
     let same_text = |key: &str, want: &str| meta.get(key).is_none_or(|v| v.as_str() == Some(want));
     answered.get("charged_in").and_then(serde_json::Value::as_i64) == Some(summary.charged_in)
         && meta.get("charged_in").is_none_or(|v| v.as_i64() == Some(summary.charged_in))
-        && summary.epsilon == epsilon
-        && summary.delta == delta
+        && close(summary.epsilon, epsilon)
+        && close(summary.delta, delta)
         && same_number("epsilon", epsilon)
         && same_number("delta", delta)
         && same_text("case", &summary.case_id)
@@ -306,6 +309,29 @@ mod tests {
             rows: 1,
         };
         reservation.answered(&kept).unwrap()
+    }
+
+    #[test]
+    fn a_delta_that_json_does_not_round_trip_exactly_is_still_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut l, _db) = ledger(&dir);
+        let who =
+            Requester { actor: "a".into(), role: "analyst".into(), case_id: "C".into(), purpose: "research".into() };
+        // A δ like a reach answer's, that serde_json reads back an ulp off what it wrote (its
+        // default float parsing is not exact): the first such near 9.3e-8.
+        let round_trips = |x: f64| serde_json::from_str::<f64>(&serde_json::to_string(&x).unwrap()).unwrap() == x;
+        let delta = (0..100_000)
+            .map(|i| 9.309502491117172e-8 + f64::from(i) * 1e-22)
+            .find(|&x| !round_trips(x))
+            .expect("a float that serde_json does not read back exactly");
+        let reservation =
+            l.reserve(&who, &serde_json::json!({"kind": "reach"}), &["2026-W45".into()], 1.0, delta).unwrap();
+        let meta = serde_json::json!({"question": "reach", "epsilon": 1.0, "delta": delta, "case": "C",
+            "purpose": "research", "charged_in": reservation.charge_id()});
+        let kept =
+            KeptAnswer { question: "reach".into(), rows_json: "[]".into(), meta_json: meta.to_string(), rows: 0 };
+        let id = reservation.answered(&kept).unwrap();
+        assert!(l.kept_answer(id).unwrap().is_some());
     }
 
     fn edit(db: &Connection, id: i64, sql: &str) {

@@ -156,7 +156,19 @@ impl Manifest {
     pub fn load(root: &Path) -> Result<Manifest, StoreError> {
         let path = root.join(MANIFEST_FILE);
         let text = fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        serde_json::from_str(&text).map_err(|e| StoreError::BadManifest { path, reason: e.to_string() })
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| StoreError::BadManifest { path: path.clone(), reason: e.to_string() })?;
+        // A manifest that names files outside this store's data/ would answer questions on
+        // another store's rows under this store's ledger: refused when read, before any use.
+        for (i, segment) in manifest.segments.iter().enumerate() {
+            if let Err(why) = confined_segment_path(&segment.path) {
+                return Err(StoreError::BadManifest {
+                    path,
+                    reason: format!("segment {i} (day {}) has path {:?}: {why}", segment.day, segment.path),
+                });
+            }
+        }
+        Ok(manifest)
     }
 
     pub(crate) fn save(&self, root: &Path) -> Result<(), StoreError> {
@@ -206,9 +218,57 @@ impl Manifest {
     }
 }
 
+/// A segment path must be relative, inside `data/`, and made of plain names only (no `..`, no
+/// `.`, no root or prefix), so that joining it to the store root stays in the store.
+fn confined_segment_path(path: &str) -> Result<(), &'static str> {
+    // Checked on the text, not on `Path::components`, which quietly drops `.` parts.
+    let mut parts = path.split('/');
+    if parts.next() != Some("data") {
+        return Err("segments must lie inside the store's data/ directory, named relative to the store");
+    }
+    let mut names = 0;
+    for part in parts {
+        if part.is_empty() || part == "." || part == ".." || part.contains('\\') || part.contains(':') {
+            return Err("a segment path may not hold `..`, `.`, empty parts, `\\` or `:`");
+        }
+        names += 1;
+    }
+    if names == 0 {
+        return Err("not a segment file name");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_paths_outside_data_are_refused_when_the_manifest_is_read() {
+        assert!(confined_segment_path("data/day=2026-11-02/run.parquet").is_ok());
+        for bad in [
+            "/etc/passwd",
+            "../other/data/day=2026-11-02/x.parquet",
+            "data/../../other/x.parquet",
+            "data/./x.parquet",
+            "keyring/2026-W45.key",
+            "data",
+            "",
+        ] {
+            assert!(confined_segment_path(bad).is_err(), "{bad:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest::default();
+        m.segments.push(Segment {
+            path: "/tmp/other-store/data/day=2026-11-02/x.parquet".into(),
+            day: "2026-11-02".into(),
+            rows: 1,
+            run: "r".into(),
+        });
+        m.save(dir.path()).unwrap();
+        let e = Manifest::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("segment 0 (day 2026-11-02)") && e.contains("inside the store's data/"), "{e}");
+    }
 
     #[test]
     fn unit_id_kind_is_recorded_and_defaults_for_old_manifests() {
