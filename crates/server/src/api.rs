@@ -62,7 +62,7 @@ impl ServerState {
     /// Opens the store and its ledger; only ever called after authentication.
     fn open(&self) -> Result<(Store, Ledger), ApiError> {
         let store = Store::open(&self.store_root).map_err(|e| ApiError::internal(e.to_string()))?;
-        let ledger = crowdlens_query::open_ledger(&store).map_err(|e| ApiError::internal(e.to_string()))?;
+        let ledger = crowdlens_query::open_ledger(&store).map_err(ApiError::from)?;
         Ok((store, ledger))
     }
 }
@@ -116,6 +116,9 @@ impl From<QueryError> for ApiError {
             QueryError::EpsilonAboveCap { .. } | QueryError::Control(ControlError::EpsilonAboveCap { .. }) => {
                 bad("epsilon_above_cap")
             }
+            QueryError::EpsilonBelowFloor { .. } | QueryError::Control(ControlError::EpsilonBelowFloor { .. }) => {
+                bad("epsilon_below_floor")
+            }
             QueryError::WindowTooLong { .. } | QueryError::WindowOutsideData(_) => bad("bad_window"),
             QueryError::BadPurpose { .. } | QueryError::MissingCase => {
                 ApiError::new(StatusCode::FORBIDDEN, "purpose_required", e.to_string())
@@ -126,6 +129,11 @@ impl From<QueryError> for ApiError {
             QueryError::TooManyPartitions { .. } => bad("too_many_partitions"),
             QueryError::Dp(_) | QueryError::BadBound => bad("bad_privacy_parameters"),
             QueryError::NoCategories => bad("no_categories"),
+            // The operator must restore the ledger; nothing is answered until then.
+            QueryError::Control(ControlError::LedgerMissing { .. } | ControlError::RolledBack { .. }) => {
+                tracing::error!(message = %e, "ledger refused");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_unavailable", e.to_string())
+            }
             _ => ApiError::internal(e.to_string()),
         }
     }
