@@ -230,6 +230,7 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
         Some(dir) => dir.path().to_string_lossy().into_owned(),
         None => options.work_dir.clone().unwrap_or_default(),
     };
+    owner_only_dir(std::path::Path::new(&work_dir))?;
     let config = ExecutorProcessConfig {
         bind_host: options.bind.ip().to_string(),
         external_host: Some(options.bind.ip().to_string()),
@@ -256,9 +257,38 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
     stopped
 }
 
+/// Creates `dir` if needed and makes it owner-only, so that no other local user can list or
+/// read the shuffle files inside, whatever mode Ballista gives them.
+fn owner_only_dir(dir: &std::path::Path) -> Result<(), ClusterError> {
+    let failed =
+        |e: std::io::Error| ClusterError::Stopped { role: "executor", cause: format!("work directory {}: {e}", dir.display()) };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_work_directory_is_made_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("work");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        owner_only_dir(&dir).unwrap();
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        let fresh = root.path().join("a/b");
+        owner_only_dir(&fresh).unwrap();
+        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);
+    }
 
     #[test]
     fn addresses() {

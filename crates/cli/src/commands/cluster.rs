@@ -15,6 +15,10 @@ pub(super) fn cluster(command: ClusterCommand) -> Result<()> {
             Ok(())
         }
         ClusterCommand::Executor { scheduler, bind, concurrency, work_dir, log } => {
+            // Shuffle files hold exact partial aggregates (and, for flows and dwell, each
+            // pseudonym's pings): everything the executor writes is owner-only.
+            // SAFETY: umask only sets this process's file-creation mask; no memory is involved.
+            unsafe { libc::umask(0o077) };
             node_log(log);
             let concurrency =
                 concurrency.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));

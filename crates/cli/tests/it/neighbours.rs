@@ -125,9 +125,11 @@ fn two_stores_one_device_week_apart_look_the_same() {
     let mut problems = Vec::new();
     // 1. Every compared surface, line by line.
     problems.extend(compare(a, b));
-    // 2. The operator-only outputs never reach the API.
+    // 2. The operator-only outputs never reach the API, nor do the operator's paths reach the
+    //    API or the published report.
     problems.extend(operator_only_not_served(a));
     problems.extend(operator_only_not_served(b));
+    problems.extend(no_operator_paths(a));
     // 3. No surface is left out: every command and every route was exercised or is listed.
     problems.extend(every_command_is_covered(a));
     problems.extend(every_route_is_requested(a));
@@ -1458,6 +1460,26 @@ fn operator_only_not_served(side: &Side) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The API's responses and the transparency report (the page meant for publication) name no
+/// path on the operator's machine. (Paths are the same in both stores once normalised, so the
+/// comparison alone cannot see them.)
+fn no_operator_paths(side: &Side) -> Vec<String> {
+    side.surfaces
+        .iter()
+        .filter(|(label, _)| {
+            (label.starts_with("serve ") && !label.ends_with(": log"))
+                || label.starts_with("report transparency: HTML")
+                || (label.contains("crowdlens report transparency") && label.contains("--json"))
+        })
+        .filter_map(|(label, text)| {
+            let lines: Vec<&str> = text.lines().filter(|l| l.contains("<DIR>")).take(5).collect();
+            (!lines.is_empty()).then(|| {
+                format!("OPERATOR'S PATHS PUBLISHED: {label} names files on the operator's machine:\n    {}", lines.join("\n    "))
+            })
+        })
+        .collect()
 }
 
 /// Integer leaves of at least 10, by their field name (for maps of counts by reason, the reason).
