@@ -204,15 +204,6 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&Checkpoint>) -> Resu
     Ok(head)
 }
 
-/// The newest entry, if any.
-pub(crate) fn head(conn: &Connection) -> Result<Option<Checkpoint>, ControlError> {
-    Ok(conn
-        .query_row("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok(Checkpoint { id: r.get(0)?, hash: r.get(1)? })
-        })
-        .optional()?)
-}
-
 /// Checks the log against the head witnessed in the keyring: the log must hold the witnessed
 /// entry, unchanged. A log behind its witness was rolled back (an older copy restored); one
 /// whose entry differs was replaced. `witnessed` says the ledger has kept a witness before, so
@@ -243,4 +234,100 @@ pub(crate) fn check_witness(
             rolled_back(format!("the keyring witnessed {} audit entries but the ledger holds {len}", w.id))
         }
     }
+}
+
+/// Whether the chain says the ledger's head is witnessed in the keyring: the rules recorded at
+/// creation, or a `witness begun` entry, carry the mark.
+pub(crate) fn witnessed(conn: &Connection) -> Result<bool, ControlError> {
+    let mut stmt =
+        conn.prepare("SELECT question FROM audit WHERE outcome IN ('rules recorded', 'witness begun') ORDER BY id")?;
+    let questions = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    for q in questions {
+        let q: serde_json::Value = serde_json::from_str(&q?).unwrap_or(serde_json::Value::Null);
+        if q.get("witness").is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The rules as the chain records them: every `rules recorded` entry, then every `rule
+/// changed` entry, in order.
+pub(crate) fn recorded_rules(
+    conn: &Connection,
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>, ControlError> {
+    let mut rules = std::collections::BTreeMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT question, outcome FROM audit WHERE outcome = 'rules recorded' OR outcome LIKE 'rule changed:%' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (question, outcome) = row?;
+        let q: serde_json::Value = serde_json::from_str(&question).unwrap_or(serde_json::Value::Null);
+        if outcome == "rules recorded" {
+            if let Some(recorded) = q.get("rules").and_then(|r| r.as_object()) {
+                for (name, value) in recorded {
+                    rules.insert(name.clone(), value.clone());
+                }
+            }
+        } else if let (Some(name), Some(to)) = (q.get("rule").and_then(|n| n.as_str()), q.get("to")) {
+            rules.insert(name.to_string(), to.clone());
+        }
+    }
+    Ok(rules)
+}
+
+/// Checks the charges table against the chain: every row belongs to a `charged` entry with the
+/// same ε and δ; every `charged` entry has its rows, one per epoch it names (entries written
+/// before the epochs were chained need at least one). Deleting or editing charges to give
+/// budget back is thus a refused ledger, not a fresh budget.
+pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
+    let tampered = |reason: String| Err(ControlError::RolledBack { reason });
+    let mut charged: std::collections::BTreeMap<i64, (f64, f64, Option<Vec<String>>)> = Default::default();
+    {
+        let mut stmt = conn.prepare("SELECT id, epsilon, delta, question FROM audit WHERE outcome = 'charged'")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?))
+        })?;
+        for row in rows {
+            let (id, epsilon, delta, question) = row?;
+            let q: serde_json::Value = serde_json::from_str(&question).unwrap_or(serde_json::Value::Null);
+            let epochs = q.get("charged_epochs").and_then(|e| e.as_array()).map(|a| {
+                let mut v: Vec<String> = a.iter().filter_map(|e| e.as_str().map(str::to_string)).collect();
+                v.sort();
+                v
+            });
+            charged.insert(id, (epsilon, delta, epochs));
+        }
+    }
+    let mut rows_of: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    {
+        let mut stmt = conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, f64>(3)?))
+        })?;
+        for row in rows {
+            let (audit_id, epoch, epsilon, delta) = row?;
+            match charged.get(&audit_id) {
+                Some((e, d, _)) if *e == epsilon && *d == delta => rows_of.entry(audit_id).or_default().push(epoch),
+                _ => {
+                    return tampered(format!(
+                        "the charges table holds a charge for entry {audit_id} that the audit chain does not record"
+                    ))
+                }
+            }
+        }
+    }
+    for (id, (_, _, epochs)) in &charged {
+        let mut held = rows_of.remove(id).unwrap_or_default();
+        held.sort();
+        let complete = match epochs {
+            Some(named) => &held == named,
+            None => !held.is_empty(),
+        };
+        if !complete {
+            return tampered(format!("the charges of audit entry {id} were removed or changed in the charges table"));
+        }
+    }
+    Ok(())
 }

@@ -111,6 +111,10 @@ pub struct CaseSpend {
     pub questions: u64,
 }
 
+/// What an audit entry's question holds when the ledger's head is witnessed in the keyring from
+/// then on: written in the chain, so that the mark cannot be removed without breaking it.
+const WITNESS_MARK: &str = "keyring/ledger.witness";
+
 /// Relative tolerance for float sums in the ledger: spending exactly the remaining budget must
 /// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, so
 /// that it is far below any ε a question may spend ([`Rules::min_epsilon_per_question`]): an
@@ -145,33 +149,48 @@ impl LedgerFiles {
 }
 
 impl Ledger {
-    /// Creates the ledger of a new store and records its rules. Refuses if one exists: a store
-    /// gets exactly one ledger, at `init`.
+    /// Creates the ledger of a new store and records its rules. Refuses if one exists, or if
+    /// the keyring already witnesses one: a store gets exactly one ledger, at `init`.
     pub fn create(files: &LedgerFiles, initial: &Rules) -> Result<Ledger, ControlError> {
         initial.validate()?;
-        if files.database.exists() {
+        if files.database.exists() || files.witness.exists() {
             return Err(ControlError::LedgerExists { path: files.database.display().to_string() });
         }
         create_private_file(&files.database)?;
         let mut ledger = Ledger::connect(files, initial)?;
-        ledger.rules = ledger.record_initial_rules(initial)?;
-        ledger.write_witness_marker()?;
+        ledger.rules = ledger.record_initial_rules(initial, true)?;
         Ok(ledger)
     }
 
     /// Opens an existing ledger; never creates one. Refuses a ledger that is behind, or differs
-    /// from, the head witnessed in the keyring (a rollback). Rules a ledger written by an
-    /// earlier version lacks are recorded from `defaults`, with an audit entry, once.
+    /// from, the head witnessed in the keyring (a rollback), and one whose charges or rules
+    /// tables disagree with the audit chain. Rules the chain does not record yet (a ledger
+    /// written by an earlier version) are recorded from `defaults`, with an audit entry, once.
     pub fn open(files: &LedgerFiles, defaults: &Rules) -> Result<Ledger, ControlError> {
         if !files.database.exists() {
             return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
         }
         let mut ledger = Ledger::connect(files, defaults)?;
         ledger.check_witness()?;
-        ledger.rules = ledger.record_initial_rules(defaults)?;
-        if !ledger.witnessed()? {
-            // A ledger from before the witness existed: from now on it is witnessed.
-            ledger.write_witness_marker()?;
+        audit::check_tables(&ledger.conn)?;
+        ledger.rules = ledger.record_initial_rules(defaults, false)?;
+        if !audit::witnessed(&ledger.conn)? {
+            // A ledger from before the witness existed: from now on it is witnessed, and the
+            // chain says so, so that deleting the witness later is a rollback, not an old store.
+            let tx = ledger.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let id = audit::append(
+                &tx,
+                &audit::NewEntry {
+                    who: &system(),
+                    question: &serde_json::json!({ "witness": WITNESS_MARK }),
+                    outcome: "witness begun",
+                    epsilon: 0.0,
+                    delta: 0.0,
+                    answer_digest: "",
+                },
+            )?;
+            tx.commit()?;
+            ledger.checkpoint(id);
         }
         Ok(ledger)
     }
@@ -220,8 +239,7 @@ impl Ledger {
                 hash TEXT NOT NULL
             );
             CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);
-            CREATE TABLE IF NOT EXISTS rule_values (name TEXT PRIMARY KEY, json TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            CREATE TABLE IF NOT EXISTS rule_values (name TEXT PRIMARY KEY, json TEXT NOT NULL);",
         )?;
         tokens::create_table(&conn)?;
         kept::create_table(&conn)?;
@@ -233,59 +251,31 @@ impl Ledger {
         })
     }
 
-    /// Whether this ledger's head has been witnessed in the keyring since it was created or
-    /// first opened by a version that keeps the witness.
-    fn witnessed(&self) -> Result<bool, ControlError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE name = 'witness'", [], |r| r.get::<_, String>(0))
-            .optional()?
-            .is_some())
-    }
-
-    fn write_witness_marker(&mut self) -> Result<(), ControlError> {
-        self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('witness', 'keyring')", [])?;
-        let head = audit::head(&self.conn)?;
-        if let Some(head) = head {
-            audit::write_checkpoint(&self.witness_path, &head)
-                .map_err(|e| ControlError::Io(format!("{}: {e}", self.witness_path.display())))?;
-        }
-        Ok(())
-    }
-
     /// Compares the ledger with the head witnessed in the keyring.
     fn check_witness(&self) -> Result<(), ControlError> {
-        audit::check_witness(&self.conn, audit::read_checkpoint(&self.witness_path).as_ref(), self.witnessed()?)
+        audit::check_witness(
+            &self.conn,
+            audit::read_checkpoint(&self.witness_path).as_ref(),
+            audit::witnessed(&self.conn)?,
+        )
     }
 
-    /// Writes `initial` for every rule the ledger lacks, and returns the rules in force.
-    fn record_initial_rules(&mut self, initial: &Rules) -> Result<Rules, ControlError> {
+    /// Replays the rules the audit chain records (`rules recorded`, then every `rule
+    /// changed`), refuses a rules table that disagrees with them, records `initial` for every
+    /// rule the chain lacks, and returns the rules in force. The chain, which every entry's
+    /// hash covers, is the authority; the table is a copy.
+    fn record_initial_rules(&mut self, initial: &Rules, creating: bool) -> Result<Rules, ControlError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut recorded: Vec<(String, serde_json::Value)> = {
-            let mut stmt = tx.prepare("SELECT name, value FROM rules")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, serde_json::Value::from(r.get::<_, f64>(1)?))))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        {
-            // Written later than `rules`, so they override it.
-            let mut stmt = tx.prepare("SELECT name, json FROM rule_values")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            for row in rows {
-                let (name, json) = row?;
-                let value = serde_json::from_str(&json)
-                    .map_err(|e| ControlError::BadRule(format!("the ledger's rule {name} is unreadable: {e}")))?;
-                recorded.retain(|(n, _)| n != &name);
-                recorded.push((name, value));
-            }
-        }
+        let chained = audit::recorded_rules(&tx)?;
         let mut rules = initial.clone();
         let mut missing = Vec::new();
         for name in Rules::NAMES {
-            match recorded.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => rules.set(name, v)?,
+            match chained.get(name) {
+                Some(v) => rules.set(name, v)?,
                 None => missing.push(name),
             }
         }
+        check_rule_table(&tx, &chained)?;
         if !missing.is_empty() {
             for name in &missing {
                 let value = rules.get(name).expect("a known name");
@@ -296,11 +286,15 @@ impl Ledger {
             }
             let recorded: serde_json::Map<String, serde_json::Value> =
                 missing.iter().map(|n| (n.to_string(), rules.get(n).expect("a known name"))).collect();
+            let mut question = serde_json::json!({ "rules": recorded });
+            if creating {
+                question["witness"] = WITNESS_MARK.into();
+            }
             let id = audit::append(
                 &tx,
                 &audit::NewEntry {
                     who: &system(),
-                    question: &serde_json::json!({ "rules": recorded }),
+                    question: &question,
                     outcome: "rules recorded",
                     epsilon: 0.0,
                     delta: 0.0,
@@ -423,11 +417,19 @@ impl Ledger {
             Some(e) => format!("refused: {e}"),
         };
         let (eps_logged, delta_logged) = if refusal.is_none() { (epsilon, delta) } else { (0.0, 0.0) };
+        // The epochs charged go into the hashed entry, so that the charges table can be
+        // checked against the chain (`audit::check_tables`).
+        let mut chained = question.clone();
+        if refusal.is_none() {
+            if let Some(fields) = chained.as_object_mut() {
+                fields.insert("charged_epochs".into(), epochs.into());
+            }
+        }
         let audit_id = audit::append(
             &tx,
             &audit::NewEntry {
                 who,
-                question,
+                question: &chained,
                 outcome: &outcome,
                 epsilon: eps_logged,
                 delta: delta_logged,
@@ -542,8 +544,11 @@ impl Ledger {
         if let Ok(hash) = self.conn.query_row("SELECT hash FROM audit WHERE id = ?1", [id], |r| r.get::<_, String>(0)) {
             let head = audit::Checkpoint { id, hash };
             let _ = audit::write_checkpoint(&self.checkpoint_path, &head);
-            // Written last: a witness is never ahead of the checkpoint.
-            let _ = audit::write_checkpoint(&self.witness_path, &head);
+            // Written last: a witness is never ahead of the checkpoint. Never moved back: a
+            // slower writer of an older entry must not lower it.
+            if audit::read_checkpoint(&self.witness_path).is_none_or(|w| w.id < id) {
+                let _ = audit::write_checkpoint(&self.witness_path, &head);
+            }
         }
     }
 
@@ -552,6 +557,8 @@ impl Ledger {
     pub fn verify_audit(&self) -> Result<Option<audit::Checkpoint>, ControlError> {
         let head = audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())?;
         self.check_witness()?;
+        audit::check_tables(&self.conn)?;
+        check_rule_table(&self.conn, &audit::recorded_rules(&self.conn)?)?;
         Ok(head)
     }
 
@@ -561,16 +568,22 @@ impl Ledger {
         if !files.database.exists() {
             return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
         }
-        let conn = Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // Without a WAL beside it the database file is the whole ledger: opened immutable,
+        // SQLite creates no -wal or -shm file either. With one, a plain read-only open.
+        let wal = std::path::PathBuf::from(format!("{}-wal", files.database.display()));
+        let conn = if wal.exists() {
+            Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+        } else {
+            let uri = format!("file:{}?immutable=1", files.database.display());
+            Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
+        };
         conn.busy_timeout(Duration::from_secs(30))?;
-        let witnessed = conn
-            .query_row("SELECT value FROM meta WHERE name = 'witness'", [], |r| r.get::<_, String>(0))
-            .optional()
-            .unwrap_or(None)
-            .is_some();
+        let witnessed = audit::witnessed(&conn)?;
         // The chain first: it names the entry that was edited, removed or inserted.
         let head = audit::verify(&conn, audit::read_checkpoint(&files.checkpoint()).as_ref())?;
         audit::check_witness(&conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
+        audit::check_tables(&conn)?;
+        check_rule_table(&conn, &audit::recorded_rules(&conn)?)?;
         Ok(head)
     }
 
@@ -697,6 +710,46 @@ impl Drop for Reservation<'_> {
             let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", None);
         }
     }
+}
+
+/// Refuses a rules table that disagrees with the rules the chain records: the table is only a
+/// copy, and an edit to it must not pass for a rule.
+fn check_rule_table(
+    conn: &Connection,
+    chained: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<(), ControlError> {
+    let mut tabled: Vec<(String, serde_json::Value)> = {
+        let mut stmt = conn.prepare("SELECT name, value FROM rules")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, serde_json::Value::from(r.get::<_, f64>(1)?))))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if conn
+        .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rule_values'", [], |_| Ok(()))
+        .optional()?
+        .is_some()
+    {
+        let mut stmt = conn.prepare("SELECT name, json FROM rule_values")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (name, json) = row?;
+            let value = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
+            tabled.retain(|(n, _)| n != &name);
+            tabled.push((name, value));
+        }
+    }
+    for (name, value) in &tabled {
+        let Some(recorded) = chained.get(name) else { continue };
+        let agrees = match (value.as_f64(), recorded.as_f64()) {
+            (Some(a), Some(b)) => a == b,
+            _ => value == recorded,
+        };
+        if !agrees {
+            return Err(ControlError::RolledBack {
+                reason: format!("the ledger's table holds {name} = {value}, but its audit chain records {recorded}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Creates the database file owner-only before SQLite opens it; SQLite gives its journal and

@@ -68,6 +68,8 @@ impl Rules {
 
     /// A new store's floor for ε per question.
     pub const DEFAULT_MIN_EPSILON_PER_QUESTION: f64 = 0.01;
+    /// The lowest floor a store may set.
+    pub const LOWEST_MIN_EPSILON: f64 = 1e-4;
 
     fn shape(name: &str) -> Option<Shape> {
         Some(match name {
@@ -188,6 +190,15 @@ impl Rules {
                 self.min_epsilon_per_question, self.max_epsilon_per_question
             )));
         }
+        // Far above the ledger's float slack (10⁻⁹ of the epoch's total), so that an exhausted
+        // epoch refuses every question at the floor.
+        let lowest = Rules::LOWEST_MIN_EPSILON.max(self.epsilon_per_epoch * 1e-6);
+        if self.min_epsilon_per_question < lowest {
+            return Err(ControlError::BadRule(format!(
+                "min_epsilon_per_question ({}) must be at least {lowest} (and a millionth of epsilon_per_epoch): a smaller ε costs nothing yet reads the data",
+                self.min_epsilon_per_question
+            )));
+        }
         if self.min_epsilon_per_question > self.epsilon_per_epoch {
             return Err(ControlError::BadRule(format!(
                 "min_epsilon_per_question ({}) must not exceed epsilon_per_epoch ({})",
@@ -263,5 +274,17 @@ mod tests {
         let mut r = sample();
         r.min_epsilon_per_question = 2.0;
         assert!(r.validate().unwrap_err().to_string().contains("max_epsilon_per_question"));
+    }
+
+    #[test]
+    fn the_floor_on_epsilon_cannot_sink_to_the_slack() {
+        let mut r = sample();
+        r.min_epsilon_per_question = 1e-300;
+        assert!(r.validate().unwrap_err().to_string().contains("at least"));
+        r.min_epsilon_per_question = 1e-4;
+        r.validate().unwrap();
+        r.epsilon_per_epoch = 1e6;
+        r.max_epsilon_per_question = 10.0;
+        assert!(r.validate().is_err(), "a floor must stay above a millionth of the epoch's total");
     }
 }

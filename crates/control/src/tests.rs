@@ -405,3 +405,47 @@ fn tiny_epsilon_is_refused_and_an_exhausted_epoch_refuses_everything() {
     assert!(matches!(l.check_charge(&["E".into()], 0.01, 0.0), Err(ControlError::BudgetExhausted { .. })));
     assert!(l.check_charge(&["F".into()], 0.01, 0.0).is_ok());
 }
+
+#[test]
+fn charges_and_rules_tables_are_checked_against_the_chain() {
+    for sql in [
+        "DELETE FROM charges",
+        "UPDATE charges SET epsilon = 0.001",
+        "DELETE FROM charges WHERE epoch = 'B'",
+        "INSERT INTO charges (audit_id, epoch, epsilon, delta) VALUES (99, 'A', 1.0, 0.0)",
+        "UPDATE rule_values SET json = '1000' WHERE name = 'epsilon_per_epoch'",
+        "UPDATE rule_values SET json = '[\"research\",\"marketing\"]' WHERE name = 'purposes'",
+        "DELETE FROM rule_values; DELETE FROM rules; INSERT INTO rule_values VALUES ('epsilon_per_epoch', '1000')",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let f = files(&dir);
+        let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
+        l.charge(&who(), &serde_json::json!({}), &["A".into(), "B".into()], 1.0, 0.0, "d").unwrap();
+        l.conn.execute_batch(sql).unwrap();
+        drop(l);
+        let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap_or_else(|| panic!("{sql}: opened"));
+        assert!(matches!(err, ControlError::RolledBack { .. }), "{sql}: {err}");
+        assert!(Ledger::verify_files(&f).is_err(), "{sql}: verified");
+    }
+}
+
+#[test]
+fn a_missing_rule_is_taken_from_the_chain_never_from_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    drop(Ledger::create(&f, &rules(10.0, 0.0)).unwrap());
+    let conn = rusqlite::Connection::open(&f.database).unwrap();
+    conn.execute_batch("DELETE FROM rule_values; DELETE FROM rules").unwrap();
+    drop(conn);
+    let l = Ledger::open(&f, &rules(100_000.0, 0.0)).unwrap();
+    assert_eq!(l.rules().epsilon_per_epoch, 10.0, "an edited config cannot fill a rule the chain holds");
+}
+
+#[test]
+fn create_refuses_a_keyring_that_witnesses_another_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    drop(Ledger::create(&f, &rules(10.0, 0.0)).unwrap());
+    std::fs::remove_file(&f.database).unwrap();
+    assert!(matches!(Ledger::create(&f, &rules(10.0, 0.0)), Err(ControlError::LedgerExists { .. })));
+}

@@ -39,6 +39,19 @@ pub enum QueryError {
     Engine(String),
 }
 
+impl QueryError {
+    /// What the audit chain says of a question that failed after its charge. An engine's or
+    /// store's own message can hold figures of the data (the bytes a plan held when it ran out of
+    /// memory, a file's size): the chain, which auditors read, gets only its class.
+    pub fn after_charge_reason(&self) -> String {
+        match self {
+            QueryError::Engine(_) => "query engine error (the operator's log has the detail)".into(),
+            QueryError::Store(_) => "store error (the operator's log has the detail)".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<datafusion::error::DataFusionError> for QueryError {
     fn from(e: datafusion::error::DataFusionError) -> Self {
         crate::engine::engine_error(e.to_string())

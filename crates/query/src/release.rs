@@ -271,7 +271,7 @@ async fn run_charged<P>(
     let released = match run(plan, &charge).await {
         Ok(r) => r,
         Err(e) => {
-            let _ = reservation.failed(&e.to_string());
+            let _ = reservation.failed(&e.after_charge_reason());
             return Err(e);
         }
     };

@@ -10,6 +10,8 @@ pub enum StoreError {
     NotAStore(PathBuf),
     #[error("{0} already holds a crowdlens store; choose another directory or remove it first")]
     AlreadyExists(PathBuf),
+    #[error("{0} is not empty: a new store goes in a new or empty directory (if this is a store missing its crowdlens.toml, restore it from a backup)")]
+    NotEmpty(PathBuf),
     #[error("{path}: invalid configuration: {reason}")]
     BadConfig { path: PathBuf, reason: String },
     #[error("invalid configuration: {0}")]

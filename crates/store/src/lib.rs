@@ -54,6 +54,12 @@ impl Store {
         if root.join(CONFIG_FILE).exists() {
             return Err(StoreError::AlreadyExists(root.to_path_buf()));
         }
+        // Any other leftover (a keyring, data, a manifest, a ledger) is a store missing its
+        // config, never a place for a fresh one: a new store there would get a fresh budget
+        // over the old keys and rows. Checked before anything is written.
+        if fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_some()) {
+            return Err(StoreError::NotEmpty(root.to_path_buf()));
+        }
         config.validate()?;
         create_private_dir(root)?;
         // An existing empty directory keeps its mode under `create_dir`; the store's root

@@ -185,7 +185,9 @@ enum BudgetCommand {
         #[arg(long)]
         store: PathBuf,
         /// NAME=VALUE, with NAME one of epsilon_per_epoch, delta_per_epoch,
-        /// max_epsilon_per_question, delta_per_question, max_window_days.
+        /// max_epsilon_per_question, min_epsilon_per_question, delta_per_question,
+        /// max_window_days, retention_weeks, h3_finest_question, time_finest_bucket_seconds,
+        /// default_max_partitions, max_partitions_per_question, purposes (comma-separated).
         #[arg(long, value_name = "NAME=VALUE", required = true)]
         rule: Vec<String>,
         /// Why the rule changes (recorded in the audit entry).

@@ -72,11 +72,12 @@ pub(super) fn store_info(path: &Path, json: bool) -> Result<()> {
         println!("{:<10} {:>10} {:>10.4} {:>10.4}", e.epoch, e.epsilon_total, e.epsilon_spent, e.epsilon_remaining);
     }
     let r = &store.config().resolution;
+    let rules = ledger.rules();
     println!(
         "\nresolution: cells stored at H3 {}, questions up to H3 {}; times stored to {}s, buckets ≥ {}s",
-        r.h3_store, r.h3_finest_question, r.time_store_seconds, r.time_finest_bucket_seconds
+        r.h3_store, rules.h3_finest_question, r.time_store_seconds, rules.time_finest_bucket_seconds
     );
-    print_rules(ledger.rules(), &store);
-    println!("retention: {} weeks", store.config().privacy.retention_weeks);
+    print_rules(rules, &store);
+    println!("retention: {} weeks", rules.retention_weeks);
     Ok(())
 }
