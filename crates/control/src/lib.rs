@@ -116,10 +116,10 @@ pub struct CaseSpend {
 const WITNESS_MARK: &str = "keyring/ledger.witness";
 
 /// Relative tolerance for float sums in the ledger: spending exactly the remaining budget must
-/// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, so
-/// that it is far below any ε a question may spend ([`Rules::min_epsilon_per_question`]): an
-/// exhausted epoch refuses every question.
-const RELATIVE_SLACK: f64 = 1e-9;
+/// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, and
+/// the rules keep the floor on ε per question above a thousand times it
+/// ([`Rules::validate`]): an exhausted epoch refuses every question.
+const RELATIVE_SLACK: f64 = 1e-12;
 
 pub struct Ledger {
     conn: Connection,

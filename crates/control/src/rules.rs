@@ -190,12 +190,12 @@ impl Rules {
                 self.min_epsilon_per_question, self.max_epsilon_per_question
             )));
         }
-        // Far above the ledger's float slack (10⁻⁹ of the epoch's total), so that an exhausted
+        // Far above the ledger's float slack (10⁻¹² of the epoch's total), so that an exhausted
         // epoch refuses every question at the floor.
-        let lowest = Rules::LOWEST_MIN_EPSILON.max(self.epsilon_per_epoch * 1e-6);
+        let lowest = Rules::LOWEST_MIN_EPSILON.max(self.epsilon_per_epoch * 1e-9);
         if self.min_epsilon_per_question < lowest {
             return Err(ControlError::BadRule(format!(
-                "min_epsilon_per_question ({}) must be at least {lowest} (and a millionth of epsilon_per_epoch): a smaller ε costs nothing yet reads the data",
+                "min_epsilon_per_question ({}) must be at least {lowest} (and a billionth of epsilon_per_epoch): a smaller ε costs nothing yet reads the data",
                 self.min_epsilon_per_question
             )));
         }
@@ -283,8 +283,8 @@ mod tests {
         assert!(r.validate().unwrap_err().to_string().contains("at least"));
         r.min_epsilon_per_question = 1e-4;
         r.validate().unwrap();
-        r.epsilon_per_epoch = 1e6;
+        r.epsilon_per_epoch = 1e9;
         r.max_epsilon_per_question = 10.0;
-        assert!(r.validate().is_err(), "a floor must stay above a millionth of the epoch's total");
+        assert!(r.validate().is_err(), "a floor must stay above a billionth of the epoch's total");
     }
 }

@@ -179,7 +179,7 @@ pub(crate) async fn within_deadline<T>(work: impl Future<Output = Result<T, Quer
 pub(crate) fn engine_error(message: String) -> QueryError {
     match current().and_then(|engine| engine.explain(&message)) {
         Some(explained) => QueryError::Engine(explained),
-        None => QueryError::Engine(message),
+        None => QueryError::EngineFailed(message),
     }
 }
 

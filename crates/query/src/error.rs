@@ -35,8 +35,13 @@ pub enum QueryError {
     Control(#[from] crowdlens_control::ControlError),
     #[error(transparent)]
     Store(#[from] crowdlens_store::StoreError),
+    /// An engine failure in crowdlens' own words (explained, a deadline, a bad schema).
     #[error("query engine: {0}")]
     Engine(String),
+    /// An engine failure in the engine's words, which may quote figures of the data (the
+    /// bytes a plan held when it ran out of memory): shown to the operator, never audited.
+    #[error("query engine: {0}")]
+    EngineFailed(String),
 }
 
 impl QueryError {
@@ -45,7 +50,7 @@ impl QueryError {
     /// memory, a file's size): the chain, which auditors read, gets only its class.
     pub fn after_charge_reason(&self) -> String {
         match self {
-            QueryError::Engine(_) => "query engine error (the operator's log has the detail)".into(),
+            QueryError::EngineFailed(_) => "query engine error (the operator's log has the detail)".into(),
             QueryError::Store(_) => "store error (the operator's log has the detail)".into(),
             other => other.to_string(),
         }

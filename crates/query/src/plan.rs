@@ -79,7 +79,7 @@ async fn collect_keyed_frame(frame: DataFrame, key_columns: usize) -> Result<Vec
         let keys: Vec<datafusion::arrow::array::ArrayRef> = (0..key_columns)
             .map(|i| datafusion::arrow::compute::cast(b.column(i), &datafusion::arrow::datatypes::DataType::UInt64))
             .collect::<Result<_, _>>()
-            .map_err(|e| QueryError::Engine(e.to_string()))?;
+            .map_err(|e| QueryError::EngineFailed(e.to_string()))?;
         let keys: Vec<&UInt64Array> =
             keys.iter().map(|a| a.as_any().downcast_ref::<UInt64Array>().expect("cast to u64")).collect();
         let n = b.column(key_columns).as_any().downcast_ref::<Int64Array>().ok_or_else(|| engine("count type"))?;
@@ -207,7 +207,7 @@ pub(crate) async fn flow_counts(
                     schema,
                     vec![std::sync::Arc::new(UInt64Array::from(cells)), std::sync::Arc::new(UInt64Array::from(ids))],
                 )
-                .map_err(|e| QueryError::Engine(e.to_string()))?;
+                .map_err(|e| QueryError::EngineFailed(e.to_string()))?;
                 ctx.read_batch(batch)?
             };
             let pings =

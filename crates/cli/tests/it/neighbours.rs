@@ -28,11 +28,20 @@ use std::time::{Duration, Instant};
 /// Outputs that show exact counts on purpose, for the store's operator only. They are run by the
 /// script but not compared, and the API must serve none of them (checked below).
 const OPERATOR_ONLY: &[(&str, &str)] = &[
-    ("ingest pings", "ingest summary: the operator's exact accounting of what was read, stored, quarantined and dropped"),
+    (
+        "ingest pings",
+        "ingest summary: the operator's exact accounting of what was read, stored, quarantined and dropped",
+    ),
     ("ingest openrtb", "ingest summary of the bidstream: the operator's exact accounting, consent drops included"),
     ("store info", "run by the store's owner, who can read its files anyway: rows per day, per source, totals"),
-    ("risk", "re-identification risk of a raw feed, for the operator who holds that feed (exact rows_read, devices_total)"),
-    ("quarantine files", "STORE/quarantine/*.jsonl: source, line and reason of each bad row, inside the owner-only store"),
+    (
+        "risk",
+        "re-identification risk of a raw feed, for the operator who holds that feed (exact rows_read, devices_total)",
+    ),
+    (
+        "quarantine files",
+        "STORE/quarantine/*.jsonl: source, line and reason of each bad row, inside the owner-only store",
+    ),
 ];
 
 /// Commands that are not a surface of a store, with the reason.
@@ -146,7 +155,8 @@ fn two_stores_one_device_week_apart_look_the_same() {
         let (_, text) = side.operator.iter().find(|(n, _)| n == name).unwrap();
         serde_json::from_str(text.trim()).unwrap()
     };
-    let clinic_in_w = t_pings(clinic).iter().filter(|(t, line)| in_week_w(t) && line.contains(&format!("{:.6}", clinic.1))).count();
+    let clinic_in_w =
+        t_pings(clinic).iter().filter(|(t, line)| in_week_w(t) && line.contains(&format!("{:.6}", clinic.1))).count();
     for (feed, in_w) in [
         ("ingest pings", t_pings(clinic).iter().filter(|(t, _)| in_week_w(t)).count()),
         ("ingest openrtb", t_bids(clinic).iter().filter(|(t, _)| in_week_w(t)).count()),
@@ -155,7 +165,11 @@ fn two_stores_one_device_week_apart_look_the_same() {
         assert_eq!(sa["read"].as_u64().unwrap() - sb["read"].as_u64().unwrap(), in_w as u64, "{feed}: A {sa}\nB {sb}");
         if feed == "ingest pings" {
             let clinic = |s: &Value| s["dropped"]["sensitive_place:reproductive_health"].as_u64().unwrap_or(0);
-            assert_eq!(clinic(&sa) - clinic(&sb), clinic_in_w as u64, "T's pings at the clinic are dropped: {sa}\n{sb}");
+            assert_eq!(
+                clinic(&sa) - clinic(&sb),
+                clinic_in_w as u64,
+                "T's pings at the clinic are dropped: {sa}\n{sb}"
+            );
         }
     }
 
@@ -212,7 +226,10 @@ fn t_pings(clinic: (f64, f64)) -> Vec<(String, String)> {
     let mut ping = |t: &str, (lon, lat): (f64, f64), acc: f64| {
         rows.push((
             t.to_string(),
-            format!("{T_PINGS},AAID,{},{lat:.6},{lon:.6},{acc:.1},10.1.2.3,Mozilla/5.0 (Linux; Android 14)", unix(t) * 1000),
+            format!(
+                "{T_PINGS},AAID,{},{lat:.6},{lon:.6},{acc:.1},10.1.2.3,Mozilla/5.0 (Linux; Android 14)",
+                unix(t) * 1000
+            ),
         ));
     };
     let downtown = (-93.265, 44.978);
@@ -266,7 +283,13 @@ fn t_bids(clinic: (f64, f64)) -> Vec<(String, Value)> {
         request(&sh("2026-11-08T11:30:00Z"), downtown, "IAB19-2", json!({"ext": {"us_privacy": "1YNN"}}), json!({})),
         request(&sh("2026-11-08T12:30:00Z"), downtown, "IAB7-1", json!({"us_privacy": "1YYN"}), json!({})),
         request(&sh("2026-11-08T13:30:00Z"), downtown, "IAB7-1", json!({"gdpr": 1}), json!({"consent": TC_NO_SF1})),
-        request(&sh("2026-11-08T15:30:00Z"), downtown, "IAB7-1", json!({"gpp": GPP_USNAT_GPC, "gpp_sid": [7]}), json!({})),
+        request(
+            &sh("2026-11-08T15:30:00Z"),
+            downtown,
+            "IAB7-1",
+            json!({"gpp": GPP_USNAT_GPC, "gpp_sid": [7]}),
+            json!({}),
+        ),
         // Admitted by consent, then dropped at the clinic.
         request(&sh("2026-11-07T10:07:00Z"), clinic, "IAB7-1", json!({"us_privacy": "1YNN"}), json!({})),
         // Week W+1.
@@ -511,7 +534,18 @@ fn script(side: &mut Side, weeks: u32) {
     side.cli(&["report", "transparency", "--store", &st, "--out", p(&html)]);
     side.file("report transparency: HTML", &html);
     side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--json"]);
-    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--from", &sh("2026-11-01"), "--to", &sh("2026-11-30")]);
+    side.cli(&[
+        "report",
+        "transparency",
+        "--store",
+        &st,
+        "--out",
+        p(&html),
+        "--from",
+        &sh("2026-11-01"),
+        "--to",
+        &sh("2026-11-30"),
+    ]);
     side.file("report transparency: HTML for a period", &html);
     side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--from", "2026-11-31"]);
     side.cli(&["audit", "verify", "--store", &st]);
@@ -540,7 +574,13 @@ fn set_retention_weeks(side: &mut Side, weeks: u32) {
     let text = std::fs::read_to_string(&toml).unwrap();
     let edited: Vec<String> = text
         .lines()
-        .map(|l| if l.trim_start().starts_with("retention_weeks") { format!("retention_weeks = {weeks}") } else { l.into() })
+        .map(|l| {
+            if l.trim_start().starts_with("retention_weeks") {
+                format!("retention_weeks = {weeks}")
+            } else {
+                l.into()
+            }
+        })
         .collect();
     assert_ne!(edited.join("\n"), text.trim_end_matches('\n'), "retention_weeks is in crowdlens.toml");
     std::fs::write(&toml, edited.join("\n") + "\n").unwrap();
@@ -590,7 +630,8 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         let mut answered = Vec::new();
         for q in questions() {
             let q = q.with("case", "N-5");
-            let reply = api(side, "POST", &format!("/v1/ask/{}", q.kind), Some(t.analyst.as_str()), Some(q.body(false)));
+            let reply =
+                api(side, "POST", &format!("/v1/ask/{}", q.kind), Some(t.analyst.as_str()), Some(q.body(false)));
             if let Some(id) = reply.and_then(|r| r["audit_id"].as_i64()) {
                 answered.push((id, q.public));
             }
@@ -600,7 +641,13 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         }
         let presence = questions()[0].with("case", "N-5");
         api(side, "POST", "/v1/ask/teleport", Some(t.analyst.as_str()), Some(presence.body(false)));
-        api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(presence.with("area", "/etc/passwd").body(false)));
+        api(
+            side,
+            "POST",
+            "/v1/ask/presence",
+            Some(t.analyst.as_str()),
+            Some(presence.with("area", "/etc/passwd").body(false)),
+        );
         api(side, "POST", "/v1/ask/presence", Some(t.auditor.as_str()), Some(presence.body(false)));
         api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(json!({"case": "N-5", "unknown": 1})));
         // The rest of the budget, then a question it cannot pay for, priced and asked.
@@ -635,7 +682,13 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         }
         api(side, "GET", "/v1/answers/99999", Some(t.auditor.as_str()), None);
         // Tokens.
-        let created = api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "api-made", "role": "auditor"})));
+        let created = api(
+            side,
+            "POST",
+            "/v1/tokens",
+            Some(t.admin.as_str()),
+            Some(json!({"name": "api-made", "role": "auditor"})),
+        );
         api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "", "role": "auditor"})));
         api(side, "POST", "/v1/tokens", Some(t.analyst.as_str()), Some(json!({"name": "x", "role": "admin"})));
         for (_, token) in roles {
@@ -687,14 +740,29 @@ fn cluster_ask(side: &mut Side, q: &Q) {
     let work = side.dir.join("cluster-work");
     let exec = Server::start(
         side,
-        &["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1", "--work-dir", p(&work), "--log"],
+        &[
+            "cluster",
+            "executor",
+            "--scheduler",
+            &scheduler,
+            "--bind",
+            &bind,
+            "--concurrency",
+            "1",
+            "--work-dir",
+            p(&work),
+            "--log",
+        ],
     );
     exec.wait_for("Executor registration succeed", Duration::from_secs(60));
     let engine = format!("df://{scheduler}");
     side.cli_answer(&q.cli(&side.store_arg(), &["--json", "--engine", &engine, "--engine-timeout", "60s"]), q.public);
-    std::thread::sleep(Duration::from_millis(300));
-    let exec_log = exec.stop();
-    let sched_log = sched.stop();
+    // Both logs as they stand once the question is over, before either node stops (a scheduler
+    // that outlives its executor would log losing it, at a time of its own).
+    std::thread::sleep(Duration::from_millis(500));
+    let (sched_log, exec_log) = (sched.log.lock().unwrap().clone(), exec.log.lock().unwrap().clone());
+    drop(exec);
+    drop(sched);
     // Ballista's random ids: its jobs', the scheduler's and the executor's.
     for (marker, with) in [("Job queued: [", "<JOB>"), ("Scheduler id: ", "<NODE>"), ("Executor id: ", "<NODE>")] {
         for part in sched_log.split(marker).skip(1).chain(exec_log.split(marker).skip(1)) {
@@ -795,7 +863,8 @@ impl Side {
 
     fn record_cli(&mut self, args: &[&str], r: &Run) {
         let label = self.label(args);
-        let text = format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", r.status, self.pretty_if_json(&r.stdout), r.stderr);
+        let text =
+            format!("exit {}\n--- stdout\n{}\n--- stderr\n{}", r.status, self.pretty_if_json(&r.stdout), r.stderr);
         self.surface(&label, text);
     }
 
@@ -836,7 +905,10 @@ impl Side {
             Some(v) => without_rows(v, public),
             None => (r.stdout.clone(), None),
         };
-        self.surface(&label, format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr));
+        self.surface(
+            &label,
+            format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr),
+        );
         if let Some(keys) = keys {
             self.surface(&format!("{label}: row keys"), keys);
         }
@@ -860,7 +932,13 @@ impl Side {
             if line.is_empty() {
                 break;
             }
-            shown.push(line.to_string());
+            // The half-width is printed as the first row's value less its lower bound: the same
+            // width, up to the last bit of a float computed from a noisy value.
+            let marker = "95% interval = value ± ";
+            match line.split_once(marker).and_then(|(left, w)| Some((left, w.trim().parse::<f64>().ok()?))) {
+                Some((left, w)) => shown.push(format!("{left}{marker}{w:.6}")),
+                None => shown.push(line.to_string()),
+            }
         }
         if let Some(header) = lines.next() {
             shown.push(header.to_string());
@@ -891,7 +969,10 @@ impl Side {
             Ok(v) => without_rows(&v, public),
             Err(_) => (r.stdout.clone(), None),
         };
-        self.surface(&label, format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr));
+        self.surface(
+            &label,
+            format!("exit {}\n--- stdout (rows removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr),
+        );
         if let Some(keys) = keys {
             self.surface(&format!("{label}: row keys"), keys);
         }
@@ -956,7 +1037,11 @@ impl Side {
         let shown = match &parsed {
             Some(v) if is_answer && v.get("rows").is_some() => {
                 let public = if path.starts_with("/v1/answers/") {
-                    path.rsplit('/').next().and_then(|id| id.parse::<i64>().ok()).and_then(|id| self.kept_public.get(&id)).copied()
+                    path.rsplit('/')
+                        .next()
+                        .and_then(|id| id.parse::<i64>().ok())
+                        .and_then(|id| self.kept_public.get(&id))
+                        .copied()
                 } else {
                     let kind = path.trim_start_matches("/v1/ask/");
                     let q: Option<&Value> = body.as_ref();
@@ -1075,6 +1160,8 @@ fn strip_rows(v: &mut Value) {
 struct Server {
     child: Child,
     log: Arc<Mutex<String>>,
+    /// The thread that reads the log; it ends when the process does.
+    reader: Option<std::thread::JoinHandle<()>>,
     base: String,
 }
 
@@ -1090,14 +1177,14 @@ impl Server {
             .expect("spawn crowdlens");
         let log = Arc::new(Mutex::new(String::new()));
         let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let mut log = sink.lock().unwrap();
                 log.push_str(&line);
                 log.push('\n');
             }
         });
-        let mut server = Server { child, log, base: String::new() };
+        let mut server = Server { child, log, reader: Some(reader), base: String::new() };
         if args[0] == "serve" {
             server.wait_for("crowdlens on http://", Duration::from_secs(30));
             let first = server.log.lock().unwrap().clone();
@@ -1118,12 +1205,14 @@ impl Server {
         panic!("did not log {needle:?} within {within:?}; its log:\n{}", self.log.lock().unwrap());
     }
 
-    /// Stops the process and returns its log.
+    /// Stops the process and returns its whole log.
     fn stop(mut self) -> String {
         std::thread::sleep(Duration::from_millis(200));
         self.child.kill().ok();
         self.child.wait().ok();
-        std::thread::sleep(Duration::from_millis(100));
+        if let Some(reader) = self.reader.take() {
+            reader.join().ok();
+        }
         let log = self.log.lock().unwrap().clone();
         log
     }
@@ -1213,7 +1302,8 @@ fn normalise(text: &str, dir: &Path, nows: &[chrono::DateTime<chrono::Utc>], ran
         if id.is_empty() || !rest[id.len()..].starts_with('_') {
             return None;
         }
-        let secret = rest[id.len() + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').count();
+        let secret =
+            rest[id.len() + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').count();
         (secret >= 16).then(|| (format!("{id}_<SECRET>"), id.len() + 1 + secret))
     });
     let t = replace_after(&t, "127.0.0.1:", |rest| {
@@ -1292,8 +1382,10 @@ fn replace_durations(text: &str) -> String {
         ["ns", "µs", "us", "ms", "s"].iter().find_map(|unit| {
             let u: Vec<char> = unit.chars().collect();
             let end = j + u.len();
-            (end <= chars.len() && chars[j..end] == u[..] && (end == chars.len() || !chars[end].is_ascii_alphanumeric()))
-                .then_some(end)
+            (end <= chars.len()
+                && chars[j..end] == u[..]
+                && (end == chars.len() || !chars[end].is_ascii_alphanumeric()))
+            .then_some(end)
         })
     };
     while i < chars.len() {
@@ -1355,8 +1447,11 @@ fn replace_times(text: &str, days: &BTreeSet<String>, instants: &[i64]) -> Strin
             && b[j + 6] == b':'
             && digits(j + 7, 2);
         let near_an_instant = has_time
-            && chrono::NaiveDateTime::parse_from_str(&format!("{} {}", &text[i..i + 10], &text[j + 1..j + 9]), "%Y-%m-%d %H:%M:%S")
-                .is_ok_and(|t| instants.iter().any(|n| (t.and_utc().timestamp() - n).abs() <= 3600));
+            && chrono::NaiveDateTime::parse_from_str(
+                &format!("{} {}", &text[i..i + 10], &text[j + 1..j + 9]),
+                "%Y-%m-%d %H:%M:%S",
+            )
+            .is_ok_and(|t| instants.iter().any(|n| (t.and_utc().timestamp() - n).abs() <= 3600));
         if !days.contains(&text[i..i + 10]) && !near_an_instant {
             i += 1;
             continue;
@@ -1464,7 +1559,12 @@ fn diff(a: &str, b: &str) -> String {
         })
         .collect();
     if differing.len() > 40 {
-        out.push(format!("  … {} differing lines in all ({} lines in A, {} in B)", differing.len(), la.len(), lb.len()));
+        out.push(format!(
+            "  … {} differing lines in all ({} lines in A, {} in B)",
+            differing.len(),
+            la.len(),
+            lb.len()
+        ));
     }
     out.join("\n")
 }
@@ -1511,7 +1611,8 @@ fn operator_only_not_served(side: &Side) -> Vec<String> {
                 o.values().any(|x| x.as_array().is_some_and(|a| a.iter().any(|e| e.get("day").is_some())))
             });
             if per_day || v.get("partitions").is_some() || v.get("rows").is_some() || v.get("ingest_totals").is_some() {
-                problems.push(format!("OPERATOR-ONLY DATA SERVED (store {}): {label} has per-day rows: {v}", side.name));
+                problems
+                    .push(format!("OPERATOR-ONLY DATA SERVED (store {}): {label} has per-day rows: {v}", side.name));
             }
         }
     }
@@ -1532,7 +1633,10 @@ fn no_operator_paths(side: &Side) -> Vec<String> {
         .filter_map(|(label, text)| {
             let lines: Vec<&str> = text.lines().filter(|l| l.contains("<DIR>")).take(5).collect();
             (!lines.is_empty()).then(|| {
-                format!("OPERATOR'S PATHS PUBLISHED: {label} names files on the operator's machine:\n    {}", lines.join("\n    "))
+                format!(
+                    "OPERATOR'S PATHS PUBLISHED: {label} names files on the operator's machine:\n    {}",
+                    lines.join("\n    ")
+                )
             })
         })
         .collect()
@@ -1602,11 +1706,8 @@ fn command_tree() -> Vec<(String, bool)> {
         let text = help(&path);
         let subs = subcommands(&text);
         // `Usage: crowdlens budget [OPTIONS]` as well as `crowdlens budget <COMMAND>`: runnable.
-        let usage: Vec<&str> = text
-            .lines()
-            .skip_while(|l| !l.starts_with("Usage:"))
-            .take_while(|l| !l.trim().is_empty())
-            .collect();
+        let usage: Vec<&str> =
+            text.lines().skip_while(|l| !l.starts_with("Usage:")).take_while(|l| !l.trim().is_empty()).collect();
         let runnable = subs.is_empty() || usage.iter().any(|l| !l.trim_end().ends_with("<COMMAND>"));
         tree.push((path.join(" "), runnable));
         for s in subs {

@@ -333,7 +333,7 @@ fn every_question_runs_through_the_release_path() {
 #[test]
 fn presence_and_flows_intervals_cover_the_truth() {
     let rows = movement();
-    let (_d, store) = store_with(&rows, "pings", 1e9);
+    let (_d, store) = store_with(&rows, "pings", 1e6);
     let mut ledger = ledger(&store);
     let rt = rt();
     // Flows: exact values from brute force (the bound 8 exceeds every device's pair count).

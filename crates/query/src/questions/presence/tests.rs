@@ -257,7 +257,7 @@ fn a_failure_after_the_charge_keeps_the_charge() {
         std::fs::remove_file(store.root().join(&s.path)).unwrap();
     }
     let e = runtime().block_on(ask_presence(&store, &mut ledger, &asker("research"), &question())).unwrap_err();
-    assert!(matches!(e, QueryError::Engine(_)), "{e}");
+    assert!(matches!(e, QueryError::EngineFailed(_)), "{e}");
     assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0, "the charge stands");
     let entries = ledger.audit_entries().unwrap();
     assert_eq!(entries[entries.len() - 2].outcome, "charged");
