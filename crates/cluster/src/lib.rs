@@ -260,8 +260,10 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
 /// Creates `dir` if needed and makes it owner-only, so that no other local user can list or
 /// read the shuffle files inside, whatever mode Ballista gives them.
 fn owner_only_dir(dir: &std::path::Path) -> Result<(), ClusterError> {
-    let failed =
-        |e: std::io::Error| ClusterError::Stopped { role: "executor", cause: format!("work directory {}: {e}", dir.display()) };
+    let failed = |e: std::io::Error| ClusterError::Stopped {
+        role: "executor",
+        cause: format!("work directory {}: {e}", dir.display()),
+    };
     std::fs::create_dir_all(dir).map_err(failed)?;
     #[cfg(unix)]
     {

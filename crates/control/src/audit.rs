@@ -225,10 +225,9 @@ pub(crate) fn check_witness(
         conn.query_row("SELECT hash FROM audit WHERE id = ?1", [w.id], |r| r.get(0)).optional()?;
     match held {
         Some(h) if h == w.hash => Ok(()),
-        Some(_) => rolled_back(format!(
-            "entry {} differs from the one the keyring witnessed; the log was replaced",
-            w.id
-        )),
+        Some(_) => {
+            rolled_back(format!("entry {} differs from the one the keyring witnessed; the log was replaced", w.id))
+        }
         None => {
             let len: i64 = conn.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?;
             rolled_back(format!("the keyring witnessed {} audit entries but the ledger holds {len}", w.id))

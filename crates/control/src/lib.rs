@@ -336,7 +336,14 @@ impl Ledger {
         let outcome = format!("rule changed: {name} {} -> {new}", old.map_or("none".to_string(), |v| v.to_string()));
         let id = audit::append(
             &tx,
-            &audit::NewEntry { who, question: &question, outcome: &outcome, epsilon: 0.0, delta: 0.0, answer_digest: "" },
+            &audit::NewEntry {
+                who,
+                question: &question,
+                outcome: &outcome,
+                epsilon: 0.0,
+                delta: 0.0,
+                answer_digest: "",
+            },
         )?;
         tx.commit()?;
         self.checkpoint(id);
@@ -720,7 +727,8 @@ fn check_rule_table(
 ) -> Result<(), ControlError> {
     let mut tabled: Vec<(String, serde_json::Value)> = {
         let mut stmt = conn.prepare("SELECT name, value FROM rules")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, serde_json::Value::from(r.get::<_, f64>(1)?))))?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, serde_json::Value::from(r.get::<_, f64>(1)?))))?;
         rows.collect::<Result<_, _>>()?
     };
     if conn

@@ -158,8 +158,9 @@ impl Rules {
                 }
             }
             Shape::Names => {
-                let names: Option<Vec<String>> =
-                    value.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(|s| s.trim().to_string())).collect());
+                let names: Option<Vec<String>> = value
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(|s| s.trim().to_string())).collect());
                 let names = names
                     .filter(|n| !n.is_empty() && n.len() == value.as_array().map_or(0, Vec::len))
                     .ok_or_else(|| bad("must be a non-empty list of purpose names"))?;

@@ -269,9 +269,7 @@ fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
 #[test]
 fn the_question_cap_is_enforced_by_the_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let mut l =
-        Ledger::create(&files(&dir), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) })
-            .unwrap();
+    let mut l = Ledger::create(&files(&dir), &Rules { max_epsilon_per_question: 1.0, ..rules(10.0, 1e-5) }).unwrap();
     let err = l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.5, 0.0, "d").unwrap_err();
     assert!(matches!(err, ControlError::EpsilonAboveCap { .. }), "{err}");
     assert!(err.is_audited_refusal());

@@ -31,10 +31,10 @@ pub mod source;
 
 mod error;
 
+pub use crowdlens_store::IdKind;
 pub use error::IngestError;
 pub use generated::{ingest_generated, GeneratedFeed, GeneratedPing};
 pub use pipeline::{
     check_id_kind, ingest_openrtb, ingest_pings, pings_device_ids, scan_pings, DeviceIds, IngestOptions, IngestSummary,
     Progress,
 };
-pub use crowdlens_store::IdKind;

@@ -23,7 +23,9 @@ pub enum QueryError {
     BadBound,
     #[error("--epsilon {asked} is above this store's cap of {cap} per question; ask with --epsilon {cap} or less")]
     EpsilonAboveCap { asked: f64, cap: f64 },
-    #[error("--epsilon {asked} is below this store's floor of {floor} per question; ask with --epsilon {floor} or more")]
+    #[error(
+        "--epsilon {asked} is below this store's floor of {floor} per question; ask with --epsilon {floor} or more"
+    )]
     EpsilonBelowFloor { asked: f64, floor: f64 },
     #[error("the window is {days} days long, more than this store's limit of {limit} days per question; split it into shorter questions")]
     WindowTooLong { days: f64, limit: f64 },

@@ -178,10 +178,7 @@ route_table! {
 
 pub fn router(state: ServerState) -> Router {
     let limit = state.limits.max_body_bytes;
-    with_routes(Router::new())
-        .fallback(|| async { not_found() })
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
+    with_routes(Router::new()).fallback(|| async { not_found() }).layer(DefaultBodyLimit::max(limit)).with_state(state)
 }
 
 pub(crate) fn not_found() -> Response {

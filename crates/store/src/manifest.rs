@@ -156,8 +156,8 @@ impl Manifest {
     pub fn load(root: &Path) -> Result<Manifest, StoreError> {
         let path = root.join(MANIFEST_FILE);
         let text = fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        let manifest: Manifest =
-            serde_json::from_str(&text).map_err(|e| StoreError::BadManifest { path: path.clone(), reason: e.to_string() })?;
+        let manifest: Manifest = serde_json::from_str(&text)
+            .map_err(|e| StoreError::BadManifest { path: path.clone(), reason: e.to_string() })?;
         // A manifest that names files outside this store's data/ would answer questions on
         // another store's rows under this store's ledger: refused when read, before any use.
         for (i, segment) in manifest.segments.iter().enumerate() {

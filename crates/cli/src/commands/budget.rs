@@ -93,10 +93,7 @@ pub(crate) fn apply_retention_now(store: &Store) -> Result<Vec<String>> {
 /// Says on stderr which epochs retention shredded by itself, if any.
 pub(crate) fn report_retention(shredded: &[String]) {
     if !shredded.is_empty() {
-        eprintln!(
-            "retention: shredded {} (older than the ledger's retention_weeks; audited)",
-            shredded.join(", ")
-        );
+        eprintln!("retention: shredded {} (older than the ledger's retention_weeks; audited)", shredded.join(", "));
     }
 }
 

@@ -44,10 +44,9 @@ pub(super) fn serve(
             let day = std::time::Duration::from_secs(86_400);
             loop {
                 let store = opened.root().to_path_buf();
-                let shredded = tokio::task::spawn_blocking(move || {
-                    super::budget::apply_retention_now(&Store::open(&store)?)
-                })
-                .await;
+                let shredded =
+                    tokio::task::spawn_blocking(move || super::budget::apply_retention_now(&Store::open(&store)?))
+                        .await;
                 match shredded {
                     Ok(Ok(epochs)) => super::budget::report_retention(&epochs),
                     Ok(Err(e)) => eprintln!("retention: {e:#}"),

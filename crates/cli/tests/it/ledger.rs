@@ -151,8 +151,11 @@ fn dry_runs_refuse_what_the_ask_refuses_with_the_same_message() {
         run(&presence(stp, "1", "C-1", "research", false)).ok();
     }
     run(&["budget", "set", "--store", stp, "--rule", "max_epsilon_per_question=2", "--reason", "test"]).ok();
-    let cases: [(&str, &str, &str, &str); 3] =
-        [("empty case", "1", " ", "research"), ("unknown purpose", "1", "C-1", "marketing"), ("over budget", "2", "C-1", "research")];
+    let cases: [(&str, &str, &str, &str); 3] = [
+        ("empty case", "1", " ", "research"),
+        ("unknown purpose", "1", "C-1", "marketing"),
+        ("over budget", "2", "C-1", "research"),
+    ];
     for (what, eps, case, purpose) in cases {
         let dry = run(&presence(stp, eps, case, purpose, true));
         let dry_error = dry.clean_error().to_string();
@@ -184,9 +187,21 @@ fn rules_come_from_the_ledger_and_changes_are_audited() {
     let mut fine = presence(stp, "1", "C-1", "research", true);
     fine.extend(["--res", "8"]);
     assert!(run(&fine).clean_error().contains("finest: 7"));
-    let e = run(&["budget", "set", "--store", stp, "--rule", "h3_finest_question=11", "--reason", "x"]).clean_error().to_string();
+    let e = run(&["budget", "set", "--store", stp, "--rule", "h3_finest_question=11", "--reason", "x"])
+        .clean_error()
+        .to_string();
     assert!(e.contains("finer than the resolution the store keeps"), "{e}");
-    run(&["budget", "set", "--store", stp, "--rule", "min_epsilon_per_question=0.5", "--reason", "fewer, larger questions"]).ok();
+    run(&[
+        "budget",
+        "set",
+        "--store",
+        stp,
+        "--rule",
+        "min_epsilon_per_question=0.5",
+        "--reason",
+        "fewer, larger questions",
+    ])
+    .ok();
     assert!(run(&presence(stp, "0.4", "C-1", "research", true)).clean_error().contains("floor of 0.5"));
 
     let json = run(&["budget", "--store", stp, "--json"]).ok().json();
@@ -221,7 +236,10 @@ fn retention_applies_itself_at_ingest() {
     run(&["audit", "export", "--store", stp, "--out", s(&out)]).ok();
     let audit = std::fs::read_to_string(&out).unwrap();
     assert!(audit.contains("crowdlens:retention") && audit.contains("shredded"), "{audit}");
-    assert!(!std::fs::read_dir(st.join("keyring")).unwrap().flatten().any(|e| e.path().extension().is_some_and(|x| x == "key")));
+    assert!(!std::fs::read_dir(st.join("keyring"))
+        .unwrap()
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "key")));
 }
 
 #[test]

@@ -89,30 +89,22 @@ pub async fn ask_series(
 ) -> Result<Answer, QueryError> {
     let question = audited_question("series", q);
     let price = |rules: &Rules| price_series(store, rules, q);
-    answer(
-        ledger,
-        asker,
-        &question,
-        price,
-        async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
-            let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
-            let stamp = |s: i64| {
-                DateTime::from_timestamp(s, 0)
-                    .expect("window in range")
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            };
-            let mut keys = Vec::new();
-            for (period, window) in [("window", &target), ("baseline", &baseline)] {
-                for b in 0..window.buckets() {
-                    let bucket_start = stamp(window.bucket_start(b)).into();
-                    keys.push(RowKey::Series(SeriesKey { bucket_start, period }));
-                }
+    answer(ledger, asker, &question, price, async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
+        let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
+        let stamp = |s: i64| {
+            DateTime::from_timestamp(s, 0).expect("window in range").to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        let mut keys = Vec::new();
+        for (period, window) in [("window", &target), ("baseline", &baseline)] {
+            for b in 0..window.buckets() {
+                let bucket_start = stamp(window.bucket_start(b)).into();
+                keys.push(RowKey::Series(SeriesKey { bucket_start, period }));
             }
-            let mut released = publish(charge, keys, counts)?;
-            released.derived = Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
-            Ok(released)
-        },
-    )
+        }
+        let mut released = publish(charge, keys, counts)?;
+        released.derived = Some(percent_change(&released.rows, &target, &baseline, charge.calibrate()?.noise_sd()));
+        Ok(released)
+    })
     .await
 }
 

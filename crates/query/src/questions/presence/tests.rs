@@ -69,7 +69,14 @@ fn exact_counts_match_brute_force_when_unbounded() {
         category: None,
     });
     let (_d, store) = store_with(&rows);
-    let w = Window::new(MON, MON + 6 * 3600, 3600, &store.config().resolution, &crate::release::rules_of_config(store.config())).unwrap();
+    let w = Window::new(
+        MON,
+        MON + 6 * 3600,
+        3600,
+        &store.config().resolution,
+        &crate::release::rules_of_config(store.config()),
+    )
+    .unwrap();
     let res = Resolution::Nine;
     let cells: Vec<CellIndex> = {
         let set: std::collections::BTreeSet<_> = (0..8).map(|i| cell_near(i).parent(res).unwrap()).collect();
@@ -92,7 +99,14 @@ fn cells_outside_the_area_are_not_counted() {
         StoredPing { pseudonym: Pseudonym(2), cell: u64::from(cell_near(5)), time_s: MON, category: None },
     ];
     let (_d, store) = store_with(&rows);
-    let w = Window::new(MON, MON + 3600, 3600, &store.config().resolution, &crate::release::rules_of_config(store.config())).unwrap();
+    let w = Window::new(
+        MON,
+        MON + 3600,
+        3600,
+        &store.config().resolution,
+        &crate::release::rules_of_config(store.config()),
+    )
+    .unwrap();
     let only = vec![cell_near(0).parent(Resolution::Eight).unwrap()];
     let got = runtime().block_on(plan::presence_counts(&store, &w, 8, &only, 4)).unwrap();
     assert_eq!(got.counts.len(), 1);
@@ -157,10 +171,8 @@ fn ledger_with(store: &Store, epsilon_per_epoch: f64) -> Ledger {
         max_epsilon_per_question: 1.0,
         ..crate::release::rules_of_config(store.config())
     };
-    let files = crowdlens_control::LedgerFiles {
-        database: store.control_db_path(),
-        witness: store.ledger_witness_path(),
-    };
+    let files =
+        crowdlens_control::LedgerFiles { database: store.control_db_path(), witness: store.ledger_witness_path() };
     Ledger::create(&files, &rules).unwrap()
 }
 
