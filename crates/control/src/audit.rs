@@ -281,6 +281,9 @@ pub(crate) fn recorded_rules(
 /// before the epochs were chained need at least one). Deleting or editing charges to give
 /// budget back is thus a refused ledger, not a fresh budget.
 pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
+    // One snapshot for both reads: another process may commit a charge between them.
+    let snapshot = conn.unchecked_transaction()?;
+    let conn: &Connection = &snapshot;
     let tampered = |reason: String| Err(ControlError::RolledBack { reason });
     let mut charged: std::collections::BTreeMap<i64, (f64, f64, Option<Vec<String>>)> = Default::default();
     {

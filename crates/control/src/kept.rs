@@ -266,20 +266,7 @@ mod tests {
     use crate::{Ledger, LedgerFiles, Requester, Rules};
 
     fn ledger(dir: &tempfile::TempDir) -> (Ledger, Connection) {
-        let rules = Rules {
-            epsilon_per_epoch: 10.0,
-            delta_per_epoch: 1e-5,
-            max_epsilon_per_question: 1.0,
-            min_epsilon_per_question: 0.01,
-            delta_per_question: 1e-7,
-            max_window_days: 92.0,
-            retention_weeks: 26,
-            h3_finest_question: 9,
-            time_finest_bucket_seconds: 900,
-            default_max_partitions: 4,
-            max_partitions_per_question: 1_000_000,
-            purposes: vec!["research".into()],
-        };
+        let rules = Rules { purposes: vec!["research".into()], ..crate::rules::tests::sample() };
         let files = LedgerFiles { database: dir.path().join("c.sqlite"), witness: dir.path().join("witness") };
         let ledger = Ledger::create(&files, &rules).unwrap();
         // A second connection, as someone editing the database with sqlite3 would have.

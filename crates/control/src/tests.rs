@@ -9,15 +9,8 @@ fn rules(total: f64, delta: f64) -> Rules {
         epsilon_per_epoch: total,
         delta_per_epoch: delta,
         max_epsilon_per_question: total,
-        min_epsilon_per_question: 0.01,
-        delta_per_question: 1e-7,
-        max_window_days: 92.0,
-        retention_weeks: 26,
-        h3_finest_question: 9,
-        time_finest_bucket_seconds: 900,
-        default_max_partitions: 4,
-        max_partitions_per_question: 1_000_000,
         purposes: vec!["research".into()],
+        ..crate::rules::tests::sample()
     }
 }
 
