@@ -171,10 +171,11 @@ impl Ledger {
             return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
         }
         let mut ledger = Ledger::connect(files, defaults)?;
-        ledger.check_witness()?;
+        let witnessed = audit::witnessed(&ledger.conn)?;
+        audit::check_witness(&ledger.conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
         audit::check_tables(&ledger.conn)?;
         ledger.rules = ledger.record_initial_rules(defaults, false)?;
-        if !audit::witnessed(&ledger.conn)? {
+        if !witnessed {
             // A ledger from before the witness existed: from now on it is witnessed, and the
             // chain says so, so that deleting the witness later is a rollback, not an old store.
             let tx = ledger.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -249,15 +250,6 @@ impl Ledger {
             witness_path: files.witness.clone(),
             rules: defaults.clone(),
         })
-    }
-
-    /// Compares the ledger with the head witnessed in the keyring.
-    fn check_witness(&self) -> Result<(), ControlError> {
-        audit::check_witness(
-            &self.conn,
-            audit::read_checkpoint(&self.witness_path).as_ref(),
-            audit::witnessed(&self.conn)?,
-        )
     }
 
     /// Replays the rules the audit chain records (`rules recorded`, then every `rule
@@ -562,11 +554,7 @@ impl Ledger {
     /// Checks the whole chain, its checkpoint and the keyring's witness; returns the head (id
     /// and hash).
     pub fn verify_audit(&self) -> Result<Option<audit::Checkpoint>, ControlError> {
-        let head = audit::verify(&self.conn, audit::read_checkpoint(&self.checkpoint_path).as_ref())?;
-        self.check_witness()?;
-        audit::check_tables(&self.conn)?;
-        check_rule_table(&self.conn, &audit::recorded_rules(&self.conn)?)?;
-        Ok(head)
+        verify_connection(&self.conn, &self.checkpoint_path, &self.witness_path)
     }
 
     /// Verifies a store's ledger without creating, migrating or writing anything: what `audit
@@ -585,13 +573,7 @@ impl Ledger {
             Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
         };
         conn.busy_timeout(Duration::from_secs(30))?;
-        let witnessed = audit::witnessed(&conn)?;
-        // The chain first: it names the entry that was edited, removed or inserted.
-        let head = audit::verify(&conn, audit::read_checkpoint(&files.checkpoint()).as_ref())?;
-        audit::check_witness(&conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
-        audit::check_tables(&conn)?;
-        check_rule_table(&conn, &audit::recorded_rules(&conn)?)?;
-        Ok(head)
+        verify_connection(&conn, &files.checkpoint(), &files.witness)
     }
 
     /// Where the head checkpoint lives (beside the database).
@@ -717,6 +699,21 @@ impl Drop for Reservation<'_> {
             let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", None);
         }
     }
+}
+
+/// Every check `audit verify` makes: the chain first (it names the entry that was edited,
+/// removed or inserted) against its checkpoint, then the keyring's witness, then the charges
+/// and rules tables against the chain. Returns the head.
+fn verify_connection(
+    conn: &Connection,
+    checkpoint: &Path,
+    witness: &Path,
+) -> Result<Option<audit::Checkpoint>, ControlError> {
+    let head = audit::verify(conn, audit::read_checkpoint(checkpoint).as_ref())?;
+    audit::check_witness(conn, audit::read_checkpoint(witness).as_ref(), audit::witnessed(conn)?)?;
+    audit::check_tables(conn)?;
+    check_rule_table(conn, &audit::recorded_rules(conn)?)?;
+    Ok(head)
 }
 
 /// Refuses a rules table that disagrees with the rules the chain records: the table is only a
