@@ -3,7 +3,9 @@
 //! question asked through the release path is charged once, and a stock executor (one without
 //! crowdlens' functions) fails the question with an error that says what to do.
 
-use crowdlens_cluster::{run_executor, run_scheduler, ClusterAddress, ClusterEngine, ExecutorOptions};
+use crowdlens_cluster::{
+    prepare_work_dir, run_executor, run_scheduler, ClusterAddress, ClusterEngine, Credentials, ExecutorOptions, Transport,
+};
 use crowdlens_query::engine::{with_engine, Engine};
 use crowdlens_query::exact;
 use crowdlens_query::presence::{ask_presence, PresenceQuestion};
@@ -42,24 +44,84 @@ async fn wait_for(addr: SocketAddr) {
     panic!("nothing listens on {addr}");
 }
 
-/// Starts a scheduler and `executors` executors; returns the engine that asks them.
-async fn start_cluster(executors: usize, crowdlens_functions: bool) -> ClusterEngine {
+/// A cluster on loopback: the engine that asks it and its executors' work directories.
+struct TestCluster {
+    engine: ClusterEngine,
+    work_dirs: Vec<std::path::PathBuf>,
+    _dirs: tempfile::TempDir,
+}
+
+/// Starts a scheduler and `executors` executors, every one with its own bundle from one
+/// authority, as `crowdlens cluster credentials` issues them.
+async fn start_cluster(executors: usize, crowdlens_functions: bool) -> TestCluster {
+    let dirs = tempfile::tempdir().unwrap();
+    let nodes: Vec<String> = std::iter::once("scheduler".to_string())
+        .chain((0..executors).map(|i| format!("executor-{i}")))
+        .collect();
+    let issued = crowdlens_cluster::credentials::issue(&dirs.path().join("creds"), &nodes).unwrap();
+    let transport = |name: &str| {
+        let dir = &issued.bundles.iter().find(|(n, _)| n == name).unwrap().1;
+        Transport::MutualTls(Arc::new(Credentials::load(dir).unwrap()))
+    };
     let scheduler: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    tokio::spawn(run_scheduler(scheduler));
+    tokio::spawn(run_scheduler(scheduler, transport("scheduler")));
     wait_for(scheduler).await;
-    for _ in 0..executors {
+    let mut work_dirs = Vec::new();
+    for i in 0..executors {
         let bind: SocketAddr = format!("127.0.0.1:{}", free_port_pair()).parse().unwrap();
+        let work_dir = prepare_work_dir(&dirs.path().join(format!("work-{i}"))).unwrap();
+        work_dirs.push(work_dir.path.clone());
         tokio::spawn(run_executor(ExecutorOptions {
             scheduler,
             bind,
             concurrency: 2,
-            work_dir: None,
+            work_dir,
             crowdlens_functions,
+            transport: transport(&format!("executor-{i}")),
         }));
         wait_for(bind).await;
     }
     let address = ClusterAddress::parse(&format!("df://{scheduler}")).unwrap();
-    ClusterEngine::new(address)
+    TestCluster { engine: ClusterEngine::new(address, transport("coordinator")), work_dirs, _dirs: dirs }
+}
+
+/// Every file and directory under the executors' work directories but their marks.
+fn shuffle_entries(work_dirs: &[std::path::PathBuf]) -> Vec<(std::path::PathBuf, u32)> {
+    fn walk(dir: &Path, out: &mut Vec<(std::path::PathBuf, u32)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            if entry.file_name() == crowdlens_cluster::executor::WORK_DIR_MARK {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            use std::os::unix::fs::PermissionsExt;
+            out.push((entry.path(), meta.permissions().mode() & 0o777));
+            if meta.is_dir() {
+                walk(&entry.path(), out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for dir in work_dirs {
+        walk(dir, &mut out);
+    }
+    out
+}
+
+/// Waits until no shuffle file is left, for at most `within`; what is left then. DataFusion's
+/// spill directory (`datafusion-*`, emptied as each task ends) lives as long as the executor.
+async fn shuffle_left_after(work_dirs: &[std::path::PathBuf], within: Duration) -> Vec<(std::path::PathBuf, u32)> {
+    let start = std::time::Instant::now();
+    loop {
+        let spill_dir = |p: &std::path::PathBuf| {
+            p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("datafusion-"))
+        };
+        let left: Vec<_> = shuffle_entries(work_dirs).into_iter().filter(|(p, _)| !spill_dir(p)).collect();
+        if left.is_empty() || start.elapsed() > within {
+            return left;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn store_from_synth(dir: &Path) -> Store {
@@ -132,8 +194,31 @@ async fn a_cluster_computes_what_this_process_computes() {
     let store = store_from_synth(dir.path());
     let local = all_aggregates(&store).await;
     assert!(local[0].len() > 100 && local[1].len() > 100, "the store has data to compare: {local:?}");
-    let engine: Arc<dyn Engine> = Arc::new(start_cluster(2, true).await);
+    let cluster = start_cluster(2, true).await;
+    let engine: Arc<dyn Engine> = Arc::new(cluster.engine.clone());
+    // Every file an executor writes while the questions run is owner-only, in owner-only
+    // directories: watched from another thread while they run.
+    let watching = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let (watching, work_dirs) = (Arc::clone(&watching), cluster.work_dirs.clone());
+        std::thread::spawn(move || {
+            let mut seen = std::collections::BTreeMap::new();
+            while watching.load(std::sync::atomic::Ordering::Relaxed) {
+                seen.extend(shuffle_entries(&work_dirs));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            seen
+        })
+    };
     let remote = with_engine(engine.clone(), all_aggregates(&store)).await;
+    watching.store(false, std::sync::atomic::Ordering::Relaxed);
+    let seen = watcher.join().unwrap();
+    assert!(seen.len() > 10, "shuffle files were seen while the questions ran: {seen:?}");
+    let exposed: Vec<_> = seen.iter().filter(|(_, mode)| *mode & 0o077 != 0).collect();
+    assert!(exposed.is_empty(), "shuffle entries other users can open: {exposed:?}");
+    // And none outlives its question.
+    let left = shuffle_left_after(&cluster.work_dirs, Duration::from_secs(5)).await;
+    assert!(left.is_empty(), "shuffle files outlived their questions: {left:?}");
     let names = ["presence", "flows", "named flows", "dwell", "co-visit", "series", "reach"];
     for ((name, l), r) in names.iter().zip(&local).zip(&remote) {
         assert_eq!(l, r, "{name} differs between this process and the cluster");
@@ -172,9 +257,13 @@ async fn a_failing_presence(engine: ClusterEngine, within: Duration) -> (String,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stock_executor_is_named_as_the_problem() {
-    let (e, outcome) = a_failing_presence(start_cluster(1, false).await, Duration::from_secs(120)).await;
-    assert!(e.contains("stock Ballista executor") && e.contains("crowdlens cluster executor"), "{e}");
+    let cluster = start_cluster(1, false).await;
+    let (e, outcome) = a_failing_presence(cluster.engine.clone(), Duration::from_secs(120)).await;
+    // Executors poll for tasks, so a stock one takes the task and fails on the aggregate's name.
+    assert!(e.contains("does not know crowdlens' aggregates") && e.contains("crowdlens cluster executor"), "{e}");
     assert!(outcome.contains("bounded_keys"), "{outcome}");
+    let left = shuffle_left_after(&cluster.work_dirs, Duration::from_secs(5)).await;
+    assert!(left.is_empty(), "a failed question's shuffle files outlived it: {left:?}");
 }
 
 /// A cluster that never runs the question's tasks (here it has no executor at all; in life, one
@@ -182,7 +271,7 @@ async fn a_stock_executor_is_named_as_the_problem() {
 /// deadline, settled as a failure after its one charge, instead of waiting forever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_question_the_cluster_never_runs_ends_at_its_deadline() {
-    let engine = start_cluster(0, true).await.with_deadline(Duration::from_secs(2));
+    let engine = start_cluster(0, true).await.engine.with_deadline(Duration::from_secs(2));
     let started = std::time::Instant::now();
     let (e, outcome) = a_failing_presence(engine, Duration::from_secs(60)).await;
     assert!(started.elapsed() < Duration::from_secs(40), "ended near its deadline: {:?}", started.elapsed());

@@ -6,8 +6,9 @@
 //! The engine is chosen per task with [`with_engine`] rather than passed through every
 //! question's signature: a server serving many questions sets it once per request.
 
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::logical_expr::AggregateUDF;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -37,6 +38,30 @@ pub trait Engine: Send + Sync {
     fn deadline(&self) -> Option<std::time::Duration> {
         None
     }
+    /// Runs a plan to its end and gathers its batches. An engine that leaves traces of a plan
+    /// behind (a cluster's shuffle files) overrides this to remove them however the plan ends:
+    /// finished, failed or past its deadline.
+    fn collect(
+        &self,
+        frame: DataFrame,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<RecordBatch>, QueryError>> + Send + '_>> {
+        Box::pin(async move {
+            let Some(deadline) = self.deadline() else { return Ok(frame.collect().await?) };
+            match tokio::time::timeout(deadline, frame.collect()).await {
+                Ok(batches) => Ok(batches?),
+                Err(_) => Err(past_deadline(&self.name(), deadline)),
+            }
+        })
+    }
+}
+
+/// The error of a plan that did not finish on `engine` within `deadline`.
+pub fn past_deadline(engine: &str, deadline: std::time::Duration) -> QueryError {
+    QueryError::Engine(format!(
+        "the question did not finish on {engine} within {} s (its --engine-timeout); the cluster may have lost an \
+         executor: check the nodes' logs, then ask again",
+        deadline.as_secs()
+    ))
 }
 
 tokio::task_local! {
@@ -160,18 +185,11 @@ pub(crate) async fn session() -> Result<SessionContext, QueryError> {
     }
 }
 
-/// Runs a plan's `collect` under the current engine's deadline, if it has one.
-pub(crate) async fn within_deadline<T>(work: impl Future<Output = Result<T, QueryError>>) -> Result<T, QueryError> {
-    let Some(engine) = current() else { return work.await };
-    let Some(deadline) = engine.deadline() else { return work.await };
-    match tokio::time::timeout(deadline, work).await {
-        Ok(result) => result,
-        Err(_) => Err(QueryError::Engine(format!(
-            "the question did not finish on {} within {} s (its --engine-timeout); the cluster may have lost an \
-             executor: check the nodes' logs, then ask again",
-            engine.name(),
-            deadline.as_secs()
-        ))),
+/// Runs a plan to its end on the current task's engine, or in this process.
+pub(crate) async fn collect(frame: DataFrame) -> Result<Vec<RecordBatch>, QueryError> {
+    match current() {
+        Some(engine) => engine.collect(frame).await,
+        None => Ok(frame.collect().await?),
     }
 }
 

@@ -73,7 +73,7 @@ async fn collect_keyed(
 }
 
 async fn collect_keyed_frame(frame: DataFrame, key_columns: usize) -> Result<Vec<(Vec<u64>, i64)>, QueryError> {
-    let batches = crate::engine::within_deadline(async { Ok(frame.collect().await?) }).await?;
+    let batches = crate::engine::collect(frame).await?;
     let mut out = Vec::new();
     for b in batches {
         let keys: Vec<datafusion::arrow::array::ArrayRef> = (0..key_columns)

@@ -76,6 +76,7 @@ pub(super) fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
 /// The cluster a command's questions run on: its `--engine`, else the store's `[engine]`.
 pub(super) fn engine_for(
     flag: Option<&str>,
+    trust: &super::EngineTrust,
     deadline: std::time::Duration,
     store: &Store,
 ) -> Result<Option<std::sync::Arc<dyn crowdlens_query::engine::Engine>>> {
@@ -83,9 +84,58 @@ pub(super) fn engine_for(
         return Ok(None);
     };
     let address = crowdlens_cluster::ClusterAddress::parse(&address).map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+    let transport = coordinator_transport(&address, trust, store)?;
     // A coordinator is a network peer of the cluster from here on.
     crate::set_sigpipe(crate::SigPipe::Ignore);
-    Ok(Some(std::sync::Arc::new(crowdlens_cluster::ClusterEngine::new(address).with_deadline(deadline))))
+    Ok(Some(std::sync::Arc::new(
+        crowdlens_cluster::ClusterEngine::new(address, transport).with_deadline(deadline),
+    )))
+}
+
+/// Where a coordinator keeps its cluster bundle unless told otherwise.
+pub(super) fn store_cluster_bundle(store: &std::path::Path) -> std::path::PathBuf {
+    store.join("cluster")
+}
+
+/// A coordinator speaks mutual TLS with its bundle (`--engine-credentials`, else the store's
+/// own); plain gRPC only when told, and only to a loopback address.
+fn coordinator_transport(
+    address: &crowdlens_cluster::ClusterAddress,
+    trust: &super::EngineTrust,
+    store: &Store,
+) -> Result<crowdlens_cluster::Transport> {
+    use crowdlens_cluster::{Credentials, Transport};
+    if trust.engine_insecure_loopback {
+        let loopback = address.host == "localhost"
+            || address.host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if trust.engine_credentials.is_some() {
+            anyhow::bail!("give either --engine-credentials or --engine-insecure-loopback, not both");
+        }
+        if !loopback {
+            anyhow::bail!(
+                "--engine-insecure-loopback is for a test cluster on loopback only, and {address} is not on loopback: \
+                 give the coordinator its bundle with --engine-credentials DIR"
+            );
+        }
+        return Ok(Transport::InsecureLoopback);
+    }
+    let dir = match &trust.engine_credentials {
+        Some(dir) => dir.clone(),
+        None => {
+            let own = store_cluster_bundle(store.root());
+            if !own.exists() {
+                anyhow::bail!(
+                    "no credentials for the cluster at {address}: give --engine-credentials DIR (the coordinator's \
+                     bundle from `crowdlens cluster credentials`), or install it in the store with `crowdlens cluster \
+                     credentials --store {}`; a test cluster on loopback started with --insecure-loopback takes \
+                     --engine-insecure-loopback",
+                    store.root().display()
+                );
+            }
+            own
+        }
+    };
+    Ok(Transport::MutualTls(std::sync::Arc::new(Credentials::load(&dir)?)))
 }
 
 /// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
@@ -94,7 +144,7 @@ pub(super) fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
     let mut ledger = open_ledger(&store)?;
     let rt = tokio::runtime::Runtime::new()?;
     let deadline = parse_span(&c.engine_timeout).map_err(|e| anyhow::anyhow!("--engine-timeout: {e}"))?;
-    let engine = engine_for(c.engine.as_deref(), std::time::Duration::from_secs(deadline as u64), &store)?;
+    let engine = engine_for(c.engine.as_deref(), &c.engine_trust, std::time::Duration::from_secs(deadline as u64), &store)?;
     let asker = asker(&c.case, &c.purpose);
     let asking = respond(&q, &store, &mut ledger, &asker, c.dry_run);
     let reply = match engine {

@@ -7,36 +7,110 @@ use super::ClusterCommand;
 
 pub(super) fn cluster(command: ClusterCommand) -> Result<()> {
     match command {
-        ClusterCommand::Scheduler { bind, log } => {
+        ClusterCommand::Scheduler { bind, trust, log } => {
+            let transport = node_transport(&trust, &[bind.ip()])?;
             node_log(log);
             let rt = node_runtime()?;
-            eprintln!("crowdlens cluster scheduler on {bind}; coordinators ask with --engine df://{bind}");
-            rt.block_on(crowdlens_cluster::run_scheduler(bind))?;
+            eprintln!(
+                "crowdlens cluster scheduler on {bind} ({}); coordinators ask with --engine df://{bind}",
+                describe(&transport)
+            );
+            rt.block_on(crowdlens_cluster::run_scheduler(bind, transport))?;
             Ok(())
         }
-        ClusterCommand::Executor { scheduler, bind, concurrency, work_dir, log } => {
-            // Shuffle files hold exact partial aggregates (and, for flows and dwell, each
-            // pseudonym's pings): everything the executor writes is owner-only.
-            // SAFETY: umask only sets this process's file-creation mask; no memory is involved.
-            unsafe { libc::umask(0o077) };
+        ClusterCommand::Executor { scheduler, bind, concurrency, work_dir, trust, log } => {
+            let transport = node_transport(&trust, &[bind.ip(), scheduler.ip()])?;
+            let work_dir = work_dir.unwrap_or_else(|| crowdlens_cluster::executor::default_work_dir(bind.port()));
+            let work_dir = crowdlens_cluster::prepare_work_dir(&work_dir)?;
             node_log(log);
             let concurrency =
                 concurrency.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let rt = node_runtime()?;
+            let left = match work_dir.removed {
+                0 => String::new(),
+                n => format!("; removed {n} entries an earlier executor left there"),
+            };
             eprintln!(
-                    "crowdlens cluster executor on {bind} (control on port {}), {concurrency} tasks at once, scheduler {scheduler}",
-                    bind.port().wrapping_add(1)
-                );
+                "crowdlens cluster executor on {bind} ({}), {concurrency} tasks at once, scheduler {scheduler}, \
+                 shuffle files in {}{left}",
+                describe(&transport),
+                work_dir.path.display()
+            );
             rt.block_on(crowdlens_cluster::run_executor(crowdlens_cluster::ExecutorOptions {
                 scheduler,
                 bind,
                 concurrency,
-                work_dir: work_dir.map(|d| d.to_string_lossy().into_owned()),
+                work_dir,
                 crowdlens_functions: true,
+                transport,
             }))?;
             Ok(())
         }
+        ClusterCommand::Credentials { out, nodes, store } => {
+            let nodes = if nodes.is_empty() {
+                ["scheduler", "executor-1", "executor-2"].map(String::from).to_vec()
+            } else {
+                nodes
+            };
+            // Check the store first, so that nothing is written for a store that is not one.
+            let install = match &store {
+                Some(store) => {
+                    let opened = crowdlens_store::Store::open(store)?;
+                    let at = super::ask::store_cluster_bundle(opened.root());
+                    if at.exists() {
+                        anyhow::bail!(
+                            "{} already holds a coordinator bundle: remove it first to replace it",
+                            at.display()
+                        );
+                    }
+                    Some(at)
+                }
+                None => None,
+            };
+            let issued = crowdlens_cluster::credentials::issue(&out, &nodes)?;
+            for (name, dir) in &issued.bundles {
+                println!("{name}: {}", dir.display());
+            }
+            if let Some(at) = install {
+                let (_, coordinator) = &issued.bundles[0];
+                copy_bundle(coordinator, &at)?;
+                println!("the coordinator's bundle is installed in {}", at.display());
+            }
+            eprintln!(
+                "give each node its own directory (--credentials DIR) and keep node.key owner-only; the authority's \
+                 key was not kept"
+            );
+            Ok(())
+        }
     }
+}
+
+fn node_transport(trust: &super::NodeTrust, addresses: &[std::net::IpAddr]) -> Result<crowdlens_cluster::Transport> {
+    Ok(crowdlens_cluster::Transport::for_node(trust.credentials.as_deref(), trust.insecure_loopback, addresses)?)
+}
+
+fn describe(transport: &crowdlens_cluster::Transport) -> &'static str {
+    match transport {
+        crowdlens_cluster::Transport::MutualTls(_) => "mutual TLS",
+        crowdlens_cluster::Transport::InsecureLoopback => "INSECURE: no credentials, loopback test cluster",
+    }
+}
+
+/// Copies a bundle into a new owner-only directory, keeping the key owner-only.
+fn copy_bundle(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new().mode(0o700).create(to)?;
+    for name in [
+        crowdlens_cluster::credentials::CA_FILE,
+        crowdlens_cluster::credentials::CERT_FILE,
+        crowdlens_cluster::credentials::KEY_FILE,
+    ] {
+        let bytes = std::fs::read(from.join(name))?;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(to.join(name))?;
+        std::io::Write::write_all(&mut file, &bytes)?;
+        file.sync_all()?;
+    }
+    Ok(())
 }
 
 /// A cluster node's runtime. Ballista's executor blocks some of its worker threads at startup;

@@ -129,6 +129,8 @@ enum Command {
         /// store's [engine] cluster, else this process.
         #[arg(long, value_name = "df://HOST:PORT")]
         engine: Option<String>,
+        #[command(flatten)]
+        engine_trust: EngineTrust,
         /// Address to listen on; loopback by default.
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
@@ -151,30 +153,64 @@ enum ClusterCommand {
         /// Address to listen on for executors and coordinators.
         #[arg(long, default_value = "127.0.0.1:50050")]
         bind: std::net::SocketAddr,
+        #[command(flatten)]
+        trust: NodeTrust,
         /// Print the node's log (info level) to stderr. Records that hold a question's plan
         /// (and so its salt) are withheld.
         #[arg(long)]
         log: bool,
     },
     /// An executor: runs tasks, reading the store's segments from the path they have on the
-    /// coordinator (a shared filesystem). It listens on --bind and the port after it.
+    /// coordinator (a shared filesystem). It polls the scheduler for tasks and serves shuffle
+    /// partitions on --bind.
     Executor {
         /// The scheduler's address.
         #[arg(long, default_value = "127.0.0.1:50050")]
         scheduler: std::net::SocketAddr,
-        /// Address to serve task results on (the next port serves control).
+        /// Address to serve shuffle partitions and results on.
         #[arg(long, default_value = "127.0.0.1:50051")]
         bind: std::net::SocketAddr,
         /// Tasks run at once; default: this machine's cores.
         #[arg(long)]
         concurrency: Option<usize>,
-        /// Where shuffle files go; default: a temporary directory.
+        /// Where shuffle files go (owner-only; emptied at every start and stop); default:
+        /// crowdlens-executor-UID-PORT in the temporary directory.
         #[arg(long)]
         work_dir: Option<PathBuf>,
+        #[command(flatten)]
+        trust: NodeTrust,
         /// Print the node's log (info level) to stderr.
         #[arg(long)]
         log: bool,
     },
+    /// Make a new cluster authority and a credentials bundle for the coordinator and for each
+    /// node (ca.pem, node.pem, node.key). The authority's key is never written: to add a node,
+    /// issue a new set.
+    Credentials {
+        /// A new, empty directory for the bundles (one subdirectory each).
+        #[arg(long)]
+        out: PathBuf,
+        /// A node's name; one bundle each. Default: scheduler, executor-1, executor-2.
+        #[arg(long = "node", value_name = "NAME")]
+        nodes: Vec<String>,
+        /// Also install the coordinator's bundle in this store (STORE/cluster), where `ask
+        /// --engine` and `serve` look for it.
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
+}
+
+/// How a cluster node proves itself and checks its peers.
+#[derive(clap::Args)]
+pub(crate) struct NodeTrust {
+    /// The node's bundle from `crowdlens cluster credentials`: every connection is mutual TLS
+    /// with the cluster's authority.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) credentials: Option<PathBuf>,
+    /// Start without credentials, as a test cluster on loopback only (refused for any other
+    /// address). Every local user can reach such a cluster.
+    #[arg(long)]
+    pub(crate) insecure_loopback: bool,
 }
 
 #[derive(Subcommand)]
@@ -458,8 +494,21 @@ struct CommonArgs {
     /// failure after its charge), such as 90s or 10m.
     #[arg(long, default_value = "10m", value_name = "SPAN")]
     engine_timeout: String,
+    #[command(flatten)]
+    engine_trust: EngineTrust,
     #[arg(long)]
     json: bool,
+}
+
+/// How a coordinator proves itself to a cluster and checks it.
+#[derive(clap::Args)]
+pub(crate) struct EngineTrust {
+    /// The coordinator's bundle from `crowdlens cluster credentials`; default: STORE/cluster.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) engine_credentials: Option<PathBuf>,
+    /// Speak plain gRPC to a test cluster on loopback started with --insecure-loopback.
+    #[arg(long)]
+    pub(crate) engine_insecure_loopback: bool,
 }
 
 impl CommonArgs {
@@ -619,8 +668,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(command) => report::report(command),
         Command::Store(StoreCommand::Info { store, json }) => store_info::store_info(&store, json),
         Command::Cluster(command) => cluster::cluster(command),
-        Command::Serve { store, engine, listen, max_body, rate_limit, question_timeout } => {
-            serve::serve(store, engine, listen, max_body, rate_limit, question_timeout)
+        Command::Serve { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout } => {
+            serve::serve(store, engine, engine_trust, listen, max_body, rate_limit, question_timeout)
         }
         Command::Token(command) => admin::token(command),
         Command::Answers(command) => admin::answers(command),

@@ -10,6 +10,7 @@ use super::ask::engine_for;
 pub(super) fn serve(
     store: PathBuf,
     engine: Option<String>,
+    engine_trust: super::EngineTrust,
     listen: String,
     max_body: usize,
     rate_limit: u32,
@@ -19,7 +20,7 @@ pub(super) fn serve(
         parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
     );
     let opened = Store::open(&store)?;
-    let engine = engine_for(engine.as_deref(), question_timeout, &opened)?;
+    let engine = engine_for(engine.as_deref(), &engine_trust, question_timeout, &opened)?;
     // A store whose ledger is missing or rolled back is not served.
     drop(super::open_ledger(&opened)?);
     let limits =

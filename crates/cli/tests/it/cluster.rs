@@ -1,5 +1,7 @@
-//! `--engine` from the CLI: the errors a user sees when the cluster is not there. The cluster
-//! itself (a scheduler and two executors on loopback) is tested in `crates/cluster/tests`.
+//! `--engine` from the CLI: the errors a user sees when the cluster is not there, who the
+//! cluster lets in, what its executors leave on disk, and a node killed mid-question. The
+//! cluster's numbers (a scheduler and two executors on loopback) are tested in
+//! `crates/cluster/tests`.
 
 use crate::support::*;
 
@@ -47,6 +49,11 @@ fn a_cluster_that_is_not_there_is_named() {
     let city = synth(dir.path(), 50, 1);
     let st = init_store(dir.path());
     run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
+    let nobody_port = free_port();
+    let no_bundle = ask(&st, Some(&format!("df://127.0.0.1:{nobody_port}")), &["presence", "--area", "bbox:-93.30,44.955,-93.20,44.99"]);
+    let e = no_bundle.clean_error();
+    assert!(e.contains("no credentials for the cluster") && e.contains("cluster credentials --store"), "{e}");
+    run(&["cluster", "credentials", "--out", s(&dir.path().join("creds")), "--store", s(&st)]).ok();
     let nobody = format!("df://127.0.0.1:{}", free_port());
     let e = ask(&st, Some(&nobody), &["presence", "--area", "bbox:-93.30,44.955,-93.20,44.99"]);
     let e = e.clean_error();
@@ -161,17 +168,27 @@ fn an_executor_killed_mid_question() {
     let st = init_store(dir.path());
     run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
 
+    let creds = dir.path().join("creds");
+    run(&["cluster", "credentials", "--out", s(&creds), "--store", s(&st)]).ok();
     let scheduler = format!("127.0.0.1:{}", free_port());
-    let sched = Node::start("scheduler", &["cluster", "scheduler", "--bind", &scheduler]);
-    sched.wait_for("listening on", std::time::Duration::from_secs(30));
-    let executor = |name, port: u16| {
+    let bundle = |name: &str| creds.join(name).to_string_lossy().into_owned();
+    let sched_bundle = bundle("scheduler");
+    let sched =
+        Node::start("scheduler", &["cluster", "scheduler", "--bind", &scheduler, "--credentials", &sched_bundle]);
+    sched.wait_for("crowdlens cluster scheduler on", std::time::Duration::from_secs(30));
+    let executor = |name, port: u16, bundle: String| {
         let bind = format!("127.0.0.1:{port}");
+        let work = dir.path().join(format!("work-{port}"));
         let args = ["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1"];
+        let args = [&args[..], &["--credentials", &bundle, "--work-dir", s(&work)]].concat();
         Node::start(name, &args)
     };
-    let (a, b) = (executor("executor a", free_port_pair()), executor("executor b", free_port_pair()));
+    let (a, b) = (
+        executor("executor a", free_port_pair(), bundle("executor-1")),
+        executor("executor b", free_port_pair(), bundle("executor-2")),
+    );
     for node in [&a, &b] {
-        node.wait_for("Executor registration succeed", std::time::Duration::from_secs(60));
+        node.wait_for("Starting poll work loop", std::time::Duration::from_secs(60));
     }
 
     let engine = format!("df://{scheduler}");
@@ -184,7 +201,7 @@ fn an_executor_killed_mid_question() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    b.wait_for("Execute task", std::time::Duration::from_secs(60));
+    b.wait_for("Received task", std::time::Duration::from_secs(60));
     drop(b); // SIGKILL while it runs one of the question's tasks
 
     // The question's own deadline (90 s) ends it whatever the cluster does; this bound only
@@ -213,4 +230,120 @@ fn an_executor_killed_mid_question() {
     assert!(outcome.1 == "answered" || outcome.1.starts_with("failed after charge"), "{entries:?}");
     assert_eq!(outcome.3, format!("{{\"charged_in\":{}}}", charge.0), "{entries:?}");
     drop(a);
+}
+
+/// What a work directory holds beyond its mark and DataFusion's (empty) spill directories: every
+/// file at any depth, and every other directory.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    fn walk(dir: &std::path::Path, top: bool, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_dir() {
+                if !(top && name.starts_with("datafusion-")) {
+                    out.push(format!("{}/", entry.path().display()));
+                }
+                walk(&entry.path(), false, out);
+            } else if !(top && name == ".crowdlens-executor") {
+                out.push(entry.path().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, true, &mut out);
+    out.sort();
+    out
+}
+
+/// Waits until `dir` holds no shuffle file, for at most `within`; what it holds then.
+fn only_the_mark_within(dir: &std::path::Path, within: std::time::Duration) -> Vec<String> {
+    let start = std::time::Instant::now();
+    loop {
+        let names = listing(dir);
+        if names.is_empty() || start.elapsed() > within {
+            return names;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The trust boundary, as separate processes: nodes do not start without credentials (but for
+/// an explicit loopback test cluster), and a coordinator or executor without the cluster's
+/// credentials (none, or another authority's) is refused before a plan is read; the rightful
+/// coordinator's question runs and leaves no shuffle file; and what a killed executor left is
+/// removed when it starts again.
+#[test]
+fn only_holders_of_the_clusters_credentials_reach_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = synth(dir.path(), 300, 2);
+    let st = init_store(dir.path());
+    run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st)]).ok();
+    let creds = dir.path().join("creds");
+    let issued = run(&["cluster", "credentials", "--out", s(&creds), "--node", "scheduler", "--node", "executor", "--store", s(&st)]);
+    issued.ok();
+    assert!(issued.stdout.contains("coordinator: ") && issued.stdout.contains("installed in"), "{}", issued.stdout);
+    let other = dir.path().join("other");
+    run(&["cluster", "credentials", "--out", s(&other)]).ok();
+    let bundle = |root: &std::path::Path, name: &str| root.join(name).to_string_lossy().into_owned();
+
+    // Without credentials, a node does not start; the loopback flag is for loopback only.
+    let scheduler = format!("127.0.0.1:{}", free_port());
+    let bare = run(&["cluster", "scheduler", "--bind", &scheduler]);
+    assert!(bare.status != 0 && bare.clean_error().contains("--credentials DIR"), "{}", bare.stderr);
+    let wide = format!("0.0.0.0:{}", free_port_pair());
+    let exposed = run(&["cluster", "executor", "--scheduler", &scheduler, "--bind", &wide, "--insecure-loopback"]);
+    assert!(exposed.clean_error().contains("0.0.0.0 is not a loopback address"), "{}", exposed.stderr);
+
+    let sched_bundle = bundle(&creds, "scheduler");
+    let sched =
+        Node::start("scheduler", &["cluster", "scheduler", "--bind", &scheduler, "--credentials", &sched_bundle]);
+    sched.wait_for("mutual TLS", std::time::Duration::from_secs(30));
+    let work = dir.path().join("work");
+    let port = free_port_pair();
+    let start_executor = |name: &'static str, bundle: String| {
+        let bind = format!("127.0.0.1:{port}");
+        let args = ["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1"];
+        Node::start(name, &[&args[..], &["--credentials", &bundle, "--work-dir", s(&work)]].concat())
+    };
+
+    // An executor with another authority's bundle cannot reach the scheduler.
+    let impostor = start_executor("impostor", bundle(&other, "executor-1"));
+    impostor.wait_for("Failed to connect to scheduler", std::time::Duration::from_secs(30));
+    drop(impostor);
+    let executor = start_executor("executor", bundle(&creds, "executor"));
+    executor.wait_for("Starting poll work loop", std::time::Duration::from_secs(60));
+
+    let engine = format!("df://{scheduler}");
+    let presence = ["presence", "--area", "bbox:-93.30,44.955,-93.20,44.99"];
+    // A coordinator without credentials, and one with another authority's.
+    let plain = run(&[&["ask"][..], &presence, &["--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-03"],
+        &["--epsilon", "0.5", "--case", "CL-3", "--purpose", "research", "--engine", &engine, "--engine-insecure-loopback"]].concat());
+    assert!(plain.status != 0, "{}", plain.stdout);
+    assert!(plain.clean_error().contains("--engine-credentials"), "{}", plain.stderr);
+    let forged_bundle = bundle(&other, "coordinator");
+    let forged = run(&[&["ask"][..], &presence, &["--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-03"],
+        &["--epsilon", "0.5", "--case", "CL-3", "--purpose", "research", "--engine", &engine, "--engine-credentials", &forged_bundle]].concat());
+    assert!(forged.status != 0, "{}", forged.stdout);
+    assert!(forged.clean_error().contains("credentials"), "{}", forged.stderr);
+    let log = sched.log.lock().unwrap().clone();
+    assert!(!log.contains("Job queued"), "a refused coordinator's plan reached the scheduler:\n{log}");
+
+    // The rightful coordinator (its bundle installed in the store) is answered, and the job's
+    // shuffle files are gone once the answer is back.
+    let answered = ask(&st, Some(&engine), &presence);
+    assert_eq!(answered.status, 0, "{}", answered.stderr);
+    assert!(!answered.json()["rows"].as_array().unwrap().is_empty(), "{}", answered.stdout);
+    let left = only_the_mark_within(&work, std::time::Duration::from_secs(5));
+    assert!(left.is_empty(), "shuffle files outlived the question: {left:?}");
+    let log = sched.log.lock().unwrap().clone();
+    assert!(log.contains("Job queued"), "{log}");
+
+    // What a killed executor leaves is removed when it starts again on the directory.
+    drop(executor);
+    std::fs::create_dir_all(work.join("Ab3dE/1/0")).unwrap();
+    std::fs::write(work.join("Ab3dE/1/0/data-0.arrow"), b"a job's rows").unwrap();
+    let again = start_executor("executor again", bundle(&creds, "executor"));
+    again.wait_for("entries an earlier executor left there", std::time::Duration::from_secs(30));
+    assert!(!work.join("Ab3dE").exists() && listing(&work).is_empty(), "{:?}", listing(&work));
+    assert!(work.join(".crowdlens-executor").exists());
+    drop(again);
 }
