@@ -44,6 +44,7 @@ import argparse
 import datetime
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -578,16 +579,24 @@ def cluster_bench(args, crowdlens, work, city, csv, rows):
             time.sleep(0.1)
         sys.exit(f"the cluster's {name} did not log {needle!r} within {within}s: see {logs / (name + '.log')}")
 
-    nodes = [node("scheduler", ["scheduler", "--bind", f"127.0.0.1:{sched}"])]
-    wait_for("scheduler", "listening on")
+    # Every node and the coordinator hold a bundle from one authority: the cluster runs with
+    # mutual TLS, as it is deployed.
+    creds = work / "cluster-credentials"
+    if creds.exists():
+        shutil.rmtree(creds)
+    run([crowdlens, "cluster", "credentials", "--out", creds, "--store", store])
+    nodes = [node("scheduler", ["scheduler", "--bind", f"127.0.0.1:{sched}", "--credentials", creds / "scheduler"])]
+    wait_for("scheduler", "crowdlens cluster scheduler on")
     cores = os.cpu_count() or 2
     for i in range(2):
         port = free_port()
         while port == 65535 or port + 1 == sched:
             port = free_port()
         nodes.append(node(f"executor{i}", ["executor", "--scheduler", f"127.0.0.1:{sched}",
-                                           "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2))]))
-        wait_for(f"executor{i}", "Executor registration succeed")
+                                           "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2)),
+                                           "--credentials", creds / f"executor-{i + 1}",
+                                           "--work-dir", work / f"executor-{i + 1}"]))
+        wait_for(f"executor{i}", "Starting poll work loop")
     results = []
     try:
         common = ["--store", store, "--from", FROM, "--to", TO, "--epsilon", "1", "--case", "BENCH",
@@ -623,7 +632,7 @@ def cluster_bench(args, crowdlens, work, city, csv, rows):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "date": str(datetime.date.today()), "scale": args.pings, "pings": rows, "stored": stored,
-        "runs": args.runs, "cores": os.cpu_count(), "engine": "cluster: 1 scheduler + 2 executors on loopback",
+        "runs": args.runs, "cores": os.cpu_count(), "engine": "cluster: 1 scheduler + 2 executors on loopback, mutual TLS",
         "results": results,
     }, indent=2) + "\n")
     print(f"wrote {out}")

@@ -243,6 +243,12 @@ pub fn issue(out: &Path, nodes: &[String]) -> Result<Issued, ClusterError> {
         )));
     }
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    // The bundles hold keys: the directory is owner-only until each is handed to its node.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700)).map_err(|e| io(out, e))?;
+    }
 
     let (not_before, not_after) = validity();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(failed)?;

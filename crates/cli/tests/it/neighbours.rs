@@ -731,13 +731,20 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
 /// A question on a local cluster: a scheduler and one executor, started for this store alone so
 /// that their logs are this store's.
 fn cluster_ask(side: &mut Side, q: &Q) {
+    // The cluster's credentials: the coordinator's installed in the store, as the README says.
+    let creds = side.dir.join("cluster-credentials");
+    let store = side.store_arg();
+    side.cli(&["cluster", "credentials", "--out", p(&creds), "--store", store.as_str()]);
     let scheduler = format!("127.0.0.1:{}", free_port());
-    let sched = Server::start(side, &["cluster", "scheduler", "--bind", &scheduler, "--log"]);
-    sched.wait_for("listening on", Duration::from_secs(30));
+    let sched_bundle = creds.join("scheduler");
+    let sched =
+        Server::start(side, &["cluster", "scheduler", "--bind", &scheduler, "--credentials", p(&sched_bundle), "--log"]);
+    sched.wait_for("crowdlens cluster scheduler on", Duration::from_secs(30));
     let bind = format!("127.0.0.1:{}", free_port_pair());
     // Where the executor keeps its shuffle files: created by the executor itself, so that its
     // permissions are crowdlens' choice (visible files are compared below).
     let work = side.dir.join("cluster-work");
+    let exec_bundle = creds.join("executor-1");
     let exec = Server::start(
         side,
         &[
@@ -751,10 +758,12 @@ fn cluster_ask(side: &mut Side, q: &Q) {
             "1",
             "--work-dir",
             p(&work),
+            "--credentials",
+            p(&exec_bundle),
             "--log",
         ],
     );
-    exec.wait_for("Executor registration succeed", Duration::from_secs(60));
+    exec.wait_for("Starting poll work loop", Duration::from_secs(60));
     let engine = format!("df://{scheduler}");
     side.cli_answer(&q.cli(&side.store_arg(), &["--json", "--engine", &engine, "--engine-timeout", "60s"]), q.public);
     // Both logs as they stand once the question is over, before either node stops (a scheduler
