@@ -78,6 +78,11 @@ impl Transport {
         }
     }
 
+    /// Who may call what on a node of this transport.
+    pub(crate) fn policy(&self) -> crate::roles::Policy {
+        crate::roles::Policy { enforce: matches!(self, Transport::MutualTls(_)) }
+    }
+
     /// What servers of this transport are given: TLS that demands a client certificate.
     pub(crate) fn server_tls(&self) -> Option<ServerTlsConfig> {
         match self {
@@ -133,7 +138,7 @@ impl Credentials {
         let ca = read(CA_FILE)?;
         let cert = read(CERT_FILE)?;
         let key = read(KEY_FILE)?;
-        key_is_owner_only(&dir.join(KEY_FILE))?;
+        bundle_is_owner_only(dir)?;
         for (name, text, tag) in [(CA_FILE, &ca, "CERTIFICATE"), (CERT_FILE, &cert, "CERTIFICATE"), (KEY_FILE, &key, "PRIVATE KEY")] {
             if !text.contains("-----BEGIN ") || !text.contains(tag) {
                 return Err(ClusterError::Credentials(format!(
@@ -184,21 +189,38 @@ impl Credentials {
     }
 }
 
-/// A key another local user can read is a key every local user holds.
-fn key_is_owner_only(path: &Path) -> Result<(), ClusterError> {
+/// A key another local user can read is a key every local user holds; a bundle another user
+/// can write is one they can swap their own authority into.
+fn bundle_is_owner_only(dir: &Path) -> Result<(), ClusterError> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(|e| ClusterError::Credentials(format!("{}: {e}", path.display())))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(ClusterError::Credentials(format!(
-                "{} can be read by other users (mode {:o}): a node's key must be owner-only; run chmod 600 on it",
-                path.display(),
-                mode & 0o777
-            )));
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let me = unsafe { libc::getuid() };
+        for (path, forbidden, what) in [
+            (dir.to_path_buf(), 0o022, "written by"),
+            (dir.join(CA_FILE), 0o022, "written by"),
+            (dir.join(CERT_FILE), 0o022, "written by"),
+            (dir.join(KEY_FILE), 0o077, "read by"),
+        ] {
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| ClusterError::Credentials(format!("{}: {e}", path.display())))?;
+            let mode = meta.permissions().mode();
+            if mode & forbidden != 0 {
+                let fix = if forbidden == 0o077 { "chmod 600" } else { "chmod go-w" };
+                return Err(ClusterError::Credentials(format!(
+                    "{} can be {what} other users (mode {:o}): a bundle must be its owner's alone; run {fix} on it",
+                    path.display(),
+                    mode & 0o777
+                )));
+            }
+            if meta.uid() != me && meta.uid() != 0 {
+                return Err(ClusterError::Credentials(format!(
+                    "{} belongs to another user (uid {}): a node uses only a bundle it or root owns",
+                    path.display(),
+                    meta.uid()
+                )));
+            }
         }
     }
     Ok(())
@@ -215,7 +237,8 @@ pub struct Issued {
 pub const COORDINATOR: &str = "coordinator";
 
 /// Makes a new certificate authority and one bundle per name under `out`, plus the
-/// coordinator's. The authority's key is used here and never written: to add a node later,
+/// coordinator's. A node named `scheduler…` gets the scheduler's role, any other an executor's
+/// ([`crate::roles`]). The authority's key is used here and never written: to add a node later,
 /// issue a new set and give every node its new bundle.
 pub fn issue(out: &Path, nodes: &[String]) -> Result<Issued, ClusterError> {
     let failed = |e: rcgen::Error| ClusterError::Credentials(format!("cannot make a certificate: {e}"));
@@ -264,7 +287,9 @@ pub fn issue(out: &Path, nodes: &[String]) -> Result<Issued, ClusterError> {
 
     let mut bundles = Vec::new();
     for name in names {
-        let mut params = rcgen::CertificateParams::new(vec![SERVER_NAME.to_string()]).map_err(failed)?;
+        let role = crate::roles::Role::of_bundle(&name);
+        let mut params = rcgen::CertificateParams::new(vec![SERVER_NAME.to_string(), role.dns_name().to_string()])
+            .map_err(failed)?;
         params.distinguished_name.push(rcgen::DnType::CommonName, name.clone());
         params.use_authority_key_identifier_extension = true;
         params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];

@@ -82,17 +82,34 @@ impl Engine for ClusterEngine {
             let task = Arc::new(frame.task_ctx());
             let plan = frame.create_physical_plan().await?;
             let run = datafusion::physical_plan::collect(Arc::clone(&plan), task);
-            let outcome = tokio::time::timeout(self.deadline, run).await;
+            tokio::pin!(run);
+            let outcome = match tokio::time::timeout(self.deadline, &mut run).await {
+                Ok(batches) => Some(batches),
+                Err(_) => {
+                    // Past the deadline before the scheduler's reply named the job, the job
+                    // still runs there: keep the call going until it names it, to cancel it.
+                    let named = async {
+                        while job_of(&plan).is_none() {
+                            tokio::select! {
+                                _ = &mut run => break,
+                                () = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+                            }
+                        }
+                    };
+                    let _ = tokio::time::timeout(END_JOB_WAIT, named).await;
+                    None
+                }
+            };
             // The job's shuffle files (its last stage's output among them) stay on the
             // executors until the scheduler is told the job is over; whatever the outcome, it is
             // told now, before the answer or the error goes back to the asker.
             if let Some(job) = job_of(&plan) {
-                let finished = matches!(outcome, Ok(Ok(_)));
+                let finished = matches!(outcome, Some(Ok(_)));
                 self.end_job(job, finished).await;
             }
             match outcome {
-                Ok(batches) => Ok(batches?),
-                Err(_) => Err(crowdlens_query::engine::past_deadline(&self.name(), self.deadline)),
+                Some(batches) => Ok(batches?),
+                None => Err(crowdlens_query::engine::past_deadline(&self.name(), self.deadline)),
             }
         })
     }

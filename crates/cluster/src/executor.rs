@@ -39,7 +39,7 @@ pub struct ExecutorOptions {
     pub bind: SocketAddr,
     /// Tasks it runs at once; its cores by default.
     pub concurrency: usize,
-    /// Where it keeps shuffle files: prepared by [`prepare_work_dir`].
+    /// Where it keeps shuffle files: prepared (and locked) by [`prepare_work_dir`].
     pub work_dir: WorkDir,
     /// Register crowdlens' functions. Off only to stand for a stock Ballista executor in tests.
     pub crowdlens_functions: bool,
@@ -52,6 +52,9 @@ pub struct WorkDir {
     pub path: PathBuf,
     /// Entries an earlier executor left behind, removed.
     pub removed: usize,
+    /// The mark, locked while this executor lives: a second executor on the same directory
+    /// would empty the first one's live files.
+    _lock: Arc<std::fs::File>,
 }
 
 /// The work directory an executor on `port` uses unless told otherwise: the same on every
@@ -102,10 +105,38 @@ pub fn prepare_work_dir(dir: &Path) -> Result<WorkDir, ClusterError> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
     }
-    std::fs::write(dir.join(WORK_DIR_MARK), b"crowdlens executor work directory: emptied at every start\n")
-        .map_err(failed)?;
+    let lock = lock_mark(dir)?;
     let removed = empty_work_dir(dir).map_err(failed)?;
-    Ok(WorkDir { path: dir.to_path_buf(), removed })
+    Ok(WorkDir { path: dir.to_path_buf(), removed, _lock: Arc::new(lock) })
+}
+
+/// Opens (not following a symbolic link) and locks the directory's mark.
+fn lock_mark(dir: &Path) -> Result<std::fs::File, ClusterError> {
+    use std::io::Write;
+    let path = dir.join(WORK_DIR_MARK);
+    let failed = |e: std::io::Error| ClusterError::WorkDir(format!("{}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW).mode(0o600);
+    }
+    let mut mark = options.open(&path).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a file descriptor this function owns; no memory is shared.
+        if unsafe { libc::flock(mark.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            return Err(ClusterError::WorkDir(format!(
+                "another executor is using {}: give each executor a work directory of its own",
+                dir.display()
+            )));
+        }
+    }
+    mark.set_len(0).map_err(failed)?;
+    mark.write_all(b"crowdlens executor work directory: emptied at every start\n").map_err(failed)?;
+    Ok(mark)
 }
 
 /// Removes everything in a work directory but its mark; the number of entries removed.
@@ -182,9 +213,15 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
         override_arrow_flight_service: Some(flight_server(options.transport.clone())),
         ..ExecutorProcessConfig::default()
     };
+    let sweeper = tokio::spawn(sweep_ended_jobs(
+        options.work_dir.path.clone(),
+        options.transport.clone(),
+        options.scheduler,
+    ));
     let stopped = start_executor_process(Arc::new(config))
         .await
         .map_err(|e| ClusterError::Stopped { role: "executor", cause: e.to_string() });
+    sweeper.abort();
     let emptied = empty_work_dir(&options.work_dir.path).map_err(|e| ClusterError::WorkDir(format!(
         "{}: {e}",
         options.work_dir.path.display()
@@ -192,11 +229,65 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
     stopped.and(emptied.map(|_| ()))
 }
 
+/// How often an executor asks after the jobs it holds files of.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Removes the files of every job the scheduler reports failed (or cancelled) or does not know.
+/// The scheduler's clean-up reaches an executor once; a task of a cancelled job that was still
+/// running then writes its output after it, and in pull scheduling nothing stops that task.
+/// A finished job's files stay until its coordinator has the results (or the scheduler's
+/// backstop), since its last stage's output is what the coordinator fetches.
+async fn sweep_ended_jobs(work_dir: PathBuf, transport: Transport, scheduler: SocketAddr) {
+    use ballista_core::serde::protobuf::job_status::Status;
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+    use ballista_core::serde::protobuf::GetJobStatusParams;
+    let mut client = None;
+    loop {
+        tokio::time::sleep(SWEEP_INTERVAL).await;
+        let jobs: Vec<(String, PathBuf)> = match std::fs::read_dir(&work_dir) {
+            Ok(entries) => entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .filter(|(name, _)| !name.starts_with("datafusion-"))
+                .collect(),
+            Err(_) => continue,
+        };
+        if jobs.is_empty() {
+            continue;
+        }
+        if client.is_none() {
+            let Ok(endpoint) = transport.endpoint(&scheduler.to_string()) else { continue };
+            let Ok(channel) = endpoint.connect().await else { continue };
+            client = Some(SchedulerGrpcClient::new(channel));
+        }
+        let Some(scheduler) = client.as_mut() else { continue };
+        for (job, path) in jobs {
+            match scheduler.get_job_status(GetJobStatusParams { job_id: job.clone() }).await {
+                Ok(reply) => {
+                    let status = reply.into_inner().status.and_then(|s| s.status);
+                    if matches!(status, None | Some(Status::Failed(_))) {
+                        if let Err(e) = std::fs::remove_dir_all(&path) {
+                            log::warn!("cannot remove the files of ended job {job}: {e}");
+                        }
+                    }
+                }
+                Err(_) => {
+                    // Reconnect at the next sweep; the files wait for it (or their age limit).
+                    client = None;
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// The executor's Flight service (shuffle partitions and final results), served with the
 /// transport's TLS.
 fn flight_server(transport: Transport) -> Arc<ArrowFlightServerProvider> {
     Arc::new(move |work_dir: String, address: SocketAddr, mut shutdown, grpc: ballista_core::utils::GrpcServerConfig| {
         let tls = transport.server_tls();
+        let policy = transport.policy();
         tokio::spawn(async move {
             let mut server = ballista_core::utils::create_grpc_server(&grpc);
             if let Some(tls) = tls {
@@ -205,6 +296,10 @@ fn flight_server(transport: Transport) -> Arc<ArrowFlightServerProvider> {
             let service = arrow_flight::flight_service_server::FlightServiceServer::new(BallistaFlightService::new(work_dir))
                 .max_decoding_message_size(FLIGHT_MESSAGE_BYTES)
                 .max_encoding_message_size(FLIGHT_MESSAGE_BYTES);
+            let service = tonic::service::interceptor::InterceptedService::new(
+                service,
+                crate::roles::flight_interceptor(policy),
+            );
             server
                 .add_service(service)
                 .serve_with_shutdown(address, async move { shutdown.recv().await })
@@ -233,8 +328,11 @@ mod tests {
         std::fs::write(fresh.join("job1/1/0/data.arrow"), b"pings").unwrap();
         std::fs::write(fresh.join("spill.tmp"), b"x").unwrap();
         std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o755)).unwrap();
+        drop(prepared);
         let again = prepare_work_dir(&fresh).unwrap();
         assert_eq!(again.removed, 2);
+        let twice = prepare_work_dir(&fresh).unwrap_err().to_string();
+        assert!(twice.contains("another executor is using"), "{twice}");
         let left: Vec<_> = std::fs::read_dir(&fresh).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left, [WORK_DIR_MARK]);
         assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);

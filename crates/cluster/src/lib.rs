@@ -23,6 +23,7 @@
 pub mod credentials;
 mod engine;
 pub mod executor;
+pub mod roles;
 mod scheduler;
 
 pub use credentials::{Credentials, Transport};

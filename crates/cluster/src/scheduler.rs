@@ -64,7 +64,8 @@ pub async fn run_scheduler(bind: SocketAddr, transport: Transport) -> Result<(),
         )
         .await
         .map_err(|e| stopped(&e))?;
-    let service = SchedulerGrpcServer::new(scheduler)
+    let guarded = crate::roles::GuardedScheduler { inner: scheduler, policy: transport.policy() };
+    let service = SchedulerGrpcServer::new(guarded)
         .max_decoding_message_size(max_decoding)
         .max_encoding_message_size(max_encoding);
     let mut server = tonic::transport::Server::builder();

@@ -278,3 +278,19 @@ async fn a_question_the_cluster_never_runs_ends_at_its_deadline() {
     assert!(e.contains("did not finish") && e.contains("within 2 s") && e.contains("--engine-timeout"), "{e}");
     assert!(outcome.contains("did not finish"), "{outcome}");
 }
+
+/// A question given up at its deadline while its tasks run: the job is cancelled, and its
+/// files (those its running tasks write after the cancel too) are gone soon after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_question_past_its_deadline_leaves_no_shuffle_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_from_synth(dir.path());
+    let cluster = start_cluster(1, true).await;
+    let engine: Arc<dyn Engine> = Arc::new(cluster.engine.clone().with_deadline(Duration::from_millis(300)));
+    let outcome = with_engine(engine, exact::flows(&store, MON, MON + 2 * 86_400, 7, 100_000)).await;
+    if let Err(e) = &outcome {
+        assert!(e.to_string().contains("did not finish"), "{e}");
+    }
+    let left = shuffle_left_after(&cluster.work_dirs, Duration::from_secs(15)).await;
+    assert!(left.is_empty(), "files outlived a question that ended {:?}: {left:?}", outcome.map(|m| m.len()));
+}

@@ -106,15 +106,16 @@ fn coordinator_transport(
 ) -> Result<crowdlens_cluster::Transport> {
     use crowdlens_cluster::{Credentials, Transport};
     if trust.engine_insecure_loopback {
-        let loopback = address.host == "localhost"
-            || address.host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        // An address, not a name: a name can resolve beyond loopback, and the plan with its salt
+        // would then cross the network in the clear.
+        let loopback = address.host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
         if trust.engine_credentials.is_some() {
             anyhow::bail!("give either --engine-credentials or --engine-insecure-loopback, not both");
         }
         if !loopback {
             anyhow::bail!(
-                "--engine-insecure-loopback is for a test cluster on loopback only, and {address} is not on loopback: \
-                 give the coordinator its bundle with --engine-credentials DIR"
+                "--engine-insecure-loopback is for a test cluster on loopback only, and {address} is not a loopback \
+                 address (such as 127.0.0.1): give the coordinator its bundle with --engine-credentials DIR"
             );
         }
         return Ok(Transport::InsecureLoopback);

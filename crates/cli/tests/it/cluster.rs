@@ -324,6 +324,15 @@ fn only_holders_of_the_clusters_credentials_reach_it() {
         &["--epsilon", "0.5", "--case", "CL-3", "--purpose", "research", "--engine", &engine, "--engine-credentials", &forged_bundle]].concat());
     assert!(forged.status != 0, "{}", forged.stdout);
     assert!(forged.clean_error().contains("credentials"), "{}", forged.stderr);
+    // A bundle of the cluster's own authority that is not a coordinator's may not submit a plan:
+    // a stolen executor bundle reads no segment.
+    for role in ["executor", "scheduler"] {
+        let wrong_role = bundle(&creds, role);
+        let refused = run(&[&["ask"][..], &presence, &["--store", s(&st), "--from", "2026-11-02", "--to", "2026-11-03"],
+            &["--epsilon", "0.5", "--case", "CL-3", "--purpose", "research", "--engine", &engine, "--engine-credentials", &wrong_role]].concat());
+        assert!(refused.status != 0, "{}", refused.stdout);
+        assert!(refused.clean_error().contains("may not call"), "{role}: {}", refused.stderr);
+    }
     let log = sched.log.lock().unwrap().clone();
     assert!(!log.contains("Job queued"), "a refused coordinator's plan reached the scheduler:\n{log}");
 
