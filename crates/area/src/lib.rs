@@ -58,6 +58,16 @@ impl Area {
                     "{spec:?}: need -180 ≤ minlon < maxlon ≤ 180 and -90 ≤ minlat < maxlat ≤ 90"
                 )));
             }
+            // H3 reads a polygon edge longer than 180° of longitude as crossing the
+            // antimeridian, so a whole-world box would tile to nothing; it is far too large for
+            // a question anyway.
+            if max_lon - min_lon >= 180.0 {
+                return Err(AreaError::Invalid(format!(
+                    "{spec:?} spans {}° of longitude: the area is far too large for a question (at most 180° wide, \
+                     and the partition limit refuses far smaller); use a smaller area",
+                    max_lon - min_lon
+                )));
+            }
             let rect = Rect::new((min_lon, min_lat), (max_lon, max_lat));
             return Ok(Area::Polygons(MultiPolygon(vec![rect.to_polygon()])));
         }
@@ -143,6 +153,7 @@ fn parse_polygons(text: &str, path: &str) -> Result<MultiPolygon<f64>, AreaError
     };
     let mut polygons: Vec<Polygon<f64>> = Vec::new();
     for g in geometries {
+        rings_are_closed(&g, path)?;
         let geom: geo::Geometry<f64> = g.try_into().map_err(|e| AreaError::Invalid(format!("{path}: {e}")))?;
         match geom {
             geo::Geometry::Polygon(p) => polygons.push(p),
@@ -154,6 +165,28 @@ fn parse_polygons(text: &str, path: &str) -> Result<MultiPolygon<f64>, AreaError
         return Err(AreaError::Invalid(format!("{path}: no polygon found")));
     }
     Ok(MultiPolygon(polygons))
+}
+
+/// GeoJSON rings must end where they start (RFC 7946 §3.1.6); a ring that does not is most
+/// often a truncated or hand-edited file, which would otherwise be closed silently.
+pub fn rings_are_closed(geometry: &geojson::Geometry, path: &str) -> Result<(), AreaError> {
+    let polygons: Vec<&Vec<Vec<Vec<f64>>>> = match &geometry.value {
+        geojson::Value::Polygon(rings) => vec![rings],
+        geojson::Value::MultiPolygon(polygons) => polygons.iter().collect(),
+        _ => return Ok(()),
+    };
+    for (p, rings) in polygons.iter().enumerate() {
+        for (r, ring) in rings.iter().enumerate() {
+            let closed = ring.len() >= 4 && ring.first() == ring.last();
+            if !closed {
+                return Err(AreaError::Invalid(format!(
+                    "{path}: ring {r} of polygon {p} is not closed (a ring has at least four positions and its last \
+                     repeats its first): is the file truncated?"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -176,6 +209,15 @@ mod tests {
         assert_eq!(a.cells(Resolution::Eight).unwrap().len(), 1);
         assert!(Area::parse("cells:zzz").is_err());
         assert!(Area::parse("cells:882830829bfffff,8928308280fffff").is_err());
+    }
+
+    #[test]
+    fn a_whole_world_box_is_far_too_large_and_an_open_ring_is_refused() {
+        let world = Area::parse("bbox:-180,-90,180,90").unwrap_err().to_string();
+        assert!(world.contains("far too large"), "{world}");
+        let open = r#"{"type":"Polygon","coordinates":[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99]]]}"#;
+        let e = Area::parse(open).unwrap_err().to_string();
+        assert!(e.contains("ring 0 of polygon 0 is not closed"), "{e}");
     }
 
     #[test]

@@ -323,6 +323,19 @@ fn looks_like_name(h: &str) -> bool {
 /// put its first record, device id included, into an error message.
 fn describe_header(header: &[String]) -> String {
     let looks_like_names = header.iter().all(|h| looks_like_name(h));
+    // A file separated by ';' (or tabs) reads as one column holding the whole header line.
+    if let [only] = header {
+        for (sep, name) in [(';', "semicolons"), ('\t', "tabs"), ('|', "vertical bars")] {
+            if only.matches(sep).count() >= 2 {
+                return format!(
+                    "one column whose first row holds {} {name}: the file looks separated by {name}, and crowdlens \
+                     reads comma-separated files; convert it (for example with `tr '{}' ','` if no field holds a comma)",
+                    only.matches(sep).count(),
+                    if sep == '\t' { "\\t".to_string() } else { sep.to_string() }
+                );
+            }
+        }
+    }
     if looks_like_names {
         format!("columns [{}]", header.iter().map(|h| h.trim()).collect::<Vec<_>>().join(", "))
     } else {
@@ -344,6 +357,15 @@ mod tests {
 
     fn header(cols: &str) -> Vec<String> {
         cols.split(',').map(String::from).collect()
+    }
+
+    #[test]
+    fn a_file_separated_by_semicolons_is_told_so() {
+        let told = describe_header(&header("device_id;latitude;longitude;timestamp"));
+        assert!(told.contains("separated by semicolons") && told.contains("comma-separated"), "{told}");
+        let tabs = describe_header(&header("device_id\tlatitude\tlongitude"));
+        assert!(tabs.contains("separated by tabs"), "{tabs}");
+        assert!(describe_header(&header("device_id,latitude")).starts_with("columns ["));
     }
 
     fn mapped(pairs: &[(Field, &str)]) -> HashMap<Field, String> {

@@ -35,6 +35,7 @@ pub enum Reject {
     DeviceIdTooLong,
     BadLatitude,
     BadLongitude,
+    LatitudeLongitudeSwapped,
     NullIsland,
     BadTimestamp,
     TimestampOutOfRange,
@@ -56,6 +57,7 @@ impl Reject {
             Reject::DeviceIdTooLong => "device_id_too_long",
             Reject::BadLatitude => "bad_latitude",
             Reject::BadLongitude => "bad_longitude",
+            Reject::LatitudeLongitudeSwapped => "latitude_longitude_swapped",
             Reject::NullIsland => "null_island",
             Reject::BadTimestamp => "bad_timestamp",
             Reject::TimestampOutOfRange => "timestamp_out_of_range",
@@ -77,6 +79,10 @@ impl Reject {
             Reject::DeviceIdTooLong => "the device id is longer than 256 bytes",
             Reject::BadLatitude => "latitude is not a number in [-90, 90]",
             Reject::BadLongitude => "longitude is not a number in [-180, 180]",
+            Reject::LatitudeLongitudeSwapped => {
+                "latitude is outside [-90, 90] but would be a valid longitude, and the longitude a valid latitude: \
+                 the two columns are likely swapped (map them with --map latitude=COLUMN --map longitude=COLUMN)"
+            }
             Reject::NullIsland => "latitude and longitude are both 0 (a missing fix)",
             Reject::BadTimestamp => "timestamp is neither Unix seconds/ms/µs nor an ISO 8601 date-time",
             Reject::TimestampOutOfRange => "timestamp is before 2000-01-01 or more than a day in the future",
@@ -171,7 +177,8 @@ impl RawPing {
             return Err(Reject::DeviceIdTooLong);
         }
         if !(latitude.is_finite() && (-90.0..=90.0).contains(&latitude)) {
-            return Err(Reject::BadLatitude);
+            let swapped = (-180.0..=180.0).contains(&latitude) && (-90.0..=90.0).contains(&longitude);
+            return Err(if swapped { Reject::LatitudeLongitudeSwapped } else { Reject::BadLatitude });
         }
         if !(longitude.is_finite() && (-180.0..=180.0).contains(&longitude)) {
             return Err(Reject::BadLongitude);
@@ -317,7 +324,10 @@ mod tests {
         let cases = [
             (fields("", "1793577600", "1", "1", None), Reject::EmptyDeviceId),
             (fields("a", "1793577600", "NaN", "1", None), Reject::BadLatitude),
-            (fields("a", "1793577600", "91", "1", None), Reject::BadLatitude),
+            (fields("a", "1793577600", "91", "1", None), Reject::LatitudeLongitudeSwapped),
+            (fields("a", "1793577600", "-93.26", "44.97", None), Reject::LatitudeLongitudeSwapped),
+            (fields("a", "1793577600", "191", "1", None), Reject::BadLatitude),
+            (fields("a", "1793577600", "95", "-93.1", None), Reject::BadLatitude),
             (fields("a", "1793577600", "1", "-180.5", None), Reject::BadLongitude),
             (fields("a", "1793577600", "1", "inf", None), Reject::BadLongitude),
             (fields("a", "1793577600", "0", "0", None), Reject::NullIsland),

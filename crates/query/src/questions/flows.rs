@@ -140,9 +140,16 @@ pub(super) fn read_named_zones(path: &str) -> Result<Vec<(String, geo::MultiPoly
     };
     let mut zones = Vec::new();
     for (i, f) in fc.features.into_iter().enumerate() {
-        let name =
-            f.property("name").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("zone-{i}"));
+        let Some(name) = f.property("name").and_then(|v| v.as_str()).map(str::to_string) else {
+            let keys: Vec<&str> = f.properties.iter().flat_map(|p| p.keys()).map(String::as_str).collect();
+            let has = if keys.is_empty() { "no properties".to_string() } else { format!("properties {}", keys.join(", ")) };
+            return Err(QueryError::BadArea(format!(
+                "{path}: feature {i} has no \"name\" property ({has}): zones are named by their \"name\" \
+                 property, a string; rename the property that holds the zones' names"
+            )));
+        };
         let geometry = f.geometry.ok_or_else(|| QueryError::BadArea(format!("{path}: feature {i} has no geometry")))?;
+        crowdlens_area::rings_are_closed(&geometry, path).map_err(|e| QueryError::BadArea(e.to_string()))?;
         let geom: geo::Geometry<f64> = geometry.try_into().map_err(|e| QueryError::BadArea(format!("{path}: {e}")))?;
         let polygons = match geom {
             geo::Geometry::Polygon(p) => vec![p],

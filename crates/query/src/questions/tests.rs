@@ -704,3 +704,31 @@ fn bounding_spreads_its_bias_over_every_key_in_every_ask() {
         }
     }
 }
+
+#[test]
+fn zone_files_without_names_or_with_open_rings_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let square = "[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99],[-93.30,44.95]]]";
+    let upper = write(
+        "upper.geojson",
+        &format!(r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"NAME":"A","GEOID":"1"}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}]}}"#),
+    );
+    let e = read_named_zones(&upper).unwrap_err().to_string();
+    assert!(e.contains("feature 0 has no \"name\" property (properties NAME, GEOID)") || e.contains("(properties GEOID, NAME)"), "{e}");
+    let open = write(
+        "open.geojson",
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"A"},"geometry":{"type":"Polygon","coordinates":[[[-93.30,44.95],[-93.24,44.95],[-93.24,44.99],[-93.30,44.99]]]}}]}"#,
+    );
+    let e = read_named_zones(&open).unwrap_err().to_string();
+    assert!(e.contains("is not closed"), "{e}");
+    let good = write(
+        "good.geojson",
+        &format!(r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"A"}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}]}}"#),
+    );
+    assert_eq!(read_named_zones(&good).unwrap()[0].0, "A");
+}
