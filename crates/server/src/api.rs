@@ -640,6 +640,28 @@ fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
 }
 
+/// What each request body and query string accepts, as (method, path, parameters in, field
+/// names), read off serde's refusal of an unknown field, so that the OpenAPI test compares the
+/// document with what the handlers really take.
+#[cfg(test)]
+pub(crate) fn accepted_fields() -> Vec<(&'static str, &'static str, &'static str, Vec<String>)> {
+    fn fields<T: serde::de::DeserializeOwned>() -> Vec<String> {
+        let refused = serde_json::from_str::<T>(r#"{"zz_probe": 0}"#).err().map(|e| e.to_string()).unwrap_or_default();
+        let expected = refused.split("expected ").nth(1).unwrap_or("");
+        let mut names: Vec<String> = expected.split('`').skip(1).step_by(2).map(String::from).collect();
+        names.sort();
+        names
+    }
+    vec![
+        ("POST", "/v1/cells", "body", fields::<CellsBody>()),
+        ("POST", "/v1/tokens", "body", fields::<TokenBody>()),
+        ("POST", "/v1/ask/{question}", "body", fields::<AskBody>()),
+        ("POST", "/v1/retention/apply", "body", fields::<RetentionBody>()),
+        ("GET", "/v1/answers", "query", fields::<AnswersQuery>()),
+        ("GET", "/v1/report", "query", fields::<ReportQuery>()),
+    ]
+}
+
 /// The JSON body of `POST /v1/retention/apply`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

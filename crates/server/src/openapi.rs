@@ -68,14 +68,18 @@ pub fn openapi_document() -> serde_json::Value {
         },
         "paths": {
             "/v1/health": {"get": {"summary": "liveness; no token", "responses": {"200": {"description": "ok"}}}},
+            "/v1/openapi.json": {"get": {"summary": "this document; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/token": {"get": {"summary": "the calling token's name and role", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/budget": {"get": {"summary": "the budget rules and ε/δ spent and remaining per epoch (any role); spend per case and purpose (by_case) for every case to auditors and admins, and to an analyst only for the questions of their own token (by_case_scope: all or token)", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/store": {"get": {"summary": "the store's public settings and rules, its first and last day, and where its map opens (any role)", "security": [{"bearer": []}], "responses": read_responses}},
-            "/v1/cells": {"post": {"summary": "outlines of H3 cells as [[lon, lat], ...] (any role); reads no data",
+            "/v1/cells": {"post": {"summary": "outlines of H3 cells as [[lon, lat], ...] (any role); reads no data: either the cells named, or the grid of every cell at res whose centre lies in a bbox: area",
                 "security": [{"bearer": []}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
-                    "additionalProperties": false, "required": ["cells"],
-                    "properties": {"cells": {"type": "array", "maxItems": 5000, "items": {"type": "string"}}}}}}},
+                    "additionalProperties": false,
+                    "properties": {
+                        "cells": {"type": "array", "maxItems": 5000, "items": {"type": "string"}},
+                        "grid": {"type": "string", "description": "bbox:minlon,minlat,maxlon,maxlat"},
+                        "res": {"type": "integer", "minimum": 0, "maximum": 15}}}}}},
                 "responses": read_responses}},
             "/v1/answers": {"get": {"summary": "kept answers, newest first: an analyst's own, or all for an auditor",
                 "security": [{"bearer": []}],
@@ -120,4 +124,57 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": ask_responses}}
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document against the router: every `/v1` route is documented with its method and
+    /// nothing else is, and each body and query string documents exactly the fields its
+    /// handler accepts.
+    #[test]
+    fn the_document_matches_the_routes_and_the_bodies_the_handlers_take() {
+        let doc = openapi_document();
+        let paths = doc["paths"].as_object().unwrap();
+        let mut routed: Vec<(String, String)> = crate::ROUTES
+            .iter()
+            .filter(|(_, path)| path.starts_with("/v1"))
+            .map(|(method, path)| (method.to_ascii_lowercase(), path.to_string()))
+            .collect();
+        routed.sort();
+        let mut documented: Vec<(String, String)> = paths
+            .iter()
+            .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+            .collect();
+        documented.sort();
+        assert_eq!(documented, routed, "documented (method, path) against the router's");
+
+        let schema_of = |value: &serde_json::Value| -> serde_json::Value {
+            match value["$ref"].as_str() {
+                Some(r) => doc.pointer(&r.trim_start_matches('#').to_string()).unwrap().clone(),
+                None => value.clone(),
+            }
+        };
+        for (method, path, place, accepted) in crate::api::accepted_fields() {
+            assert!(!accepted.is_empty(), "{method} {path}: no fields read off its type");
+            let op = &paths[path][method.to_ascii_lowercase()];
+            let mut names: Vec<String> = match place {
+                "body" => {
+                    let schema = schema_of(&op["requestBody"]["content"]["application/json"]["schema"]);
+                    assert_eq!(schema["additionalProperties"], false, "{method} {path}: unknown fields are refused");
+                    schema["properties"].as_object().unwrap().keys().cloned().collect()
+                }
+                _ => op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| p["in"] == "query")
+                    .map(|p| p["name"].as_str().unwrap().to_string())
+                    .collect(),
+            };
+            names.sort();
+            assert_eq!(names, accepted, "{method} {path}: the {place} the document gives against the handler's");
+        }
+    }
 }
