@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod kept;
+pub mod outcome;
 mod rules;
 pub mod tokens;
 
@@ -57,6 +58,18 @@ pub enum ControlError {
 }
 
 impl ControlError {
+    /// The refusal code ([`outcome::REFUSAL_CODES`]) a question refused with this error is
+    /// audited under.
+    pub fn refusal_code(&self) -> &'static str {
+        match self {
+            ControlError::BudgetExhausted { .. } => "budget_exhausted",
+            ControlError::DeltaExhausted { .. } => "delta_exhausted",
+            ControlError::EpsilonAboveCap { .. } => "epsilon_above_cap",
+            ControlError::EpsilonBelowFloor { .. } => "epsilon_below_floor",
+            _ => "ledger_error",
+        }
+    }
+
     /// Refusals the ledger decided and audited inside its own transaction.
     pub fn is_audited_refusal(&self) -> bool {
         matches!(
@@ -413,7 +426,7 @@ impl Ledger {
         let refusal = Ledger::refusal(&tx, &self.rules, epochs, epsilon, delta)?;
         let outcome = match &refusal {
             None => "charged".to_string(),
-            Some(e) => format!("refused: {e}"),
+            Some(e) => outcome::refused(e.refusal_code(), &e.to_string()),
         };
         let (eps_logged, delta_logged) = if refusal.is_none() { (epsilon, delta) } else { (0.0, 0.0) };
         // The epochs charged go into the hashed entry, so that the charges table can be
@@ -501,9 +514,10 @@ impl Ledger {
         &mut self,
         who: &Requester,
         question: &serde_json::Value,
+        code: &str,
         reason: &str,
     ) -> Result<i64, ControlError> {
-        self.append_outcome(who, question, &format!("refused: {reason}"), "")
+        self.append_outcome(who, question, &outcome::refused(code, reason), "")
     }
 
     /// Spent and remaining budget for each of `epochs` plus every epoch with a charge.

@@ -47,6 +47,31 @@ pub enum QueryError {
 }
 
 impl QueryError {
+    /// The stable code this error is audited and counted under, from
+    /// [`crowdlens_control::outcome::REFUSAL_CODES`].
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryError::BadArea(_) => "bad_area",
+            QueryError::BadWindow(_) => "bad_window",
+            QueryError::ResolutionTooFine { .. } => "resolution_too_fine",
+            QueryError::BucketTooFine { .. } => "bucket_too_fine",
+            QueryError::TooManyPartitions { .. } => "too_many_partitions",
+            QueryError::MissingCase => "missing_case",
+            QueryError::BadPurpose { .. } => "purpose_not_allowed",
+            QueryError::NoCategories => "no_categories",
+            QueryError::BadBound => "bad_bound",
+            QueryError::EpsilonAboveCap { .. } => "epsilon_above_cap",
+            QueryError::EpsilonBelowFloor { .. } => "epsilon_below_floor",
+            QueryError::WindowTooLong { .. } => "window_too_long",
+            QueryError::WindowOutsideData(_) => "window_outside_data",
+            QueryError::Dp(_) => "bad_privacy_parameters",
+            QueryError::Control(e) => e.refusal_code(),
+            QueryError::Store(_) => "store_error",
+            QueryError::Engine(_) => "engine_error",
+            QueryError::EngineFailed(_) => "engine_failed",
+        }
+    }
+
     /// What the audit chain says of a question that failed after its charge. An engine's or
     /// store's own message can hold figures of the data (the bytes a plan held when it ran out of
     /// memory, a file's size): the chain, which auditors read, gets only its class.
@@ -68,5 +93,58 @@ impl From<datafusion::error::DataFusionError> for QueryError {
 impl From<crowdlens_area::AreaError> for QueryError {
     fn from(e: crowdlens_area::AreaError) -> Self {
         QueryError::BadArea(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crowdlens_control::outcome::{class_of, REFUSAL_CODES};
+
+    /// One error of every kind a question can be refused with: each has a code of the table,
+    /// no two kinds share one, and each lands in the class that names it. The two that words
+    /// used to misfile ("cells × buckets" read as a floor, a bad bound as partitions) among them.
+    #[test]
+    fn every_refusal_has_its_own_code_and_class() {
+        let errors = [
+            QueryError::BadArea("x".into()),
+            QueryError::BadWindow("x".into()),
+            QueryError::ResolutionTooFine { asked: 12, floor: 10 },
+            QueryError::BucketTooFine { asked: "1m".into(), floor: "15m".into() },
+            QueryError::TooManyPartitions { partitions: 10, limit: 5 },
+            QueryError::MissingCase,
+            QueryError::BadPurpose { given: "x".into(), allowed: "research".into() },
+            QueryError::NoCategories,
+            QueryError::BadBound,
+            QueryError::EpsilonAboveCap { asked: 5.0, cap: 1.0 },
+            QueryError::EpsilonBelowFloor { asked: 1e-9, floor: 0.01 },
+            QueryError::WindowTooLong { days: 99.0, limit: 31.0 },
+            QueryError::WindowOutsideData("x".into()),
+            QueryError::Dp(crowdlens_dp::DpError::BadEpsilon(-1.0)),
+            QueryError::Control(crowdlens_control::ControlError::BudgetExhausted {
+                epoch: "2026-W45".into(),
+                needed: 1.0,
+                remaining: 0.0,
+                total: 10.0,
+            }),
+            QueryError::Control(crowdlens_control::ControlError::DeltaExhausted {
+                epoch: "2026-W45".into(),
+                needed: 1e-6,
+                remaining: 0.0,
+            }),
+            QueryError::Engine("x".into()),
+            QueryError::EngineFailed("x".into()),
+        ];
+        let mut codes: Vec<&str> = errors.iter().map(QueryError::code).collect();
+        for code in &codes {
+            assert!(REFUSAL_CODES.iter().any(|(c, _)| c == code), "{code} is not in the table");
+            assert_ne!(class_of(code), "other", "{code}");
+        }
+        codes.sort();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "two kinds of refusal share a code");
+        assert_eq!(class_of(QueryError::TooManyPartitions { partitions: 10, limit: 5 }.code()), "too many partitions");
+        assert_eq!(class_of(QueryError::BadBound.code()), "bad privacy parameters");
     }
 }

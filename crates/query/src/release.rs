@@ -223,7 +223,7 @@ fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Valu
         return;
     }
     // If the database itself is failing this may fail too; the question is refused either way.
-    let _ = ledger.record_refusal(&asker.requester(), question, &error.to_string());
+    let _ = ledger.record_refusal(&asker.requester(), question, error.code(), &error.to_string());
 }
 
 /// Every question runs through here, in the order the privacy model requires:

@@ -101,7 +101,11 @@ pub struct QuestionCounts {
     pub abandoned_after_charge: u64,
     /// Questions refused before any data was read, with nothing charged.
     pub refused: u64,
+    /// By class: one per code's class, and the old entries (before codes) by their wording.
     pub refused_by_reason: BTreeMap<String, u64>,
+    /// By stable code ([`crowdlens_control::outcome::REFUSAL_CODES`]); entries written before
+    /// refusals had codes count under `uncoded`.
+    pub refused_by_code: BTreeMap<String, u64>,
     /// Dry runs (priced, nothing read or charged), and dry runs refused.
     pub dry_runs: u64,
     pub dry_runs_refused: u64,
@@ -179,7 +183,9 @@ pub struct AuditHead {
 }
 
 /// A refusal's reason without the numbers that make each one different.
-fn reason_class(reason: &str) -> &'static str {
+/// The class of a refusal audited before refusals had codes, read off its wording. Only such
+/// old entries come here: every newer one carries its code.
+fn legacy_reason_class(reason: &str) -> &'static str {
     let r = reason.to_lowercase();
     let classes: [(&[&str], &str); 11] = [
         (&["budget exhausted"], "epoch budget exhausted"),
@@ -320,13 +326,20 @@ pub fn transparency(
         if let Some(epoch) = outcome.strip_prefix("shredding epoch ") {
             shredded_at.entry(epoch.to_string()).or_default();
         }
-        if let Some(reason) = outcome.strip_prefix("refused: ") {
+        if let Some(refusal) = crowdlens_control::outcome::parse_refusal(outcome) {
+            if refusal.dry_run {
+                counts.dry_runs_refused += 1;
+                continue;
+            }
             counts.refused += 1;
-            *counts.refused_by_reason.entry(reason_class(reason).to_string()).or_default() += 1;
+            let class = match refusal.code {
+                Some(code) => crowdlens_control::outcome::class_of(code),
+                None => legacy_reason_class(refusal.explanation),
+            };
+            *counts.refused_by_reason.entry(class.to_string()).or_default() += 1;
+            *counts.refused_by_code.entry(refusal.code.unwrap_or("uncoded").to_string()).or_default() += 1;
         } else if outcome == "priced (dry run)" {
             counts.dry_runs += 1;
-        } else if outcome.starts_with("dry run refused") {
-            counts.dry_runs_refused += 1;
         } else if outcome == "answered" {
             counts.answered += 1;
         } else if outcome.starts_with("failed after charge") {
@@ -555,6 +568,9 @@ pub fn transparency_html(r: &TransparencyReport) -> String {
         let rows: Vec<Vec<String>> =
             q.refused_by_reason.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
         b.push_str(&table(&["reason", "refusals"], &rows));
+        let rows: Vec<Vec<String>> =
+            q.refused_by_code.iter().map(|(k, v)| vec![k.clone(), number(*v as f64, 0)]).collect();
+        b.push_str(&table(&["code", "refusals"], &rows));
     }
     b.push_str("<h3>Largest single spends</h3>");
     if r.largest_spends.is_empty() {
@@ -793,11 +809,37 @@ mod tests {
     }
 
     #[test]
+    fn refusals_are_counted_by_code_and_old_ones_by_their_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, mut ledger) = store(dir.path(), 3, 0);
+        let who = admin();
+        let q = serde_json::json!({"kind": "presence"});
+        for (code, _) in crowdlens_control::outcome::REFUSAL_CODES {
+            ledger.record_refusal(&who, &q, code, "some explanation that names no class").unwrap();
+        }
+        // An entry from before codes, and a dry run's refusal.
+        ledger.record_event(&who, &q, "refused: purpose \"x\" is not allowed by this store").unwrap();
+        ledger.record_event(&who, &q, &crowdlens_control::outcome::dry_run_refused("bad_area", "x")).unwrap();
+        let r = transparency(&store, &ledger, &Period { from: None, to: None }, chrono::Utc::now()).unwrap();
+        let counts = &r.questions;
+        let codes = crowdlens_control::outcome::REFUSAL_CODES;
+        assert_eq!(counts.refused, codes.len() as u64 + 1);
+        assert_eq!(counts.dry_runs_refused, 1);
+        for (code, class) in codes {
+            assert_eq!(counts.refused_by_code.get(*code), Some(&1), "{code}");
+            assert!(counts.refused_by_reason.contains_key(*class), "{code}: {class}");
+        }
+        assert_eq!(counts.refused_by_code.get("uncoded"), Some(&1));
+        assert_eq!(counts.refused_by_reason.get("purpose not allowed"), Some(&2));
+        assert!(!counts.refused_by_reason.contains_key("other"), "{:?}", counts.refused_by_reason);
+    }
+
+    #[test]
     fn refusals_are_classed_without_their_numbers() {
         let below = crowdlens_control::ControlError::EpsilonBelowFloor { asked: 1e-16, floor: 0.01 }.to_string();
-        assert_eq!(reason_class(&below), "ε below the per-question floor");
+        assert_eq!(legacy_reason_class(&below), "ε below the per-question floor");
         let above = crowdlens_control::ControlError::EpsilonAboveCap { asked: 5.0, cap: 1.0 }.to_string();
-        assert_eq!(reason_class(&above), "ε above the per-question cap");
+        assert_eq!(legacy_reason_class(&above), "ε above the per-question cap");
     }
 
     #[test]
