@@ -115,23 +115,44 @@ pub struct Answer {
     pub derived: Option<serde_json::Value>,
 }
 
+/// Whose keys a question's answer has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keys {
+    /// Fixed by the question (cells × buckets, zone pairs, bins): every one is released.
+    Public,
+    /// Found in the data (cell pairs, categories): released only past a noisy threshold.
+    FromData,
+}
+
+/// What a question's price depends on beyond its ε and mechanism: its bound, its partitions,
+/// how one device can move them, and whose keys it has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// L, the contribution bound per device.
+    pub(crate) bound: u32,
+    pub(crate) partitions: u64,
+    pub(crate) sensitivity: Sensitivity,
+    pub(crate) keys: Keys,
+}
+
+/// The asked part of a price: which question, over which epochs, at what ε and mechanism.
+#[derive(Debug, Clone)]
+pub(crate) struct Asked<'a> {
+    pub(crate) question: &'a str,
+    pub(crate) epochs: Vec<String>,
+    pub(crate) epsilon: f64,
+    pub(crate) mechanism: crowdlens_dp::Mechanism,
+}
+
 impl Charge {
     /// Prices a question: fills δ, the threshold (for private keys) and the interval width.
     ///
     /// Refuses an ε above the rules' per-question cap here, from the parameters alone, so the
     /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        question: &str,
-        epochs: Vec<String>,
-        epsilon: f64,
-        mechanism: crowdlens_dp::Mechanism,
-        rules: &Rules,
-        max_partitions: u32,
-        partitions: u64,
-        sensitivity: Sensitivity,
-        private_keys: bool,
-    ) -> Result<Charge, QueryError> {
+    pub(crate) fn new(asked: Asked<'_>, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
+        let Asked { question, epochs, epsilon, mechanism } = asked;
+        let Shape { bound: max_partitions, partitions, sensitivity, keys } = shape;
+        let private_keys = keys == Keys::FromData;
         if epsilon > rules.max_epsilon_per_question {
             return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
         }

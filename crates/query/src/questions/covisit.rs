@@ -12,7 +12,7 @@ use crowdlens_store::Store;
 use serde::Serialize;
 
 use super::Common;
-use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
 use crate::{plan, QueryError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,14 +46,13 @@ pub(super) fn price_covisit(
     let a = cells_of(&q.area, res)?;
     let b = cells_of(&q.area_b, res)?;
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
-    let charge = q.common.charge(
-        rules,
-        "co-visit",
-        2,
-        1 + LAG_LABELS.len() as u64,
-        Sensitivity::once_per_partition(2),
-        false,
-    )?;
+    let shape = Shape {
+        bound: 2,
+        partitions: 1 + LAG_LABELS.len() as u64,
+        sensitivity: Sensitivity::once_per_partition(2),
+        keys: Keys::Public,
+    };
+    let charge = q.common.charge(rules, "co-visit", shape)?;
     Ok((charge, (res, a, b)))
 }
 

@@ -12,7 +12,7 @@ use crowdlens_store::Store;
 use serde::Serialize;
 
 use super::Common;
-use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
 use crate::{plan, QueryError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +46,8 @@ pub(super) fn price_dwell(
     let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;
     let bins = DWELL_LABELS.len() as u32;
-    let charge = q.common.charge(rules, "dwell", bound, bins as u64, Sensitivity::total(bound, bins), false)?;
+    let shape = Shape { bound, partitions: bins as u64, sensitivity: Sensitivity::total(bound, bins), keys: Keys::Public };
+    let charge = q.common.charge(rules, "dwell", shape)?;
     Ok((charge, (res, cells)))
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::Common;
 use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
 use crate::{plan, QueryError};
 
 /// Devices moving from one zone to another within a day.
@@ -282,7 +282,9 @@ pub(super) fn price_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Re
         FlowZones::TopFrom { .. } => (0, true),
     };
     check_partitions(rules, partitions)?;
-    let charge = q.common.charge(rules, "flows", bound, partitions, Sensitivity::once_per_partition(bound), private)?;
+    let keys = if private { Keys::FromData } else { Keys::Public };
+    let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys };
+    let charge = q.common.charge(rules, "flows", shape)?;
     Ok((charge, zones))
 }
 

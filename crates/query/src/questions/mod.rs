@@ -5,7 +5,7 @@
 //! parameters every question but presence takes ([`Common`]) and the checks on areas,
 //! resolutions and partition counts.
 
-use crowdlens_dp::{Mechanism, Sensitivity};
+use crowdlens_dp::Mechanism;
 use crowdlens_store::Store;
 use crowdlens_types::span::format_span;
 use crowdlens_types::Epoch;
@@ -13,7 +13,7 @@ use h3o::{CellIndex, Resolution};
 use serde::Serialize;
 
 use crate::area::Area;
-use crate::release::Charge;
+use crate::release::{Asked, Charge, Shape};
 use crate::window::check_span;
 use crate::QueryError;
 use crowdlens_control::Rules;
@@ -82,27 +82,9 @@ impl Common {
     }
 
     /// Prices a question over this window at this ε, mechanism and the rules' δ per question.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn charge(
-        &self,
-        rules: &Rules,
-        question: &str,
-        bound: u32,
-        partitions: u64,
-        sensitivity: Sensitivity,
-        private_keys: bool,
-    ) -> Result<Charge, QueryError> {
-        Charge::new(
-            question,
-            self.epochs(),
-            self.epsilon,
-            self.mechanism,
-            rules,
-            bound,
-            partitions,
-            sensitivity,
-            private_keys,
-        )
+    pub(crate) fn charge(&self, rules: &Rules, question: &str, shape: Shape) -> Result<Charge, QueryError> {
+        let asked = Asked { question, epochs: self.epochs(), epsilon: self.epsilon, mechanism: self.mechanism };
+        Charge::new(asked, shape, rules)
     }
 }
 

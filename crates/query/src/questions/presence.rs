@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::area::Area;
 use crate::key::{RowKey, Text};
-use crate::release::{answer, audited_question, publish, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, publish, Answer, Asker, Asked, Charge, Keys, Shape};
 use crate::window::{check_span, Window};
 use crate::{plan, QueryError};
 use crowdlens_control::Rules;
@@ -73,17 +73,10 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
         return Err(QueryError::BadBound);
     }
     let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let charge = Charge::new(
-        "presence",
-        epochs,
-        q.epsilon,
-        q.mechanism,
-        rules,
-        max_partitions,
-        partitions,
-        Sensitivity::once_per_partition(max_partitions),
-        false,
-    )?;
+    let asked = Asked { question: "presence", epochs, epsilon: q.epsilon, mechanism: q.mechanism };
+    let sensitivity = Sensitivity::once_per_partition(max_partitions);
+    let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public };
+    let charge = Charge::new(asked, shape, rules)?;
     Ok(Prepared { window, res, cells, charge })
 }
 

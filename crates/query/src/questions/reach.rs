@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::Common;
 use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
 use crate::{plan, QueryError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +46,8 @@ pub(super) fn price_reach(
     let res = resolution(rules, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
     let cells = cells_of(&q.area, res)?;
     // Categories come from the data, so keys are private: partition selection by threshold.
-    let charge = q.common.charge(rules, "reach", bound, 0, Sensitivity::once_per_partition(bound), true)?;
+    let shape = Shape { bound, partitions: 0, sensitivity: Sensitivity::once_per_partition(bound), keys: Keys::FromData };
+    let charge = q.common.charge(rules, "reach", shape)?;
     Ok((charge, (res, cells)))
 }
 

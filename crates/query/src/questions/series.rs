@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::Common;
 use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Charge};
+use crate::release::{answer, audited_question, Answer, Asker, Asked, Charge, Keys, Shape};
 use crate::{plan, QueryError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,17 +63,14 @@ pub(super) fn price_series(
     epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
     epochs.sort();
     epochs.dedup();
-    let charge = Charge::new(
-        "series",
-        epochs.iter().map(|e| e.to_string()).collect(),
-        q.common.epsilon,
-        q.common.mechanism,
-        rules,
-        bound,
-        partitions,
-        Sensitivity::once_per_partition(bound),
-        false,
-    )?;
+    let asked = Asked {
+        question: "series",
+        epochs: epochs.iter().map(|e| e.to_string()).collect(),
+        epsilon: q.common.epsilon,
+        mechanism: q.common.mechanism,
+    };
+    let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys: Keys::Public };
+    let charge = Charge::new(asked, shape, rules)?;
     Ok((charge, (target, baseline, res, cells)))
 }
 
