@@ -63,8 +63,8 @@ impl Area {
             // a question anyway.
             if max_lon - min_lon >= 180.0 {
                 return Err(AreaError::Invalid(format!(
-                    "{spec:?} spans {}° of longitude: the area is far too large for a question (at most 180° wide, \
-                     and the partition limit refuses far smaller); use a smaller area",
+                    "{spec:?} spans {}° of longitude: the area is far too large for a question (it must be narrower \
+                     than 180°, and the partition limit refuses far smaller); use a smaller area",
                     max_lon - min_lon
                 )));
             }

@@ -80,7 +80,7 @@ pub async fn respond<Q: Question>(
         });
         let outcome = match &priced {
             Ok(_) => "priced (dry run)".to_string(),
-            Err(e) => crowdlens_control::outcome::dry_run_refused(e.code(), &e.to_string()),
+            Err(e) => crowdlens_control::outcome::dry_run_refused(e.code(), &e.audited_reason()),
         };
         // A dry run reads no data and spends nothing; it is audited so that oversight can see
         // what was considered as well as what was asked.

@@ -72,10 +72,11 @@ impl QueryError {
         }
     }
 
-    /// What the audit chain says of a question that failed after its charge. An engine's or
-    /// store's own message can hold figures of the data (the bytes a plan held when it ran out of
-    /// memory, a file's size): the chain, which auditors read, gets only its class.
-    pub fn after_charge_reason(&self) -> String {
+    /// What the audit chain says of a question this error refused, or failed after its
+    /// charge. An engine's or store's own message can hold figures of the data (the bytes a plan
+    /// held when it ran out of memory, a file's size): the chain, which auditors read, gets only
+    /// its class.
+    pub fn audited_reason(&self) -> String {
         match self {
             QueryError::EngineFailed(_) => "query engine error (the operator's log has the detail)".into(),
             QueryError::Store(_) => "store error (the operator's log has the detail)".into(),
@@ -146,5 +147,8 @@ mod tests {
         assert_eq!(codes.len(), n, "two kinds of refusal share a code");
         assert_eq!(class_of(QueryError::TooManyPartitions { partitions: 10, limit: 5 }.code()), "too many partitions");
         assert_eq!(class_of(QueryError::BadBound.code()), "bad privacy parameters");
+        // The engine's and store's own words never reach the chain, refused or failed.
+        let oom = QueryError::EngineFailed("Resources exhausted: 123456789 bytes for 4242 rows".into());
+        assert!(!oom.audited_reason().contains("4242"), "{}", oom.audited_reason());
     }
 }

@@ -244,7 +244,7 @@ fn audit_refusal(ledger: &mut Ledger, asker: &Asker, question: &serde_json::Valu
         return;
     }
     // If the database itself is failing this may fail too; the question is refused either way.
-    let _ = ledger.record_refusal(&asker.requester(), question, error.code(), &error.to_string());
+    let _ = ledger.record_refusal(&asker.requester(), question, error.code(), &error.audited_reason());
 }
 
 /// Every question runs through here, in the order the privacy model requires:
@@ -292,7 +292,7 @@ async fn run_charged<P>(
     let released = match run(plan, &charge).await {
         Ok(r) => r,
         Err(e) => {
-            let _ = reservation.failed(&e.after_charge_reason());
+            let _ = reservation.failed(&e.audited_reason());
             return Err(e);
         }
     };

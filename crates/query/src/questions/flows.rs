@@ -141,7 +141,9 @@ pub(super) fn read_named_zones(path: &str) -> Result<Vec<(String, geo::MultiPoly
     let mut zones = Vec::new();
     for (i, f) in fc.features.into_iter().enumerate() {
         let Some(name) = f.property("name").and_then(|v| v.as_str()).map(str::to_string) else {
-            let keys: Vec<&str> = f.properties.iter().flat_map(|p| p.keys()).map(String::as_str).collect();
+            // A few short names at most: the message is audited, and the file is the asker's.
+            let keys: Vec<String> =
+                f.properties.iter().flat_map(|p| p.keys()).take(8).map(|k| k.chars().take(40).collect()).collect();
             let has = if keys.is_empty() { "no properties".to_string() } else { format!("properties {}", keys.join(", ")) };
             return Err(QueryError::BadArea(format!(
                 "{path}: feature {i} has no \"name\" property ({has}): zones are named by their \"name\" \
