@@ -590,8 +590,6 @@ def cluster_bench(args, crowdlens, work, city, csv, rows):
     cores = os.cpu_count() or 2
     for i in range(2):
         port = free_port()
-        while port == 65535 or port + 1 == sched:
-            port = free_port()
         nodes.append(node(f"executor{i}", ["executor", "--scheduler", f"127.0.0.1:{sched}",
                                            "--bind", f"127.0.0.1:{port}", "--concurrency", str(max(1, cores // 2)),
                                            "--credentials", creds / f"executor-{i + 1}",

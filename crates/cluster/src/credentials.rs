@@ -195,8 +195,7 @@ fn bundle_is_owner_only(dir: &Path) -> Result<(), ClusterError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let me = unsafe { libc::getuid() };
+        let me = crate::executor::current_uid();
         for (path, forbidden, what) in [
             (dir.to_path_buf(), 0o022, "written by"),
             (dir.join(CA_FILE), 0o022, "written by"),
@@ -314,6 +313,23 @@ pub fn issue(out: &Path, nodes: &[String]) -> Result<Issued, ClusterError> {
     Ok(Issued { bundles })
 }
 
+/// Copies the bundle in `from` to a new owner-only directory `to` (where a coordinator keeps
+/// its own), the key owner-only as `issue` wrote it.
+pub fn install(from: &Path, to: &Path) -> Result<(), ClusterError> {
+    let io = |path: &Path, e: std::io::Error| ClusterError::Credentials(format!("{}: {e}", path.display()));
+    std::fs::create_dir(to).map_err(|e| io(to, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o700)).map_err(|e| io(to, e))?;
+    }
+    for (name, mode) in [(CA_FILE, 0o644), (CERT_FILE, 0o644), (KEY_FILE, 0o600)] {
+        let text = std::fs::read_to_string(from.join(name)).map_err(|e| io(&from.join(name), e))?;
+        write_file(&to.join(name), &text, mode)?;
+    }
+    Ok(())
+}
+
 /// Certificates are good from yesterday (clocks differ) for two years.
 fn validity() -> (time::OffsetDateTime, time::OffsetDateTime) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
@@ -351,6 +367,10 @@ mod tests {
         for (_, dir) in &issued.bundles {
             Credentials::load(dir).unwrap();
         }
+        let installed = root.path().join("store-cluster");
+        install(&issued.bundles[0].1, &installed).unwrap();
+        Credentials::load(&installed).unwrap();
+        assert!(install(&issued.bundles[0].1, &installed).is_err(), "an existing bundle is not overwritten");
         let again = issue(&out, &[]).unwrap_err().to_string();
         assert!(again.contains("is not empty"), "{again}");
         assert!(issue(&root.path().join("x"), &["../up".into()]).unwrap_err().to_string().contains("not a node name"));

@@ -70,10 +70,6 @@ impl Engine for ClusterEngine {
         true
     }
 
-    fn deadline(&self) -> Option<std::time::Duration> {
-        Some(self.deadline)
-    }
-
     fn collect(
         &self,
         frame: DataFrame,

@@ -157,7 +157,7 @@ fn empty_work_dir(dir: &Path) -> std::io::Result<usize> {
     Ok(removed)
 }
 
-fn current_uid() -> u32 {
+pub(crate) fn current_uid() -> u32 {
     // SAFETY: getuid has no preconditions and cannot fail.
     unsafe { libc::getuid() }
 }

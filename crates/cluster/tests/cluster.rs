@@ -24,15 +24,6 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Ports for an executor: data on `p`, control on `p + 1`, both free.
-fn free_port_pair() -> u16 {
-    loop {
-        let p = free_port();
-        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
-        }
-    }
-}
 
 async fn wait_for(addr: SocketAddr) {
     for _ in 0..200 {
@@ -68,7 +59,7 @@ async fn start_cluster(executors: usize, crowdlens_functions: bool) -> TestClust
     wait_for(scheduler).await;
     let mut work_dirs = Vec::new();
     for i in 0..executors {
-        let bind: SocketAddr = format!("127.0.0.1:{}", free_port_pair()).parse().unwrap();
+        let bind: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let work_dir = prepare_work_dir(&dirs.path().join(format!("work-{i}"))).unwrap();
         work_dirs.push(work_dir.path.clone());
         tokio::spawn(run_executor(ExecutorOptions {

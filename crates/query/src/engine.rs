@@ -32,26 +32,15 @@ pub trait Engine: Send + Sync {
         let _ = error;
         None
     }
-    /// Longest a plan may run on this engine. A cluster that loses an executor can leave a
-    /// question waiting on tasks nobody runs; the deadline turns that into an error, so the
-    /// charge is settled as a failure instead of the asker waiting forever.
-    fn deadline(&self) -> Option<std::time::Duration> {
-        None
-    }
-    /// Runs a plan to its end and gathers its batches. An engine that leaves traces of a plan
-    /// behind (a cluster's shuffle files) overrides this to remove them however the plan ends:
-    /// finished, failed or past its deadline.
+    /// Runs a plan to its end and gathers its batches. An engine that can lose a plan's tasks
+    /// (a cluster) bounds this by a deadline, so that the charge is settled as a failure
+    /// instead of the asker waiting forever; one that leaves traces of a plan behind (shuffle
+    /// files) removes them however the plan ends: finished, failed or past its deadline.
     fn collect(
         &self,
         frame: DataFrame,
     ) -> Pin<Box<dyn Future<Output = Result<Vec<RecordBatch>, QueryError>> + Send + '_>> {
-        Box::pin(async move {
-            let Some(deadline) = self.deadline() else { return Ok(frame.collect().await?) };
-            match tokio::time::timeout(deadline, frame.collect()).await {
-                Ok(batches) => Ok(batches?),
-                Err(_) => Err(past_deadline(&self.name(), deadline)),
-            }
-        })
+        Box::pin(async move { Ok(frame.collect().await?) })
     }
 }
 

@@ -73,7 +73,7 @@ pub(super) fn cluster(command: ClusterCommand) -> Result<()> {
             }
             if let Some(at) = install {
                 let (_, coordinator) = &issued.bundles[0];
-                copy_bundle(coordinator, &at)?;
+                crowdlens_cluster::credentials::install(coordinator, &at)?;
                 println!("the coordinator's bundle is installed in {}", at.display());
             }
             eprintln!(
@@ -94,23 +94,6 @@ fn describe(transport: &crowdlens_cluster::Transport) -> &'static str {
         crowdlens_cluster::Transport::MutualTls(_) => "mutual TLS",
         crowdlens_cluster::Transport::InsecureLoopback => "INSECURE: no credentials, loopback test cluster",
     }
-}
-
-/// Copies a bundle into a new owner-only directory, keeping the key owner-only.
-fn copy_bundle(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    std::fs::DirBuilder::new().mode(0o700).create(to)?;
-    for name in [
-        crowdlens_cluster::credentials::CA_FILE,
-        crowdlens_cluster::credentials::CERT_FILE,
-        crowdlens_cluster::credentials::KEY_FILE,
-    ] {
-        let bytes = std::fs::read(from.join(name))?;
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(to.join(name))?;
-        std::io::Write::write_all(&mut file, &bytes)?;
-        file.sync_all()?;
-    }
-    Ok(())
 }
 
 /// A cluster node's runtime. Ballista's executor blocks some of its worker threads at startup;

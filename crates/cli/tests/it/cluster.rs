@@ -5,19 +5,7 @@
 
 use crate::support::*;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
-/// Ports for an executor: data on `p`, control on `p + 1`, both free.
-fn free_port_pair() -> u16 {
-    loop {
-        let p = free_port();
-        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
-        }
-    }
-}
 
 fn ask(store: &std::path::Path, engine: Option<&str>, question: &[&str]) -> Run {
     let mut args = vec!["ask"];
@@ -184,8 +172,8 @@ fn an_executor_killed_mid_question() {
         Node::start(name, &args)
     };
     let (a, b) = (
-        executor("executor a", free_port_pair(), bundle("executor-1")),
-        executor("executor b", free_port_pair(), bundle("executor-2")),
+        executor("executor a", free_port(), bundle("executor-1")),
+        executor("executor b", free_port(), bundle("executor-2")),
     );
     for node in [&a, &b] {
         node.wait_for("Starting poll work loop", std::time::Duration::from_secs(60));
@@ -289,7 +277,7 @@ fn only_holders_of_the_clusters_credentials_reach_it() {
     let scheduler = format!("127.0.0.1:{}", free_port());
     let bare = run(&["cluster", "scheduler", "--bind", &scheduler]);
     assert!(bare.status != 0 && bare.clean_error().contains("--credentials DIR"), "{}", bare.stderr);
-    let wide = format!("0.0.0.0:{}", free_port_pair());
+    let wide = format!("0.0.0.0:{}", free_port());
     let exposed = run(&["cluster", "executor", "--scheduler", &scheduler, "--bind", &wide, "--insecure-loopback"]);
     assert!(exposed.clean_error().contains("0.0.0.0 is not a loopback address"), "{}", exposed.stderr);
 
@@ -298,7 +286,7 @@ fn only_holders_of_the_clusters_credentials_reach_it() {
         Node::start("scheduler", &["cluster", "scheduler", "--bind", &scheduler, "--credentials", &sched_bundle]);
     sched.wait_for("mutual TLS", std::time::Duration::from_secs(30));
     let work = dir.path().join("work");
-    let port = free_port_pair();
+    let port = free_port();
     let start_executor = |name: &'static str, bundle: String| {
         let bind = format!("127.0.0.1:{port}");
         let args = ["cluster", "executor", "--scheduler", &scheduler, "--bind", &bind, "--concurrency", "1"];

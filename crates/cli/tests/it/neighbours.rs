@@ -16,7 +16,7 @@
 //! The CLI's command tree and the API's route table are enumerated, so a new surface cannot be
 //! added without being compared here.
 
-use crate::support::{bin, Run};
+use crate::support::{bin, free_port, Run};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read};
@@ -740,7 +740,7 @@ fn cluster_ask(side: &mut Side, q: &Q) {
     let sched =
         Server::start(side, &["cluster", "scheduler", "--bind", &scheduler, "--credentials", p(&sched_bundle), "--log"]);
     sched.wait_for("crowdlens cluster scheduler on", Duration::from_secs(30));
-    let bind = format!("127.0.0.1:{}", free_port_pair());
+    let bind = format!("127.0.0.1:{}", free_port());
     // Where the executor keeps its shuffle files: created by the executor itself, so that its
     // permissions are crowdlens' choice (visible files are compared below).
     let work = side.dir.join("cluster-work");
@@ -1234,19 +1234,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
-/// Ports for an executor: data on `p`, control on `p + 1`, both free.
-fn free_port_pair() -> u16 {
-    loop {
-        let p = free_port();
-        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
-        }
-    }
-}
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()

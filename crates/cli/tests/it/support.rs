@@ -4,6 +4,11 @@ use std::process::{Command, Output};
 /// This crate's directory. Cargo sets it when it runs the tests; the compile-time value can
 /// name another checkout, because cargo does not rebuild a test when the same sources move and
 /// a target directory is shared between clones.
+/// A port nothing listens on at the moment of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 pub fn crate_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }

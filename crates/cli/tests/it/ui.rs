@@ -42,9 +42,6 @@ impl Drop for Killed {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// `crowdlens serve` on an ephemeral port; returns it with its base URL.
 fn serve(store: &Path) -> (Killed, String) {
