@@ -120,6 +120,13 @@ impl Engine for ClusterEngine {
                  not the stock Ballista binaries"
             ));
         }
+        if lower.contains("may not call") || lower.contains("names a cluster role") {
+            return Some(format!(
+                "the cluster at {address} admitted this coordinator's certificate but not its role: only a \
+                 coordinator's bundle may submit questions; give --engine-credentials the `coordinator` bundle from \
+                 `crowdlens cluster credentials` ({error})"
+            ));
+        }
         let refused = lower.contains("connection refused");
         if matches!(self.transport, Transport::InsecureLoopback) && !refused && lower.contains("error") {
             if ["transport", "h2", "reset", "broken pipe", "protocol", "connection closed"].iter().any(|w| lower.contains(w)) {

@@ -106,5 +106,9 @@ mod tests {
         assert!(engine.explain("a plain planning error").is_none());
         let plain = engine.explain("tonic: transport error: h2 protocol error: connection reset").unwrap();
         assert!(plain.contains("--engine-credentials"), "{plain}");
+        let role = engine
+            .explain("Status { code: PermissionDenied, message: \"the executor role's bundle may not call execute_query_push\" }")
+            .unwrap();
+        assert!(role.contains("only a coordinator's bundle may submit questions"), "{role}");
     }
 }

@@ -34,6 +34,14 @@ impl Role {
         }
     }
 
+    fn name(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Scheduler => "scheduler",
+            Role::Executor => "executor",
+        }
+    }
+
     /// The role `crowdlens cluster credentials` gives a bundle by its name.
     pub fn of_bundle(name: &str) -> Role {
         if name == crate::credentials::COORDINATOR {
@@ -71,7 +79,7 @@ impl Policy {
         }
         match peer_role(request) {
             Some(role) if allowed.contains(&role) => Ok(()),
-            Some(role) => Err(Status::permission_denied(format!("a {role:?} bundle may not call {call}"))),
+            Some(role) => Err(Status::permission_denied(format!("the {} role's bundle may not call {call}", role.name()))),
             None => Err(Status::permission_denied(format!("{call} needs a certificate that names a cluster role"))),
         }
     }
