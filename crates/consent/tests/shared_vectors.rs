@@ -2,7 +2,7 @@
 //! suites (`../shared/data/consent_vectors_iab.json`, beside the repository; its README says how
 //! it was made). Each string carries the official libraries' decode. crowdlens must agree on
 //! whether the string is valid and on every field its policy reads; where it deliberately does
-//! not, the string is listed in `DELIBERATE` with the reason, and the README repeats the list.
+//! not, the string is listed in `DELIBERATE` with the reason, and docs/consent.md repeats the list.
 
 use crowdlens_consent::gpp::{self, SectionSummary};
 use crowdlens_consent::tcf::{self, TcConsent};

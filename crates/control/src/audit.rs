@@ -2,7 +2,7 @@
 //! edit, insertion, removal or reordering breaks every later link. Removal of the newest entries
 //! is caught by a checkpoint of the head kept outside the database.
 //!
-//! Construction (also in the README, so outside tools can re-verify an export):
+//! Construction (also in docs/audit.md, so outside tools can re-verify an export):
 //! `fields = [id, at, actor, role, case_id, purpose, question, outcome, epsilon, delta,
 //! answer_digest]`, every one a string (numbers as written in the export), serialised as a
 //! compact JSON array; `hash = hex(SHA-256(prev_hash ‖ "\n" ‖ fields))`; the first entry's

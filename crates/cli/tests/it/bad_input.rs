@@ -187,7 +187,7 @@ fn unreadable_paths_and_stores() {
     std::fs::write(other.join("notes.txt"), "mine").unwrap();
     let e = run(&["ingest", "pings", s(&f), "--store", s(&other)]).clean_error().to_string();
     assert!(e.contains("crowdlens init"), "{e}");
-    // A new path becomes a store with default settings, as in the README's GeoLife example.
+    // A new path becomes a store with default settings, as in the GeoLife example in docs/ingest.md.
     let fresh = dir.path().join("st2");
     let r = run(&["ingest", "pings", s(&f), "--store", s(&fresh), "--json"]);
     r.ok();

@@ -731,7 +731,7 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
 /// A question on a local cluster: a scheduler and one executor, started for this store alone so
 /// that their logs are this store's.
 fn cluster_ask(side: &mut Side, q: &Q) {
-    // The cluster's credentials: the coordinator's installed in the store, as the README says.
+    // The cluster's credentials: the coordinator's installed in the store, as docs/cluster.md says.
     let creds = side.dir.join("cluster-credentials");
     let store = side.store_arg();
     side.cli(&["cluster", "credentials", "--out", p(&creds), "--store", store.as_str()]);
