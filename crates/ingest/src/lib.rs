@@ -9,7 +9,12 @@
 //! - [`policy`]: [`policy::Admitted`] is only built here; drops are counted by reason.
 //! - [`minimize`]: an admitted ping → pseudonym, cell and floored time.
 //! - [`openrtb`]: bid-request JSON lines → the fields crowdlens reads, and consent signals.
-//! - [`pipeline`]: the whole run for either source, with quarantine and reconciliation.
+//! - [`pipeline`]: what every source's run shares: options, admission, quarantine, the sink that
+//!   commits, and reconciliation.
+//! - `pings`: broker ping feeds, the format sniffed and the header checked before the run,
+//!   read by `csv_pings` (CSV and CSV.gz, with their header and field helpers) or
+//!   `parquet_pings` (record batches cast to text).
+//! - `bidstream`: a file of logged bid requests, judged line by line (consent first).
 //! - [`generated`]: feeds generated in memory (`synth --store`), through the same admission.
 //! - `ordered`: reader thread → worker threads → writer, in source order.
 //!
@@ -24,12 +29,16 @@ pub mod generated;
 pub mod minimize;
 pub mod openrtb;
 mod ordered;
+mod pings;
 pub mod pipeline;
 pub mod policy;
 pub mod sensitive;
 pub mod source;
 
+mod bidstream;
+mod csv_pings;
 mod error;
+mod parquet_pings;
 
 pub use crowdlens_store::IdKind;
 pub use error::IngestError;
