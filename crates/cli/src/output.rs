@@ -116,6 +116,23 @@ pub fn print_json_line(value: &impl serde::Serialize) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The question's own parameters, as `name=value` (ε, mechanism and L are on the line above).
+fn asked_line(asked: &serde_json::Value) -> String {
+    let Some(fields) = asked.as_object() else { return String::new() };
+    fields
+        .iter()
+        .filter(|(name, value)| {
+            !value.is_null() && !["kind", "epsilon", "mechanism", "max_partitions"].contains(&name.as_str())
+        })
+        .map(|(name, value)| match value.as_str() {
+            Some(text) if text.len() > 80 => format!("{name}={}…", text.chars().take(80).collect::<String>()),
+            Some(text) => format!("{name}={text}"),
+            None => format!("{name}={value}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn print_answer(a: &Answer) {
     println!(
         "{} · ε={} δ={} · {:?} noise · each device bounded to {} · case {} ({})",
@@ -128,6 +145,8 @@ pub fn print_answer(a: &Answer) {
         a.purpose
     );
     println!("epochs charged: {} · audit entry #{} (its charge: #{})", a.epochs.join(", "), a.audit_id, a.charged_in);
+    println!("asked: {}", asked_line(&a.asked));
+    println!("tiled: {} cells at H3 resolution {}", a.tiled.cells, a.tiled.res);
     let half = a.rows.first().map(|r| r.value as f64 - r.ci_low).unwrap_or(0.0);
     println!("every value is a noisy count; 95% interval = value ± {half}");
     if a.rows.is_empty() {

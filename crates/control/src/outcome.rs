@@ -20,6 +20,8 @@ pub const REFUSAL_CODES: &[(&str, &str)] = &[
     ("window_outside_data", "window refused"),
     ("too_many_partitions", "too many partitions"),
     ("bad_area", "area refused"),
+    ("bad_parameter", "parameter refused"),
+    ("unknown_question", "parameter refused"),
     ("bad_bound", "bad privacy parameters"),
     ("bad_privacy_parameters", "bad privacy parameters"),
     ("no_categories", "no categories"),

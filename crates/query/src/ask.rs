@@ -1,19 +1,24 @@
 //! One entry point for every surface: a [`Question`] is either priced (dry run) or asked, and
-//! the CLI and the HTTP API both go through [`respond`].
+//! the CLI and the HTTP API both go through [`respond`] (or [`respond_to`], which reads the
+//! question from its fields by its kind).
 
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::future::Future;
 
-use crate::presence::{ask_presence, preview_presence, PresenceQuestion};
-use crate::questions::*;
+use crate::questions::{descriptor, Descriptor, Surface};
 use crate::{Answer, Asker, Charge, QueryError};
 
-/// A question crowdlens can price and answer.
-pub trait Question: Serialize + Sync {
+/// A question crowdlens can price and answer. Each question's module implements it beside its
+/// descriptor, checks, price and plan.
+pub trait Question: Serialize + DeserializeOwned + Sync {
     /// The question's name, as the API path and the audit log give it.
     const KIND: &'static str;
+
+    /// Its parameters, keys and units, which every surface derives from.
+    fn descriptor() -> Descriptor;
 
     /// What it would cost and how wide its intervals would be under `rules`; runs and charges
     /// nothing. It refuses what asking would refuse before the charge.
@@ -26,33 +31,13 @@ pub trait Question: Serialize + Sync {
         ledger: &mut Ledger,
         asker: &Asker,
     ) -> impl Future<Output = Result<Answer, QueryError>> + Send;
-}
 
-macro_rules! question {
-    ($ty:ty, $kind:literal, $preview:ident, $ask:ident) => {
-        impl Question for $ty {
-            const KIND: &'static str = $kind;
-            fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-                $preview(store, rules, self)
-            }
-            fn ask(
-                &self,
-                store: &Store,
-                ledger: &mut Ledger,
-                asker: &Asker,
-            ) -> impl Future<Output = Result<Answer, QueryError>> + Send {
-                $ask(store, ledger, asker, self)
-            }
-        }
-    };
+    /// The whole question, as its audit entries record it and its answer carries it: its kind
+    /// under `kind`, and every parameter by its API name (defaults filled in).
+    fn asked(&self) -> serde_json::Value {
+        crate::release::audited_question(Self::KIND, self)
+    }
 }
-
-question!(PresenceQuestion, "presence", preview_presence, ask_presence);
-question!(FlowsQuestion, "flows", preview_flows, ask_flows);
-question!(DwellQuestion, "dwell", preview_dwell, ask_dwell);
-question!(CovisitQuestion, "co-visit", preview_covisit, ask_covisit);
-question!(SeriesQuestion, "series", preview_series, ask_series);
-question!(ReachQuestion, "reach", preview_reach, ask_reach);
 
 /// The price of a dry run, or a released answer.
 #[derive(Debug, Clone, Serialize)]
@@ -84,9 +69,34 @@ pub async fn respond<Q: Question>(
         };
         // A dry run reads no data and spends nothing; it is audited so that oversight can see
         // what was considered as well as what was asked.
-        ledger.record_event(&asker.requester(), &crate::release::audited_question(Q::KIND, q), &outcome)?;
+        ledger.record_event(&asker.requester(), &q.asked(), &outcome)?;
         Ok(Reply::Price(priced?))
     } else {
         Ok(Reply::Answer(q.ask(store, ledger, asker).await?))
     }
+}
+
+/// A question given by its kind and fields (an API body, CLI flags), read through its
+/// descriptor and then priced or asked as [`respond`] does.
+pub async fn respond_to(
+    kind: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    surface: Surface,
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    dry_run: bool,
+) -> Result<Reply, QueryError> {
+    macro_rules! by_kind {
+        ($($ty:ty),*) => {
+            match kind {
+                $(<$ty>::KIND => {
+                    let q: $ty = descriptor::parse(fields, surface)?;
+                    respond(&q, store, ledger, asker, dry_run).await
+                })*
+                other => Err(QueryError::UnknownQuestion(other.into(), crate::questions::kinds().join(", "))),
+            }
+        };
+    }
+    crate::every_question!(by_kind)
 }

@@ -3,6 +3,11 @@ use thiserror::Error;
 /// Why a question was not answered. Every variant's message says how to fix the question.
 #[derive(Debug, Error)]
 pub enum QueryError {
+    /// A parameter missing, of the wrong type or not the question's: `name` is its API field.
+    #[error("{name}: {problem}")]
+    BadParameter { name: String, problem: String },
+    #[error("no question {0:?}: ask one of {1}")]
+    UnknownQuestion(String, String),
     #[error("invalid area: {0}")]
     BadArea(String),
     #[error("invalid time window: {0}")]
@@ -51,6 +56,8 @@ impl QueryError {
     /// [`crowdlens_control::outcome::REFUSAL_CODES`].
     pub fn code(&self) -> &'static str {
         match self {
+            QueryError::BadParameter { .. } => "bad_parameter",
+            QueryError::UnknownQuestion(..) => "unknown_question",
             QueryError::BadArea(_) => "bad_area",
             QueryError::BadWindow(_) => "bad_window",
             QueryError::ResolutionTooFine { .. } => "resolution_too_fine",
@@ -108,6 +115,8 @@ mod tests {
     #[test]
     fn every_refusal_has_its_own_code_and_class() {
         let errors = [
+            QueryError::BadParameter { name: "bucket".into(), problem: "x".into() },
+            QueryError::UnknownQuestion("x".into(), "presence".into()),
             QueryError::BadArea("x".into()),
             QueryError::BadWindow("x".into()),
             QueryError::ResolutionTooFine { asked: 12, floor: 10 },

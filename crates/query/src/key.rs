@@ -1,76 +1,123 @@
-//! An answer row's key: which partition its value counts, typed per question.
+//! An answer row's key: which partition its value counts.
 //!
-//! A row is serialised once, at the edge (the ledger's kept copy, the API, `--json`), with its
-//! key's fields flat beside `value`, `ci_low` and `ci_high`. Each question's key type lives with
-//! its question; fields are declared in alphabetical order, which is the order the JSON has
-//! always had (rows used to be JSON maps, which sort their keys), so answers keep their shape
-//! and their audited digests stay comparable.
+//! A key is a few named text fields, at most [`MAX_KEY_FIELDS`], whose names each question's
+//! [`Descriptor`](crate::questions::Descriptor) lists under `keys`. A row is serialised once, at
+//! the edge (the ledger's kept copy, the API, `--json`), with its key's fields flat beside
+//! `value`, `ci_low` and `ci_high`. Fields are given in alphabetical order, which is the order
+//! the JSON has always had (rows used to be JSON maps, which sort their keys), so answers keep
+//! their shape and their audited digests stay comparable.
 
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
-use crate::questions::{CovisitKey, DwellKey, FlowKey, PresenceKey, ReachKey, SeriesKey};
+/// The most fields one key may have.
+pub const MAX_KEY_FIELDS: usize = 3;
 
-/// The key of one answer row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum RowKey {
-    Presence(PresenceKey),
-    Flow(FlowKey),
-    Dwell(DwellKey),
-    Covisit(CovisitKey),
-    Series(SeriesKey),
-    Reach(ReachKey),
+/// The key of one answer row: fields in alphabetical order, without a copy of shared text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowKey {
+    fields: [Option<(&'static str, Text)>; MAX_KEY_FIELDS],
 }
 
 impl RowKey {
-    /// The key's fields as `(name, text)`, in the order the JSON has them.
-    pub fn fields(&self) -> Vec<(&'static str, &str)> {
-        match self {
-            RowKey::Presence(k) => vec![("bucket_start", &*k.bucket_start), ("cell", &*k.cell)],
-            RowKey::Flow(k) => vec![("destination", &*k.destination), ("origin", &*k.origin)],
-            RowKey::Dwell(k) => vec![("dwell", k.dwell)],
-            RowKey::Covisit(k) => match k.lag {
-                Some(lag) => vec![("lag", lag), ("measure", k.measure)],
-                None => vec![("measure", k.measure)],
-            },
-            RowKey::Series(k) => vec![("bucket_start", &*k.bucket_start), ("period", k.period)],
-            RowKey::Reach(k) => vec![("category", &*k.category), ("zone", &*k.zone)],
+    /// A key of these fields, given in alphabetical order of their names.
+    pub(crate) fn new<const N: usize>(given: [(&'static str, Text); N]) -> RowKey {
+        const { assert!(N <= MAX_KEY_FIELDS) };
+        debug_assert!(given.windows(2).all(|w| w[0].0 < w[1].0), "key fields in alphabetical order");
+        let mut fields = [None, None, None];
+        for (slot, field) in fields.iter_mut().zip(given) {
+            *slot = Some(field);
         }
+        RowKey { fields }
+    }
+
+    /// The key's fields as `(name, text)`, in the order the JSON has them.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.fields.iter().flatten().map(|(name, text)| (*name, &**text))
     }
 
     /// The field called `name`, if this key has one.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields().into_iter().find(|(field, _)| *field == name).map(|(_, text)| text)
+        self.fields().find(|(field, _)| *field == name).map(|(_, text)| text)
     }
 }
 
-/// Text shared by many rows (a cell's name, a bucket's start) without a copy per row.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(Arc<str>);
+impl Serialize for RowKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, text) in self.fields() {
+            map.serialize_entry(name, text)?;
+        }
+        map.end()
+    }
+}
+
+/// Text shared by many rows (a cell's name, a bucket's start) without a copy per row, or a
+/// label fixed in the code (a histogram bin) without an allocation at all.
+#[derive(Debug, Clone)]
+pub struct Text(Repr);
+
+#[derive(Debug, Clone)]
+enum Repr {
+    Shared(Arc<str>),
+    Fixed(&'static str),
+}
+
+impl Text {
+    /// A label the code itself holds.
+    pub const fn fixed(text: &'static str) -> Text {
+        Text(Repr::Fixed(text))
+    }
+}
 
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Repr::Shared(text) => text,
+            Repr::Fixed(text) => text,
+        }
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+impl Eq for Text {}
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
     }
 }
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(text.into())
+        Text(Repr::Shared(text.into()))
     }
 }
 
 impl From<&str> for Text {
     fn from(text: &str) -> Text {
-        Text(text.into())
+        Text(Repr::Shared(text.into()))
     }
 }
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self)
     }
 }
 
@@ -86,34 +133,28 @@ mod tests {
         let row = |key| AnswerRow { key, value: 3, ci_low: -1.0, ci_high: 7.0 };
         let cases = [
             (
-                RowKey::Presence(PresenceKey {
-                    bucket_start: "2026-11-02T00:00:00Z".into(),
-                    cell: "882a100d25fffff".into(),
-                }),
+                RowKey::new([("bucket_start", "2026-11-02T00:00:00Z".into()), ("cell", "882a100d25fffff".into())]),
                 r#"{"bucket_start":"2026-11-02T00:00:00Z","cell":"882a100d25fffff","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
             (
-                RowKey::Flow(FlowKey { destination: "Kings".into(), origin: "Queens".into() }),
+                RowKey::new([("destination", "Kings".into()), ("origin", "Queens".into())]),
                 r#"{"destination":"Kings","origin":"Queens","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
-            (RowKey::Dwell(DwellKey { dwell: "<10m" }), r#"{"dwell":"<10m","value":3,"ci_low":-1.0,"ci_high":7.0}"#),
+            (RowKey::new([("dwell", Text::fixed("<10m"))]), r#"{"dwell":"<10m","value":3,"ci_low":-1.0,"ci_high":7.0}"#),
             (
-                RowKey::Covisit(CovisitKey { lag: None, measure: "devices_in_both" }),
+                RowKey::new([("measure", Text::fixed("devices_in_both"))]),
                 r#"{"measure":"devices_in_both","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
             (
-                RowKey::Covisit(CovisitKey { lag: Some("1-6h"), measure: "lag" }),
+                RowKey::new([("lag", Text::fixed("1-6h")), ("measure", Text::fixed("lag"))]),
                 r#"{"lag":"1-6h","measure":"lag","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
             (
-                RowKey::Series(SeriesKey { bucket_start: "2026-11-02T00:00:00Z".into(), period: "baseline" }),
+                RowKey::new([("bucket_start", "2026-11-02T00:00:00Z".into()), ("period", Text::fixed("baseline"))]),
                 r#"{"bucket_start":"2026-11-02T00:00:00Z","period":"baseline","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
             (
-                RowKey::Reach(ReachKey {
-                    category: "IAB1 Arts & Entertainment".into(),
-                    zone: "872a100d2ffffff".into(),
-                }),
+                RowKey::new([("category", "IAB1 Arts & Entertainment".into()), ("zone", "872a100d2ffffff".into())]),
                 r#"{"category":"IAB1 Arts & Entertainment","zone":"872a100d2ffffff","value":3,"ci_low":-1.0,"ci_high":7.0}"#,
             ),
         ];
@@ -129,9 +170,10 @@ mod tests {
         for (key, json) in cases {
             let typed = serde_json::to_string(&row(key.clone())).unwrap();
             assert_eq!(typed, json);
-            let map = key.fields().into_iter().map(|(name, text)| (name.to_string(), text.into())).collect();
+            let map = key.fields().map(|(name, text)| (name.to_string(), text.into())).collect();
             let before = serde_json::to_string(&MapRow { key: map, value: 3, ci_low: -1.0, ci_high: 7.0 }).unwrap();
             assert_eq!(typed, before);
         }
+        assert_eq!(Text::fixed("lag"), Text::from("lag"));
     }
 }

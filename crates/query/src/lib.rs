@@ -13,8 +13,9 @@
 //! - `release` (private): check, charge the ledger before any data is read, add noise, attach
 //!   intervals, audit the answer's digest: the only way out.
 //! - [`questions`]: the six questions, one module each ([`questions::presence`],
-//!   [`questions::flows`], …), each with its typed row key.
-//! - [`key`]: an answer row's key, typed per question and serialised flat into the row.
+//!   [`questions::flows`], …), each with its [`questions::Descriptor`] (parameters, keys,
+//!   units), which the CLI, the API, the OpenAPI document and the UI derive from.
+//! - [`key`]: an answer row's key, named fields serialised flat into the row.
 //! - [`retention`]: shredding expired epochs, audited.
 //! - [`rules`]: changing a store's rules, checked against its layout and audited.
 //! - [`engine`]: where plans run (this process, or a cluster set with [`engine::with_engine`]).
@@ -42,7 +43,7 @@ mod plan;
 mod release;
 mod sequences;
 
-pub use ask::{respond, Question, Reply};
+pub use ask::{respond, respond_to, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
-pub use release::{create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Charge, KeySelection};
+pub use release::{create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Charge, KeySelection, Tiled};

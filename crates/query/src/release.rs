@@ -48,7 +48,12 @@ impl Asker {
 /// What a question costs, shown by `--dry-run` before anything is spent.
 #[derive(Debug, Clone, Serialize)]
 pub struct Charge {
+    /// The question's kind.
     pub question: String,
+    /// The whole question as asked, defaults filled in ([`crate::Question::asked`]).
+    pub asked: serde_json::Value,
+    /// Its area as tiled: the H3 resolution and the number of cells (or zones) it covers.
+    pub tiled: Tiled,
     pub epochs: Vec<String>,
     pub epsilon: f64,
     pub delta: f64,
@@ -64,6 +69,15 @@ pub struct Charge {
     /// The δ budget private selection was calibrated to (the priced `delta` is at most this).
     #[serde(skip)]
     delta_target: f64,
+}
+
+/// An area as a question tiles it. Public: it follows from the question and the H3 grid alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tiled {
+    /// The H3 resolution of the cells or zones.
+    pub res: u8,
+    /// How many cells the area (both areas, for co-visit) or the zone set covers.
+    pub cells: u64,
 }
 
 /// The noisy rows of an answer and what is derived from them, before the answer's digest is
@@ -96,7 +110,12 @@ pub struct AnswerRow {
 /// A released answer. Every number in it is noisy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
+    /// The question's kind.
     pub question: String,
+    /// The whole question as asked, defaults filled in.
+    pub asked: serde_json::Value,
+    /// Its area as tiled.
+    pub tiled: Tiled,
     pub epsilon: f64,
     pub delta: f64,
     pub epochs: Vec<String>,
@@ -133,12 +152,14 @@ pub(crate) struct Shape {
     pub(crate) partitions: u64,
     pub(crate) sensitivity: Sensitivity,
     pub(crate) keys: Keys,
+    pub(crate) tiled: Tiled,
 }
 
-/// The asked part of a price: which question, over which epochs, at what ε and mechanism.
+/// The asked part of a price: which question (whole, as [`crate::Question::asked`] gives it),
+/// over which epochs, at what ε and mechanism.
 #[derive(Debug, Clone)]
-pub(crate) struct Asked<'a> {
-    pub(crate) question: &'a str,
+pub(crate) struct Asked {
+    pub(crate) question: serde_json::Value,
     pub(crate) epochs: Vec<String>,
     pub(crate) epsilon: f64,
     pub(crate) mechanism: crowdlens_dp::Mechanism,
@@ -149,9 +170,9 @@ impl Charge {
     ///
     /// Refuses an ε above the rules' per-question cap here, from the parameters alone, so the
     /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
-    pub(crate) fn new(asked: Asked<'_>, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
+    pub(crate) fn new(asked: Asked, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
         let Asked { question, epochs, epsilon, mechanism } = asked;
-        let Shape { bound: max_partitions, partitions, sensitivity, keys } = shape;
+        let Shape { bound: max_partitions, partitions, sensitivity, keys, tiled } = shape;
         let private_keys = keys == Keys::FromData;
         if epsilon > rules.max_epsilon_per_question {
             return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
@@ -161,8 +182,11 @@ impl Charge {
             return Err(QueryError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question });
         }
         let delta_per_question = rules.delta_per_question;
+        let kind = question.get("kind").and_then(|k| k.as_str()).unwrap_or_default().to_string();
         let mut c = Charge {
-            question: question.into(),
+            question: kind,
+            asked: question,
+            tiled,
             epochs,
             epsilon,
             delta: 0.0,
@@ -298,6 +322,8 @@ async fn run_charged<P>(
     };
     let mut answer = Answer {
         question: charge.question.clone(),
+        asked: charge.asked.clone(),
+        tiled: charge.tiled,
         epsilon: charge.epsilon,
         delta: charge.delta,
         epochs: charge.epochs.clone(),
@@ -366,7 +392,7 @@ pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
 /// (`crowdlens_control::kept::digest_of_answer`).
 fn keep(a: &Answer) -> crowdlens_control::kept::KeptAnswer {
     let mut meta = serde_json::json!({
-        "question": a.question, "epsilon": a.epsilon, "delta": a.delta, "epochs": a.epochs,
+        "question": a.question, "asked": a.asked, "tiled": a.tiled, "epsilon": a.epsilon, "delta": a.delta, "epochs": a.epochs,
         "mechanism": a.mechanism, "max_partitions": a.max_partitions, "confidence": a.confidence,
         "case": a.case, "purpose": a.purpose, "charged_in": a.charged_in,
     });

@@ -3,10 +3,11 @@
 //! through the query crate's release path.
 //!
 //! # Layout
-//! - routes: `/v1/health`, `/v1/token`, `/v1/store`, `/v1/budget`, `/v1/audit`,
-//!   `/v1/ask/{question}`, `/v1/answers` (kept answers, re-read for free), `/v1/cells` (H3
-//!   outlines), `/v1/tokens` and `/v1/retention/apply` (admin), `/v1/openapi.json`; all in
-//!   one table, which builds the router and is exported as [`ROUTES`].
+//! - `api`: the routes, one module per resource (questions, answers, tokens, oversight, store),
+//!   all in one table, which builds the router and is exported as [`ROUTES`]; authentication
+//!   and role are an extractor (`api::auth::Caller`), and errors convert through `From`.
+//! - `/v1/questions` serves every question's descriptor; `POST /v1/ask/{question}` reads its
+//!   body through the same descriptor, and [`openapi_document`] is built from them too.
 //! - [`ui`](crate::ui): the web UI at `/` and `/ui/...`, compiled in, calling only `/v1`.
 //! - [`ApiError`]: every failure as `{"code", "message"}` with a stable code.
 //! - limits: request body size (413), per-address and per-token rate limits (429), a

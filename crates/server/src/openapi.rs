@@ -36,7 +36,11 @@ pub fn openapi_document() -> serde_json::Value {
                 "epochs": {"type": "array", "items": {"type": "object", "additionalProperties": false,
                     "required": ["epoch", "key", "resumed"],
                     "properties": {"epoch": {"type": "string"}, "key": {"type": "boolean"}, "resumed": {"type": "boolean"}}}}}}}}});
-    serde_json::json!({
+    let ask_schemas = ask_schemas();
+    let ask_refs: Vec<serde_json::Value> =
+        ask_schemas.keys().map(|name| serde_json::json!({"$ref": format!("#/components/schemas/{name}")})).collect();
+    let kinds = crowdlens_query::questions::kinds();
+    let mut document = serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "crowdlens", "version": env!("CARGO_PKG_VERSION"),
                  "description": "Differentially private answers about places, times and flows. Every answer is charged to a per-epoch budget and audited."},
@@ -44,24 +48,14 @@ pub fn openapi_document() -> serde_json::Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["code", "message"],
-                          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
-                "AskBody": {"type": "object", "additionalProperties": false,
-                    "required": ["case", "purpose", "from", "to", "epsilon"],
-                    "properties": {
-                        "case": {"type": "string"}, "purpose": {"type": "string"},
-                        "from": {"type": "string"}, "to": {"type": "string"},
-                        "epsilon": {"type": "number", "exclusiveMinimum": 0},
-                        "mechanism": {"type": "string", "enum": ["laplace", "gaussian"]},
-                        "max_partitions": {"type": "integer", "minimum": 1},
-                        "dry_run": {"type": "boolean"},
-                        "area": {"type": "string"}, "area_b": {"type": "string"},
-                        "bucket": {"type": "string"}, "res": {"type": "integer", "minimum": 0, "maximum": 15},
-                        "zones_res": {"type": "integer", "minimum": 0, "maximum": 15},
-                        "top_from": {"type": "string"}, "max_gap": {"type": "string"},
-                        "baseline_from": {"type": "string"}, "baseline_to": {"type": "string"}
-                    }},
+                          "properties": {"code": {"type": "string", "description": "stable; a refused question's is the code its audit entry records"},
+                                         "message": {"type": "string"},
+                                         "field": {"type": "string", "description": "the question parameter the error is about, when it names one"}}},
                 "Answer": {"type": "object", "properties": {
-                    "question": {"type": "string"}, "epsilon": {"type": "number"}, "delta": {"type": "number"},
+                    "question": {"type": "string"},
+                    "asked": {"type": "object", "description": "the whole question: its kind and every parameter, defaults filled in"},
+                    "tiled": {"type": "object", "properties": {"res": {"type": "integer"}, "cells": {"type": "integer"}}},
+                    "epsilon": {"type": "number"}, "delta": {"type": "number"},
                     "epochs": {"type": "array", "items": {"type": "string"}},
                     "rows": {"type": "array", "items": {"type": "object"}}}}
             }
@@ -115,15 +109,51 @@ pub fn openapi_document() -> serde_json::Value {
                     "additionalProperties": false, "properties": {"dry_run": {"type": "boolean"}}}}}},
                 "responses": retention_responses}},
             "/v1/audit": {"get": {"summary": "the audit log and whether it verifies (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/questions": {"get": {"summary": "every question's descriptor: its parameters (types, defaults, help), its answer's key fields and units, and the fields every question is asked with (any role); the UI builds its forms from it", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/ask/{question}": {"post": {
-                "summary": "ask a question (analyst); the body mirrors the CLI flags",
+                "summary": "ask a question (analyst): case, purpose, dry_run and the question's parameters, as GET /v1/questions lists them (AskPresence, AskFlows, …)",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "question", "in": "path", "required": true,
-                    "schema": {"type": "string", "enum": ["presence", "flows", "dwell", "co-visit", "series", "reach"]}}],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AskBody"}}}},
+                    "schema": {"type": "string", "enum": kinds}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": ask_refs}}}},
                 "responses": ask_responses}}
         }
-    })
+    });
+    document["components"]["schemas"].as_object_mut().expect("schemas").extend(ask_schemas);
+    document
+}
+
+/// The name of the schema of a question's body, such as `AskCoVisit`.
+pub(crate) fn ask_schema_name(kind: &str) -> String {
+    let words = kind.split('-').map(|w| w[..1].to_uppercase() + &w[1..]);
+    format!("Ask{}", words.collect::<String>())
+}
+
+/// Each question's body, from its descriptor: who asks, and its parameters on the API.
+fn ask_schemas() -> serde_json::Map<String, serde_json::Value> {
+    use crowdlens_query::questions::{descriptors, Surface, ASKING_PARAMS};
+    descriptors()
+        .iter()
+        .map(|d| {
+            let params = ASKING_PARAMS.iter().chain(d.params_for(Surface::Api));
+            let mut properties = serde_json::Map::new();
+            let mut required = Vec::new();
+            for p in params {
+                let mut schema = p.kind.schema();
+                schema["description"] = p.help.into();
+                if let Some(default) = p.default {
+                    schema["default"] = default.into();
+                }
+                if p.required {
+                    required.push(p.name);
+                }
+                properties.insert(p.name.into(), schema);
+            }
+            let schema = serde_json::json!({"type": "object", "additionalProperties": false, "description": d.summary,
+                "required": required, "properties": properties});
+            (ask_schema_name(d.kind), schema)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -175,6 +205,34 @@ mod tests {
             };
             names.sort();
             assert_eq!(names, accepted, "{method} {path}: the {place} the document gives against the handler's");
+        }
+
+        // Each question's body: exactly the fields the handler's reading (the descriptor's
+        // check) takes, probed with every name any question or surface knows, and a stranger.
+        use crowdlens_query::questions::{descriptors, Surface, ASKING_PARAMS};
+        let every_name: std::collections::BTreeSet<&str> = descriptors()
+            .iter()
+            .flat_map(|d| d.params.iter().map(|p| p.name).collect::<Vec<_>>())
+            .chain(["zz_probe", "zones_file", "from_s"])
+            .collect();
+        let ask = &paths["/v1/ask/{question}"]["post"];
+        let kinds: Vec<&str> = ask["parameters"][0]["schema"]["enum"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+        assert_eq!(kinds, crowdlens_query::questions::kinds());
+        let refs = ask["requestBody"]["content"]["application/json"]["schema"]["oneOf"].as_array().unwrap();
+        assert_eq!(refs.len(), kinds.len());
+        for d in descriptors() {
+            let schema = &doc["components"]["schemas"][ask_schema_name(d.kind)];
+            assert_eq!(schema["additionalProperties"], false);
+            let mut documented: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            documented.sort();
+            let mut taken: Vec<&str> = ASKING_PARAMS
+                .iter()
+                .map(|p| p.name)
+                .chain(every_name.iter().copied().filter(|name| d.takes(name, Surface::Api)))
+                .collect();
+            taken.sort();
+            assert_eq!(documented, taken, "{}: the body the document gives against what the handler reads", d.kind);
+            assert!(!d.takes("zones", Surface::Api), "no question reads a file named over the network");
         }
     }
 }

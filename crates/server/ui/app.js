@@ -5,8 +5,8 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const TOKEN_KEY = 'crowdlens.token';
-const QUESTIONS = ['presence', 'flows', 'dwell', 'co-visit', 'series', 'reach'];
-const session = { token: sessionStorage.getItem(TOKEN_KEY), me: null, store: null };
+// The questions (kinds, parameters, help) are the server's descriptors, from /v1/questions.
+const session = { token: sessionStorage.getItem(TOKEN_KEY), me: null, store: null, questions: null };
 
 // ---------------------------------------------------------------- helpers
 
@@ -44,7 +44,7 @@ function fmt(x, digits) {
 }
 
 class ApiError extends Error {
-  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  constructor(status, code, message, field) { super(message); this.status = status; this.code = code; this.field = field; }
 }
 
 async function api(method, path, body) {
@@ -54,7 +54,7 @@ async function api(method, path, body) {
   let json = null;
   try { json = await response.json(); } catch (_) { /* an empty or non-JSON body */ }
   if (!response.ok) {
-    throw new ApiError(response.status, json && json.code, (json && json.message) || `the server answered HTTP ${response.status}`);
+    throw new ApiError(response.status, json && json.code, (json && json.message) || `the server answered HTTP ${response.status}`, json && json.field);
   }
   return json;
 }
@@ -84,14 +84,19 @@ function download(name, type, text) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-function toCsv(rows) {
+// The question heads the file as `#` lines (pandas: read_csv(comment='#')), so that a
+// download says what it answers.
+function toCsv(rows, answer) {
+  const head = answer && answer.asked
+    ? `# crowdlens answer #${answer.audit_id}: ${JSON.stringify(answer.asked)}\n# tiled: ${JSON.stringify(answer.tiled)}; epsilon ${answer.epsilon}, delta ${answer.delta}, mechanism ${answer.mechanism}, L ${answer.max_partitions}\n`
+    : '';
   const columns = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   const cell = (v) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return head + [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }
 
 const tooltip = () => document.getElementById('tooltip');
@@ -112,6 +117,7 @@ async function restoreSession() {
   try {
     session.me = await api('GET', '/v1/token');
     session.store = await api('GET', '/v1/store');
+    session.questions = await api('GET', '/v1/questions');
     return true;
   } catch (e) {
     signOut(e instanceof ApiError && e.status === 401 ? 'That token was not accepted: ' + e.message : e.message);
@@ -568,34 +574,10 @@ function lineChart(series, labels, { id, yLabel } = {}) {
 
 // ---------------------------------------------------------------- ask
 
-const FIELD_HELP = {
-  area: 'bbox:minlon,minlat,maxlon,maxlat, cells:HEX,… or a pasted GeoJSON polygon; or draw it on the map',
-  area_b: 'the second area, same forms',
-  bucket: 'time bucket, e.g. 15m, 1h, 1d',
-  res: 'H3 resolution of the answer cells',
-  zones_res: 'H3 resolution of the zones (default 7)',
-  top_from: 'optional: one H3 cell; its top destinations are found in the data (thresholded)',
-  max_gap: 'a gap this long between pings ends a visit',
-  baseline_from: 'baseline window start', baseline_to: 'baseline window end (exclusive)',
-};
-
-const QUESTION_FIELDS = {
-  presence: ['area', 'bucket', 'res'],
-  flows: ['area', 'zones_res', 'top_from'],
-  dwell: ['area', 'res', 'max_gap'],
-  'co-visit': ['area', 'area_b', 'res'],
-  series: ['area', 'res', 'bucket', 'baseline_from', 'baseline_to'],
-  reach: ['area', 'zones_res'],
-};
-
-const QUESTION_HELP = {
-  presence: 'Distinct devices per hexagon and time bucket.',
-  flows: 'Devices moving between zones (origin → destination).',
-  dwell: 'How long visits to an area last, as a histogram.',
-  'co-visit': 'Devices seen in both areas, and the lag between visits.',
-  series: 'Devices in an area per bucket, against a baseline window.',
-  reach: 'Devices reached per ad content category and zone (bid-request stores).',
-};
+/** The descriptor of question `kind`, as /v1/questions serves it. */
+function descriptorOf(kind) {
+  return session.questions.questions.find((d) => d.kind === kind);
+}
 
 function addDays(day, n) {
   const d = new Date(day + 'T00:00:00Z');
@@ -603,24 +585,27 @@ function addDays(day, n) {
   return d.toISOString().slice(0, 10);
 }
 
+// What the page fills in beyond the descriptors' own defaults: dates inside the store's data,
+// a modest ε, and the store's bound. A series' window follows its baseline day.
 function defaults(question) {
   const st = session.store;
   // The first stored day is often partial (a feed's first hours in UTC): start on the second
   // when there is one.
   const first = !st.first_day ? new Date().toISOString().slice(0, 10)
     : (st.last_day && addDays(st.first_day, 1) < st.last_day ? addDays(st.first_day, 1) : st.first_day);
-  const d = {
-    case: '', purpose: st.purposes[0], from: first + 'T00:00:00Z', to: addDays(first, 1) + 'T00:00:00Z',
-    epsilon: '0.5', mechanism: 'laplace', max_partitions: String(st.default_max_partitions),
-    area: '', area_b: '', bucket: '1h', res: String(st.resolution.h3_default_question), zones_res: '7',
-    top_from: '', max_gap: '30m', baseline_from: first + 'T00:00:00Z', baseline_to: addDays(first, 1) + 'T00:00:00Z',
-  };
+  const d = { purpose: st.purposes[0], epsilon: '0.5', max_partitions: String(st.default_max_partitions) };
+  for (const p of descriptorOf(question).params) {
+    if (p.default !== undefined) d[p.name] = p.default;
+  }
+  Object.assign(d, {
+    from: first + 'T00:00:00Z', to: addDays(first, 1) + 'T00:00:00Z',
+    baseline_from: first + 'T00:00:00Z', baseline_to: addDays(first, 1) + 'T00:00:00Z',
+  });
   if (question === 'series') {
     d.from = addDays(first, 1) + 'T00:00:00Z';
     d.to = addDays(first, 2) + 'T00:00:00Z';
     d.bucket = '6h';
   }
-  if (question === 'dwell' || question === 'co-visit') d.res = String(st.resolution.h3_finest_question);
   return d;
 }
 
@@ -646,29 +631,29 @@ async function viewAsk() {
     },
   });
 
-  const fieldNames = ['case', 'purpose', 'from', 'to', 'epsilon', 'mechanism', 'max_partitions', ...QUESTION_FIELDS[askState.question]];
-  const input = (name) => {
+  const descriptor = descriptorOf(askState.question);
+  const params = [...session.questions.asking.filter((p) => p.type !== 'flag'), ...descriptor.params];
+  const fieldNames = params.map((p) => p.name);
+  const NUMERIC = ['resolution', 'count', 'epsilon'];
+  const input = (p) => {
+    const name = p.name;
     const v = askState.values[name] ?? '';
-    if (name === 'purpose') return el('select', { name, id: 'f-' + name }, st.purposes.map((p) => el('option', { value: p, selected: p === v }, p)));
-    if (name === 'mechanism') return el('select', { name, id: 'f-' + name }, ['laplace', 'gaussian'].map((p) => el('option', { value: p, selected: p === v }, p)));
-    if (name === 'area' || name === 'area_b') { const t = el('textarea', { name, id: 'f-' + name, placeholder: FIELD_HELP[name] }); t.value = v; return t; }
-    return el('input', { name, id: 'f-' + name, value: v, type: ['epsilon', 'max_partitions', 'res', 'zones_res'].includes(name) ? 'number' : 'text', step: name === 'epsilon' ? 'any' : null });
+    if (name === 'purpose') return el('select', { name, id: 'f-' + name }, st.purposes.map((o) => el('option', { value: o, selected: o === v }, o)));
+    if (p.type === 'mechanism') return el('select', { name, id: 'f-' + name }, ['laplace', 'gaussian'].map((o) => el('option', { value: o, selected: o === v }, o)));
+    if (p.type === 'area') { const t = el('textarea', { name, id: 'f-' + name, placeholder: p.help }); t.value = v; return t; }
+    const placeholder = p.required || v ? null : 'default: the store decides';
+    return el('input', { name, id: 'f-' + name, value: v, placeholder, type: NUMERIC.includes(p.type) ? 'number' : 'text', step: p.type === 'epsilon' ? 'any' : null });
   };
-  const LABELS = {
-    case: 'Case', purpose: 'Purpose', from: 'From (UTC)', to: 'To (UTC, exclusive)', epsilon: 'ε for this question',
-    mechanism: 'Mechanism', max_partitions: 'Contribution bound L', area: 'Area', area_b: 'Area B', bucket: 'Bucket',
-    res: 'Resolution', zones_res: 'Zone resolution', top_from: 'Top destinations from', max_gap: 'Visit gap',
-    baseline_from: 'Baseline from (UTC)', baseline_to: 'Baseline to (UTC, exclusive)',
-  };
+  const hint = (p) => p.type === 'area' ? p.help + ' Or draw it on the map.' : p.help;
   form.append(...[
     el('label', { for: 'f-question' }, 'Question'),
     el('select', { id: 'f-question', onchange: (ev) => { askState = { question: ev.target.value, values: null }; viewAsk(); } },
-      QUESTIONS.map((q) => el('option', { value: q, selected: q === askState.question }, q))),
-    el('p', { class: 'muted' }, QUESTION_HELP[askState.question]),
-    fieldNames.map((name) => el('div', { class: 'field' },
-      el('label', { for: 'f-' + name }, LABELS[name] || name, FIELD_HELP[name] ? el('span', { class: 'hint' }, ' — ' + FIELD_HELP[name]) : null),
-      input(name),
-      el('div', { class: 'field-error', id: 'err-' + name }))),
+      session.questions.questions.map((d) => el('option', { value: d.kind, selected: d.kind === askState.question }, d.kind))),
+    el('p', { class: 'muted', id: 'question-summary' }, descriptor.summary),
+    params.map((p) => el('div', { class: 'field' },
+      el('label', { for: 'f-' + p.name }, p.label, el('span', { class: 'hint' }, ' — ' + hint(p))),
+      input(p),
+      el('div', { class: 'field-error', id: 'err-' + p.name }))),
     el('div', { class: 'actions' }, priceButton, askButton), generalError, priceBox].flat());
 
   const values = () => {
@@ -679,11 +664,10 @@ async function viewAsk() {
   const body = (dryRun) => {
     const v = values();
     askState.values = { ...askState.values, ...v };
-    const b = { case: v.case, purpose: v.purpose, from: v.from, to: v.to, epsilon: Number(v.epsilon), mechanism: v.mechanism, dry_run: dryRun };
-    if (v.max_partitions) b.max_partitions = Number(v.max_partitions);
-    for (const name of QUESTION_FIELDS[askState.question]) {
-      if (v[name] === '') continue;
-      b[name] = ['res', 'zones_res'].includes(name) ? Number(v[name]) : v[name];
+    const b = { dry_run: dryRun };
+    for (const p of params) {
+      if (v[p.name] === '') continue;
+      b[p.name] = NUMERIC.includes(p.type) ? Number(v[p.name]) : v[p.name];
     }
     return b;
   };
@@ -760,19 +744,24 @@ function drawAreaSpec(map, spec) {
   map.render();
 }
 
+// The field an error is about: the one the API names, else the one its stable code implies.
 function fieldFor(e, fieldNames) {
+  if (e.field && fieldNames.includes(e.field)) return e.field;
   const m = e.message || '';
-  const missing = /missing field `(\w+)`/.exec(m);
-  if (missing) return missing[1];
-  const prefixed = /^(\w+): /.exec(m);
-  if (prefixed && fieldNames.includes(prefixed[1])) return prefixed[1];
+  const has = (name) => fieldNames.includes(name) ? name : null;
   switch (e.code) {
     case 'bad_area': case 'too_many_partitions': case 'no_categories':
-      return /area_b|area B/i.test(m) && fieldNames.includes('area_b') ? 'area_b' : 'area';
-    case 'bad_window': return /baseline/i.test(m) ? 'baseline_from' : 'from';
-    case 'below_floor': return /bucket/i.test(m) ? 'bucket' : 'res';
-    case 'epsilon_above_cap': case 'budget_exhausted': case 'bad_privacy_parameters': return /bound|partitions/i.test(m) ? 'max_partitions' : 'epsilon';
-    case 'purpose_required': return /case/i.test(m) ? 'case' : 'purpose';
+      if (/zones-res|zones_res/.test(m) && has('zones_res')) return 'zones_res';
+      return /area_b|area B/i.test(m) && has('area_b') ? 'area_b' : has('area') || has('top_from');
+    case 'bad_window': case 'window_too_long': case 'window_outside_data':
+      return /baseline/i.test(m) && has('baseline_from') ? 'baseline_from' : /max-gap|max_gap/.test(m) ? has('max_gap') : 'from';
+    case 'resolution_too_fine': return has('res') || has('zones_res');
+    case 'bucket_too_fine': return has('bucket');
+    case 'bad_bound': return has('max_partitions');
+    case 'epsilon_above_cap': case 'epsilon_below_floor': case 'budget_exhausted': case 'delta_exhausted': case 'bad_privacy_parameters':
+      return 'epsilon';
+    case 'missing_case': return 'case';
+    case 'purpose_not_allowed': return 'purpose';
     default: return null;
   }
 }
@@ -831,7 +820,7 @@ async function viewAnswer(id) {
   pictureButton.onclick = () => select('picture');
   tableButton.onclick = () => select('table');
   tabs.append(pictureButton, tableButton,
-    el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows)) }, 'Download CSV'),
+    el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows, a)) }, 'Download CSV'),
     el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'));
   show(el('h1', {}, `Answer #${a.audit_id}: ${a.question}`),
     el('div', { class: 'card' }, answerMeta(a)),
@@ -854,6 +843,15 @@ function answerMeta(a) {
     ['mechanism', a.mechanism], ['contribution bound L', a.max_partitions], ['intervals', `${Math.round(a.confidence * 100)}%`],
     ['audit entry', `#${a.audit_id} (charged in #${a.charged_in})`],
   ];
+  // The whole question as asked (answers kept before questions were recorded whole lack it).
+  const d = session.questions && descriptorOf(a.question);
+  if (a.asked && d) {
+    for (const p of d.params) {
+      const v = a.asked[p.name];
+      if (v !== undefined && v !== null && !['epsilon', 'mechanism', 'max_partitions'].includes(p.name)) items.push([p.label, v]);
+    }
+  }
+  if (a.tiled) items.push(['tiled', `${a.tiled.cells} cells at H3 resolution ${a.tiled.res}`]);
   if (a.kept) items.push(['released at', a.kept.at], ['rows digest', a.kept.digest], ['digest check', a.kept.digest_matches_audit_entry ? 'matches the audit entry; re-opened without a charge' : 'MISMATCH']);
   return el('dl', { class: 'meta', id: 'answer-meta' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-meta': k }, String(v))]));
 }

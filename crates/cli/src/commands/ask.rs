@@ -1,76 +1,117 @@
 //! `ask`: each question built from its arguments, asked (or priced, with `--dry-run`) on this
 //! process or a cluster, and printed.
 
-use anyhow::{Context, Result};
-use crowdlens_query::questions::{CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion};
-use crowdlens_query::{respond, window::parse_instant, PresenceQuestion, Question, Reply};
+use anyhow::Result;
+use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
+use crowdlens_query::questions::{descriptor_of, descriptors, Descriptor, Surface};
+use crowdlens_query::{respond_to, QueryError, Reply};
 use crowdlens_store::Store;
 use crowdlens_types::parse_span;
+use serde_json::{Map, Value};
 
-use super::{asker, open_ledger, AskCommand, CommonArgs, PresenceArgs};
+use super::{asker, open_ledger, AskingArgs};
 use crate::output::{print_answer, print_charge, print_json_line};
 
-pub(super) fn ask(command: AskCommand) -> Result<()> {
-    match command {
-        AskCommand::Presence(a) => answer(&a.common, presence_question(&a)?),
-        AskCommand::Flows(a) => {
-            let q = FlowsQuestion {
-                common: a.common.common()?,
-                area: a.area.clone(),
-                zones_res: a.zones_res,
-                zones_file: a.zones.clone(),
-                top_from: a.top_from.clone(),
-            };
-            answer(&a.common, q)
+/// `ask QUESTION …`: one subcommand per question, its flags built from the question's
+/// descriptor, so that a new question's module is all the CLI needs.
+pub(crate) struct AskCommand {
+    kind: &'static str,
+    /// The question's parameters as given, by their API names.
+    fields: Map<String, Value>,
+    asking: AskingArgs,
+}
+
+fn subcommand_of(d: &Descriptor) -> clap::Command {
+    let mut command = clap::Command::new(d.kind);
+    for p in d.params_for(Surface::Cli) {
+        let help = match p.default {
+            Some(default) => format!("{} [default: {default}]", p.help),
+            None => p.help.to_string(),
+        };
+        let arg = clap::Arg::new(p.name)
+            .long(p.flag().trim_start_matches("--").to_string())
+            .value_name(p.kind.value_name())
+            .help(help)
+            .required(p.required)
+            .num_args(1);
+        command = command.arg(arg);
+    }
+    // After the asking flags, whose own doc would otherwise become the subcommand's about.
+    AskingArgs::augment_args(command).about(d.summary).long_about(format!("{}\n\n{}", d.summary, d.about))
+}
+
+impl FromArgMatches for AskCommand {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let missing = || clap::Error::raw(clap::error::ErrorKind::MissingSubcommand, "ask which question?\n");
+        let (name, sub) = matches.subcommand().ok_or_else(missing)?;
+        let d = descriptor_of(name).ok_or_else(missing)?;
+        let mut fields = Map::new();
+        for p in d.params_for(Surface::Cli) {
+            if let Some(text) = sub.get_one::<String>(p.name) {
+                let value = p.kind.from_text(p.name, text).map_err(|e| {
+                    clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{}: {}\n", p.flag(), problem_of(&e)))
+                })?;
+                fields.insert(p.name.into(), value);
+            }
         }
-        AskCommand::Dwell(a) => {
-            let q = DwellQuestion {
-                common: a.common.common()?,
-                area: a.area.clone(),
-                res: a.res,
-                max_gap_s: parse_span(&a.max_gap).context("--max-gap")?,
-            };
-            answer(&a.common, q)
-        }
-        AskCommand::CoVisit(a) => {
-            let q = CovisitQuestion {
-                common: a.common.common()?,
-                area: a.area.clone(),
-                area_b: a.area_b.clone(),
-                res: a.res,
-            };
-            answer(&a.common, q)
-        }
-        AskCommand::Series(a) => {
-            let q = SeriesQuestion {
-                common: a.common.common()?,
-                area: a.area.clone(),
-                res: a.res,
-                bucket_s: parse_span(&a.bucket).context("--bucket")?,
-                baseline_from_s: parse_instant(&a.baseline_from)?,
-                baseline_to_s: parse_instant(&a.baseline_to)?,
-            };
-            answer(&a.common, q)
-        }
-        AskCommand::Reach(a) => {
-            let q = ReachQuestion { common: a.common.common()?, area: a.area.clone(), zones_res: a.zones_res };
-            answer(&a.common, q)
-        }
+        Ok(AskCommand { kind: d.kind, fields, asking: AskingArgs::from_arg_matches(sub)? })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = AskCommand::from_arg_matches(matches)?;
+        Ok(())
     }
 }
 
-pub(super) fn presence_question(a: &PresenceArgs) -> Result<PresenceQuestion> {
-    let c = a.common.common()?;
-    Ok(PresenceQuestion {
-        area: a.area.clone(),
-        from_s: c.from_s,
-        to_s: c.to_s,
-        bucket_s: parse_span(&a.bucket).context("--bucket")?,
-        res: a.res,
-        epsilon: c.epsilon,
-        mechanism: c.mechanism,
-        max_partitions: c.max_partitions,
-    })
+impl Subcommand for AskCommand {
+    fn augment_subcommands(command: clap::Command) -> clap::Command {
+        descriptors().iter().fold(command, |command, d| command.subcommand(subcommand_of(d))).subcommand_required(true)
+    }
+
+    fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
+        AskCommand::augment_subcommands(command)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        descriptor_of(name).is_some()
+    }
+}
+
+fn problem_of(e: &QueryError) -> String {
+    match e {
+        QueryError::BadParameter { problem, .. } => problem.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub(super) fn ask(command: AskCommand) -> Result<()> {
+    let AskCommand { kind, fields, asking } = command;
+    let store = Store::open(&asking.store)?;
+    let mut ledger = open_ledger(&store)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let deadline = parse_span(&asking.engine_timeout).map_err(|e| anyhow::anyhow!("--engine-timeout: {e}"))?;
+    let deadline = std::time::Duration::from_secs(deadline as u64);
+    let engine = engine_for(asking.engine.as_deref(), &asking.engine_trust, deadline, &store)?;
+    let asker = asker(&asking.case, &asking.purpose);
+    let asking_it = respond_to(kind, &fields, Surface::Cli, &store, &mut ledger, &asker, asking.dry_run);
+    let reply = match engine {
+        Some(engine) => rt.block_on(crowdlens_query::engine::with_engine(engine, asking_it)),
+        None => rt.block_on(asking_it),
+    };
+    let reply = reply.map_err(|e| match e {
+        // The CLI names a parameter by its flag.
+        QueryError::BadParameter { name, problem } => match descriptor_of(kind).and_then(|d| d.param(&name).copied()) {
+            Some(p) => anyhow::anyhow!("{}: {problem}", p.flag()),
+            None => anyhow::anyhow!("{name}: {problem}"),
+        },
+        other => other.into(),
+    })?;
+    match (&reply, asking.json) {
+        (_, true) => print_json_line(&reply)?,
+        (Reply::Price(charge), false) => print_charge(charge),
+        (Reply::Answer(a), false) => print_answer(a),
+    }
+    Ok(())
 }
 
 /// The cluster a command's questions run on: its `--engine`, else the store's `[engine]`.
@@ -137,25 +178,4 @@ fn coordinator_transport(
         }
     };
     Ok(Transport::MutualTls(std::sync::Arc::new(Credentials::load(&dir)?)))
-}
-
-/// Runs one question: a dry run prices it, otherwise it is asked, charged and printed.
-pub(super) fn answer(c: &CommonArgs, q: impl Question) -> Result<()> {
-    let store = Store::open(&c.store)?;
-    let mut ledger = open_ledger(&store)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    let deadline = parse_span(&c.engine_timeout).map_err(|e| anyhow::anyhow!("--engine-timeout: {e}"))?;
-    let engine = engine_for(c.engine.as_deref(), &c.engine_trust, std::time::Duration::from_secs(deadline as u64), &store)?;
-    let asker = asker(&c.case, &c.purpose);
-    let asking = respond(&q, &store, &mut ledger, &asker, c.dry_run);
-    let reply = match engine {
-        Some(engine) => rt.block_on(crowdlens_query::engine::with_engine(engine, asking))?,
-        None => rt.block_on(asking)?,
-    };
-    match (&reply, c.json) {
-        (_, true) => print_json_line(&reply)?,
-        (Reply::Price(charge), false) => print_charge(charge),
-        (Reply::Answer(a), false) => print_answer(a),
-    }
-    Ok(())
 }

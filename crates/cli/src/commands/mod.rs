@@ -12,9 +12,7 @@
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
 use crowdlens_control::Ledger;
-use crowdlens_dp::Mechanism;
-use crowdlens_query::questions::Common;
-use crowdlens_query::{window::parse_instant, Asker};
+use crowdlens_query::Asker;
 use crowdlens_store::{Config, Store};
 use std::path::{Path, PathBuf};
 
@@ -60,7 +58,7 @@ enum Command {
     Ingest(IngestCommand),
     /// Ask a differentially private question.
     #[command(subcommand)]
-    Ask(AskCommand),
+    Ask(ask::AskCommand),
     /// Decode consent strings and explain the verdict ingest would give.
     #[command(subcommand)]
     Consent(ConsentCommand),
@@ -326,7 +324,7 @@ enum AuditCommand {
         #[arg(long)]
         store: PathBuf,
     },
-    /// Write the log as JSON lines that an outside tool can re-verify (see README).
+    /// Write the log as JSON lines that an outside tool can re-verify (see docs/audit.md).
     Export {
         #[arg(long)]
         store: PathBuf,
@@ -439,43 +437,13 @@ enum ConsentCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum AskCommand {
-    /// Distinct devices per (H3 cell, time bucket) over an area and window.
-    Presence(PresenceArgs),
-    /// Devices moving origin zone → destination zone within a day.
-    Flows(FlowsArgs),
-    /// Histogram of visit durations in an area.
-    Dwell(DwellArgs),
-    /// Devices seen in both area A and area B, and the lag between their visits.
-    #[command(name = "co-visit")]
-    CoVisit(CovisitArgs),
-    /// Presence over time for a whole area, with % change against a baseline window.
-    Series(SeriesArgs),
-    /// Devices reached per ad/app content category per zone (bidstream stores).
-    Reach(ReachArgs),
-}
-
-/// Flags every question takes.
+/// Flags every question takes beside its own parameters (which come from its descriptor, see
+/// `ask::AskCommand`): where and how it is asked, never what.
 #[derive(Args)]
-struct CommonArgs {
+struct AskingArgs {
+    /// The store to ask.
     #[arg(long)]
     store: PathBuf,
-    /// Window start (RFC 3339 or YYYY-MM-DD, UTC).
-    #[arg(long)]
-    from: String,
-    /// Window end, exclusive.
-    #[arg(long)]
-    to: String,
-    /// Privacy loss this question spends in every epoch it touches.
-    #[arg(long)]
-    epsilon: f64,
-    /// laplace (pure ε, default) or gaussian (zCDP reported as (ε, δ)).
-    #[arg(long, default_value = "laplace")]
-    mechanism: String,
-    /// Contribution bound L per device (partitions, pairs or visits; default: the store's).
-    #[arg(long)]
-    max_partitions: Option<u32>,
     /// Case id this question belongs to.
     #[arg(long)]
     case: String,
@@ -496,6 +464,7 @@ struct CommonArgs {
     engine_timeout: String,
     #[command(flatten)]
     engine_trust: EngineTrust,
+    /// Print one JSON object.
     #[arg(long)]
     json: bool,
 }
@@ -509,110 +478,6 @@ pub(crate) struct EngineTrust {
     /// Speak plain gRPC to a test cluster on loopback started with --insecure-loopback.
     #[arg(long)]
     pub(crate) engine_insecure_loopback: bool,
-}
-
-impl CommonArgs {
-    fn common(&self) -> Result<Common> {
-        Ok(Common {
-            from_s: parse_instant(&self.from)?,
-            to_s: parse_instant(&self.to)?,
-            epsilon: self.epsilon,
-            mechanism: self.mechanism.parse::<Mechanism>()?,
-            max_partitions: self.max_partitions,
-        })
-    }
-}
-
-#[derive(Args)]
-struct FlowsArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    /// Zone set as an area (bbox:/cells:/geojson:), tiled at --zones-res: every pair is released.
-    #[arg(long)]
-    area: Option<String>,
-    /// H3 resolution of the zones: of the cells with --area (default 7), or at which --zones
-    /// polygons are tiled (default: the finest, up to the store's finest question resolution,
-    /// whose tiling stays under 300,000 cells; a state's counties get 7).
-    #[arg(long)]
-    zones_res: Option<u8>,
-    /// Named zones: a GeoJSON FeatureCollection of polygons with a "name" property.
-    #[arg(long)]
-    zones: Option<String>,
-    /// Top destinations from this H3 cell: destinations come from the data and are thresholded.
-    #[arg(long)]
-    top_from: Option<String>,
-}
-
-#[derive(Args)]
-struct DwellArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    #[arg(long)]
-    area: String,
-    /// Resolution of the cells that define the area (default: the finest allowed).
-    #[arg(long)]
-    res: Option<u8>,
-    /// A gap this long between pings ends a visit.
-    #[arg(long, default_value = "30m")]
-    max_gap: String,
-}
-
-#[derive(Args)]
-struct CovisitArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    /// Area A.
-    #[arg(long)]
-    area: String,
-    /// Area B.
-    #[arg(long)]
-    area_b: String,
-    #[arg(long)]
-    res: Option<u8>,
-}
-
-#[derive(Args)]
-struct SeriesArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    #[arg(long)]
-    area: String,
-    #[arg(long)]
-    res: Option<u8>,
-    #[arg(long, default_value = "1d")]
-    bucket: String,
-    /// Baseline window start.
-    #[arg(long)]
-    baseline_from: String,
-    /// Baseline window end, exclusive.
-    #[arg(long)]
-    baseline_to: String,
-}
-
-#[derive(Args)]
-struct ReachArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    #[arg(long)]
-    area: String,
-    /// H3 resolution of zones (default 7).
-    #[arg(long)]
-    zones_res: Option<u8>,
-}
-
-#[derive(Args)]
-struct PresenceArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    /// bbox:minlon,minlat,maxlon,maxlat | cells:HEX,HEX,... | geojson:FILE
-    #[arg(long)]
-    area: String,
-    /// Time bucket, e.g. 15m, 1h, 1d.
-    #[arg(long, default_value = "1h")]
-    bucket: String,
-    /// H3 resolution of answer cells (default: the store's h3_default_question).
-    #[arg(long)]
-    res: Option<u8>,
 }
 
 #[derive(Subcommand)]

@@ -613,6 +613,7 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         api(side, "GET", "/v1/token", Some(token), None);
         api(side, "GET", "/v1/budget", Some(token), None);
         api(side, "GET", "/v1/store", Some(token), None);
+        api(side, "GET", "/v1/questions", Some(token), None);
         api(side, "POST", "/v1/cells", Some(token), Some(json!({"grid": DOWNTOWN, "res": 8})));
     }
     api(side, "GET", "/v1/health", None, None);

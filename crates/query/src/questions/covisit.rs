@@ -9,27 +9,70 @@ use crate::key::RowKey;
 use crate::release::publish;
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use super::Common;
-use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
-use crate::{plan, QueryError};
+use crate::key::Text;
+use crate::release::{answer, Answer, Asker, Charge, Keys, Shape, Tiled};
+use crate::{plan, QueryError, Question};
 
-#[derive(Debug, Clone, Serialize)]
+/// Co-visit's bound is fixed (a device adds 1 to the total and 1 to one lag bin), so it takes
+/// no `max_partitions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CovisitQuestion {
+    #[serde(flatten)]
     pub common: Common,
     pub area: String,
     pub area_b: String,
+    #[serde(default)]
     pub res: Option<u8>,
 }
 
-/// A co-visit row: devices seen in both areas (`measure` "devices_in_both"), or those whose
-/// time from the first area to the second falls in the `lag` bin (`measure` "lag").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CovisitKey {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lag: Option<&'static str>,
-    pub measure: &'static str,
+impl Question for CovisitQuestion {
+    const KIND: &'static str = "co-visit";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::required("area", "Area A", ParamKind::Area, "Area A: bbox:…, cells:… or geojson:FILE."),
+            Param::required("area_b", "Area B", ParamKind::Area, "Area B: bbox:…, cells:… or geojson:FILE."),
+            Param::optional(
+                "res",
+                "Area resolution",
+                ParamKind::Resolution,
+                "Resolution of the cells that define both areas; default: the finest the store allows.",
+            ),
+        ];
+        let common = COMMON_PARAMS.into_iter().filter(|p| p.name != "max_partitions");
+        Descriptor {
+            kind: Self::KIND,
+            summary: "Devices seen in both area A and area B, and how long after A they reached B.",
+            about: "Counts the devices seen in both areas within the window, and bins the time from a device's \
+                    first ping in A to its next ping in B. Each device adds 1 to the total and 1 to one lag bin, so \
+                    L is fixed at 2 and not asked.",
+            params: own.into_iter().chain(common).collect(),
+            keys: vec![
+                KeyField { optional: true, ..KeyField::new("lag", KeyKind::Label, "The lag bin: <1h, 1-6h, 6-24h, 1-3d or >=3d.") },
+                KeyField::new("measure", KeyKind::Label, "devices_in_both (the total) or lag (one lag bin)."),
+            ],
+            unit: "devices",
+            bound: "measures (fixed at 2: the total and one lag bin)",
+            key_source: KeySource::Question,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_covisit(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_covisit(store, ledger, asker, self)
+    }
 }
 
 pub(super) const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];
@@ -51,8 +94,9 @@ pub(super) fn price_covisit(
         partitions: 1 + LAG_LABELS.len() as u64,
         sensitivity: Sensitivity::once_per_partition(2),
         keys: Keys::Public,
+        tiled: Tiled { res, cells: (a.len() + b.len()) as u64 },
     };
-    let charge = q.common.charge(rules, "co-visit", shape)?;
+    let charge = q.common.charge(rules, q.asked(), shape)?;
     Ok((charge, (res, a, b)))
 }
 
@@ -66,12 +110,14 @@ pub async fn ask_covisit(
     asker: &Asker,
     q: &CovisitQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("co-visit", q);
+    let question = q.asked();
     let price = |rules: &Rules| price_covisit(store, rules, q);
     answer(ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
         let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
-        let mut keys = vec![RowKey::Covisit(CovisitKey { lag: None, measure: "devices_in_both" })];
-        keys.extend(LAG_LABELS.iter().map(|&lag| RowKey::Covisit(CovisitKey { lag: Some(lag), measure: "lag" })));
+        let mut keys = vec![RowKey::new([("measure", Text::fixed("devices_in_both"))])];
+        keys.extend(
+            LAG_LABELS.iter().map(|&lag| RowKey::new([("lag", Text::fixed(lag)), ("measure", Text::fixed("lag"))])),
+        );
         publish(charge, keys, counts)
     })
     .await

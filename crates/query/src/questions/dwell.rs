@@ -9,26 +9,66 @@ use crate::key::RowKey;
 use crate::release::publish;
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{self, Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use super::Common;
-use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
-use crate::{plan, QueryError};
+use crate::key::Text;
+use crate::release::{answer, Answer, Asker, Charge, Keys, Shape, Tiled};
+use crate::{plan, QueryError, Question};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DwellQuestion {
+    #[serde(flatten)]
     pub common: Common,
     pub area: String,
     /// Resolution of the cells that define "inside"; finest allowed by default.
+    #[serde(default)]
     pub res: Option<u8>,
     /// A gap this long or longer between pings ends a visit.
+    #[serde(rename = "max_gap", with = "descriptor::span")]
     pub max_gap_s: i64,
 }
 
-/// A dwell row: visits whose length falls in the `dwell` bin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DwellKey {
-    pub dwell: &'static str,
+impl Question for DwellQuestion {
+    const KIND: &'static str = "dwell";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::optional(
+                "res",
+                "Area resolution",
+                ParamKind::Resolution,
+                "Resolution of the cells that define the area's inside; default: the finest the store allows.",
+            ),
+            Param::optional("max_gap", "Visit gap", ParamKind::Span, "A gap this long between pings ends a visit.").or("30m"),
+        ];
+        Descriptor {
+            kind: Self::KIND,
+            summary: "How long visits to an area last, as a histogram of visit lengths.",
+            about: "A visit is a run of a device's pings inside the area; a gap of max_gap or more between pings \
+                    ends it. Each device adds at most L visits, spread over the five bins.",
+            params: own.into_iter().chain(COMMON_PARAMS).collect(),
+            keys: vec![KeyField::new("dwell", KeyKind::Label, "The visit-length bin: <10m, 10-30m, 30-60m, 1-4h or >=4h.")],
+            unit: "visits",
+            bound: "visits",
+            key_source: KeySource::Question,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_dwell(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_dwell(store, ledger, asker, self)
+    }
 }
 
 pub(super) const DWELL_LABELS: [&str; 5] = ["<10m", "10-30m", "30-60m", "1-4h", ">=4h"];
@@ -46,8 +86,10 @@ pub(super) fn price_dwell(
     let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;
     let bins = DWELL_LABELS.len() as u32;
-    let shape = Shape { bound, partitions: bins as u64, sensitivity: Sensitivity::total(bound, bins), keys: Keys::Public };
-    let charge = q.common.charge(rules, "dwell", shape)?;
+    let tiled = Tiled { res, cells: cells.len() as u64 };
+    let shape =
+        Shape { bound, partitions: bins as u64, sensitivity: Sensitivity::total(bound, bins), keys: Keys::Public, tiled };
+    let charge = q.common.charge(rules, q.asked(), shape)?;
     Ok((charge, (res, cells)))
 }
 
@@ -61,12 +103,12 @@ pub async fn ask_dwell(
     asker: &Asker,
     q: &DwellQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("dwell", q);
+    let question = q.asked();
     let price = |rules: &Rules| price_dwell(store, rules, q);
     answer(ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
         let counts = plan::dwell_counts(store, from, to, res, &cells, q.max_gap_s, charge.max_partitions).await?;
-        let keys = DWELL_LABELS.iter().map(|&dwell| RowKey::Dwell(DwellKey { dwell })).collect();
+        let keys = DWELL_LABELS.iter().map(|&dwell| RowKey::new([("dwell", Text::fixed(dwell))])).collect();
         publish(charge, keys, counts)
     })
     .await

@@ -12,27 +12,95 @@ use crate::key::RowKey;
 use crate::release::{publish, publish_private};
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use super::Common;
 use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
-use crate::{plan, QueryError};
+use crate::release::{answer, Answer, Asker, Charge, Keys, Shape, Tiled};
+use crate::{plan, QueryError, Question};
 
 /// Devices moving from one zone to another within a day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlowsQuestion {
+    #[serde(flatten)]
     pub common: Common,
     /// The zone set, as an area tiled at `zones_res` (public keys: every pair is released).
+    #[serde(default)]
     pub area: Option<String>,
     /// Zones are H3 cells at this resolution; named zones are tiled at it. Without it, area
     /// zones are cells at resolution 7, and named zones are tiled at the finest resolution
     /// whose tiling stays under [`NAMED_ZONE_CELL_BUDGET`] cells.
+    #[serde(default)]
     pub zones_res: Option<u8>,
     /// Or: named zones from a GeoJSON file (each feature's `name` property).
+    #[serde(default, rename = "zones")]
     pub zones_file: Option<String>,
     /// "Top destinations from this zone": destinations come from the data (private keys).
+    #[serde(default)]
     pub top_from: Option<String>,
+}
+
+impl Question for FlowsQuestion {
+    const KIND: &'static str = "flows";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::optional(
+                "area",
+                "Zones as an area",
+                ParamKind::Area,
+                "Zone set as an area, tiled at zones_res: every ordered pair of its cells is released. Give exactly one of area, zones and top_from.",
+            ),
+            Param::optional(
+                "zones_res",
+                "Zone resolution",
+                ParamKind::Resolution,
+                "H3 resolution of the zones: of the cells with area (default 7), or at which zones polygons are tiled (default: the finest, up to the store's finest, whose tiling stays under 300,000 cells).",
+            ),
+            Param::optional(
+                "zones",
+                "Named zones file",
+                ParamKind::File,
+                "Named zones: a GeoJSON FeatureCollection of polygons, each with a \"name\" property.",
+            )
+            .cli_only(),
+            Param::optional(
+                "top_from",
+                "Top destinations from",
+                ParamKind::Cell,
+                "One H3 cell: its top destinations are found in the data and released above a threshold.",
+            ),
+        ];
+        Descriptor {
+            kind: Self::KIND,
+            summary: "Devices moving from one zone to another within the window.",
+            about: "A trip is a device seen in one zone and then in another. Zones are H3 cells over an area or \
+                    named polygons (every ordered pair is a key, released with zeros), or the destinations of one \
+                    origin cell found in the data (released above a threshold). A device adds at most L pairs.",
+            params: own.into_iter().chain(COMMON_PARAMS).collect(),
+            keys: vec![
+                KeyField::new("destination", KeyKind::Zone, "Destination zone: an H3 cell or a named zone."),
+                KeyField::new("origin", KeyKind::Zone, "Origin zone: an H3 cell or a named zone."),
+            ],
+            unit: "devices",
+            bound: "(origin, destination) pairs",
+            key_source: KeySource::QuestionOrData,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_flows(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_flows(store, ledger, asker, self)
+    }
 }
 
 pub(super) enum FlowZones {
@@ -200,11 +268,9 @@ pub(super) fn tile_named_zones(
     Ok((map, names))
 }
 
-/// A flows row: devices that moved from `origin` to `destination` (zones: cells or names).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FlowKey {
-    pub destination: Text,
-    pub origin: Text,
+/// A flows row's key: devices that moved from `origin` to `destination` (cells or names).
+fn flow_key(destination: Text, origin: Text) -> RowKey {
+    RowKey::new([("destination", destination), ("origin", origin)])
 }
 
 pub async fn ask_flows(
@@ -213,7 +279,7 @@ pub async fn ask_flows(
     asker: &Asker,
     q: &FlowsQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("flows", q);
+    let question = q.asked();
     let price = |rules: &Rules| price_flows(store, rules, q);
     answer(ledger, asker, &question, price, async |zones: FlowZones, charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
@@ -242,7 +308,7 @@ pub async fn ask_flows(
                 let labels = counts
                     .keys()
                     .map(|&(_, d)| {
-                        (d, RowKey::Flow(FlowKey { destination: cell_text(d).into(), origin: origin.clone() }))
+                        (d, flow_key(cell_text(d).into(), origin.clone()))
                     })
                     .collect();
                 let bounded = counts.into_iter().map(|((_, d), n)| (d, n)).collect();
@@ -267,7 +333,7 @@ pub(super) fn pairs(
             if o == d {
                 continue;
             }
-            keys.push(RowKey::Flow(FlowKey { destination: destination.clone(), origin: origin.clone() }));
+            keys.push(flow_key(destination.clone(), origin.clone()));
             values.push(counts.get(&(o, d)).copied().unwrap_or(0));
         }
     }
@@ -278,15 +344,21 @@ pub(super) fn price_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Re
     let bound = q.common.bound(rules)?;
     q.common.window(store, rules)?;
     let zones = flow_zones(store, rules, q)?;
-    let (partitions, private) = match &zones {
-        FlowZones::Cells { zones, .. } => ((zones.len() as u64).pow(2).saturating_sub(zones.len() as u64), false),
-        FlowZones::Named { names, .. } => ((names.len() as u64).pow(2) - names.len() as u64, false),
-        FlowZones::TopFrom { .. } => (0, true),
+    let (partitions, private, tiled) = match &zones {
+        FlowZones::Cells { zones, res } => (
+            (zones.len() as u64).pow(2).saturating_sub(zones.len() as u64),
+            false,
+            Tiled { res: *res, cells: zones.len() as u64 },
+        ),
+        FlowZones::Named { names, res, map } => {
+            ((names.len() as u64).pow(2) - names.len() as u64, false, Tiled { res: *res, cells: map.len() as u64 })
+        }
+        FlowZones::TopFrom { res, .. } => (0, true, Tiled { res: *res, cells: 1 }),
     };
     check_partitions(rules, partitions)?;
     let keys = if private { Keys::FromData } else { Keys::Public };
-    let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys };
-    let charge = q.common.charge(rules, "flows", shape)?;
+    let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys, tiled };
+    let charge = q.common.charge(rules, q.asked(), shape)?;
     Ok((charge, zones))
 }
 

@@ -10,7 +10,7 @@ use crowdlens_store::Store;
 use crowdlens_types::span::format_span;
 use crowdlens_types::Epoch;
 use h3o::{CellIndex, Resolution};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
 use crate::release::{Asked, Charge, Shape};
@@ -19,27 +19,66 @@ use crate::QueryError;
 use crowdlens_control::Rules;
 
 pub mod covisit;
+pub mod descriptor;
 pub mod dwell;
 pub mod flows;
 pub mod presence;
 pub mod reach;
 pub mod series;
 
-pub use covisit::{ask_covisit, preview_covisit, CovisitKey, CovisitQuestion};
-pub use dwell::{ask_dwell, preview_dwell, DwellKey, DwellQuestion};
-pub use flows::{ask_flows, preview_flows, FlowKey, FlowsQuestion, NAMED_ZONE_CELL_BUDGET};
-pub use presence::{ask_presence, preview_presence, PresenceKey, PresenceQuestion};
-pub use reach::{ask_reach, preview_reach, ReachKey, ReachQuestion};
-pub use series::{ask_series, preview_series, SeriesKey, SeriesQuestion};
+pub use covisit::{ask_covisit, preview_covisit, CovisitQuestion};
+pub use descriptor::{Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, Surface, ASKING_PARAMS};
+pub use dwell::{ask_dwell, preview_dwell, DwellQuestion};
+pub use flows::{ask_flows, preview_flows, FlowsQuestion, NAMED_ZONE_CELL_BUDGET};
+pub use presence::{ask_presence, preview_presence, PresenceQuestion};
+pub use reach::{ask_reach, preview_reach, ReachQuestion};
+pub use series::{ask_series, preview_series, SeriesQuestion};
 
-/// Parameters every question shares.
-#[derive(Debug, Clone, Serialize)]
+/// Calls `$then!` with every question's type: the one list of questions, which the dispatch by
+/// kind ([`crate::ask::respond_to`]) and [`descriptors`] are built from.
+#[macro_export]
+macro_rules! every_question {
+    ($then:ident) => {
+        $then!(
+            $crate::questions::PresenceQuestion,
+            $crate::questions::FlowsQuestion,
+            $crate::questions::DwellQuestion,
+            $crate::questions::CovisitQuestion,
+            $crate::questions::SeriesQuestion,
+            $crate::questions::ReachQuestion
+        )
+    };
+}
+
+/// Every question's descriptor, in the order the CLI, the API and the UI list them.
+pub fn descriptors() -> Vec<Descriptor> {
+    macro_rules! all {
+        ($($ty:ty),*) => { vec![$(<$ty as crate::Question>::descriptor()),*] };
+    }
+    every_question!(all)
+}
+
+/// The descriptor of the question called `kind`.
+pub fn descriptor_of(kind: &str) -> Option<Descriptor> {
+    descriptors().into_iter().find(|d| d.kind == kind)
+}
+
+/// Every question's kind.
+pub fn kinds() -> Vec<&'static str> {
+    descriptors().iter().map(|d| d.kind).collect()
+}
+
+/// Parameters every question shares, recorded flat beside the question's own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Common {
+    #[serde(rename = "from", with = "descriptor::instant")]
     pub from_s: i64,
+    #[serde(rename = "to", with = "descriptor::instant")]
     pub to_s: i64,
     pub epsilon: f64,
     pub mechanism: Mechanism,
     /// Contribution bound L (partitions, pairs or visits per device); store default if `None`.
+    #[serde(default)]
     pub max_partitions: Option<u32>,
 }
 
@@ -81,8 +120,9 @@ impl Common {
         Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
     }
 
-    /// Prices a question over this window at this ε, mechanism and the rules' δ per question.
-    pub(crate) fn charge(&self, rules: &Rules, question: &str, shape: Shape) -> Result<Charge, QueryError> {
+    /// Prices `question` (as [`crate::Question::asked`] gives it) over this window at this ε,
+    /// mechanism and the rules' δ per question.
+    pub(crate) fn charge(&self, rules: &Rules, question: serde_json::Value, shape: Shape) -> Result<Charge, QueryError> {
         let asked = Asked { question, epochs: self.epochs(), epsilon: self.epsilon, mechanism: self.mechanism };
         Charge::new(asked, shape, rules)
     }

@@ -7,34 +7,79 @@ use crowdlens_dp::{Mechanism, Sensitivity};
 use crowdlens_store::Store;
 use crowdlens_types::Epoch;
 use h3o::Resolution;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{self, Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use crate::area::Area;
 use crate::key::{RowKey, Text};
-use crate::release::{answer, audited_question, publish, Answer, Asker, Asked, Charge, Keys, Shape};
+use crate::release::{answer, publish, Answer, Asker, Asked, Charge, Keys, Shape, Tiled};
 use crate::window::{check_span, Window};
-use crate::{plan, QueryError};
+use crate::{plan, QueryError, Question};
 use crowdlens_control::Rules;
 
-/// A presence row: devices in `cell` during the bucket starting `bucket_start`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PresenceKey {
-    pub bucket_start: Text,
-    pub cell: Text,
-}
-
-#[derive(Debug, Clone, Serialize)]
+/// Recorded flat, with the same names and shape as the other questions' [`super::Common`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PresenceQuestion {
     pub area: String,
+    #[serde(rename = "from", with = "descriptor::instant")]
     pub from_s: i64,
+    #[serde(rename = "to", with = "descriptor::instant")]
     pub to_s: i64,
+    #[serde(rename = "bucket", with = "descriptor::span")]
     pub bucket_s: i64,
     /// H3 resolution of answer cells; the store default when `None`.
+    #[serde(default)]
     pub res: Option<u8>,
     pub epsilon: f64,
     pub mechanism: Mechanism,
     /// Contribution bound L; the store default when `None`.
+    #[serde(default)]
     pub max_partitions: Option<u32>,
+}
+
+impl Question for PresenceQuestion {
+    const KIND: &'static str = "presence";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::optional("bucket", "Bucket", ParamKind::Span, "Time bucket, such as 15m, 1h or 1d.").or("1h"),
+            Param::optional(
+                "res",
+                "Resolution",
+                ParamKind::Resolution,
+                "H3 resolution of the answer cells; default: the store's default question resolution.",
+            ),
+        ];
+        Descriptor {
+            kind: Self::KIND,
+            summary: "Distinct devices per H3 cell and time bucket, over an area and a window.",
+            about: "The area's cells × the window's buckets are the answer's keys, fixed by the question: every one \
+                    is released, zeros included. A device counts once in each (cell, bucket) it was seen in, in at \
+                    most L of them.",
+            params: own.into_iter().chain(COMMON_PARAMS).collect(),
+            keys: vec![
+                KeyField::new("bucket_start", KeyKind::Timestamp, "Start of the time bucket."),
+                KeyField::new("cell", KeyKind::Cell, "The H3 cell."),
+            ],
+            unit: "devices",
+            bound: "(cell, bucket) partitions",
+            key_source: KeySource::Question,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_presence(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_presence(store, ledger, asker, self)
+    }
 }
 
 /// A checked question, ready to price and run.
@@ -73,9 +118,10 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
         return Err(QueryError::BadBound);
     }
     let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let asked = Asked { question: "presence", epochs, epsilon: q.epsilon, mechanism: q.mechanism };
+    let asked = Asked { question: q.asked(), epochs, epsilon: q.epsilon, mechanism: q.mechanism };
     let sensitivity = Sensitivity::once_per_partition(max_partitions);
-    let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public };
+    let tiled = Tiled { res, cells: cells.len() as u64 };
+    let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public, tiled };
     let charge = Charge::new(asked, shape, rules)?;
     Ok(Prepared { window, res, cells, charge })
 }
@@ -92,7 +138,7 @@ pub async fn ask_presence(
     asker: &Asker,
     q: &PresenceQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("presence", q);
+    let question = q.asked();
     let price = |rules: &Rules| prepare(store, rules, q).map(|p| (p.charge.clone(), p));
     answer(ledger, asker, &question, price, async |p: Prepared, charge: &Charge| {
         let bounded = plan::presence_counts(store, &p.window, p.res, &p.cells, charge.max_partitions).await?;
@@ -109,10 +155,7 @@ pub async fn ask_presence(
         for cell in &p.cells {
             let cell_name = Text::from(cell.to_string());
             for (b, bucket_start) in bucket_starts.iter().enumerate() {
-                keys.push(RowKey::Presence(PresenceKey {
-                    bucket_start: bucket_start.clone(),
-                    cell: cell_name.clone(),
-                }));
+                keys.push(RowKey::new([("bucket_start", bucket_start.clone()), ("cell", cell_name.clone())]));
                 values.push(bounded.counts.get(&(u64::from(*cell), b as u64)).copied().unwrap_or(0));
             }
         }

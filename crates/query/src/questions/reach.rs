@@ -10,26 +10,59 @@ use crate::key::RowKey;
 use crate::release::publish_private;
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use super::Common;
-use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Charge, Keys, Shape};
-use crate::{plan, QueryError};
+use crate::release::{answer, Answer, Asker, Charge, Keys, Shape, Tiled};
+use crate::{plan, QueryError, Question};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReachQuestion {
+    #[serde(flatten)]
     pub common: Common,
     pub area: String,
+    #[serde(default)]
     pub zones_res: Option<u8>,
 }
 
-/// A reach row: devices shown ads of `category` in `zone` (keys found in the data, released
-/// above a threshold only).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReachKey {
-    pub category: Text,
-    pub zone: Text,
+impl Question for ReachQuestion {
+    const KIND: &'static str = "reach";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::optional("zones_res", "Zone resolution", ParamKind::Resolution, "H3 resolution of the zones (default 7)."),
+        ];
+        Descriptor {
+            kind: Self::KIND,
+            summary: "Devices shown ads of each content category, per zone (bid-request stores).",
+            about: "Reads the ad or app content category (IAB) of OpenRTB bid requests. Categories come from the \
+                    data, so each (category, zone) key is released only when its noisy count passes a threshold. \
+                    Each device adds at most L keys.",
+            params: own.into_iter().chain(COMMON_PARAMS).collect(),
+            keys: vec![
+                KeyField::new("category", KeyKind::Category, "The content category, as IABn Name."),
+                KeyField::new("zone", KeyKind::Cell, "The zone, an H3 cell at zones_res."),
+            ],
+            unit: "devices",
+            bound: "(category, zone) keys",
+            key_source: KeySource::Data,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_reach(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_reach(store, ledger, asker, self)
+    }
 }
 
 pub(super) fn price_reach(
@@ -46,8 +79,10 @@ pub(super) fn price_reach(
     let res = resolution(rules, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
     let cells = cells_of(&q.area, res)?;
     // Categories come from the data, so keys are private: partition selection by threshold.
-    let shape = Shape { bound, partitions: 0, sensitivity: Sensitivity::once_per_partition(bound), keys: Keys::FromData };
-    let charge = q.common.charge(rules, "reach", shape)?;
+    let tiled = Tiled { res, cells: cells.len() as u64 };
+    let sensitivity = Sensitivity::once_per_partition(bound);
+    let shape = Shape { bound, partitions: 0, sensitivity, keys: Keys::FromData, tiled };
+    let charge = q.common.charge(rules, q.asked(), shape)?;
     Ok((charge, (res, cells)))
 }
 
@@ -61,7 +96,7 @@ pub async fn ask_reach(
     asker: &Asker,
     q: &ReachQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("reach", q);
+    let question = q.asked();
     let price = |rules: &Rules| price_reach(store, rules, q);
     answer(ledger, asker, &question, price, async |(res, cells): (u8, Vec<CellIndex>), charge: &Charge| {
         let (from, to) = (q.common.from_s, q.common.to_s);
@@ -75,7 +110,7 @@ pub async fn ask_reach(
             .iter()
             .map(|(&(cat, zone), &id)| {
                 let category = crowdlens_types::category::describe(cat as u32).into();
-                (id, RowKey::Reach(ReachKey { category, zone: cell_text(zone).into() }))
+                (id, RowKey::new([("category", category), ("zone", cell_text(zone).into())]))
             })
             .collect();
         let bounded = counts.into_iter().map(|(k, n)| (ids[&k], n)).collect();

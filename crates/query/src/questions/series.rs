@@ -12,29 +12,74 @@ use crate::release::publish;
 use crate::window::{check_span, Window};
 use crowdlens_control::{Ledger, Rules};
 use crowdlens_store::Store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::descriptor::{self, Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use super::Common;
 use crate::key::Text;
-use crate::release::{answer, audited_question, Answer, Asker, Asked, Charge, Keys, Shape};
-use crate::{plan, QueryError};
+use crate::release::{answer, Answer, Asker, Asked, Charge, Keys, Shape, Tiled};
+use crate::{plan, QueryError, Question};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SeriesQuestion {
+    #[serde(flatten)]
     pub common: Common,
     pub area: String,
+    #[serde(default)]
     pub res: Option<u8>,
+    #[serde(rename = "bucket", with = "descriptor::span")]
     pub bucket_s: i64,
+    #[serde(rename = "baseline_from", with = "descriptor::instant")]
     pub baseline_from_s: i64,
+    #[serde(rename = "baseline_to", with = "descriptor::instant")]
     pub baseline_to_s: i64,
 }
 
-/// A series row: devices in the area during the bucket starting `bucket_start`, in the
-/// question's window (`period` "window") or its baseline (`period` "baseline").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SeriesKey {
-    pub bucket_start: Text,
-    pub period: &'static str,
+impl Question for SeriesQuestion {
+    const KIND: &'static str = "series";
+
+    fn descriptor() -> Descriptor {
+        let own = [
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::optional(
+                "res",
+                "Area resolution",
+                ParamKind::Resolution,
+                "Resolution of the cells that define the area; default: the store's default question resolution.",
+            ),
+            Param::optional("bucket", "Bucket", ParamKind::Span, "Time bucket, such as 6h or 1d.").or("1d"),
+            Param::required("baseline_from", "Baseline from (UTC)", ParamKind::Instant, "Baseline window start."),
+            Param::required("baseline_to", "Baseline to (UTC, exclusive)", ParamKind::Instant, "Baseline window end, exclusive."),
+        ];
+        Descriptor {
+            kind: Self::KIND,
+            summary: "Devices in an area per time bucket, with the change against a baseline window.",
+            about: "Counts the devices in the whole area per bucket over the window and over a baseline window that \
+                    must not overlap it; both windows are charged. The change of each window bucket against the \
+                    baseline at the same time of day is derived from the noisy values only (under `derived`).",
+            params: own.into_iter().chain(COMMON_PARAMS).collect(),
+            keys: vec![
+                KeyField::new("bucket_start", KeyKind::Timestamp, "Start of the time bucket."),
+                KeyField::new("period", KeyKind::Label, "window or baseline."),
+            ],
+            unit: "devices",
+            bound: "buckets",
+            key_source: KeySource::Question,
+        }
+    }
+
+    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
+        preview_series(store, rules, self)
+    }
+
+    fn ask(
+        &self,
+        store: &Store,
+        ledger: &mut Ledger,
+        asker: &Asker,
+    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
+        ask_series(store, ledger, asker, self)
+    }
 }
 
 type SeriesPlan = (Window, Window, u8, Vec<CellIndex>);
@@ -64,12 +109,14 @@ pub(super) fn price_series(
     epochs.sort();
     epochs.dedup();
     let asked = Asked {
-        question: "series",
+        question: q.asked(),
         epochs: epochs.iter().map(|e| e.to_string()).collect(),
         epsilon: q.common.epsilon,
         mechanism: q.common.mechanism,
     };
-    let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys: Keys::Public };
+    let tiled = Tiled { res, cells: cells.len() as u64 };
+    let shape =
+        Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys: Keys::Public, tiled };
     let charge = Charge::new(asked, shape, rules)?;
     Ok((charge, (target, baseline, res, cells)))
 }
@@ -84,7 +131,7 @@ pub async fn ask_series(
     asker: &Asker,
     q: &SeriesQuestion,
 ) -> Result<Answer, QueryError> {
-    let question = audited_question("series", q);
+    let question = q.asked();
     let price = |rules: &Rules| price_series(store, rules, q);
     answer(ledger, asker, &question, price, async |(target, baseline, res, cells): SeriesPlan, charge: &Charge| {
         let counts = plan::series_counts(store, &target, &baseline, res, &cells, charge.max_partitions).await?;
@@ -95,7 +142,7 @@ pub async fn ask_series(
         for (period, window) in [("window", &target), ("baseline", &baseline)] {
             for b in 0..window.buckets() {
                 let bucket_start = stamp(window.bucket_start(b)).into();
-                keys.push(RowKey::Series(SeriesKey { bucket_start, period }));
+                keys.push(RowKey::new([("bucket_start", bucket_start), ("period", Text::fixed(period))]));
             }
         }
         let mut released = publish(charge, keys, counts)?;

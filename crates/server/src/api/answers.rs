@@ -1,0 +1,57 @@
+//! Kept answers: re-read without a charge and without running anything.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use crowdlens_control::tokens::Role;
+use crowdlens_control::ControlError;
+use serde::Deserialize;
+
+use super::auth::{Caller, Readers};
+use super::{actor_of, ApiError, ServerState};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AnswersQuery {
+    case: Option<String>,
+}
+
+/// Kept answers, newest first: an analyst sees the answers their token was given, an auditor
+/// all of them.
+pub(super) async fn list_answers(
+    State(state): State<ServerState>,
+    caller: Caller<Readers>,
+    Query(q): Query<AnswersQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, ledger) = state.open()?;
+    let who = &caller.token;
+    let actor = (who.role == Role::Analyst).then(|| actor_of(who));
+    let answers = ledger.kept_answers(actor.as_deref(), q.case.as_deref())?;
+    Ok(Json(serde_json::json!({ "answers": answers })))
+}
+
+/// A kept answer; its rows' digest is recomputed and must equal the audit entry's.
+pub(super) async fn show_answer(
+    State(state): State<ServerState>,
+    caller: Caller<Readers>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, ledger) = state.open()?;
+    let missing = || {
+        ApiError::new(StatusCode::NOT_FOUND, "no_such_answer", format!("no kept answer #{id}; list them at /v1/answers"))
+    };
+    let kept = match ledger.kept_answer(id) {
+        Ok(Some(k)) => k,
+        Ok(None) => return Err(missing()),
+        Err(e @ ControlError::KeptAnswerAltered { .. }) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "answer_altered", e.to_string()))
+        }
+        Err(e) => return Err(ApiError::internal(e.to_string())),
+    };
+    // Another analyst's answer is reported as absent, not forbidden: its id says nothing.
+    if caller.token.role == Role::Analyst && kept.summary.actor != actor_of(&caller.token) {
+        return Err(missing());
+    }
+    let answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    Ok(Json(answer))
+}
