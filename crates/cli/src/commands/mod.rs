@@ -81,29 +81,7 @@ enum Command {
     Report(ReportCommand),
     /// How identifying is a raw ping feed? The unicity test of de Montjoye et al. (2013) at
     /// four scales; reads the feed as ingest would and writes nothing raw.
-    Risk {
-        /// A ping feed: CSV, CSV.gz or Parquet.
-        source: PathBuf,
-        /// Column mapping FIELD=COLUMN, as for `ingest pings`: an id column that is not under an
-        /// advertising-id name is the device only with --map device_id=COLUMN.
-        #[arg(long = "map", value_name = "FIELD=COLUMN")]
-        map: Vec<String>,
-        /// Numbers of points drawn from each device's trace.
-        #[arg(long, default_value = "1,2,3,4,5")]
-        points: String,
-        /// Devices sampled for the test (every device is still searched for a match).
-        #[arg(long, default_value_t = 10_000)]
-        devices: usize,
-        /// Seed of the device and point sampling.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Where to write the HTML page.
-        #[arg(long, default_value = "crowdlens-risk.html")]
-        out: PathBuf,
-        /// Also print the report as JSON on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Risk(RiskArgs),
     /// Inspect a store (partitions, row counts, epochs, budget). Prints no row-level data.
     #[command(subcommand)]
     Store(StoreCommand),
@@ -120,28 +98,58 @@ enum Command {
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Serve the HTTP API (every request needs a bearer token).
-    Serve {
-        #[arg(long)]
-        store: PathBuf,
-        /// Run questions on a Ballista cluster (df://HOST:PORT of its scheduler); default: the
-        /// store's [engine] cluster, else this process.
-        #[arg(long, value_name = "df://HOST:PORT")]
-        engine: Option<String>,
-        #[command(flatten)]
-        engine_trust: EngineTrust,
-        /// Address to listen on; loopback by default.
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        listen: String,
-        /// Largest request body in bytes.
-        #[arg(long, default_value_t = 65_536)]
-        max_body: usize,
-        /// Requests per token per minute.
-        #[arg(long, default_value_t = 120)]
-        rate_limit: u32,
-        /// Longest a question may run.
-        #[arg(long, default_value = "120s")]
-        question_timeout: String,
-    },
+    Serve(ServeArgs),
+}
+
+// `risk`'s options (the command's doc is its variant's).
+#[derive(Args)]
+pub(crate) struct RiskArgs {
+    /// A ping feed: CSV, CSV.gz or Parquet.
+    pub(super) source: PathBuf,
+    /// Column mapping FIELD=COLUMN, as for `ingest pings`: an id column that is not under an
+    /// advertising-id name is the device only with --map device_id=COLUMN.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub(super) map: Vec<String>,
+    /// Numbers of points drawn from each device's trace.
+    #[arg(long, default_value = "1,2,3,4,5")]
+    pub(super) points: String,
+    /// Devices sampled for the test (every device is still searched for a match).
+    #[arg(long, default_value_t = 10_000)]
+    pub(super) devices: usize,
+    /// Seed of the device and point sampling.
+    #[arg(long, default_value_t = 1)]
+    pub(super) seed: u64,
+    /// Where to write the HTML page.
+    #[arg(long, default_value = "crowdlens-risk.html")]
+    pub(super) out: PathBuf,
+    /// Also print the report as JSON on stdout.
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+// `serve`'s options.
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    #[arg(long)]
+    pub(super) store: PathBuf,
+    /// Run questions on a Ballista cluster (df://HOST:PORT of its scheduler); default: the
+    /// store's [engine] cluster, else this process.
+    #[arg(long, value_name = "df://HOST:PORT")]
+    pub(super) engine: Option<String>,
+    #[command(flatten)]
+    pub(super) engine_trust: EngineTrust,
+    /// Address to listen on; loopback by default.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub(super) listen: String,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 65_536)]
+    pub(super) max_body: usize,
+    /// Requests per token per minute.
+    #[arg(long, default_value_t = 120)]
+    pub(super) rate_limit: u32,
+    /// Longest a question may run.
+    #[arg(long, default_value = "120s")]
+    pub(super) question_timeout: String,
 }
 
 #[derive(Subcommand)]
@@ -495,7 +503,7 @@ impl Cli {
     /// Whether the command serves or joins a network (`serve`, `cluster`): such a process must
     /// outlive a peer that hangs up (see `SigPipe`).
     pub fn is_network_peer(&self) -> bool {
-        matches!(self.command, Command::Serve { .. } | Command::Cluster(_))
+        matches!(self.command, Command::Serve(_) | Command::Cluster(_))
     }
 }
 
@@ -527,15 +535,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Retention(RetentionCommand::Apply { store, dry_run, json }) => {
             budget::retention_apply(&store, dry_run, json)
         }
-        Command::Risk { source, map, points, devices, seed, out, json } => {
-            report::risk(source, map, points, devices, seed, out, json)
-        }
+        Command::Risk(options) => report::risk(options),
         Command::Report(command) => report::report(command),
         Command::Store(StoreCommand::Info { store, json }) => store_info::store_info(&store, json),
         Command::Cluster(command) => cluster::cluster(command),
-        Command::Serve { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout } => {
-            serve::serve(store, engine, engine_trust, listen, max_body, rate_limit, question_timeout)
-        }
+        Command::Serve(options) => serve::serve(options),
         Command::Token(command) => admin::token(command),
         Command::Answers(command) => admin::answers(command),
         Command::Audit(command) => admin::audit(command),

@@ -4,21 +4,13 @@
 use anyhow::{Context, Result};
 use crowdlens_ingest::IngestOptions;
 use crowdlens_store::Store;
-use std::path::PathBuf;
 
-use super::{open_ledger, ReportCommand};
+use super::{open_ledger, ReportCommand, RiskArgs};
 use crate::output::Bar;
 
 /// `risk`: how unique a feed's devices are by a few of their points.
-pub(super) fn risk(
-    source: PathBuf,
-    map: Vec<String>,
-    points: String,
-    devices: usize,
-    seed: u64,
-    out: PathBuf,
-    json: bool,
-) -> Result<()> {
+pub(super) fn risk(options: RiskArgs) -> Result<()> {
+    let RiskArgs { source, map, points, devices, seed, out, json } = options;
     let points: Vec<usize> =
         points.split(',').map(|p| p.trim().parse::<usize>()).collect::<Result<_, _>>().map_err(|_| {
             anyhow::anyhow!("--points {points:?}: give whole numbers separated by commas, e.g. 1,2,3,4,5")

@@ -3,19 +3,11 @@
 use anyhow::{Context, Result};
 use crowdlens_store::Store;
 use crowdlens_types::parse_span;
-use std::path::PathBuf;
 
 use super::ask::engine_for;
 
-pub(super) fn serve(
-    store: PathBuf,
-    engine: Option<String>,
-    engine_trust: super::EngineTrust,
-    listen: String,
-    max_body: usize,
-    rate_limit: u32,
-    question_timeout: String,
-) -> Result<()> {
+pub(super) fn serve(options: super::ServeArgs) -> Result<()> {
+    let super::ServeArgs { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout } = options;
     let question_timeout = std::time::Duration::from_secs(
         parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
     );

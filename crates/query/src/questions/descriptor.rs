@@ -331,6 +331,7 @@ impl Descriptor {
                 (Some(Value::Null) | None, None) => continue,
                 (Some(value), _) => value.clone(),
             };
+            let value = p.kind.check(p.name, &value)?;
             if p.kind == ParamKind::Area && surface == Surface::Api {
                 let spec = value.as_str().unwrap_or_default().trim_start();
                 if !(spec.starts_with("bbox:") || spec.starts_with("cells:") || spec.starts_with('{')) {
@@ -340,7 +341,7 @@ impl Descriptor {
                     )));
                 }
             }
-            checked.insert(p.name.into(), p.kind.check(p.name, &value)?);
+            checked.insert(p.name.into(), value);
         }
         Ok(checked)
     }
@@ -364,7 +365,7 @@ impl Descriptor {
             let default = match (p.default, p.required) {
                 (Some(d), _) => format!("`{d}`"),
                 (None, true) => "required".into(),
-                (None, false) => "see note".into(),
+                (None, false) => "optional".into(),
             };
             let api = if p.cli_only { "(CLI only)".to_string() } else { format!("`{}`", p.name) };
             let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
