@@ -89,6 +89,8 @@ pub struct KeptSummary {
     pub epsilon: f64,
     pub delta: f64,
     pub rows: i64,
+    /// The whole question as asked; null for answers kept before questions were recorded whole.
+    pub asked: serde_json::Value,
 }
 
 /// A kept answer read back, with the check of its digest against the audit chain.
@@ -152,7 +154,7 @@ pub(crate) fn insert(
 }
 
 const SUMMARY_COLUMNS: &str =
-    "k.audit_id, k.charged_in, a.at, a.actor, a.case_id, a.purpose, k.question, k.epsilon, k.delta, k.rows";
+    "k.audit_id, k.charged_in, a.at, a.actor, a.case_id, a.purpose, k.question, k.epsilon, k.delta, k.rows, k.meta_json";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeptSummary> {
     Ok(KeptSummary {
@@ -166,6 +168,10 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<KeptSummary> {
         epsilon: r.get(7)?,
         delta: r.get(8)?,
         rows: r.get(9)?,
+        asked: serde_json::from_str::<serde_json::Value>(&r.get::<_, String>(10)?)
+            .ok()
+            .and_then(|mut meta| meta.get_mut("asked").map(serde_json::Value::take))
+            .unwrap_or_default(),
     })
 }
 
@@ -200,9 +206,9 @@ pub(crate) fn read(conn: &Connection, audit_id: i64) -> Result<Option<KeptRead>,
             |r| {
                 Ok((
                     summary(r)?,
-                    (r.get::<_, String>(10)?, r.get::<_, String>(11)?),
-                    (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, String>(14)?),
-                    (r.get::<_, Option<f64>>(15)?, r.get::<_, Option<f64>>(16)?, r.get::<_, Option<String>>(17)?),
+                    (r.get::<_, String>(11)?, r.get::<_, String>(12)?),
+                    (r.get::<_, String>(13)?, r.get::<_, String>(14)?, r.get::<_, String>(15)?),
+                    (r.get::<_, Option<f64>>(16)?, r.get::<_, Option<f64>>(17)?, r.get::<_, Option<String>>(18)?),
                 ))
             },
         )

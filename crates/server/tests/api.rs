@@ -211,8 +211,21 @@ fn bad_requests_are_4xx_and_charge_nothing() {
             assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
         }
     }
-    // An unknown question is a 404.
-    assert_eq!(call("POST", &format!("{}/v1/ask/where-does-alice-sleep", s.base), Some(&t), Some(ASK)).0, 404);
+    // An unknown question is a 404; a bad parameter's error names its field.
+    let (status, err) = call("POST", &format!("{}/v1/ask/where-does-alice-sleep", s.base), Some(&t), Some(ASK));
+    assert_eq!((status, err["code"].as_str()), (404, Some("unknown_question")), "{err}");
+    let (status, err) = call("POST", &url, Some(&t), Some(&ASK.replace("\"1d\"", "\"1 fortnight\"")));
+    assert_eq!((status, err["code"].as_str(), err["field"].as_str()), (400, Some("bad_parameter"), Some("bucket")), "{err}");
+    // The questions' descriptors, as the UI reads them: all six, and no file parameter.
+    let (status, listed) = call("GET", &format!("{}/v1/questions", s.base), Some(&t), None);
+    assert_eq!(status, 200);
+    let kinds: Vec<&str> = listed["questions"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["presence", "flows", "dwell", "co-visit", "series", "reach"]);
+    let params = |d: &serde_json::Value| -> Vec<String> {
+        d["params"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(listed["questions"].as_array().unwrap().iter().all(|d| !params(d).contains(&"zones".to_string())));
+    assert!(!params(&listed["questions"][3]).contains(&"max_partitions".to_string()), "co-visit's bound is fixed");
     let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(&s.tokens["auditor"]), None);
     assert!(budget["epochs"].as_array().unwrap().iter().all(|e| e["epsilon_spent"] == 0.0), "{budget}");
 }
@@ -240,9 +253,20 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     let (status, list) = call("GET", &format!("{}/v1/answers?case=C-1", s.base), Some(&analyst), None);
     assert_eq!(status, 200);
     assert_eq!(list["answers"][0]["audit_id"], id, "{list}");
+    assert_eq!(list["answers"][0]["asked"], answer["asked"], "the list says what each answer answers");
     let (status, kept) = call("GET", &format!("{}/v1/answers/{id}", s.base), Some(&analyst), None);
     assert_eq!(status, 200, "{kept}");
     assert_eq!(kept["rows"], answer["rows"]);
+    // The answer, fresh and kept, carries its whole question: the area as asked and as tiled,
+    // the window, the bucket and the resolution, with defaults filled in.
+    let asked = &answer["asked"];
+    assert_eq!(asked["kind"], "presence");
+    assert_eq!(asked["area"].as_str().unwrap(), square.replace("\\\"", "\""), "{asked}");
+    assert_eq!((asked["from"].as_str(), asked["to"].as_str()), (Some("2026-11-02T00:00:00Z"), Some("2026-11-03T00:00:00Z")));
+    assert_eq!((asked["bucket"].as_str(), asked["mechanism"].as_str()), (Some("1d"), Some("laplace")));
+    assert!(answer["tiled"]["res"].as_u64().is_some() && answer["tiled"]["cells"].as_u64() > Some(0), "{answer}");
+    assert_eq!(kept["asked"], answer["asked"]);
+    assert_eq!(kept["tiled"], answer["tiled"]);
     assert_eq!(
         (kept["epsilon"].clone(), kept["epochs"].clone(), kept["charged_in"].clone()),
         (answer["epsilon"].clone(), answer["epochs"].clone(), answer["charged_in"].clone())

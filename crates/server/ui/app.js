@@ -796,12 +796,23 @@ async function viewAnswers() {
     [...byCase.entries()].map(([c, list]) => el('div', { class: 'card' },
       el('h2', {}, 'Case ', c),
       el('table', { class: 'answers' },
-        el('tr', {}, ['answer', 'question', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
+        el('tr', {}, ['answer', 'question', 'asked', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
         list.map((a) => el('tr', {},
           el('td', {}, el('a', { href: '#/answer/' + a.audit_id, class: 'open-answer' }, '#' + a.audit_id)),
-          el('td', {}, a.question), el('td', {}, a.purpose), el('td', {}, a.at.replace('T', ' ').slice(0, 19)),
+          el('td', {}, a.question), el('td', { class: 'asked' }, askedSummary(a.asked)), el('td', {}, a.purpose), el('td', {}, a.at.replace('T', ' ').slice(0, 19)),
           el('td', { class: 'num' }, fmt(a.epsilon, 4)), el('td', { class: 'num' }, fmt(a.delta)),
           el('td', { class: 'num' }, fmt(a.rows)), el('td', {}, a.actor)))))));
+}
+
+// A kept answer's question in one line: its window and its own parameters (not ε, shown beside).
+function askedSummary(asked) {
+  if (!asked) return '';
+  const short = (v) => { const t = String(v); return t.length > 40 ? t.slice(0, 40) + '…' : t; };
+  const window = asked.from && asked.to ? `${asked.from.slice(0, 16).replace('T', ' ')} – ${asked.to.slice(0, 16).replace('T', ' ')}` : '';
+  const rest = Object.entries(asked)
+    .filter(([k, v]) => v !== null && !['kind', 'from', 'to', 'epsilon', 'mechanism', 'max_partitions'].includes(k))
+    .map(([k, v]) => `${k} ${short(v)}`);
+  return [window, ...rest].filter(Boolean).join(' · ');
 }
 
 async function viewAnswer(id) {
