@@ -174,6 +174,10 @@ impl Charge {
         let Asked { question, epochs, epsilon, mechanism } = asked;
         let Shape { bound: max_partitions, partitions, sensitivity, keys, tiled } = shape;
         let private_keys = keys == Keys::FromData;
+        // Every question is charged in at least one week; a window that covers none is no window.
+        if epochs.is_empty() {
+            return Err(QueryError::BadWindow("the window covers no week the ledger can charge".into()));
+        }
         if epsilon > rules.max_epsilon_per_question {
             return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
         }

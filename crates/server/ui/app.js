@@ -807,8 +807,9 @@ async function viewAnswers() {
 // A kept answer's question in one line: its window and its own parameters (not ε, shown beside).
 function askedSummary(asked) {
   if (!asked) return '';
-  const short = (v) => { const t = String(v); return t.length > 40 ? t.slice(0, 40) + '…' : t; };
-  const window = asked.from && asked.to ? `${asked.from.slice(0, 16).replace('T', ' ')} – ${asked.to.slice(0, 16).replace('T', ' ')}` : '';
+  const short = (v) => { const t = [...String(v)]; return t.length > 40 ? t.slice(0, 40).join('') + '…' : t.join(''); };
+  const when = (t) => String(t).slice(0, 16).replace('T', ' ');
+  const window = asked.from && asked.to ? `${when(asked.from)} – ${when(asked.to)}` : '';
   const rest = Object.entries(asked)
     .filter(([k, v]) => v !== null && !['kind', 'from', 'to', 'epsilon', 'mechanism', 'max_partitions'].includes(k))
     .map(([k, v]) => `${k} ${short(v)}`);

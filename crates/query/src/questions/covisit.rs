@@ -34,8 +34,8 @@ impl Question for CovisitQuestion {
 
     fn descriptor() -> Descriptor {
         let own = [
-            Param::required("area", "Area A", ParamKind::Area, "Area A: bbox:…, cells:… or geojson:FILE."),
-            Param::required("area_b", "Area B", ParamKind::Area, "Area B: bbox:…, cells:… or geojson:FILE."),
+            Param::required("area", "Area A", ParamKind::Area, "Area A: bbox:…, cells:… or a GeoJSON object (geojson:FILE on the CLI)."),
+            Param::required("area_b", "Area B", ParamKind::Area, "Area B: bbox:…, cells:… or a GeoJSON object (geojson:FILE on the CLI)."),
             Param::optional(
                 "res",
                 "Area resolution",

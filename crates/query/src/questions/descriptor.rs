@@ -177,10 +177,11 @@ impl ParamKind {
         Ok(match self {
             ParamKind::Area | ParamKind::File | ParamKind::Cell | ParamKind::Text => Value::from(text()?),
             ParamKind::Flag => Value::from(value.as_bool().ok_or_else(|| bad(format!("give true or false, not {value}")))?),
-            ParamKind::Instant => match value {
-                Value::Number(n) if n.is_i64() => value.clone(),
-                _ => Value::from(crate::window::parse_instant(text()?).map_err(|e| bad(instant_problem(e)))?),
-            },
+            // Text only, as a person writes it: parsing keeps the instant within years 0 to 9999,
+            // where every window has weeks to charge and every bucket a printable start.
+            ParamKind::Instant => {
+                Value::from(crate::window::parse_instant(text()?).map_err(|e| bad(instant_problem(e)))?)
+            }
             ParamKind::Span => match value {
                 Value::Number(n) if n.as_i64().is_some_and(|s| s > 0) => value.clone(),
                 _ => Value::from(crowdlens_types::parse_span(text()?).map_err(|e| bad(e.to_string()))?),
@@ -317,7 +318,13 @@ impl Descriptor {
         let accepted = || self.params_for(surface).map(|p| p.name).collect::<Vec<_>>().join(", ");
         for name in given.keys().filter(|name| !self.takes(name, surface)) {
             return Err(match self.param(name) {
-                Some(p) => bad(name, format!("{} reads a file, which only the CLI may do; send the zones inline", p.flag())),
+                Some(p) => bad(
+                    name,
+                    format!(
+                        "{} reads a file on the asker's machine, which only the CLI may do; over the API, give the zones as an area (or top_from)",
+                        p.flag()
+                    ),
+                ),
                 None => bad(name, format!("{} takes no {name:?}; it takes {}", self.kind, accepted())),
             });
         }
@@ -542,6 +549,8 @@ mod tests {
         missing.remove("to");
         assert_eq!(refused(missing).0, "to");
         assert_eq!(refused(with(json!({"from": "tomorrow"}))).0, "from");
+        // A raw number is no instant: it could name a time before any week the ledger charges.
+        assert_eq!(refused(with(json!({"from": -9_000_000_000_000_i64}))).0, "from");
         assert_eq!(refused(with(json!({"epsilon": "lots"}))).0, "epsilon");
         assert_eq!(refused(with(json!({"res": 16}))).0, "res");
         assert_eq!(refused(with(json!({"res": -1}))).0, "res");

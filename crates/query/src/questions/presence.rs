@@ -42,7 +42,7 @@ impl Question for PresenceQuestion {
 
     fn descriptor() -> Descriptor {
         let own = [
-            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or a GeoJSON object (geojson:FILE on the CLI)."),
             Param::optional("bucket", "Bucket", ParamKind::Span, "Time bucket, such as 15m, 1h or 1d.").or("1h"),
             Param::optional(
                 "res",

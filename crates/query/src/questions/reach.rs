@@ -31,7 +31,7 @@ impl Question for ReachQuestion {
 
     fn descriptor() -> Descriptor {
         let own = [
-            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or a GeoJSON object (geojson:FILE on the CLI)."),
             Param::optional("zones_res", "Zone resolution", ParamKind::Resolution, "H3 resolution of the zones (default 7)."),
         ];
         Descriptor {

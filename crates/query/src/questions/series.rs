@@ -40,7 +40,7 @@ impl Question for SeriesQuestion {
 
     fn descriptor() -> Descriptor {
         let own = [
-            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or geojson:FILE."),
+            Param::required("area", "Area", ParamKind::Area, "bbox:minlon,minlat,maxlon,maxlat, cells:HEX,HEX,… or a GeoJSON object (geojson:FILE on the CLI)."),
             Param::optional(
                 "res",
                 "Area resolution",
