@@ -280,12 +280,29 @@ pub(crate) fn recorded_rules(
 /// same ε and δ; every `charged` entry has its rows, one per epoch it names (entries written
 /// before the epochs were chained need at least one). Deleting or editing charges to give
 /// budget back is thus a refused ledger, not a fresh budget.
+/// Costs read back from the chain's JSON can land one ulp from the value the table holds
+/// (serde_json's default float parsing), so they agree to within a relative 1e-12.
+fn same_cost(a: &crate::Cost, b: &crate::Cost) -> bool {
+    let close = |x: f64, y: f64| x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    close(a.epsilon, b.epsilon) && close(a.delta, b.delta) && close(a.rho, b.rho)
+}
+
+/// A `charged_cost` as the chain records it.
+#[derive(serde::Deserialize)]
+struct CostRecord {
+    epsilon: f64,
+    delta: f64,
+    rho: f64,
+}
+
 pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
     // One snapshot for both reads: another process may commit a charge between them.
     let snapshot = conn.unchecked_transaction()?;
     let conn: &Connection = &snapshot;
     let tampered = |reason: String| Err(ControlError::RolledBack { reason });
-    let mut charged: std::collections::BTreeMap<i64, (f64, f64, Option<Vec<String>>)> = Default::default();
+    // Each charged entry's cost per epoch: `charged_cost` in its hashed question, or, for
+    // entries written before the ledger kept ρ, its own (ε, δ).
+    let mut charged: std::collections::BTreeMap<i64, (crate::Cost, Option<Vec<String>>)> = Default::default();
     {
         let mut stmt = conn.prepare("SELECT id, epsilon, delta, question FROM audit WHERE outcome = 'charged'")?;
         let rows = stmt.query_map([], |r| {
@@ -299,19 +316,28 @@ pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
                 v.sort();
                 v
             });
-            charged.insert(id, (epsilon, delta, epochs));
+            let cost = q
+                .get("charged_cost")
+                .and_then(|c| serde_json::from_value::<CostRecord>(c.clone()).ok())
+                .map_or(crate::Cost::approximate(epsilon, delta), |c| crate::Cost {
+                    epsilon: c.epsilon,
+                    delta: c.delta,
+                    rho: c.rho,
+                });
+            charged.insert(id, (cost, epochs));
         }
     }
     let mut rows_of: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
     {
-        let mut stmt = conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges")?;
+        let mut stmt = conn.prepare("SELECT audit_id, epoch, epsilon, delta, rho FROM charges")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?, r.get::<_, f64>(3)?))
+            let cost = crate::Cost { epsilon: r.get(2)?, delta: r.get(3)?, rho: r.get(4)? };
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, cost))
         })?;
         for row in rows {
-            let (audit_id, epoch, epsilon, delta) = row?;
+            let (audit_id, epoch, cost) = row?;
             match charged.get(&audit_id) {
-                Some((e, d, _)) if *e == epsilon && *d == delta => rows_of.entry(audit_id).or_default().push(epoch),
+                Some((recorded, _)) if same_cost(recorded, &cost) => rows_of.entry(audit_id).or_default().push(epoch),
                 _ => {
                     return tampered(format!(
                         "the charges table holds a charge for entry {audit_id} that the audit chain does not record"
@@ -320,7 +346,7 @@ pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
             }
         }
     }
-    for (id, (_, _, epochs)) in &charged {
+    for (id, (_, epochs)) in &charged {
         let mut held = rows_of.remove(id).unwrap_or_default();
         held.sort();
         let complete = match epochs {

@@ -288,7 +288,7 @@ mod tests {
             purpose: "research".into(),
         };
         let reservation =
-            l.reserve(&who, &serde_json::json!({"kind": "presence"}), &["2026-W45".into()], 0.5, 0.0).unwrap();
+            l.reserve(&who, &serde_json::json!({"kind": "presence"}), &["2026-W45".into()], &crate::Price::pair(0.5, 0.0)).unwrap();
         let charged_in = reservation.charge_id();
         let meta = serde_json::json!({
             "question": "presence", "epsilon": 0.5, "delta": 0.0, "epochs": ["2026-W45"],
@@ -318,7 +318,7 @@ mod tests {
             .find(|&x| !round_trips(x))
             .expect("a float that serde_json does not read back exactly");
         let reservation =
-            l.reserve(&who, &serde_json::json!({"kind": "reach"}), &["2026-W45".into()], 1.0, delta).unwrap();
+            l.reserve(&who, &serde_json::json!({"kind": "reach"}), &["2026-W45".into()], &crate::Price::pair(1.0, delta)).unwrap();
         let meta = serde_json::json!({"question": "reach", "epsilon": 1.0, "delta": delta, "case": "C",
             "purpose": "research", "charged_in": reservation.charge_id()});
         let kept =

@@ -13,12 +13,14 @@
 //! - [`kept`]: released answers, kept with the entry that audits their digest so that they
 //!   can be re-viewed without a charge.
 
+pub mod accounting;
 pub mod audit;
 pub mod kept;
 pub mod outcome;
 mod rules;
 pub mod tokens;
 
+pub use accounting::{Cost, Guarantee, Spend};
 pub use rules::Rules;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -82,6 +84,35 @@ impl ControlError {
     }
 }
 
+/// A ledger written before charges kept ρ gains the column; its charges keep their (ε, δ),
+/// which compose as pairs: their spend carries over as it was.
+fn add_rho_to_charges(conn: &Connection) -> Result<(), ControlError> {
+    let has_rho = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row("SELECT COUNT(*) FROM pragma_table_info('charges') WHERE name = 'rho'", [], |r| r.get::<_, i64>(0))
+            .map(|n| n > 0)
+    };
+    if has_rho(conn)? {
+        return Ok(());
+    }
+    match conn.execute_batch("ALTER TABLE charges ADD COLUMN rho REAL NOT NULL DEFAULT 0") {
+        Ok(()) => Ok(()),
+        // Another process opening the same ledger may have added it first.
+        Err(_) if has_rho(conn)? => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What an epoch has spent so far.
+fn spend_of(conn: &Connection, epoch: &str) -> Result<Spend, ControlError> {
+    let mut stmt = conn.prepare_cached("SELECT epsilon, delta, rho FROM charges WHERE epoch = ?1")?;
+    let costs = stmt.query_map([epoch], |r| Ok(Cost { epsilon: r.get(0)?, delta: r.get(1)?, rho: r.get(2)? }))?;
+    let mut spend = Spend::default();
+    for cost in costs {
+        spend = spend.with(cost?);
+    }
+    Ok(spend)
+}
+
 /// Who asked, why, and what: the context recorded with every charge.
 #[derive(Debug, Clone, Serialize)]
 pub struct Requester {
@@ -96,11 +127,33 @@ pub struct Requester {
 pub struct EpochBudget {
     pub epoch: String,
     pub epsilon_total: f64,
+    /// The ε of the epoch's guarantee: its charges composed ([`accounting`]).
     pub epsilon_spent: f64,
     pub epsilon_remaining: f64,
     pub delta_total: f64,
+    /// The δ of the epoch's guarantee: all of `delta_total` once ρ is spent (the conversion
+    /// uses it), else what thresholded charges hold.
     pub delta_spent: f64,
+    /// The parts the guarantee combines.
+    pub parts: Spend,
     pub questions: u64,
+}
+
+/// What a question is charged: its own (ε, δ), which its audit entry records and its answer
+/// states, and what each epoch it touches is charged ([`Cost`]): the same pair, or a Gaussian
+/// question's ρ.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Price {
+    pub epsilon: f64,
+    pub delta: f64,
+    pub cost: Cost,
+}
+
+impl Price {
+    /// A question whose epochs are charged its own (ε, δ): pure ε when δ is 0.
+    pub fn pair(epsilon: f64, delta: f64) -> Price {
+        Price { epsilon, delta, cost: Cost::approximate(epsilon, delta) }
+    }
 }
 
 /// One epoch's share of one charge.
@@ -109,8 +162,17 @@ pub struct ChargeRecord {
     /// The `charged` audit entry.
     pub audit_id: i64,
     pub epoch: String,
+    /// Pure ε when `delta` is 0, else the ε of an (ε, δ) pair ([`accounting::Cost`]).
     pub epsilon: f64,
     pub delta: f64,
+    pub rho: f64,
+}
+
+impl ChargeRecord {
+    /// What the charge cost the epoch.
+    pub fn cost(&self) -> Cost {
+        Cost { epsilon: self.epsilon, delta: self.delta, rho: self.rho }
+    }
 }
 
 /// What one case spent under one purpose in one epoch.
@@ -121,6 +183,8 @@ pub struct CaseSpend {
     pub purpose: String,
     pub epsilon_spent: f64,
     pub delta_spent: f64,
+    /// ρ of zCDP charged (Gaussian questions).
+    pub rho_spent: f64,
     pub questions: u64,
 }
 
@@ -234,7 +298,8 @@ impl Ledger {
                 audit_id INTEGER NOT NULL,
                 epoch TEXT NOT NULL,
                 epsilon REAL NOT NULL,
-                delta REAL NOT NULL
+                delta REAL NOT NULL,
+                rho REAL NOT NULL DEFAULT 0
             );
             CREATE INDEX IF NOT EXISTS charges_epoch ON charges(epoch);
             CREATE TABLE IF NOT EXISTS audit (
@@ -255,6 +320,7 @@ impl Ledger {
             CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS rule_values (name TEXT PRIMARY KEY, json TEXT NOT NULL);",
         )?;
+        add_rho_to_charges(&conn)?;
         tokens::create_table(&conn)?;
         kept::create_table(&conn)?;
         Ok(Ledger {
@@ -363,7 +429,7 @@ impl Ledger {
         rules: &Rules,
         epochs: &[String],
         epsilon: f64,
-        delta: f64,
+        cost: Cost,
     ) -> Result<Option<ControlError>, ControlError> {
         let cap = rules.max_epsilon_per_question;
         if !(epsilon <= cap * (1.0 + RELATIVE_SLACK)) {
@@ -372,27 +438,29 @@ impl Ledger {
         if !(epsilon >= rules.min_epsilon_per_question * (1.0 - RELATIVE_SLACK)) {
             return Ok(Some(ControlError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question }));
         }
+        let (epsilon_total, delta_total) = (rules.epsilon_per_epoch, rules.delta_per_epoch);
         for epoch in epochs {
-            let (eps_spent, delta_spent): (f64, f64) = conn.query_row(
-                "SELECT COALESCE(SUM(epsilon), 0), COALESCE(SUM(delta), 0) FROM charges WHERE epoch = ?1",
-                [epoch],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let remaining = rules.epsilon_per_epoch - eps_spent;
-            if epsilon > remaining + rules.epsilon_per_epoch * RELATIVE_SLACK {
-                return Ok(Some(ControlError::BudgetExhausted {
-                    epoch: epoch.clone(),
-                    needed: epsilon,
-                    remaining: remaining.max(0.0),
-                    total: rules.epsilon_per_epoch,
-                }));
-            }
-            let delta_remaining = rules.delta_per_epoch - delta_spent;
-            if delta > 0.0 && delta > delta_remaining + rules.delta_per_epoch * RELATIVE_SLACK {
+            let before = spend_of(conn, epoch)?;
+            let after = before.with(cost);
+            // δ first: pairs that would hold more than the epoch's δ, or ρ with no δ left to
+            // convert it at.
+            let delta_left = delta_total - before.delta_approx;
+            let delta_over = after.delta_approx > delta_total * (1.0 + RELATIVE_SLACK);
+            if (cost.delta > 0.0 && delta_over) || (cost.rho > 0.0 && after.delta_approx >= delta_total) {
                 return Ok(Some(ControlError::DeltaExhausted {
                     epoch: epoch.clone(),
-                    needed: delta,
-                    remaining: delta_remaining.max(0.0),
+                    needed: cost.delta,
+                    remaining: delta_left.max(0.0),
+                }));
+            }
+            let spent = before.epsilon_at(delta_total);
+            let would = after.epsilon_at(delta_total);
+            if would > epsilon_total * (1.0 + RELATIVE_SLACK) {
+                return Ok(Some(ControlError::BudgetExhausted {
+                    epoch: epoch.clone(),
+                    needed: would - spent.min(would),
+                    remaining: (epsilon_total - spent).max(0.0),
+                    total: epsilon_total,
                 }));
             }
         }
@@ -401,8 +469,8 @@ impl Ledger {
 
     /// What [`Ledger::reserve`] would refuse now, without charging or writing anything: the
     /// dry run's budget check.
-    pub fn check_charge(&self, epochs: &[String], epsilon: f64, delta: f64) -> Result<(), ControlError> {
-        match Ledger::refusal(&self.conn, &self.rules, epochs, epsilon, delta)? {
+    pub fn check_charge(&self, epochs: &[String], price: &Price) -> Result<(), ControlError> {
+        match Ledger::refusal(&self.conn, &self.rules, epochs, price.epsilon, price.cost)? {
             None => Ok(()),
             Some(e) => Err(e),
         }
@@ -417,13 +485,13 @@ impl Ledger {
         who: &Requester,
         question: &serde_json::Value,
         epochs: &[String],
-        epsilon: f64,
-        delta: f64,
+        price: &Price,
     ) -> Result<Reservation<'_>, ControlError> {
+        let Price { epsilon, delta, cost } = *price;
         // IMMEDIATE takes the write lock before reading the sums, so two processes can never
         // both see the same remaining budget and overspend it.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let refusal = Ledger::refusal(&tx, &self.rules, epochs, epsilon, delta)?;
+        let refusal = Ledger::refusal(&tx, &self.rules, epochs, epsilon, cost)?;
         let outcome = match &refusal {
             None => "charged".to_string(),
             Some(e) => outcome::refused(e.refusal_code(), &e.to_string()),
@@ -435,6 +503,9 @@ impl Ledger {
         if refusal.is_none() {
             if let Some(fields) = chained.as_object_mut() {
                 fields.insert("charged_epochs".into(), epochs.into());
+                // What each epoch's charges row holds, which the entry's own (ε, δ) may not
+                // be (a Gaussian question is charged its ρ).
+                fields.insert("charged_cost".into(), serde_json::to_value(cost).expect("costs serialise"));
             }
         }
         let audit_id = audit::append(
@@ -451,8 +522,8 @@ impl Ledger {
         if refusal.is_none() {
             for epoch in epochs {
                 tx.execute(
-                    "INSERT INTO charges (audit_id, epoch, epsilon, delta) VALUES (?1, ?2, ?3, ?4)",
-                    params![audit_id, epoch, epsilon, delta],
+                    "INSERT INTO charges (audit_id, epoch, epsilon, delta, rho) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![audit_id, epoch, cost.epsilon, cost.delta, cost.rho],
                 )?;
             }
         }
@@ -522,27 +593,30 @@ impl Ledger {
 
     /// Spent and remaining budget for each of `epochs` plus every epoch with a charge.
     pub fn budget(&self, epochs: &[String]) -> Result<Vec<EpochBudget>, ControlError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT epoch, SUM(epsilon), SUM(delta), COUNT(DISTINCT audit_id) FROM charges GROUP BY epoch")?;
-        let mut spent: std::collections::BTreeMap<String, (f64, f64, u64)> = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))))?
-            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare("SELECT epoch, COUNT(DISTINCT audit_id) FROM charges GROUP BY epoch")?;
+        let mut questions: std::collections::BTreeMap<String, u64> =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?.collect::<Result<_, _>>()?;
         for e in epochs {
-            spent.entry(e.clone()).or_insert((0.0, 0.0, 0));
+            questions.entry(e.clone()).or_insert(0);
         }
-        Ok(spent
+        let (epsilon_total, delta_total) = (self.rules.epsilon_per_epoch, self.rules.delta_per_epoch);
+        questions
             .into_iter()
-            .map(|(epoch, (eps, delta, questions))| EpochBudget {
-                epoch,
-                epsilon_total: self.rules.epsilon_per_epoch,
-                epsilon_spent: eps,
-                epsilon_remaining: (self.rules.epsilon_per_epoch - eps).max(0.0),
-                delta_total: self.rules.delta_per_epoch,
-                delta_spent: delta,
-                questions,
+            .map(|(epoch, questions)| {
+                let parts = spend_of(&self.conn, &epoch)?;
+                let guarantee = parts.guarantee(delta_total);
+                Ok(EpochBudget {
+                    epoch,
+                    epsilon_total,
+                    epsilon_spent: guarantee.epsilon,
+                    epsilon_remaining: (epsilon_total - guarantee.epsilon).max(0.0),
+                    delta_total,
+                    delta_spent: guarantee.delta,
+                    parts,
+                    questions,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Number of audit entries.
@@ -632,9 +706,9 @@ impl Ledger {
     /// Every charge, one row per epoch it touched, in audit order.
     pub fn charges(&self) -> Result<Vec<ChargeRecord>, ControlError> {
         let mut stmt =
-            self.conn.prepare("SELECT audit_id, epoch, epsilon, delta FROM charges ORDER BY audit_id, epoch")?;
+            self.conn.prepare("SELECT audit_id, epoch, epsilon, delta, rho FROM charges ORDER BY audit_id, epoch")?;
         let rows = stmt.query_map([], |r| {
-            Ok(ChargeRecord { audit_id: r.get(0)?, epoch: r.get(1)?, epsilon: r.get(2)?, delta: r.get(3)? })
+            Ok(ChargeRecord { audit_id: r.get(0)?, epoch: r.get(1)?, epsilon: r.get(2)?, delta: r.get(3)?, rho: r.get(4)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -642,7 +716,7 @@ impl Ledger {
     /// Spent ε and δ and questions asked, per epoch, case and purpose.
     pub fn spend_by_case(&self) -> Result<Vec<CaseSpend>, ControlError> {
         let mut stmt = self.conn.prepare(
-            "SELECT c.epoch, a.case_id, a.purpose, SUM(c.epsilon), SUM(c.delta), COUNT(DISTINCT c.audit_id)
+            "SELECT c.epoch, a.case_id, a.purpose, SUM(c.epsilon), SUM(c.delta), COUNT(DISTINCT c.audit_id), SUM(c.rho)
              FROM charges c JOIN audit a ON a.id = c.audit_id
              GROUP BY c.epoch, a.case_id, a.purpose ORDER BY c.epoch, a.case_id, a.purpose",
         )?;
@@ -653,6 +727,7 @@ impl Ledger {
                 purpose: r.get(2)?,
                 epsilon_spent: r.get(3)?,
                 delta_spent: r.get(4)?,
+                rho_spent: r.get(6)?,
                 questions: r.get::<_, i64>(5)? as u64,
             })
         })?;

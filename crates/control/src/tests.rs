@@ -34,7 +34,7 @@ impl Ledger {
         digest: &str,
     ) -> Result<i64, ControlError> {
         let kept = kept::KeptAnswer { question: "t".into(), rows_json: digest.into(), meta_json: "{}".into(), rows: 1 };
-        self.reserve(who, q, epochs, epsilon, delta)?.answered(&kept)
+        self.reserve(who, q, epochs, &crate::Price::pair(epsilon, delta))?.answered(&kept)
     }
 }
 
@@ -49,7 +49,7 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
         meta_json: r#"{"epsilon":0.5}"#.into(),
         rows: 1,
     };
-    let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], 0.5, 0.0).unwrap().answered(&kept).unwrap();
+    let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], &crate::Price::pair(0.5, 0.0)).unwrap().answered(&kept).unwrap();
     let other = Requester { actor: "someone-else".into(), case_id: "C-2".into(), ..who() };
     l.charge(&other, &serde_json::json!({}), &["E".into()], 0.25, 0.0, "[]").unwrap();
 
@@ -274,10 +274,10 @@ fn the_question_cap_is_enforced_by_the_ledger() {
 fn a_dropped_reservation_keeps_its_charge_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let mut l = ledger(&dir, 5.0);
-    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0).unwrap();
+    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], &crate::Price::pair(1.0, 0.0)).unwrap();
     let charge_id = r.charge_id();
     drop(r);
-    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0).unwrap();
+    let r = l.reserve(&who(), &serde_json::json!({}), &["E".into()], &crate::Price::pair(1.0, 0.0)).unwrap();
     r.failed("query engine: out of memory").unwrap();
     let entries = l.audit_entries().unwrap();
     assert_eq!(entries[charge_id as usize - 1].outcome, "charged");
@@ -393,8 +393,8 @@ fn tiny_epsilon_is_refused_and_an_exhausted_epoch_refuses_everything() {
     }
     let err = l.charge(&who(), &q, &["E".into()], 0.01, 0.0, "d").unwrap_err();
     assert!(matches!(err, ControlError::BudgetExhausted { .. }), "{err}");
-    assert!(matches!(l.check_charge(&["E".into()], 0.01, 0.0), Err(ControlError::BudgetExhausted { .. })));
-    assert!(l.check_charge(&["F".into()], 0.01, 0.0).is_ok());
+    assert!(matches!(l.check_charge(&["E".into()], &crate::Price::pair(0.01, 0.0)), Err(ControlError::BudgetExhausted { .. })));
+    assert!(l.check_charge(&["F".into()], &crate::Price::pair(0.01, 0.0)).is_ok());
 }
 
 #[test]

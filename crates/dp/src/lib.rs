@@ -90,6 +90,29 @@ impl Sensitivity {
 /// Confidence level of every published interval.
 pub const CONFIDENCE: f64 = 0.95;
 
+/// The tightest ε for which ρ-zCDP implies (ε, δ)-DP: OpenDP's conversion (Canonne, Kamath and
+/// Steinke 2020), which its `make_zCDP_to_approxDP` applies to a measurement's ρ.
+pub fn zcdp_epsilon(rho: f64, delta: f64) -> Result<f64, DpError> {
+    use opendp::combinators::ConcentratedMeasure;
+    if !(rho.is_finite() && rho >= 0.0) {
+        return Err(DpError::Library(format!("ρ {rho} is not a zCDP parameter")));
+    }
+    if !(delta > 0.0 && delta < 1.0) {
+        return Err(DpError::BadDelta(delta));
+    }
+    if rho == 0.0 {
+        return Ok(0.0);
+    }
+    Ok(ZeroConcentratedDivergence::convert(rho)?.epsilon(delta)?)
+}
+
+/// The ρ that pure ε-DP implies (ε²/2, Bun and Steinke 2016), rounded up as OpenDP's
+/// `make_pureDP_to_zCDP` rounds it.
+pub fn pure_to_zcdp(epsilon: f64) -> Result<f64, DpError> {
+    use opendp::traits::{InfDiv, InfMul};
+    Ok(epsilon.inf_mul(&epsilon)?.inf_div(&2.0)?)
+}
+
 /// A calibrated release of integer counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountRelease {
@@ -104,6 +127,9 @@ pub struct CountRelease {
     pub max_partitions: u32,
     /// Half-width of the 95% interval, the same for every entry.
     pub ci_half_width: f64,
+    /// For Gaussian noise, the ρ of zCDP it meets at this sensitivity (OpenDP's privacy map):
+    /// what a ledger that composes in zCDP charges. 0 for Laplace.
+    pub rho: f64,
 }
 
 impl CountRelease {
@@ -152,6 +178,7 @@ impl CountRelease {
                             scale,
                             max_partitions,
                             ci_half_width: acc.floor(),
+                            rho: 0.0,
                         });
                     }
                     scale *= 1.0 + 1e-9;
@@ -184,7 +211,16 @@ impl CountRelease {
                     }
                 }
                 let acc = discrete_gaussian_scale_to_accuracy(hi, 1.0 - CONFIDENCE)?;
-                Ok(CountRelease { mechanism, epsilon, delta, scale: hi, max_partitions, ci_half_width: acc.floor() })
+                let rho = gaussian(hi)?.map(&l2)?;
+                Ok(CountRelease {
+                    mechanism,
+                    epsilon,
+                    delta,
+                    scale: hi,
+                    max_partitions,
+                    ci_half_width: acc.floor(),
+                    rho,
+                })
             }
         }
     }

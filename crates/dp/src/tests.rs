@@ -237,3 +237,32 @@ fn scales_past_machine_integers_go_to_opendp() {
     let out = huge.release(&[0; 8]).unwrap();
     assert!(out.iter().any(|&x| x.abs() > 1 << 40), "noise at scale 2^70 is huge: {out:?}");
 }
+
+/// The conversion a zCDP ledger uses is OpenDP's: composing Gaussian measurements with
+/// `make_composition` and converting with `make_zCDP_to_approxDP` gives the ρ of their sum,
+/// and the same ε as converting that sum with [`zcdp_epsilon`].
+#[test]
+fn summed_rho_converted_is_opendps_composition_converted() {
+    use opendp::combinators::make_composition;
+    let scales = [3.0, 5.5, 8.0, 12.0, 20.0];
+    let l2 = 2.0;
+    let rho_sum: f64 = scales.iter().map(|&s| gaussian(s).unwrap().map(&l2).unwrap()).sum();
+    let composed = make_composition(scales.iter().map(|&s| gaussian(s).unwrap()).collect()).unwrap();
+    let composed_rho = composed.map(&l2).unwrap();
+    assert!((composed_rho - rho_sum).abs() <= 1e-12 * rho_sum, "{composed_rho} against {rho_sum}");
+    for delta in [1e-7, 1e-6, 1e-5] {
+        let opendp = make_zCDP_to_approxDP(make_composition(scales.iter().map(|&s| gaussian(s).unwrap()).collect()).unwrap())
+            .unwrap()
+            .map(&l2)
+            .unwrap()
+            .epsilon(delta)
+            .unwrap();
+        let ours = zcdp_epsilon(rho_sum, delta).unwrap();
+        assert!((ours - opendp).abs() <= 1e-9 * opendp, "δ {delta}: {ours} against OpenDP's {opendp}");
+    }
+    // A Gaussian release says the ρ its noise meets.
+    let r = CountRelease::calibrate(Mechanism::Gaussian, 1.0, 1e-6, 4).unwrap();
+    assert_eq!(r.rho, gaussian(r.scale).unwrap().map(&2.0).unwrap());
+    assert!(zcdp_epsilon(r.rho, 1e-6).unwrap() <= 1.0);
+    assert_eq!(pure_to_zcdp(2.0).unwrap(), 2.0);
+}

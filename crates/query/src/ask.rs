@@ -60,7 +60,7 @@ pub async fn respond<Q: Question>(
         // budget), without charging: a dry run approves exactly what the ask would not refuse.
         let rules = ledger.rules().clone();
         let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|charge| {
-            ledger.check_charge(&charge.epochs, charge.epsilon, charge.delta)?;
+            ledger.check_charge(&charge.epochs, &charge.price())?;
             Ok(charge)
         });
         let outcome = match &priced {

@@ -66,6 +66,9 @@ pub struct Charge {
     pub keys: KeySelection,
     /// Half-width of every released value's 95% interval.
     pub ci_half_width: f64,
+    /// What each epoch is charged: this (ε, δ) pair, or, for Gaussian noise, its ρ of zCDP,
+    /// which the ledger composes tightly with the epoch's other charges.
+    pub cost: crowdlens_control::Cost,
     /// The δ budget private selection was calibrated to (the priced `delta` is at most this).
     #[serde(skip)]
     delta_target: f64,
@@ -200,6 +203,7 @@ impl Charge {
             sensitivity,
             keys: KeySelection::Public,
             ci_half_width: 0.0,
+            cost: crowdlens_control::Cost::pure(epsilon),
             delta_target: delta_per_question,
         };
         if private_keys {
@@ -209,13 +213,23 @@ impl Charge {
             c.delta = t.delta;
             c.keys = KeySelection::Private { threshold: t.threshold };
             c.ci_half_width = t.ci_half_width;
+            c.cost = crowdlens_control::Cost::approximate(epsilon, t.delta);
         } else {
             if mechanism == crowdlens_dp::Mechanism::Gaussian {
                 c.delta = delta_per_question;
             }
-            c.ci_half_width = c.calibrate()?.ci_half_width;
+            let release = c.calibrate()?;
+            c.ci_half_width = release.ci_half_width;
+            if mechanism == crowdlens_dp::Mechanism::Gaussian {
+                c.cost = crowdlens_control::Cost::zcdp(release.rho);
+            }
         }
         Ok(c)
+    }
+
+    /// What the ledger charges for it.
+    pub fn price(&self) -> crowdlens_control::Price {
+        crowdlens_control::Price { epsilon: self.epsilon, delta: self.delta, cost: self.cost }
     }
 
     pub(crate) fn calibrate(&self) -> Result<CountRelease, QueryError> {
@@ -300,7 +314,7 @@ pub(crate) async fn answer<P>(
             return Err(e);
         }
     };
-    let error = match ledger.reserve(&asker.requester(), question, &charge.epochs, charge.epsilon, charge.delta) {
+    let error = match ledger.reserve(&asker.requester(), question, &charge.epochs, &charge.price()) {
         Ok(reservation) => return run_charged(reservation, asker, charge, plan, run).await,
         Err(e) => QueryError::from(e),
     };

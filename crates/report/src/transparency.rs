@@ -70,9 +70,12 @@ pub struct Guarantee {
 pub struct EpochSpend {
     pub epoch: String,
     pub epsilon_total: f64,
+    /// The ε of the epoch's guarantee, its charges composed as the ledger composes them.
     pub epsilon_spent: f64,
     pub epsilon_remaining: f64,
     pub delta_spent: f64,
+    /// The parts the guarantee combines: pure ε, ρ of zCDP, and (ε, δ) pairs.
+    pub parts: crowdlens_control::Spend,
     pub questions: u64,
 }
 
@@ -286,7 +289,10 @@ pub fn transparency(
         if !in_period(c.audit_id) {
             continue;
         }
-        let entry = charged.entry(c.audit_id).or_insert((c.epsilon, Vec::new()));
+        // A question's share is its own ε, as its entry records it (a Gaussian question's
+        // charges row holds its ρ instead).
+        let own = by_id.get(&c.audit_id).and_then(|e| e.epsilon.parse::<f64>().ok()).unwrap_or(c.epsilon);
+        let entry = charged.entry(c.audit_id).or_insert((own, Vec::new()));
         entry.1.push(c.epoch.clone());
         let e = epochs.entry(c.epoch.clone()).or_insert_with(|| EpochSpend {
             epoch: c.epoch.clone(),
@@ -294,13 +300,16 @@ pub fn transparency(
             epsilon_spent: 0.0,
             epsilon_remaining: 0.0,
             delta_spent: 0.0,
+            parts: Default::default(),
             questions: 0,
         });
-        e.epsilon_spent += c.epsilon;
-        e.delta_spent += c.delta;
+        e.parts = e.parts.with(c.cost());
         e.questions += 1;
     }
     for e in epochs.values_mut() {
+        let guarantee = e.parts.guarantee(rules.delta_per_epoch);
+        e.epsilon_spent = guarantee.epsilon;
+        e.delta_spent = guarantee.delta;
         e.epsilon_remaining = (e.epsilon_total - e.epsilon_spent).max(0.0);
     }
 

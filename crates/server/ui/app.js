@@ -977,19 +977,22 @@ async function viewBudget() {
     el('div', { class: 'card' },
       el('p', {}, `Each epoch (an ISO week, UTC) may spend ε = ${fmt(b.rules.epsilon_per_epoch)} and δ = ${fmt(b.rules.delta_per_epoch)} in all; one question at most ε = ${fmt(b.rules.max_epsilon_per_question)}. Spent budget is never given back.`),
       el('table', { id: 'budget-epochs' },
-        el('tr', {}, ['epoch', 'ε spent', '', 'ε remaining', 'δ spent', 'questions'].map((h) => el('th', {}, h))),
+        el('tr', {}, ['epoch', 'ε spent', '', 'ε remaining', 'δ spent', 'pure ε', 'ρ (zCDP)', '(ε, δ) pairs', 'questions'].map((h) => el('th', {}, h))),
         b.epochs.map((e) => el('tr', { 'data-epoch': e.epoch },
           el('td', {}, e.epoch), el('td', { class: 'num epsilon-spent' }, fmt(e.epsilon_spent, 4)),
           el('td', {}, svgEl('svg', { width, height: 12 },
             svgEl('rect', { class: 'bar-bg', width, height: 12 }),
             svgEl('rect', { class: 'bar-fg', width: width * Math.min(1, e.epsilon_spent / e.epsilon_total), height: 12 }))),
           el('td', { class: 'num' }, fmt(e.epsilon_remaining, 4)), el('td', { class: 'num' }, fmt(e.delta_spent)),
-          el('td', { class: 'num' }, e.questions))))),
+          el('td', { class: 'num parts-pure' }, fmt(e.parts.epsilon_pure, 4)), el('td', { class: 'num parts-rho' }, fmt(e.parts.rho, 4)),
+          el('td', { class: 'num parts-pairs' }, `${fmt(e.parts.epsilon_approx, 4)}, ${fmt(e.parts.delta_approx)}`),
+          el('td', { class: 'num' }, e.questions)))),
+      el('p', { class: 'muted' }, 'ε spent is the epoch\'s guarantee: pure ε (Laplace questions) adds; ρ (Gaussian questions) composes in zCDP and converts to (ε, δ) once for the epoch, at its whole δ; (ε, δ) pairs (thresholded keys) add.')),
     el('div', { class: 'card' }, el('h2', {}, 'By case and purpose'),
       b.by_case.length ? el('table', { id: 'budget-cases' },
-        el('tr', {}, ['epoch', 'case', 'purpose', 'ε spent', 'δ spent', 'questions'].map((h) => el('th', {}, h))),
+        el('tr', {}, ['epoch', 'case', 'purpose', 'ε charged', 'δ charged', 'ρ charged', 'questions'].map((h) => el('th', {}, h))),
         b.by_case.map((c) => el('tr', {}, el('td', {}, c.epoch), el('td', {}, c.case_id), el('td', {}, c.purpose),
-          el('td', { class: 'num' }, fmt(c.epsilon_spent, 4)), el('td', { class: 'num' }, fmt(c.delta_spent)), el('td', { class: 'num' }, c.questions))))
+          el('td', { class: 'num' }, fmt(c.epsilon_spent, 4)), el('td', { class: 'num' }, fmt(c.delta_spent)), el('td', { class: 'num' }, fmt(c.rho_spent || 0, 4)), el('td', { class: 'num' }, c.questions))))
         : el('p', { class: 'muted' }, 'Nothing spent yet.')));
 }
 

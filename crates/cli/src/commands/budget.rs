@@ -20,11 +20,29 @@ pub(super) fn budget(store: &Path, json: bool) -> Result<()> {
     if b.is_empty() {
         println!("no epochs yet: ingest data first");
     }
-    println!("{:<10} {:>10} {:>10} {:>10} {:>10}", "epoch", "ε total", "ε spent", "ε left", "questions");
-    for e in b {
+    println!(
+        "{:<10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
+        "epoch", "ε total", "ε spent", "ε left", "pure ε", "ρ", "(ε, δ) pairs", "questions"
+    );
+    for e in &b {
+        let pairs = format!("{:.3}, {:.1e}", e.parts.epsilon_approx, e.parts.delta_approx);
         println!(
-            "{:<10} {:>10} {:>10.4} {:>10.4} {:>10}",
-            e.epoch, e.epsilon_total, e.epsilon_spent, e.epsilon_remaining, e.questions
+            "{:<10} {:>10} {:>10.4} {:>10.4} {:>10.4} {:>10.4} {:>12} {:>10}",
+            e.epoch,
+            e.epsilon_total,
+            e.epsilon_spent,
+            e.epsilon_remaining,
+            e.parts.epsilon_pure,
+            e.parts.rho,
+            pairs,
+            e.questions
+        );
+    }
+    if b.iter().any(|e| e.parts.rho > 0.0) {
+        println!(
+            "ε spent is the epoch's guarantee at δ {:e}: pure ε adds, ρ (Gaussian questions) composes in zCDP and \
+             converts to (ε, δ) once for the epoch, and (ε, δ) pairs (thresholded keys) add",
+            rules.delta_per_epoch
         );
     }
     Ok(())

@@ -37,24 +37,26 @@ fn spend_of_actor(ledger: &Ledger, actor: &str) -> Result<Vec<crowdlens_control:
         .filter(|e| e.actor == actor && e.outcome == "charged")
         .filter_map(|e| Some((e.id.parse().ok()?, (e.case_id, e.purpose))))
         .collect();
-    type Group = (f64, f64, std::collections::BTreeSet<i64>);
+    type Group = (f64, f64, f64, std::collections::BTreeSet<i64>);
     let mut groups: std::collections::BTreeMap<(String, String, String), Group> = Default::default();
     for c in ledger.charges()? {
         if let Some((case_id, purpose)) = mine.get(&c.audit_id) {
             let g = groups.entry((c.epoch, case_id.clone(), purpose.clone())).or_default();
             g.0 += c.epsilon;
             g.1 += c.delta;
-            g.2.insert(c.audit_id);
+            g.2 += c.rho;
+            g.3.insert(c.audit_id);
         }
     }
     Ok(groups
         .into_iter()
-        .map(|((epoch, case_id, purpose), (epsilon_spent, delta_spent, ids))| crowdlens_control::CaseSpend {
+        .map(|((epoch, case_id, purpose), (epsilon_spent, delta_spent, rho_spent, ids))| crowdlens_control::CaseSpend {
             epoch,
             case_id,
             purpose,
             epsilon_spent,
             delta_spent,
+            rho_spent,
             questions: ids.len() as u64,
         })
         .collect())
