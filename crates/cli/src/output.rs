@@ -133,6 +133,37 @@ fn asked_line(asked: &serde_json::Value) -> String {
         .join(" ")
 }
 
+/// A kept answer given again: what it is, and its rows as they were released.
+pub fn print_reused(kept: &serde_json::Value) {
+    let reused = &kept["reused"];
+    let verb = if reused["dry_run"] == true { "would be given again" } else { "given again" };
+    println!(
+        "{} · the same question of the same data as answer #{}, {verb} at no charge (audit entry #{})",
+        kept["question"].as_str().unwrap_or_default(),
+        reused["answer"],
+        reused["audit_id"]
+    );
+    println!("asked: {}", asked_line(&kept["asked"]));
+    if reused["dry_run"] == true {
+        return;
+    }
+    let rows = kept["rows"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let mut columns: Vec<&str> = Vec::new();
+    for row in rows {
+        for name in row.as_object().into_iter().flat_map(|o| o.keys()) {
+            if !columns.contains(&name.as_str()) {
+                columns.push(name);
+            }
+        }
+    }
+    println!("{}", columns.join("\t"));
+    for row in rows {
+        let cells: Vec<String> =
+            columns.iter().map(|c| row.get(*c).map(|v| v.as_str().map_or(v.to_string(), str::to_string)).unwrap_or_default()).collect();
+        println!("{}", cells.join("\t"));
+    }
+}
+
 pub fn print_answer(a: &Answer) {
     println!(
         "{} · ε={} δ={} · {:?} noise · each device bounded to {} · case {} ({})",

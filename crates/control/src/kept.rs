@@ -33,6 +33,10 @@ pub struct KeptAnswer {
     pub meta_json: String,
     /// How many rows `rows_json` holds.
     pub rows: i64,
+    /// The store's manifest generation the answer was computed on: the same question asked of
+    /// the same generation is answered from this answer, free ([`reusable`]). Kept beside the
+    /// answer, not in it: it counts the store's commits and is nothing an answer needs to say.
+    pub store_generation: u64,
 }
 
 impl KeptAnswer {
@@ -131,10 +135,54 @@ pub(crate) fn create_table(conn: &Connection) -> Result<(), ControlError> {
             delta REAL NOT NULL,
             rows INTEGER NOT NULL,
             rows_json TEXT NOT NULL,
-            meta_json TEXT NOT NULL
+            meta_json TEXT NOT NULL,
+            store_generation INTEGER
         );",
     )?;
+    // Answers kept before re-asks were free have no generation, and are never re-used.
+    let has_generation: bool = conn.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('kept_answers') WHERE name = 'store_generation'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has_generation {
+        if let Err(e) = conn.execute_batch("ALTER TABLE kept_answers ADD COLUMN store_generation INTEGER") {
+            let added: bool = conn.query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('kept_answers') WHERE name = 'store_generation'",
+                [],
+                |r| r.get::<_, i64>(0).map(|n| n > 0),
+            )?;
+            if !added {
+                return Err(e.into());
+            }
+        }
+    }
     Ok(())
+}
+
+/// The newest kept answer `actor` was given to exactly the question `asked`, computed on the
+/// store's generation `generation`, its digest and metadata checked: re-giving it is
+/// post-processing of a released answer, and costs nothing.
+pub(crate) fn reusable(
+    conn: &Connection,
+    actor: &str,
+    asked: &serde_json::Value,
+    generation: u64,
+) -> Result<Option<KeptRead>, ControlError> {
+    let mut stmt = conn.prepare(
+        "SELECT k.audit_id FROM kept_answers k JOIN audit a ON a.id = k.audit_id
+         WHERE a.actor = ?1 AND k.store_generation = ?2 ORDER BY k.audit_id DESC",
+    )?;
+    let ids: Vec<i64> =
+        stmt.query_map(params![actor, generation as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    for id in ids {
+        if let Some(kept) = read(conn, id)? {
+            if kept.summary.asked == *asked {
+                return Ok(Some(kept));
+            }
+        }
+    }
+    Ok(None)
 }
 
 pub(crate) fn insert(
@@ -146,9 +194,20 @@ pub(crate) fn insert(
     delta: f64,
 ) -> Result<(), ControlError> {
     tx.execute(
-        "INSERT INTO kept_answers (audit_id, charged_in, question, epsilon, delta, rows, rows_json, meta_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![audit_id, charged_in, kept.question, epsilon, delta, kept.rows, kept.rows_json, kept.meta_json],
+        "INSERT INTO kept_answers (audit_id, charged_in, question, epsilon, delta, rows, rows_json, meta_json,
+                                   store_generation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            audit_id,
+            charged_in,
+            kept.question,
+            epsilon,
+            delta,
+            kept.rows,
+            kept.rows_json,
+            kept.meta_json,
+            kept.store_generation as i64
+        ],
     )?;
     Ok(())
 }
@@ -300,6 +359,7 @@ mod tests {
             rows_json: r#"[{"cell":"8a2a1072b59ffff","value":3}]"#.into(),
             meta_json: meta.to_string(),
             rows: 1,
+            store_generation: 1,
         };
         reservation.answered(&kept).unwrap()
     }
@@ -322,7 +382,13 @@ mod tests {
         let meta = serde_json::json!({"question": "reach", "epsilon": 1.0, "delta": delta, "case": "C",
             "purpose": "research", "charged_in": reservation.charge_id()});
         let kept =
-            KeptAnswer { question: "reach".into(), rows_json: "[]".into(), meta_json: meta.to_string(), rows: 0 };
+            KeptAnswer {
+                question: "reach".into(),
+                rows_json: "[]".into(),
+                meta_json: meta.to_string(),
+                rows: 0,
+                store_generation: 1,
+            };
         let id = reservation.answered(&kept).unwrap();
         assert!(l.kept_answer(id).unwrap().is_some());
     }

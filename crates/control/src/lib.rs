@@ -33,7 +33,7 @@ use thiserror::Error;
 pub enum ControlError {
     #[error("control database: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("budget exhausted for epoch {epoch}: this question needs ε={needed}, but only ε={remaining} of {total} remains. Ask a coarser or shorter question, lower --epsilon, or wait for a new epoch")]
+    #[error("budget exhausted for epoch {epoch}: this question would add ε {needed:.4} to the epoch's guarantee, and only ε {remaining:.4} of {total} remains. A coarser or shorter question costs the same; what helps: a lower --epsilon that fits (wider intervals), --mechanism gaussian (charged in zCDP, which composes more cheaply), asking again a question you were already answered (free), a window in another week, or the operator raising the rule with `crowdlens budget set`")]
     BudgetExhausted { epoch: String, needed: f64, remaining: f64, total: f64 },
     #[error("delta budget exhausted for epoch {epoch}: this question needs δ={needed:e}, only δ={remaining:e} remains; use --mechanism laplace, which spends no δ")]
     DeltaExhausted { epoch: String, needed: f64, remaining: f64 },
@@ -102,15 +102,18 @@ fn add_rho_to_charges(conn: &Connection) -> Result<(), ControlError> {
     }
 }
 
-/// What an epoch has spent so far.
+/// What an epoch has spent so far, summed as [`Spend::with`] sums charges.
 fn spend_of(conn: &Connection, epoch: &str) -> Result<Spend, ControlError> {
-    let mut stmt = conn.prepare_cached("SELECT epsilon, delta, rho FROM charges WHERE epoch = ?1")?;
-    let costs = stmt.query_map([epoch], |r| Ok(Cost { epsilon: r.get(0)?, delta: r.get(1)?, rho: r.get(2)? }))?;
-    let mut spend = Spend::default();
-    for cost in costs {
-        spend = spend.with(cost?);
-    }
-    Ok(spend)
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(SUM(CASE WHEN delta > 0 THEN 0 ELSE epsilon END), 0),
+                COALESCE(SUM(rho), 0),
+                COALESCE(SUM(CASE WHEN delta > 0 THEN epsilon ELSE 0 END), 0),
+                COALESCE(SUM(delta), 0)
+         FROM charges WHERE epoch = ?1",
+    )?;
+    Ok(stmt.query_row([epoch], |r| {
+        Ok(Spend { epsilon_pure: r.get(0)?, rho: r.get(1)?, epsilon_approx: r.get(2)?, delta_approx: r.get(3)? })
+    })?)
 }
 
 /// Who asked, why, and what: the context recorded with every charge.
@@ -695,6 +698,30 @@ impl Ledger {
         case_id: Option<&str>,
     ) -> Result<Vec<kept::KeptSummary>, ControlError> {
         kept::list(&self.conn, actor, case_id)
+    }
+
+    /// A kept answer `actor` may be given again for `asked`, free: see [`kept::reusable`].
+    pub fn reusable_answer(
+        &self,
+        actor: &str,
+        asked: &serde_json::Value,
+        store_generation: u64,
+    ) -> Result<Option<kept::KeptRead>, ControlError> {
+        kept::reusable(&self.conn, actor, asked, store_generation)
+    }
+
+    /// Audits that `reused` was given again for `question`: no charge, and the entry holds the
+    /// answer's digest, so the chain says what was given.
+    pub fn record_reuse(
+        &mut self,
+        who: &Requester,
+        question: &serde_json::Value,
+        reused: &kept::KeptRead,
+        dry_run: bool,
+    ) -> Result<i64, ControlError> {
+        let id = reused.summary.audit_id;
+        let outcome = if dry_run { outcome::reuse_priced(id) } else { outcome::reused(id) };
+        self.append_outcome(who, question, &outcome, if dry_run { "" } else { &reused.digest })
     }
 
     /// A kept answer by its `answered` audit entry, or `None`. Reading it charges nothing

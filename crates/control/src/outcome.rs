@@ -41,6 +41,21 @@ pub fn refused(code: &str, explanation: &str) -> String {
     format!("refused [{code}]: {explanation}")
 }
 
+/// The outcome of a question answered again from kept answer `id`, free.
+pub fn reused(id: i64) -> String {
+    format!("re-used answer #{id} (no charge)")
+}
+
+/// The outcome of a dry run that found kept answer `id` to give again, free.
+pub fn reuse_priced(id: i64) -> String {
+    format!("dry run: would re-use answer #{id} (no charge)")
+}
+
+/// The kept answer a re-use outcome names.
+pub fn parse_reuse(outcome: &str) -> Option<i64> {
+    outcome.strip_prefix("re-used answer #")?.split_once(' ')?.0.parse().ok()
+}
+
 /// The outcome of a dry run refused under `code`.
 pub fn dry_run_refused(code: &str, explanation: &str) -> String {
     format!("dry run refused [{code}]: {explanation}")

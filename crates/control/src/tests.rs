@@ -33,7 +33,7 @@ impl Ledger {
         delta: f64,
         digest: &str,
     ) -> Result<i64, ControlError> {
-        let kept = kept::KeptAnswer { question: "t".into(), rows_json: digest.into(), meta_json: "{}".into(), rows: 1 };
+        let kept = kept::KeptAnswer { question: "t".into(), rows_json: digest.into(), meta_json: "{}".into(), rows: 1, store_generation: 1 };
         self.reserve(who, q, epochs, &crate::Price::pair(epsilon, delta))?.answered(&kept)
     }
 }
@@ -46,12 +46,28 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
     let kept = kept::KeptAnswer {
         question: "presence".into(),
         rows_json: rows.into(),
-        meta_json: r#"{"epsilon":0.5}"#.into(),
+        meta_json: r#"{"epsilon":0.5,"asked":{"kind":"presence","area":"cells:x"}}"#.into(),
         rows: 1,
+        store_generation: 3,
     };
     let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], &crate::Price::pair(0.5, 0.0)).unwrap().answered(&kept).unwrap();
     let other = Requester { actor: "someone-else".into(), case_id: "C-2".into(), ..who() };
     l.charge(&other, &serde_json::json!({}), &["E".into()], 0.25, 0.0, "[]").unwrap();
+
+    // The same question of the same generation, by the same actor, finds it; another
+    // question, generation or actor does not.
+    let asked = serde_json::json!({"kind": "presence", "area": "cells:x"});
+    let found = l.reusable_answer("cli", &asked, 3).unwrap().expect("re-usable");
+    assert_eq!(found.summary.audit_id, id);
+    assert!(l.reusable_answer("cli", &asked, 4).unwrap().is_none(), "new data, new answer");
+    assert!(l.reusable_answer("someone-else", &asked, 3).unwrap().is_none(), "another analyst's answer is theirs");
+    assert!(l.reusable_answer("cli", &serde_json::json!({"kind": "presence", "area": "cells:y"}), 3).unwrap().is_none());
+    let before = l.budget(&["E".into()]).unwrap();
+    let reuse = l.record_reuse(&who(), &asked, &found, false).unwrap();
+    assert_eq!(l.budget(&["E".into()]).unwrap(), before, "a re-use charges nothing");
+    let entry = l.audit_entries().unwrap().into_iter().find(|e| e.id == reuse.to_string()).unwrap();
+    assert_eq!(crate::outcome::parse_reuse(&entry.outcome), Some(id));
+    assert_eq!(entry.answer_digest, found.digest, "the chain says what was given again");
 
     let mine = l.kept_answers(Some("cli"), None).unwrap();
     assert_eq!(mine.len(), 1);

@@ -39,12 +39,15 @@ pub trait Question: Serialize + DeserializeOwned + Sync {
     }
 }
 
-/// The price of a dry run, or a released answer.
+/// The price of a dry run, a released answer, or a kept answer given again.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Reply {
     Price(Charge),
     Answer(Answer),
+    /// The kept answer to the same question of the same data, as `answers show` gives it, with
+    /// `reused` saying so: it was released already, so giving it again costs nothing.
+    Reused(serde_json::Value),
 }
 
 /// Prices `q` when `dry_run`, otherwise asks it.
@@ -55,6 +58,9 @@ pub async fn respond<Q: Question>(
     asker: &Asker,
     dry_run: bool,
 ) -> Result<Reply, QueryError> {
+    if let Some(reply) = reuse(q, store, ledger, asker, dry_run)? {
+        return Ok(reply);
+    }
     if dry_run {
         // Every check the ask runs before its charge, and the ledger's own (cap, floor,
         // budget), without charging: a dry run approves exactly what the ask would not refuse.
@@ -74,6 +80,31 @@ pub async fn respond<Q: Question>(
     } else {
         Ok(Reply::Answer(q.ask(store, ledger, asker).await?))
     }
+}
+
+/// The same question, asked by the same asker of the same store generation, is given its kept
+/// answer again, free and audited as a re-use. The asker's own checks (case, purpose) still
+/// apply; the rules' caps do not, since nothing new is released.
+fn reuse<Q: Question>(
+    q: &Q,
+    store: &Store,
+    ledger: &mut Ledger,
+    asker: &Asker,
+    dry_run: bool,
+) -> Result<Option<Reply>, QueryError> {
+    let asked = q.asked();
+    let generation = store.manifest()?.generation;
+    let Some(kept) = ledger.reusable_answer(&asker.actor, &asked, generation)? else { return Ok(None) };
+    asker.check(ledger.rules())?;
+    let entry = ledger.record_reuse(&asker.requester(), &asked, &kept, dry_run)?;
+    let mut answer = kept.to_json().map_err(|e| QueryError::Engine(format!("kept answer: {e}")))?;
+    answer["reused"] = serde_json::json!({
+        "answer": kept.summary.audit_id,
+        "audit_id": entry,
+        "dry_run": dry_run,
+        "charged": false,
+    });
+    Ok(Some(Reply::Reused(answer)))
 }
 
 /// A question given by its kind and fields (an API body, CLI flags), read through its

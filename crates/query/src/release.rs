@@ -69,6 +69,10 @@ pub struct Charge {
     /// What each epoch is charged: this (ε, δ) pair, or, for Gaussian noise, its ρ of zCDP,
     /// which the ledger composes tightly with the epoch's other charges.
     pub cost: crowdlens_control::Cost,
+    /// The store's manifest generation it was priced on, which its kept answer records so that
+    /// the same question of the same data is given again free.
+    #[serde(skip)]
+    pub(crate) store_generation: u64,
     /// The δ budget private selection was calibrated to (the priced `delta` is at most this).
     #[serde(skip)]
     delta_target: f64,
@@ -163,6 +167,8 @@ pub(crate) struct Shape {
 #[derive(Debug, Clone)]
 pub(crate) struct Asked {
     pub(crate) question: serde_json::Value,
+    /// The store's manifest generation.
+    pub(crate) store_generation: u64,
     pub(crate) epochs: Vec<String>,
     pub(crate) epsilon: f64,
     pub(crate) mechanism: crowdlens_dp::Mechanism,
@@ -174,7 +180,7 @@ impl Charge {
     /// Refuses an ε above the rules' per-question cap here, from the parameters alone, so the
     /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
     pub(crate) fn new(asked: Asked, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
-        let Asked { question, epochs, epsilon, mechanism } = asked;
+        let Asked { question, store_generation, epochs, epsilon, mechanism } = asked;
         let Shape { bound: max_partitions, partitions, sensitivity, keys, tiled } = shape;
         let private_keys = keys == Keys::FromData;
         // Every question is charged in at least one week; a window that covers none is no window.
@@ -204,6 +210,7 @@ impl Charge {
             keys: KeySelection::Public,
             ci_half_width: 0.0,
             cost: crowdlens_control::Cost::pure(epsilon),
+            store_generation,
             delta_target: delta_per_question,
         };
         if private_keys {
@@ -357,7 +364,7 @@ async fn run_charged<P>(
     };
     // The answer leaves only once its digest is in the audit chain, and it is kept there so
     // that re-viewing it costs nothing.
-    answer.audit_id = reservation.answered(&keep(&answer))?;
+    answer.audit_id = reservation.answered(&keep(&answer, charge.store_generation))?;
     Ok(answer)
 }
 
@@ -408,7 +415,7 @@ pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
 /// The answer as the ledger keeps it: the rows' JSON and everything else but the audit id,
 /// which the keeping entry itself is. The audited digest covers both
 /// (`crowdlens_control::kept::digest_of_answer`).
-fn keep(a: &Answer) -> crowdlens_control::kept::KeptAnswer {
+fn keep(a: &Answer, store_generation: u64) -> crowdlens_control::kept::KeptAnswer {
     let mut meta = serde_json::json!({
         "question": a.question, "asked": a.asked, "tiled": a.tiled, "epsilon": a.epsilon, "delta": a.delta, "epochs": a.epochs,
         "mechanism": a.mechanism, "max_partitions": a.max_partitions, "confidence": a.confidence,
@@ -422,5 +429,6 @@ fn keep(a: &Answer) -> crowdlens_control::kept::KeptAnswer {
         rows_json: serde_json::to_string(&a.rows).expect("rows serialise"),
         meta_json: meta.to_string(),
         rows: a.rows.len() as i64,
+        store_generation,
     }
 }

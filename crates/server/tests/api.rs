@@ -154,10 +154,12 @@ fn concurrent_spenders_get_exactly_the_budget() {
     let s = start(1.0, Limits::default());
     let token = s.tokens["analyst"].clone();
     let url = format!("{}/v1/ask/presence", s.base);
+    // 32 different questions (the same one again would be given its kept answer, free).
     let handles: Vec<_> = (0..32)
-        .map(|_| {
+        .map(|i| {
             let (url, token) = (url.clone(), token.clone());
-            std::thread::spawn(move || call("POST", &url, Some(&token), Some(ASK)).0)
+            let body = ASK.replace("44.99", &format!("44.99{i:02}"));
+            std::thread::spawn(move || call("POST", &url, Some(&token), Some(&body)).0)
         })
         .collect();
     let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -248,6 +250,18 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     let budget = || call("GET", &format!("{}/v1/budget", s.base), Some(&auditor), None).1;
     let audit_len =
         || call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None).1["entries"].as_array().unwrap().len();
+
+    // The same question again is given the same answer, free, and audited as a re-use.
+    let spent = budget();
+    let ask_again = ASK.replace("bbox:-93.30,44.95,-93.24,44.99", square);
+    let (status, again) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(&analyst), Some(&ask_again));
+    assert_eq!(status, 200, "{again}");
+    assert_eq!((again["reused"]["answer"].as_i64(), again["reused"]["charged"].as_bool()), (Some(id), Some(false)), "{again}");
+    assert_eq!(again["rows"], answer["rows"]);
+    assert_eq!(budget()["epochs"], spent["epochs"], "a re-ask charges nothing");
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&auditor), None);
+    let last = audit["entries"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["outcome"], format!("re-used answer #{id} (no charge)"), "{last}");
     let before = (budget(), audit_len());
 
     let (status, list) = call("GET", &format!("{}/v1/answers?case=C-1", s.base), Some(&analyst), None);

@@ -767,6 +767,11 @@ function fieldFor(e, fieldNames) {
 }
 
 function renderPrice(p, budget) {
+  if (p.reused) {
+    return el('div', { class: 'message info', id: 'price-reused' },
+      `You asked this same question of the same data before (answer #${p.reused.answer}): asking again gives that answer back at no charge. `,
+      el('span', { id: 'price-ci' }, `95% intervals ±${fmt(p.rows && p.rows.length ? p.rows[0].value - p.rows[0].ci_low : 0)}.`));
+  }
   const remaining = {};
   for (const e of (budget && budget.epochs) || []) remaining[e.epoch] = e.epsilon_remaining;
   const keys = p.keys.kind === 'public' ? 'fixed by the question, all released' : `found in the data, released above ${p.keys.threshold}`;

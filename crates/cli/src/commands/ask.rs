@@ -110,6 +110,7 @@ pub(super) fn ask(command: AskCommand) -> Result<()> {
         (_, true) => print_json_line(&reply)?,
         (Reply::Price(charge), false) => print_charge(charge),
         (Reply::Answer(a), false) => print_answer(a),
+        (Reply::Reused(kept), false) => crate::output::print_reused(kept),
     }
     Ok(())
 }

@@ -315,9 +315,17 @@ fn every_question_from_the_cli() {
     let after = run(&["budget", "--store", s(&st), "--json"]).ok().json();
     let w46 = after["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W46").unwrap().clone();
     assert_eq!(w46["epsilon_spent"], 0.5);
-    // Six answers in week 45 at ε = 0.5, plus the two-week dwell.
+    // Six answers in week 45 at ε = 0.5, plus the two-week dwell: five Laplace ones as pure
+    // ε, a thresholded one as an (ε, δ) pair, and the Gaussian one as its ρ, which composes
+    // in zCDP; the epoch's guarantee is below the 3.5 that adding their (ε, δ) would give.
     let w45 = after["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
-    assert!((w45["epsilon_spent"].as_f64().unwrap() - 3.5).abs() < 1e-9, "{w45}");
+    let parts = &w45["parts"];
+    assert!((parts["epsilon_pure"].as_f64().unwrap() - 2.5).abs() < 1e-9, "{w45}");
+    assert!((parts["epsilon_approx"].as_f64().unwrap() - 0.5).abs() < 1e-9, "{w45}");
+    assert!(parts["rho"].as_f64().unwrap() > 0.0, "{w45}");
+    let spent = w45["epsilon_spent"].as_f64().unwrap();
+    assert!(spent > 3.0 && spent < 3.5 - 1e-3, "{w45}");
+    assert_eq!(w45["delta_spent"], w45["delta_total"], "the conversion of ρ holds the epoch's whole δ");
 }
 
 #[test]

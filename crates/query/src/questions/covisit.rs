@@ -96,7 +96,7 @@ pub(super) fn price_covisit(
         keys: Keys::Public,
         tiled: Tiled { res, cells: (a.len() + b.len()) as u64 },
     };
-    let charge = q.common.charge(rules, q.asked(), shape)?;
+    let charge = q.common.charge(store, rules, q.asked(), shape)?;
     Ok((charge, (res, a, b)))
 }
 

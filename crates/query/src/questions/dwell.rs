@@ -89,7 +89,7 @@ pub(super) fn price_dwell(
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let shape =
         Shape { bound, partitions: bins as u64, sensitivity: Sensitivity::total(bound, bins), keys: Keys::Public, tiled };
-    let charge = q.common.charge(rules, q.asked(), shape)?;
+    let charge = q.common.charge(store, rules, q.asked(), shape)?;
     Ok((charge, (res, cells)))
 }
 

@@ -358,7 +358,7 @@ pub(super) fn price_flows(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Re
     check_partitions(rules, partitions)?;
     let keys = if private { Keys::FromData } else { Keys::Public };
     let shape = Shape { bound, partitions, sensitivity: Sensitivity::once_per_partition(bound), keys, tiled };
-    let charge = q.common.charge(rules, q.asked(), shape)?;
+    let charge = q.common.charge(store, rules, q.asked(), shape)?;
     Ok((charge, zones))
 }
 

@@ -122,8 +122,20 @@ impl Common {
 
     /// Prices `question` (as [`crate::Question::asked`] gives it) over this window at this ε,
     /// mechanism and the rules' δ per question.
-    pub(crate) fn charge(&self, rules: &Rules, question: serde_json::Value, shape: Shape) -> Result<Charge, QueryError> {
-        let asked = Asked { question, epochs: self.epochs(), epsilon: self.epsilon, mechanism: self.mechanism };
+    pub(crate) fn charge(
+        &self,
+        store: &Store,
+        rules: &Rules,
+        question: serde_json::Value,
+        shape: Shape,
+    ) -> Result<Charge, QueryError> {
+        let asked = Asked {
+            question,
+            store_generation: store.manifest()?.generation,
+            epochs: self.epochs(),
+            epsilon: self.epsilon,
+            mechanism: self.mechanism,
+        };
         Charge::new(asked, shape, rules)
     }
 }

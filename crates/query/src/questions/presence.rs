@@ -118,7 +118,8 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
         return Err(QueryError::BadBound);
     }
     let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let asked = Asked { question: q.asked(), epochs, epsilon: q.epsilon, mechanism: q.mechanism };
+    let store_generation = store.manifest()?.generation;
+    let asked = Asked { question: q.asked(), store_generation, epochs, epsilon: q.epsilon, mechanism: q.mechanism };
     let sensitivity = Sensitivity::once_per_partition(max_partitions);
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public, tiled };

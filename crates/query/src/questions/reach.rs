@@ -82,7 +82,7 @@ pub(super) fn price_reach(
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let sensitivity = Sensitivity::once_per_partition(bound);
     let shape = Shape { bound, partitions: 0, sensitivity, keys: Keys::FromData, tiled };
-    let charge = q.common.charge(rules, q.asked(), shape)?;
+    let charge = q.common.charge(store, rules, q.asked(), shape)?;
     Ok((charge, (res, cells)))
 }
 

@@ -110,6 +110,7 @@ pub(super) fn price_series(
     epochs.dedup();
     let asked = Asked {
         question: q.asked(),
+        store_generation: store.manifest()?.generation,
         epochs: epochs.iter().map(|e| e.to_string()).collect(),
         epsilon: q.common.epsilon,
         mechanism: q.common.mechanism,
