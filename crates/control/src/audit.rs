@@ -329,7 +329,19 @@ pub(crate) fn check_tables(conn: &Connection) -> Result<(), ControlError> {
     }
     let mut rows_of: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
     {
-        let mut stmt = conn.prepare("SELECT audit_id, epoch, epsilon, delta, rho FROM charges")?;
+        // A ledger not yet opened by a version that keeps ρ (`audit verify` opens it read-only
+        // and migrates nothing) has no column for it, and no ρ.
+        let has_rho: bool = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('charges') WHERE name = 'rho'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        let select = if has_rho {
+            "SELECT audit_id, epoch, epsilon, delta, rho FROM charges"
+        } else {
+            "SELECT audit_id, epoch, epsilon, delta, 0.0 FROM charges"
+        };
+        let mut stmt = conn.prepare(select)?;
         let rows = stmt.query_map([], |r| {
             let cost = crate::Cost { epsilon: r.get(2)?, delta: r.get(3)?, rho: r.get(4)? };
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, cost))

@@ -160,26 +160,35 @@ pub(crate) fn create_table(conn: &Connection) -> Result<(), ControlError> {
     Ok(())
 }
 
-/// The newest kept answer `actor` was given to exactly the question `asked`, computed on the
-/// store's generation `generation`, its digest and metadata checked: re-giving it is
-/// post-processing of a released answer, and costs nothing.
+/// The newest kept answer the same asker was given, for the same case and purpose, to exactly
+/// the question `asked`, computed on the store's generation `generation`, its digest and
+/// metadata checked: re-giving it is post-processing of a released answer, and costs nothing.
+/// Another case or purpose is another inquiry, and is asked afresh.
 pub(crate) fn reusable(
     conn: &Connection,
-    actor: &str,
+    who: &crate::Requester,
     asked: &serde_json::Value,
     generation: u64,
 ) -> Result<Option<KeptRead>, ControlError> {
+    // Only answers to this very question are read (and their digests checked): the kept
+    // metadata and `asked` are written by the same serialiser, so equal questions are equal text.
+    let asked_text = asked.to_string();
     let mut stmt = conn.prepare(
         "SELECT k.audit_id FROM kept_answers k JOIN audit a ON a.id = k.audit_id
-         WHERE a.actor = ?1 AND k.store_generation = ?2 ORDER BY k.audit_id DESC",
+         WHERE a.actor = ?1 AND a.case_id = ?2 AND a.purpose = ?3 AND k.store_generation = ?4
+           AND json_extract(k.meta_json, '$.asked') = json(?5)
+         ORDER BY k.audit_id DESC",
     )?;
-    let ids: Vec<i64> =
-        stmt.query_map(params![actor, generation as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = stmt
+        .query_map(params![who.actor, who.case_id, who.purpose, generation as i64, asked_text], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     for id in ids {
-        if let Some(kept) = read(conn, id)? {
-            if kept.summary.asked == *asked {
-                return Ok(Some(kept));
-            }
+        match read(conn, id) {
+            Ok(Some(kept)) if kept.summary.asked == *asked => return Ok(Some(kept)),
+            // An answer altered in the database is never given again; the question is asked
+            // afresh (and `answers show` reports the alteration).
+            Ok(_) | Err(ControlError::KeptAnswerAltered { .. }) => continue,
+            Err(e) => return Err(e),
         }
     }
     Ok(None)

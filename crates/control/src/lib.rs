@@ -441,6 +441,13 @@ impl Ledger {
         if !(epsilon >= rules.min_epsilon_per_question * (1.0 - RELATIVE_SLACK)) {
             return Ok(Some(ControlError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question }));
         }
+        // A charge is never free: pure ε or a pair at least the question's ε, or a ρ above 0.
+        let finite = [cost.epsilon, cost.delta, cost.rho].iter().all(|v| v.is_finite() && *v >= 0.0);
+        if !finite || !(cost.rho > 0.0 || cost.epsilon >= epsilon * (1.0 - RELATIVE_SLACK)) {
+            return Err(ControlError::BadRule(format!(
+                "a question of ε {epsilon} may not be charged {cost:?}: its charge must be its ε or a ρ above 0"
+            )));
+        }
         let (epsilon_total, delta_total) = (rules.epsilon_per_epoch, rules.delta_per_epoch);
         for epoch in epochs {
             let before = spend_of(conn, epoch)?;
@@ -449,7 +456,9 @@ impl Ledger {
             // convert it at.
             let delta_left = delta_total - before.delta_approx;
             let delta_over = after.delta_approx > delta_total * (1.0 + RELATIVE_SLACK);
-            if (cost.delta > 0.0 && delta_over) || (cost.rho > 0.0 && after.delta_approx >= delta_total) {
+            // Once any ρ is spent, its conversion needs some δ the pairs leave.
+            let rho_stranded = after.rho > 0.0 && after.delta_approx >= delta_total;
+            if (cost.delta > 0.0 && delta_over) || ((cost.rho > 0.0 || cost.delta > 0.0) && rho_stranded) {
                 return Ok(Some(ControlError::DeltaExhausted {
                     epoch: epoch.clone(),
                     needed: cost.delta,
@@ -700,14 +709,14 @@ impl Ledger {
         kept::list(&self.conn, actor, case_id)
     }
 
-    /// A kept answer `actor` may be given again for `asked`, free: see [`kept::reusable`].
+    /// A kept answer `who` may be given again for `asked`, free: see [`kept::reusable`].
     pub fn reusable_answer(
         &self,
-        actor: &str,
+        who: &Requester,
         asked: &serde_json::Value,
         store_generation: u64,
     ) -> Result<Option<kept::KeptRead>, ControlError> {
-        kept::reusable(&self.conn, actor, asked, store_generation)
+        kept::reusable(&self.conn, who, asked, store_generation)
     }
 
     /// Audits that `reused` was given again for `question`: no charge, and the entry holds the

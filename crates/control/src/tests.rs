@@ -46,7 +46,7 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
     let kept = kept::KeptAnswer {
         question: "presence".into(),
         rows_json: rows.into(),
-        meta_json: r#"{"epsilon":0.5,"asked":{"kind":"presence","area":"cells:x"}}"#.into(),
+        meta_json: r#"{"asked":{"area":"cells:x","kind":"presence"},"epsilon":0.5}"#.into(),
         rows: 1,
         store_generation: 3,
     };
@@ -57,11 +57,15 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
     // The same question of the same generation, by the same actor, finds it; another
     // question, generation or actor does not.
     let asked = serde_json::json!({"kind": "presence", "area": "cells:x"});
-    let found = l.reusable_answer("cli", &asked, 3).unwrap().expect("re-usable");
+    let found = l.reusable_answer(&who(), &asked, 3).unwrap().expect("re-usable");
     assert_eq!(found.summary.audit_id, id);
-    assert!(l.reusable_answer("cli", &asked, 4).unwrap().is_none(), "new data, new answer");
-    assert!(l.reusable_answer("someone-else", &asked, 3).unwrap().is_none(), "another analyst's answer is theirs");
-    assert!(l.reusable_answer("cli", &serde_json::json!({"kind": "presence", "area": "cells:y"}), 3).unwrap().is_none());
+    assert!(l.reusable_answer(&who(), &asked, 4).unwrap().is_none(), "new data, new answer");
+    let someone = Requester { actor: "someone-else".into(), ..who() };
+    assert!(l.reusable_answer(&someone, &asked, 3).unwrap().is_none(), "another analyst's answer is theirs");
+    let other_case = Requester { case_id: "C-9".into(), ..who() };
+    assert!(l.reusable_answer(&other_case, &asked, 3).unwrap().is_none(), "another case is another inquiry");
+    let other = serde_json::json!({"kind": "presence", "area": "cells:y"});
+    assert!(l.reusable_answer(&who(), &other, 3).unwrap().is_none());
     let before = l.budget(&["E".into()]).unwrap();
     let reuse = l.record_reuse(&who(), &asked, &found, false).unwrap();
     assert_eq!(l.budget(&["E".into()]).unwrap(), before, "a re-use charges nothing");
@@ -455,4 +459,37 @@ fn create_refuses_a_keyring_that_witnesses_another_ledger() {
     drop(Ledger::create(&f, &rules(10.0, 0.0)).unwrap());
     std::fs::remove_file(&f.database).unwrap();
     assert!(matches!(Ledger::create(&f, &rules(10.0, 0.0)), Err(ControlError::LedgerExists { .. })));
+}
+
+/// A ledger from before charges kept ρ (and kept answers their store generation) verifies as
+/// it is, read-only, and opens with its spend carried over.
+#[test]
+fn a_ledger_from_before_rho_verifies_and_migrates_with_its_spend() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 10.0);
+    l.charge(&who(), &serde_json::json!({"q": 1}), &["E".into()], 0.5, 0.0, "[]").unwrap();
+    l.charge(&who(), &serde_json::json!({"q": 2}), &["E".into()], 1.0, 1e-7, "[]").unwrap();
+    drop(l);
+    let db = rusqlite::Connection::open(&files(&dir).database).unwrap();
+    db.execute_batch("ALTER TABLE charges DROP COLUMN rho; ALTER TABLE kept_answers DROP COLUMN store_generation;")
+        .unwrap();
+    drop(db);
+    assert!(Ledger::verify_files(&files(&dir)).unwrap().is_some(), "an old ledger verifies read-only");
+    let l = Ledger::open(&files(&dir), &rules(10.0, 1e-6)).unwrap();
+    let spent = &l.budget(&["E".into()]).unwrap()[0];
+    assert_eq!((spent.parts.epsilon_pure, spent.parts.epsilon_approx, spent.parts.rho), (0.5, 1.0, 0.0));
+    assert!((spent.epsilon_spent - 1.5).abs() < 1e-12 && (spent.delta_spent - 1e-7).abs() < 1e-20, "{spent:?}");
+    assert!(Ledger::verify_files(&files(&dir)).unwrap().is_some());
+}
+
+/// A charge of nothing is refused: the ledger never lets a question run for free.
+#[test]
+fn a_charge_of_nothing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 10.0);
+    for cost in [crate::Cost::default(), crate::Cost::pure(f64::NAN), crate::Cost::zcdp(-1.0), crate::Cost::pure(0.1)] {
+        let price = crate::Price { epsilon: 0.5, delta: 0.0, cost };
+        assert!(l.reserve(&who(), &serde_json::json!({}), &["E".into()], &price).is_err(), "{cost:?}");
+    }
+    assert!(l.charges().unwrap().is_empty());
 }

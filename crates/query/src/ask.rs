@@ -82,7 +82,8 @@ pub async fn respond<Q: Question>(
     }
 }
 
-/// The same question, asked by the same asker of the same store generation, is given its kept
+/// The same question, asked by the same asker for the same case and purpose of the same store
+/// generation, is given its kept
 /// answer again, free and audited as a re-use. The asker's own checks (case, purpose) still
 /// apply; the rules' caps do not, since nothing new is released.
 fn reuse<Q: Question>(
@@ -94,10 +95,21 @@ fn reuse<Q: Question>(
 ) -> Result<Option<Reply>, QueryError> {
     let asked = q.asked();
     let generation = store.manifest()?.generation;
-    let Some(kept) = ledger.reusable_answer(&asker.actor, &asked, generation)? else { return Ok(None) };
-    asker.check(ledger.rules())?;
+    // A refusal of the asker (a purpose since withdrawn) is left to the normal path, which
+    // audits it.
+    if asker.check(ledger.rules()).is_err() {
+        return Ok(None);
+    }
+    let Some(kept) = ledger.reusable_answer(&asker.requester(), &asked, generation)? else { return Ok(None) };
     let entry = ledger.record_reuse(&asker.requester(), &asked, &kept, dry_run)?;
     let mut answer = kept.to_json().map_err(|e| QueryError::Engine(format!("kept answer: {e}")))?;
+    if dry_run {
+        // A dry run says what asking would do, and releases nothing itself.
+        if let Some(fields) = answer.as_object_mut() {
+            fields.remove("rows");
+            fields.remove("derived");
+        }
+    }
     answer["reused"] = serde_json::json!({
         "answer": kept.summary.audit_id,
         "audit_id": entry,

@@ -112,6 +112,9 @@ pub struct QuestionCounts {
     /// Dry runs (priced, nothing read or charged), and dry runs refused.
     pub dry_runs: u64,
     pub dry_runs_refused: u64,
+    /// Questions given a kept answer again (the same question, asker, case and purpose, of the
+    /// same data): nothing read or charged.
+    pub reused: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -347,8 +350,10 @@ pub fn transparency(
             };
             *counts.refused_by_reason.entry(class.to_string()).or_default() += 1;
             *counts.refused_by_code.entry(refusal.code.unwrap_or("uncoded").to_string()).or_default() += 1;
-        } else if outcome == "priced (dry run)" {
+        } else if outcome == "priced (dry run)" || outcome.starts_with("dry run: would re-use") {
             counts.dry_runs += 1;
+        } else if crowdlens_control::outcome::parse_reuse(outcome).is_some() {
+            counts.reused += 1;
         } else if outcome == "answered" {
             counts.answered += 1;
         } else if outcome.starts_with("failed after charge") {

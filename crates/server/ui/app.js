@@ -769,8 +769,7 @@ function fieldFor(e, fieldNames) {
 function renderPrice(p, budget) {
   if (p.reused) {
     return el('div', { class: 'message info', id: 'price-reused' },
-      `You asked this same question of the same data before (answer #${p.reused.answer}): asking again gives that answer back at no charge. `,
-      el('span', { id: 'price-ci' }, `95% intervals ±${fmt(p.rows && p.rows.length ? p.rows[0].value - p.rows[0].ci_low : 0)}.`));
+      el('span', { id: 'price-ci' }, `You asked this same question of the same data before (answer #${p.reused.answer}): asking again gives that answer back at no charge.`));
   }
   const remaining = {};
   for (const e of (budget && budget.epochs) || []) remaining[e.epoch] = e.epsilon_remaining;

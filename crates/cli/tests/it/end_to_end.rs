@@ -82,8 +82,8 @@ fn synth_ingest_ask_budget() {
     assert_eq!(a["epochs"], serde_json::json!(["2026-W45"]));
 
     // A dry run reports the cost and spends nothing.
-    let dry = ask("0.5", &["--dry-run"]).ok().json();
-    assert_eq!(dry["epsilon"], 0.5);
+    let dry = ask("0.3", &["--dry-run"]).ok().json();
+    assert_eq!(dry["epsilon"], 0.3);
     assert!(dry["ci_half_width"].as_f64().unwrap() > 0.0);
 
     let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
@@ -99,6 +99,11 @@ fn synth_ingest_ask_budget() {
     assert_eq!(kept["kept"]["digest_matches_audit_entry"], true);
     assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json()["epochs"], b["epochs"], "re-opening is free");
     assert!(run(&["answers", "show", "--store", s(&st), "99999"]).clean_error().contains("no kept answer #99999"));
+    // The same question again, for the same case, is given the same answer, free.
+    let again = ask("0.5", &[]).ok().json();
+    assert_eq!((again["reused"]["answer"].to_string(), again["reused"]["charged"].as_bool()), (id.clone(), Some(false)));
+    assert_eq!(again["rows"], a["rows"]);
+    assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json()["epochs"], b["epochs"], "re-asking is free");
 
     // One question may not spend more than the per-question cap.
     let msg = ask("9.6", &[]).clean_error().to_string();
@@ -112,7 +117,7 @@ fn synth_ingest_ask_budget() {
     let set = ["budget", "set", "--store", s(&st), "--rule", "epsilon_per_epoch=0.8", "--reason", "test"];
     assert!(run(&set).ok().stdout.contains("audit entry"));
     // Spending past the epoch budget is refused with a clear message and a non-zero exit.
-    let refused = ask("0.5", &[]);
+    let refused = ask("0.4", &[]);
     let msg = refused.clean_error();
     assert!(msg.contains("budget exhausted for epoch 2026-W45"), "{msg}");
     let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();

@@ -131,8 +131,10 @@ fn tiny_epsilon_is_refused_and_an_exhausted_week_refuses_everything() {
     let stp = s(&st);
     let e = run(&presence(stp, "1e-16", "C-1", "research", false)).clean_error().to_string();
     assert!(e.contains("below this store's floor of 0.01"), "{e}");
-    for _ in 0..10 {
-        run(&presence(stp, "1", "C-1", "research", false)).ok();
+    // Ten questions under ten cases: the same question under the same case would be given its
+    // kept answer again, free.
+    for i in 0..10 {
+        run(&presence(stp, "1", &format!("W-{i}"), "research", false)).ok();
     }
     for eps in ["0.01", "1e-16"] {
         let r = run(&presence(stp, eps, "C-1", "research", false));
@@ -147,8 +149,8 @@ fn dry_runs_refuse_what_the_ask_refuses_with_the_same_message() {
     let dir = tempfile::tempdir().unwrap();
     let st = store_with_data(dir.path());
     let stp = s(&st);
-    for _ in 0..9 {
-        run(&presence(stp, "1", "C-1", "research", false)).ok();
+    for i in 0..9 {
+        run(&presence(stp, "1", &format!("S-{i}"), "research", false)).ok();
     }
     run(&["budget", "set", "--store", stp, "--rule", "max_epsilon_per_question=2", "--reason", "test"]).ok();
     let cases: [(&str, &str, &str, &str); 3] = [

@@ -477,6 +477,10 @@ fn script(side: &mut Side, weeks: u32) {
         answered.extend(id);
     }
     side.cli_human_answer(&questions()[0].with("case", "N-2").cli(&st, &[]), true);
+    // The same question again, for the same case: its kept answer given again, free.
+    let again = questions()[0].cli(&st, &["--json"]);
+    side.cli_kept(&again.iter().map(String::as_str).collect::<Vec<_>>(), true);
+    side.cli(&questions()[0].cli(&st, &["--dry-run", "--json"]));
     for (_, q) in refusals() {
         side.cli_answer(&q.cli(&st, &["--json"]), q.public);
         side.cli(&q.cli(&st, &["--dry-run", "--json"]));
