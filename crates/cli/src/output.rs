@@ -242,6 +242,9 @@ pub fn print_charge(c: &Charge) {
         println!("  keys            from the data; released only when the noisy count reaches {threshold}");
     }
     println!("  95% interval    value ± {}", c.ci_half_width);
+    if let Some(n) = c.questions_left {
+        println!("  budget left     pays for {n} question(s) like this one, this one included");
+    }
 }
 
 /// What `retention apply` did (or, in a dry run, would do): epochs and whether their keys go,

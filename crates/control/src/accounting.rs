@@ -70,6 +70,12 @@ impl Spend {
         self
     }
 
+    /// The spend after `n` charges of `cost`.
+    pub fn with_times(self, cost: Cost, n: u64) -> Spend {
+        let n = n as f64;
+        self.with(Cost { epsilon: cost.epsilon * n, delta: cost.delta * n, rho: cost.rho * n })
+    }
+
     /// The smallest ε for which this spend is (ε, δ)-DP, with `delta` the whole δ the
     /// guarantee may hold; infinite when the (ε, δ) pairs already hold it all and ρ needs some.
     pub fn epsilon_at(&self, delta: f64) -> f64 {

@@ -479,6 +479,38 @@ impl Ledger {
         Ok(None)
     }
 
+    /// How many questions charged `price` the epochs could still pay for, this one included
+    /// (the fewest any epoch can): what a dry run tells an analyst before they spend.
+    pub fn questions_left(&self, epochs: &[String], price: &Price) -> Result<u64, ControlError> {
+        let (epsilon_total, delta_total) = (self.rules.epsilon_per_epoch, self.rules.delta_per_epoch);
+        let mut fewest = u64::MAX;
+        for epoch in epochs {
+            let spend = spend_of(&self.conn, epoch)?;
+            let fits = |n: u64| {
+                let after = spend.with_times(price.cost, n);
+                after.delta_approx <= delta_total * (1.0 + RELATIVE_SLACK)
+                    && !(after.rho > 0.0 && after.delta_approx >= delta_total)
+                    && after.epsilon_at(delta_total) <= epsilon_total * (1.0 + RELATIVE_SLACK)
+            };
+            // Spend only grows with n: the largest n that fits, by bisection.
+            let (mut lo, mut hi) = (0u64, 1u64);
+            while fits(hi) && hi < 1 << 20 {
+                lo = hi;
+                hi *= 2;
+            }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if fits(mid) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            fewest = fewest.min(lo);
+        }
+        Ok(if fewest == u64::MAX { 0 } else { fewest })
+    }
+
     /// What [`Ledger::reserve`] would refuse now, without charging or writing anything: the
     /// dry run's budget check.
     pub fn check_charge(&self, epochs: &[String], price: &Price) -> Result<(), ControlError> {

@@ -493,3 +493,20 @@ fn a_charge_of_nothing_is_refused() {
     }
     assert!(l.charges().unwrap().is_empty());
 }
+
+/// A dry run's "N more at this price": pure ε by division, ρ by the composed guarantee, the
+/// fewest over the epochs a question touches.
+#[test]
+fn questions_left_counts_what_the_epochs_still_pay_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut l = ledger(&dir, 10.0);
+    l.charge(&who(), &serde_json::json!({"q": 1}), &["E".into()], 0.5, 0.0, "[]").unwrap();
+    let half = crate::Price::pair(0.5, 0.0);
+    assert_eq!(l.questions_left(&["E".into()], &half).unwrap(), 19);
+    assert_eq!(l.questions_left(&["F".into()], &half).unwrap(), 20);
+    assert_eq!(l.questions_left(&["E".into(), "F".into()], &half).unwrap(), 19);
+    let gaussian = crate::Price { epsilon: 1.0, delta: 1e-6, cost: crate::Cost::zcdp(0.05) };
+    let n = l.questions_left(&["F".into()], &gaussian).unwrap();
+    let fits = |n: u64| crate::Spend::default().with_times(gaussian.cost, n).epsilon_at(1e-6) <= 10.0;
+    assert!(n > 10 && fits(n) && !fits(n + 1), "{n}");
+}

@@ -65,8 +65,9 @@ pub async fn respond<Q: Question>(
         // Every check the ask runs before its charge, and the ledger's own (cap, floor,
         // budget), without charging: a dry run approves exactly what the ask would not refuse.
         let rules = ledger.rules().clone();
-        let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|charge| {
+        let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|mut charge| {
             ledger.check_charge(&charge.epochs, &charge.price())?;
+            charge.questions_left = Some(ledger.questions_left(&charge.epochs, &charge.price())?);
             Ok(charge)
         });
         let outcome = match &priced {

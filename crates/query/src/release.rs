@@ -69,6 +69,10 @@ pub struct Charge {
     /// What each epoch is charged: this (ε, δ) pair, or, for Gaussian noise, its ρ of zCDP,
     /// which the ledger composes tightly with the epoch's other charges.
     pub cost: crowdlens_control::Cost,
+    /// In a dry run: how many questions charged like this one the epochs can still pay for,
+    /// this one included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub questions_left: Option<u64>,
     /// The store's manifest generation it was priced on, which its kept answer records so that
     /// the same question of the same data is given again free.
     #[serde(skip)]
@@ -210,6 +214,7 @@ impl Charge {
             keys: KeySelection::Public,
             ci_half_width: 0.0,
             cost: crowdlens_control::Cost::pure(epsilon),
+            questions_left: None,
             store_generation,
             delta_target: delta_per_question,
         };

@@ -779,10 +779,14 @@ function renderPrice(p, budget) {
     el('table', { id: 'price-epochs' }, el('tr', {}, el('th', {}, 'epoch'), el('th', { class: 'num' }, 'ε remaining now'), el('th', { class: 'num' }, 'after this question')),
       p.epochs.map((e) => {
         const r = remaining[e] === undefined ? (session.store.rules.epsilon_per_epoch) : remaining[e];
-        return el('tr', {}, el('td', {}, e), el('td', { class: 'num' }, fmt(r, 4)), el('td', { class: 'num' }, fmt(Math.max(0, r - p.epsilon), 4)));
+        // A Gaussian question is charged its ρ, which composes with the epoch's other charges:
+        // what remains after it is the budget page's to say.
+        const pure = !p.cost || (p.cost.rho === 0 && p.cost.delta === 0);
+        return el('tr', {}, el('td', {}, e), el('td', { class: 'num' }, fmt(r, 4)), el('td', { class: 'num' }, pure ? fmt(Math.max(0, r - p.epsilon), 4) : 'composed in zCDP'));
       })),
     el('div', {}, 'Partitions: ', el('b', { id: 'price-partitions' }, fmt(p.partitions)), ` (keys ${keys}); contribution bound L = ${p.max_partitions}; mechanism ${p.mechanism}.`),
-    el('div', {}, 'Every released value will be within ', el('b', { id: 'price-ci' }, '± ' + fmt(p.ci_half_width, 1)), ' of the truth with 95% confidence.'));
+    el('div', {}, 'Every released value will be within ', el('b', { id: 'price-ci' }, '± ' + fmt(p.ci_half_width, 1)), ' of the truth with 95% confidence.'),
+    p.questions_left === undefined ? null : el('div', { id: 'price-left' }, 'What is left of the budget pays for ', el('b', {}, fmt(p.questions_left)), ' question' + (p.questions_left === 1 ? '' : 's') + ' like this one, this one included.'));
 }
 
 // ---------------------------------------------------------------- answers

@@ -84,6 +84,8 @@ fn synth_ingest_ask_budget() {
     // A dry run reports the cost and spends nothing.
     let dry = ask("0.3", &["--dry-run"]).ok().json();
     assert_eq!(dry["epsilon"], 0.3);
+    // ε 9.5 of 10 is left in the week: it pays for 31 more at ε 0.3.
+    assert_eq!(dry["questions_left"], 31, "{dry}");
     assert!(dry["ci_half_width"].as_f64().unwrap() > 0.0);
 
     let b = run(&["budget", "--store", s(&st), "--json"]).ok().json();
