@@ -39,6 +39,30 @@ pub trait Question: Serialize + DeserializeOwned + Sync {
     }
 }
 
+/// A question's [`Question::preview`] and [`Question::ask`], by its module's own price and ask
+/// functions (`preview_presence`, `ask_presence`, …).
+macro_rules! runs_by {
+    ($preview:ident, $ask:ident) => {
+        fn preview(
+            &self,
+            store: &crowdlens_store::Store,
+            rules: &crowdlens_control::Rules,
+        ) -> Result<$crate::Charge, $crate::QueryError> {
+            $preview(store, rules, self)
+        }
+
+        fn ask(
+            &self,
+            store: &crowdlens_store::Store,
+            ledger: &mut crowdlens_control::Ledger,
+            asker: &$crate::Asker,
+        ) -> impl std::future::Future<Output = Result<$crate::Answer, $crate::QueryError>> + Send {
+            $ask(store, ledger, asker, self)
+        }
+    };
+}
+pub(crate) use runs_by;
+
 /// The price of a dry run, a released answer, or a kept answer given again.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]

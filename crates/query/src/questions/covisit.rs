@@ -61,18 +61,7 @@ impl Question for CovisitQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_covisit(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_covisit(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_covisit, ask_covisit);
 }
 
 pub(super) const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];

@@ -57,18 +57,7 @@ impl Question for DwellQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_dwell(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_dwell(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_dwell, ask_dwell);
 }
 
 pub(super) const DWELL_LABELS: [&str; 5] = ["<10m", "10-30m", "30-60m", "1-4h", ">=4h"];

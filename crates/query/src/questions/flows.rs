@@ -89,18 +89,7 @@ impl Question for FlowsQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_flows(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_flows(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_flows, ask_flows);
 }
 
 pub(super) enum FlowZones {

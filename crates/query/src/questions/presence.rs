@@ -68,18 +68,7 @@ impl Question for PresenceQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_presence(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_presence(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_presence, ask_presence);
 }
 
 /// A checked question, ready to price and run.

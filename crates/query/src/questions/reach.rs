@@ -51,18 +51,7 @@ impl Question for ReachQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_reach(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_reach(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_reach, ask_reach);
 }
 
 pub(super) fn price_reach(

@@ -68,18 +68,7 @@ impl Question for SeriesQuestion {
         }
     }
 
-    fn preview(&self, store: &Store, rules: &Rules) -> Result<Charge, QueryError> {
-        preview_series(store, rules, self)
-    }
-
-    fn ask(
-        &self,
-        store: &Store,
-        ledger: &mut Ledger,
-        asker: &Asker,
-    ) -> impl std::future::Future<Output = Result<Answer, QueryError>> + Send {
-        ask_series(store, ledger, asker, self)
-    }
+    crate::ask::runs_by!(preview_series, ask_series);
 }
 
 type SeriesPlan = (Window, Window, u8, Vec<CellIndex>);
