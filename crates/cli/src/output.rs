@@ -165,12 +165,17 @@ pub fn print_reused(kept: &serde_json::Value) {
 }
 
 pub fn print_answer(a: &Answer) {
+    print_answer_rows(a, None);
+}
+
+/// Like [`print_answer`], showing at most `most` rows, the largest values first.
+pub fn print_answer_rows(a: &Answer, most: Option<usize>) {
     println!(
-        "{} · ε={} δ={} · {:?} noise · each device bounded to {} · case {} ({})",
+        "{} · ε={} δ={} · {} noise · each device bounded to {} · case {} ({})",
         a.question,
         a.epsilon,
         fmt_delta(a.delta),
-        a.mechanism,
+        mechanism_name(a.mechanism),
         a.max_partitions,
         a.case,
         a.purpose
@@ -199,10 +204,23 @@ pub fn print_answer(a: &Answer) {
     let widths: Vec<usize> = columns.iter().map(width).collect();
     let header: Vec<String> = columns.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
     println!("{}  {:>8}   {:>21}", header.join("  "), "value", "95% interval");
-    for r in &a.rows {
+    let mut shown: Vec<&crowdlens_query::AnswerRow> = a.rows.iter().collect();
+    if let Some(most) = most.filter(|m| *m < a.rows.len()) {
+        shown.sort_by_key(|r| std::cmp::Reverse(r.value));
+        shown.truncate(most);
+    }
+    for r in &shown {
         let cells: Vec<String> =
             columns.iter().zip(&widths).map(|(c, w)| format!("{:<w$}", r.key.get(c).unwrap_or_default())).collect();
         println!("{}  {:>8}   [{:>8}, {:>8}]", cells.join("  "), r.value, r.ci_low, r.ci_high);
+    }
+    if shown.len() < a.rows.len() {
+        println!(
+            "… the {} largest of {} rows; `crowdlens answers show {}` gives them all",
+            shown.len(),
+            a.rows.len(),
+            a.audit_id
+        );
     }
     if let Some(d) = &a.derived {
         if let Some(changes) = d.get("change").and_then(|c| c.as_array()) {
@@ -236,8 +254,32 @@ pub fn print_charge(c: &Charge) {
     println!("  question        {}", c.question);
     println!("  partitions      {}", c.partitions);
     println!("  epochs          {}", c.epochs.join(", "));
-    println!("  cost per epoch  ε={} δ={}", c.epsilon, fmt_delta(c.delta));
-    println!("  mechanism       {:?}, each device bounded to {}", c.mechanism, c.max_partitions);
+    if let Some(accuracy) = c.accuracy {
+        println!("  asked by        accuracy ±{accuracy} per value at 95%: the least ε that meets it");
+    }
+    if c.cost.rho > 0.0 {
+        println!("  cost per epoch  ρ={:.4} of zCDP (alone: ε={:.3} δ={})", c.cost.rho, c.epsilon, fmt_delta(c.delta));
+    } else {
+        println!("  cost per epoch  ε={} δ={}", c.epsilon, fmt_delta(c.delta));
+    }
+    println!("  mechanism       {}, each device bounded to {}", mechanism_name(c.mechanism), c.max_partitions);
+    if !c.considered.is_empty() {
+        let by_accuracy = c.accuracy.is_some();
+        let compared: Vec<String> = c
+            .considered
+            .iter()
+            .map(|o| {
+                let cap = if o.above_cap { ", above the cap" } else { "" };
+                if by_accuracy {
+                    format!("{} fits {} a week{cap}", mechanism_name(o.mechanism), o.per_epoch)
+                } else {
+                    format!("{} ±{}{cap}", mechanism_name(o.mechanism), o.ci_half_width)
+                }
+            })
+            .collect();
+        let why = if by_accuracy { "more questions at this accuracy" } else { "the narrower interval at this ε" };
+        println!("  chosen for      {why}: {}", compared.join(", "));
+    }
     if let crowdlens_query::KeySelection::Private { threshold } = c.keys {
         println!("  keys            from the data; released only when the noisy count reaches {threshold}");
     }
@@ -265,6 +307,13 @@ pub fn print_retention(report: &crowdlens_query::retention::RetentionReport) {
     }
     if !report.dry_run && !report.epochs.is_empty() {
         println!("the ledger keeps what these epochs spent; late data for them is dropped as epoch_shredded");
+    }
+}
+
+fn mechanism_name(m: crowdlens_dp::Mechanism) -> &'static str {
+    match m {
+        crowdlens_dp::Mechanism::Laplace => "discrete Laplace",
+        crowdlens_dp::Mechanism::Gaussian => "discrete Gaussian",
     }
 }
 

@@ -171,7 +171,8 @@ fn downtown_presence() -> (PresenceQuestion, Asker) {
         to_s: MON + 86_400,
         bucket_s: 3600,
         res: Some(8),
-        epsilon: 0.5,
+        epsilon: Some(0.5),
+        accuracy: None,
         mechanism: "laplace".parse().unwrap(),
         max_partitions: None,
     };

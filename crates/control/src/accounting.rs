@@ -11,6 +11,9 @@
 
 use serde::Serialize;
 
+/// How far a spend may pass a budget through floating-point rounding alone.
+pub(crate) const RELATIVE_SLACK: f64 = 1e-12;
+
 /// What one charge adds to each epoch it touches.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Cost {
@@ -94,6 +97,35 @@ impl Spend {
         let apart = self.epsilon_pure + convert(self.rho);
         let joined = crowdlens_dp::pure_to_zcdp(self.epsilon_pure).map_or(f64::INFINITY, |r| convert(self.rho + r));
         self.epsilon_approx + apart.min(joined)
+    }
+
+    /// Whether this spend fits an epoch's budget of (`epsilon_total`, `delta_total`), to
+    /// within the ledger's relative slack for rounding.
+    pub fn fits(&self, epsilon_total: f64, delta_total: f64) -> bool {
+        self.delta_approx <= delta_total * (1.0 + RELATIVE_SLACK)
+            && !(self.rho > 0.0 && self.delta_approx >= delta_total)
+            && self.epsilon_at(delta_total) <= epsilon_total * (1.0 + RELATIVE_SLACK)
+    }
+
+    /// How many more charges of `cost` this spend can take within (`epsilon_total`,
+    /// `delta_total`): the largest n whose spend still fits, at most about a million.
+    pub fn times_that_fit(&self, cost: Cost, epsilon_total: f64, delta_total: f64) -> u64 {
+        let fits = |n: u64| self.with_times(cost, n).fits(epsilon_total, delta_total);
+        // Spend only grows with n: the largest n that fits, by bisection.
+        let (mut lo, mut hi) = (0u64, 1u64);
+        while fits(hi) && hi < 1 << 20 {
+            lo = hi;
+            hi *= 2;
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
     /// The guarantee under an epoch's δ budget: with ρ spent, the conversion uses all of it;

@@ -195,11 +195,11 @@ pub struct CaseSpend {
 /// then on: written in the chain, so that the mark cannot be removed without breaking it.
 const WITNESS_MARK: &str = "keyring/ledger.witness";
 
-/// Relative tolerance for float sums in the ledger: spending exactly the remaining budget must
-/// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, and
-/// the rules keep the floor on ε per question above a thousand times it
-/// ([`Rules::validate`]): an exhausted epoch refuses every question.
-const RELATIVE_SLACK: f64 = 1e-12;
+// Relative tolerance for float sums in the ledger: spending exactly the remaining budget must
+// succeed even when ε values like 0.1 do not add exactly. It is relative to the total, and
+// the rules keep the floor on ε per question above a thousand times it
+// ([`Rules::validate`]): an exhausted epoch refuses every question.
+use accounting::RELATIVE_SLACK;
 
 pub struct Ledger {
     conn: Connection,
@@ -434,12 +434,17 @@ impl Ledger {
         epsilon: f64,
         cost: Cost,
     ) -> Result<Option<ControlError>, ControlError> {
-        let cap = rules.max_epsilon_per_question;
-        if !(epsilon <= cap * (1.0 + RELATIVE_SLACK)) {
-            return Ok(Some(ControlError::EpsilonAboveCap { asked: epsilon, cap }));
+        let (cap, floor) = (rules.max_epsilon_per_question, rules.min_epsilon_per_question);
+        // A zCDP charge is held to the ρ that the cap's and the floor's pure ε imply (ε²/2, Bun
+        // and Steinke): in the composition the ledger keeps, it is then no larger a share than a
+        // question at the cap, and no smaller than one at the floor. Its ε alone, at some δ, is
+        // not what composes.
+        let as_pure = if cost.rho > 0.0 { (2.0 * cost.rho).sqrt() } else { epsilon };
+        if !(as_pure <= cap * (1.0 + RELATIVE_SLACK)) {
+            return Ok(Some(ControlError::EpsilonAboveCap { asked: as_pure, cap }));
         }
-        if !(epsilon >= rules.min_epsilon_per_question * (1.0 - RELATIVE_SLACK)) {
-            return Ok(Some(ControlError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question }));
+        if !(as_pure >= floor * (1.0 - RELATIVE_SLACK)) {
+            return Ok(Some(ControlError::EpsilonBelowFloor { asked: as_pure, floor }));
         }
         // A charge is never free: pure ε or a pair at least the question's ε, or a ρ above 0.
         let finite = [cost.epsilon, cost.delta, cost.rho].iter().all(|v| v.is_finite() && *v >= 0.0);
@@ -486,27 +491,7 @@ impl Ledger {
         let mut fewest = u64::MAX;
         for epoch in epochs {
             let spend = spend_of(&self.conn, epoch)?;
-            let fits = |n: u64| {
-                let after = spend.with_times(price.cost, n);
-                after.delta_approx <= delta_total * (1.0 + RELATIVE_SLACK)
-                    && !(after.rho > 0.0 && after.delta_approx >= delta_total)
-                    && after.epsilon_at(delta_total) <= epsilon_total * (1.0 + RELATIVE_SLACK)
-            };
-            // Spend only grows with n: the largest n that fits, by bisection.
-            let (mut lo, mut hi) = (0u64, 1u64);
-            while fits(hi) && hi < 1 << 20 {
-                lo = hi;
-                hi *= 2;
-            }
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if fits(mid) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            fewest = fewest.min(lo);
+            fewest = fewest.min(spend.times_that_fit(price.cost, epsilon_total, delta_total));
         }
         Ok(if fewest == u64::MAX { 0 } else { fewest })
     }

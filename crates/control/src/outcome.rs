@@ -11,6 +11,7 @@ pub const REFUSAL_CODES: &[(&str, &str)] = &[
     ("delta_exhausted", "epoch budget exhausted"),
     ("epsilon_above_cap", "ε above the per-question cap"),
     ("epsilon_below_floor", "ε below the per-question floor"),
+    ("accuracy_beyond_cap", "ε above the per-question cap"),
     ("purpose_not_allowed", "purpose not allowed"),
     ("missing_case", "no case given"),
     ("resolution_too_fine", "finer than the resolution or time floor"),

@@ -50,6 +50,8 @@ pub enum DpError {
     BadDelta(f64),
     #[error("max partitions per device must be at least 1 (got {0})")]
     BadBound(u32),
+    #[error("accuracy must be a number of at least 1 (±1 per value at 95%); got {0}")]
+    BadAccuracy(f64),
     #[error("unknown mechanism {0:?}: use laplace or gaussian")]
     UnknownMechanism(String),
     #[error("the noise library refused the release: {0}")]
@@ -111,6 +113,72 @@ pub fn zcdp_epsilon(rho: f64, delta: f64) -> Result<f64, DpError> {
 pub fn pure_to_zcdp(epsilon: f64) -> Result<f64, DpError> {
     use opendp::traits::{InfDiv, InfMul};
     Ok(epsilon.inf_mul(&epsilon)?.inf_div(&2.0)?)
+}
+
+/// The smallest ε at which `mechanism`, calibrated by [`CountRelease::calibrate_for`] for
+/// `sensitivity` (and `delta`, for Gaussian noise), gives every value a 95% interval of at most
+/// ±`accuracy`: what asking by accuracy charges. Thresholded releases have the Laplace scale
+/// and interval of the same ε, so this is their ε too.
+pub fn epsilon_for_accuracy(
+    mechanism: Mechanism,
+    accuracy: f64,
+    delta: f64,
+    sensitivity: Sensitivity,
+) -> Result<f64, DpError> {
+    // Noise is whole numbers, so an interval is never narrower than ±1.
+    if !(accuracy.is_finite() && accuracy >= 1.0) {
+        return Err(DpError::BadAccuracy(accuracy));
+    }
+    if sensitivity.l1 <= 0 {
+        return Err(DpError::BadBound(0));
+    }
+    let alpha = 1.0 - CONFIDENCE;
+    let half_width = |scale: f64| -> Result<f64, DpError> {
+        Ok(match mechanism {
+            Mechanism::Laplace => discrete_laplacian_scale_to_accuracy(scale, alpha)?,
+            Mechanism::Gaussian => discrete_gaussian_scale_to_accuracy(scale, alpha)?,
+        }
+        .floor())
+    };
+    // The widest scale whose interval is within ±accuracy, by bisection: intervals widen with
+    // the scale. A margin of a millionth keeps calibration's own rounding of the scale inside.
+    let within = |scale: f64| -> Result<bool, DpError> { Ok(half_width(scale * (1.0 + 1e-6))? <= accuracy) };
+    let (mut lo, mut hi) = (1e-3_f64, 1.0_f64);
+    if !within(lo)? {
+        return Err(DpError::BadAccuracy(accuracy));
+    }
+    while within(hi)? {
+        lo = hi;
+        hi *= 2.0;
+        if hi > 1e12 {
+            return Err(DpError::BadAccuracy(accuracy));
+        }
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if within(mid)? {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut epsilon = match mechanism {
+        Mechanism::Laplace => sensitivity.l1 as f64 / lo,
+        Mechanism::Gaussian => {
+            if !(delta > 0.0 && delta < 1.0) {
+                return Err(DpError::BadDelta(delta));
+            }
+            make_zCDP_to_approxDP(gaussian(lo)?)?.map(&sensitivity.l2)?.epsilon(delta)?
+        }
+    };
+    // Calibration rounds in the guarantee's favour; nudge ε up until its interval is within.
+    for _ in 0..64 {
+        if CountRelease::calibrate_for(mechanism, epsilon, delta, sensitivity)?.ci_half_width <= accuracy {
+            return Ok(epsilon);
+        }
+        epsilon *= 1.0 + 1e-7;
+    }
+    Err(DpError::Library(format!("could not calibrate ε for ±{accuracy}")))
 }
 
 /// A calibrated release of integer counts.

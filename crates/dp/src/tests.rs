@@ -266,3 +266,31 @@ fn summed_rho_converted_is_opendps_composition_converted() {
     assert!(zcdp_epsilon(r.rho, 1e-6).unwrap() <= 1.0);
     assert_eq!(pure_to_zcdp(2.0).unwrap(), 2.0);
 }
+
+#[test]
+fn asking_by_accuracy_charges_the_least_epsilon_that_meets_it() {
+    for mechanism in [Mechanism::Laplace, Mechanism::Gaussian] {
+        for (accuracy, partitions) in [(12.0, 4), (1.0, 1), (3.5, 1), (50.0, 24), (200.0, 4)] {
+            let sensitivity = Sensitivity::once_per_partition(partitions);
+            let epsilon = epsilon_for_accuracy(mechanism, accuracy, 1e-6, sensitivity).unwrap();
+            let met = CountRelease::calibrate_for(mechanism, epsilon, 1e-6, sensitivity).unwrap();
+            assert!(met.ci_half_width <= accuracy, "{mechanism:?} ±{accuracy}: got ±{}", met.ci_half_width);
+            // A little less ε no longer meets it: the charge is the least that does.
+            let less = CountRelease::calibrate_for(mechanism, epsilon * 0.99, 1e-6, sensitivity).unwrap();
+            assert!(less.ci_half_width > accuracy, "{mechanism:?} ±{accuracy}: ε {epsilon} is not the least");
+        }
+    }
+    // The demo's accuracy: ±12 at L = 4 is ε 1 of Laplace noise.
+    let laplace = epsilon_for_accuracy(Mechanism::Laplace, 12.0, 0.0, Sensitivity::once_per_partition(4)).unwrap();
+    assert!((0.9..=1.05).contains(&laplace), "{laplace}");
+}
+
+#[test]
+fn accuracy_that_no_noise_can_meet_is_refused() {
+    for accuracy in [0.0, 0.5, -3.0, f64::NAN, f64::INFINITY] {
+        let e = epsilon_for_accuracy(Mechanism::Laplace, accuracy, 1e-6, Sensitivity::once_per_partition(4)).unwrap_err();
+        assert!(matches!(e, DpError::BadAccuracy(_)), "{accuracy}: {e}");
+    }
+    let e = epsilon_for_accuracy(Mechanism::Gaussian, 12.0, 0.0, Sensitivity::once_per_partition(4)).unwrap_err();
+    assert!(matches!(e, DpError::BadDelta(_)), "{e}");
+}

@@ -32,6 +32,8 @@ pub enum QueryError {
         "--epsilon {asked} is below this store's floor of {floor} per question; ask with --epsilon {floor} or more"
     )]
     EpsilonBelowFloor { asked: f64, floor: f64 },
+    #[error("±{asked} per value needs ε {needs:.3} per question, above this store's cap of {cap}; the finest this question can be answered to is ±{finest}: ask with accuracy {finest} or looser, or a coarser question")]
+    AccuracyBeyondCap { asked: f64, needs: f64, cap: f64, finest: f64 },
     #[error("the window is {days} days long, more than this store's limit of {limit} days per question; split it into shorter questions")]
     WindowTooLong { days: f64, limit: f64 },
     #[error("{0}")]
@@ -69,6 +71,7 @@ impl QueryError {
             QueryError::BadBound => "bad_bound",
             QueryError::EpsilonAboveCap { .. } => "epsilon_above_cap",
             QueryError::EpsilonBelowFloor { .. } => "epsilon_below_floor",
+            QueryError::AccuracyBeyondCap { .. } => "accuracy_beyond_cap",
             QueryError::WindowTooLong { .. } => "window_too_long",
             QueryError::WindowOutsideData(_) => "window_outside_data",
             QueryError::Dp(_) => "bad_privacy_parameters",
@@ -128,6 +131,7 @@ mod tests {
             QueryError::BadBound,
             QueryError::EpsilonAboveCap { asked: 5.0, cap: 1.0 },
             QueryError::EpsilonBelowFloor { asked: 1e-9, floor: 0.01 },
+            QueryError::AccuracyBeyondCap { asked: 1.0, needs: 12.0, cap: 2.0, finest: 6.0 },
             QueryError::WindowTooLong { days: 99.0, limit: 31.0 },
             QueryError::WindowOutsideData("x".into()),
             QueryError::Dp(crowdlens_dp::DpError::BadEpsilon(-1.0)),

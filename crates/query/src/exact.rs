@@ -89,5 +89,5 @@ pub async fn reach(
     cells: &[CellIndex],
     bound: u32,
 ) -> Result<HashMap<(u64, u64), i64>, QueryError> {
-    plan::reach_counts(store, from_s, to_s, zones_res, cells, bound).await
+    plan::reach_counts(store, from_s, to_s, zones_res, cells, false, bound).await
 }

@@ -1,6 +1,8 @@
 //! Questions → DataFusion plans over the Parquet store → bounded aggregates → one release path.
 //!
 //! # Layout
+//! - [`adjust`]: optional post-processing of a released answer (non-negative values, totals
+//!   consistent with their parts), labelled, the raw values kept.
 //! - [`ask`]: the [`ask::Question`] trait and [`ask::respond`], which every surface calls.
 //! - [`area`]: area specifications (bbox, polygon, explicit cells) → H3 cells, re-exported from
 //!   `crowdlens-area`.
@@ -26,6 +28,7 @@
 
 /// Area specifications → H3 cells (the `crowdlens-area` crate).
 pub use crowdlens_area as area;
+pub mod adjust;
 pub mod ask;
 pub mod engine;
 pub mod key;
@@ -46,4 +49,7 @@ mod sequences;
 pub use ask::{respond, respond_to, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
-pub use release::{create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Charge, KeySelection, Tiled};
+pub use release::{
+    create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Budget, Charge, Considered, KeySelection,
+    MechanismChoice, Tiled,
+};

@@ -349,13 +349,16 @@ pub(crate) async fn series_counts(
 }
 
 /// Distinct devices per (content category, zone at `zones_res`) over `cells`, each device in at
-/// most `bound` keys. Rows without a category (broker pings) do not take part.
+/// most `bound` keys. Rows without a category (broker pings) do not take part. With `tiered`,
+/// each category counts as its vendored taxonomy's top tier, and categories no vendored
+/// taxonomy names do not take part.
 pub(crate) async fn reach_counts(
     store: &Store,
     from_s: i64,
     to_s: i64,
     zones_res: u8,
     cells: &[CellIndex],
+    tiered: bool,
     bound: u32,
 ) -> Result<HashMap<(u64, u64), i64>, QueryError> {
     let Some(ctx) = scan(store, from_s, to_s).await? else { return Ok(HashMap::new()) };
@@ -367,8 +370,25 @@ pub(crate) async fn reach_counts(
         .filter(col("category").is_not_null())?
         .select(vec![col("pseudonym"), col("category"), parent_expr(zones_res, store_res).alias("zone")])?
         .filter(col("zone").in_list(area, false))?;
+    let scoped = if tiered {
+        scoped
+            .select(vec![col("pseudonym"), top_tier_expr().alias("category"), col("zone")])?
+            .filter(col("category").is_not_null())?
+    } else {
+        scoped
+    };
     let rows = bounded_key_counts(scoped, col("category"), col("zone"), bound).await?;
     Ok(rows.into_iter().map(|(k, n)| ((k[0], k[1]), n)).collect())
+}
+
+/// A category's top tier in its vendored taxonomy, NULL for one no vendored taxonomy names. A
+/// plain CASE rather than a join with a table in memory, so that the plan runs on a cluster as
+/// it is.
+fn top_tier_expr() -> Expr {
+    let mut tiers: Vec<(u32, u32)> = crowdlens_types::category::tier1_map().collect();
+    tiers.sort_unstable();
+    let when_then = tiers.into_iter().map(|(category, top)| (Box::new(lit(category)), Box::new(lit(top)))).collect();
+    Expr::Case(datafusion::logical_expr::expr::Case::new(Some(Box::new(col("category"))), when_then, None))
 }
 
 fn engine(what: &str) -> QueryError {

@@ -57,7 +57,11 @@ pub struct Charge {
     pub epochs: Vec<String>,
     pub epsilon: f64,
     pub delta: f64,
+    /// The mechanism the question is answered with (chosen, when asked with `auto`).
     pub mechanism: crowdlens_dp::Mechanism,
+    /// The accuracy asked (±N per value at 95%), for a question asked by accuracy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
     pub max_partitions: u32,
     pub partitions: u64,
     /// How much one device can change the released vector, after bounding.
@@ -69,6 +73,9 @@ pub struct Charge {
     /// What each epoch is charged: this (ε, δ) pair, or, for Gaussian noise, its ρ of zCDP,
     /// which the ledger composes tightly with the epoch's other charges.
     pub cost: crowdlens_control::Cost,
+    /// With `auto`: each mechanism priced, the chosen one among them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub considered: Vec<Considered>,
     /// In a dry run: how many questions charged like this one the epochs can still pay for,
     /// this one included.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,76 +174,247 @@ pub(crate) struct Shape {
 }
 
 /// The asked part of a price: which question (whole, as [`crate::Question::asked`] gives it),
-/// over which epochs, at what ε and mechanism.
+/// over which epochs, at what ε or accuracy, by which mechanism.
 #[derive(Debug, Clone)]
 pub(crate) struct Asked {
     pub(crate) question: serde_json::Value,
     /// The store's manifest generation.
     pub(crate) store_generation: u64,
     pub(crate) epochs: Vec<String>,
-    pub(crate) epsilon: f64,
-    pub(crate) mechanism: crowdlens_dp::Mechanism,
+    pub(crate) budget: Budget,
+    pub(crate) mechanism: MechanismChoice,
+}
+
+/// What a question says it will spend: an ε, or the interval it wants.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Budget {
+    /// Spend this ε in every epoch the question touches.
+    Epsilon(f64),
+    /// Spend the least that gives every value a 95% interval of at most ±this.
+    Accuracy(f64),
+}
+
+impl Budget {
+    /// The budget a question's `epsilon` and `accuracy` parameters name: exactly one of them.
+    pub fn of(epsilon: Option<f64>, accuracy: Option<f64>) -> Result<Budget, QueryError> {
+        match (epsilon, accuracy) {
+            (Some(e), None) => Ok(Budget::Epsilon(e)),
+            (None, Some(a)) => Ok(Budget::Accuracy(a)),
+            (Some(_), Some(_)) => Err(QueryError::BadParameter {
+                name: "accuracy".into(),
+                problem: "give epsilon or accuracy, not both: epsilon is what the question spends, accuracy the interval \
+                          it needs (and the least ε that meets it is spent)"
+                    .into(),
+            }),
+            (None, None) => Err(QueryError::BadParameter {
+                name: "epsilon".into(),
+                problem: "missing; give epsilon (the privacy loss to spend) or accuracy (±N per value at 95%: the least \
+                          ε that meets it is spent)"
+                    .into(),
+            }),
+        }
+    }
+}
+
+/// The noise a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MechanismChoice {
+    /// Whichever costs less for the accuracy asked (see [`Charge::new`]).
+    #[default]
+    Auto,
+    Laplace,
+    Gaussian,
+}
+
+impl std::str::FromStr for MechanismChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(MechanismChoice::Auto),
+            "laplace" => Ok(MechanismChoice::Laplace),
+            "gaussian" => Ok(MechanismChoice::Gaussian),
+            other => Err(format!("unknown mechanism {other:?}: use auto, laplace or gaussian")),
+        }
+    }
+}
+
+/// One way a question could be answered: a mechanism at the ε it would charge, the interval
+/// it would give, and how many questions charged like it fit in an unspent epoch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Considered {
+    pub mechanism: crowdlens_dp::Mechanism,
+    pub epsilon: f64,
+    pub delta: f64,
+    pub ci_half_width: f64,
+    pub cost: crowdlens_control::Cost,
+    /// Questions charged like this one that an unspent epoch can pay for, under the rules.
+    pub per_epoch: u64,
+    /// Above the rules' cap on ε per question: not an option.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub above_cap: bool,
+    /// Asked at an ε below the floor's (for Gaussian noise, the ρ the floor's ε implies).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub below_floor: bool,
+    #[serde(skip)]
+    least: f64,
+    #[serde(skip)]
+    threshold: Option<i64>,
+}
+
+impl Considered {
+    fn price(
+        mechanism: crowdlens_dp::Mechanism,
+        budget: Budget,
+        shape: &Shape,
+        rules: &Rules,
+    ) -> Result<Considered, QueryError> {
+        use crowdlens_dp::Mechanism;
+        let delta_per_question = rules.delta_per_question;
+        let (cap, floor) = (rules.max_epsilon_per_question, rules.min_epsilon_per_question);
+        // The ledger holds a ρ charge to the ρ the floor's pure ε implies (ε²/2): the least ε
+        // alone (at δ per question) whose Gaussian noise charges that much.
+        let least = match mechanism {
+            Mechanism::Laplace => floor,
+            Mechanism::Gaussian => crowdlens_dp::zcdp_epsilon(floor * floor / 2.0 * (1.0 + 1e-9), delta_per_question)?,
+        };
+        let epsilon = match budget {
+            Budget::Epsilon(e) => e,
+            // Asked by accuracy, a looser interval than the floor's is simply answered more
+            // accurately.
+            Budget::Accuracy(a) => {
+                crowdlens_dp::epsilon_for_accuracy(mechanism, a, delta_per_question, shape.sensitivity)?.max(least)
+            }
+        };
+        let (delta, ci_half_width, cost, threshold) = if shape.keys == Keys::FromData {
+            let t = ThresholdRelease::calibrate(epsilon, delta_per_question, shape.sensitivity)?;
+            (t.delta, t.ci_half_width, crowdlens_control::Cost::approximate(epsilon, t.delta), Some(t.threshold))
+        } else {
+            let delta = if mechanism == Mechanism::Gaussian { delta_per_question } else { 0.0 };
+            let release = CountRelease::calibrate_for(mechanism, epsilon, delta, shape.sensitivity)?;
+            let cost = match mechanism {
+                Mechanism::Laplace => crowdlens_control::Cost::pure(epsilon),
+                Mechanism::Gaussian => crowdlens_control::Cost::zcdp(release.rho),
+            };
+            (delta, release.ci_half_width, cost, None)
+        };
+        let per_epoch = crowdlens_control::accounting::Spend::default().times_that_fit(
+            cost,
+            rules.epsilon_per_epoch,
+            rules.delta_per_epoch,
+        );
+        // As the ledger holds it: a ρ charge against the ρ the cap's pure ε implies.
+        let as_pure = if cost.rho > 0.0 { (2.0 * cost.rho).sqrt() } else { epsilon };
+        Ok(Considered {
+            mechanism,
+            epsilon,
+            delta,
+            ci_half_width,
+            cost,
+            per_epoch,
+            above_cap: as_pure > cap,
+            below_floor: epsilon < least,
+            least,
+            threshold,
+        })
+    }
 }
 
 impl Charge {
-    /// Prices a question: fills δ, the threshold (for private keys) and the interval width.
+    /// Prices a question: picks its mechanism, fills ε (for a question asked by accuracy), δ,
+    /// the threshold (for private keys) and the interval width.
+    ///
+    /// With `auto`, keys found in the data take discrete Laplace (thresholding is defined for it).
+    /// Otherwise both mechanisms are priced: asked by ε, the one with the narrower interval at
+    /// that ε wins; asked by accuracy, the one of which more questions fit in an epoch (what a
+    /// week's budget buys at that accuracy, with ρ composing as the ledger composes it). Ties go
+    /// to Laplace, whose guarantee needs no δ.
     ///
     /// Refuses an ε above the rules' per-question cap here, from the parameters alone, so the
     /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
     pub(crate) fn new(asked: Asked, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
-        let Asked { question, store_generation, epochs, epsilon, mechanism } = asked;
-        let Shape { bound: max_partitions, partitions, sensitivity, keys, tiled } = shape;
-        let private_keys = keys == Keys::FromData;
+        use crowdlens_dp::Mechanism;
+        let Asked { question, store_generation, epochs, budget, mechanism: choice } = asked;
         // Every question is charged in at least one week; a window that covers none is no window.
         if epochs.is_empty() {
             return Err(QueryError::BadWindow("the window covers no week the ledger can charge".into()));
         }
-        if epsilon > rules.max_epsilon_per_question {
-            return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
+        if let Budget::Epsilon(epsilon) = budget {
+            if epsilon > rules.max_epsilon_per_question {
+                return Err(QueryError::EpsilonAboveCap { asked: epsilon, cap: rules.max_epsilon_per_question });
+            }
+            // NaN passes here and is refused by the calibration, which says what a valid ε is.
+            if epsilon < rules.min_epsilon_per_question {
+                return Err(QueryError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question });
+            }
         }
-        // NaN passes here and is refused by the calibration, which says what a valid ε is.
-        if epsilon < rules.min_epsilon_per_question {
-            return Err(QueryError::EpsilonBelowFloor { asked: epsilon, floor: rules.min_epsilon_per_question });
-        }
-        let delta_per_question = rules.delta_per_question;
+        let candidates: &[Mechanism] = match (shape.keys, choice) {
+            (Keys::FromData, _) | (_, MechanismChoice::Laplace) => &[Mechanism::Laplace],
+            (_, MechanismChoice::Gaussian) => &[Mechanism::Gaussian],
+            (_, MechanismChoice::Auto) => &[Mechanism::Laplace, Mechanism::Gaussian],
+        };
+        let considered =
+            candidates.iter().map(|m| Considered::price(*m, budget, &shape, rules)).collect::<Result<Vec<_>, _>>()?;
+        let chosen = considered
+            .iter()
+            .filter(|c| !c.above_cap && !c.below_floor)
+            .reduce(|best, c| {
+                let better = match budget {
+                    Budget::Epsilon(_) => c.ci_half_width < best.ci_half_width,
+                    Budget::Accuracy(_) => c.per_epoch > best.per_epoch,
+                };
+                if better {
+                    c
+                } else {
+                    best
+                }
+            })
+            .cloned();
+        let Some(chosen) = chosen else {
+            if let (Budget::Epsilon(asked), Some(low)) = (budget, considered.iter().find(|c| c.below_floor)) {
+                return Err(QueryError::EpsilonBelowFloor { asked, floor: low.least });
+            }
+            let needs = considered.iter().map(|c| c.epsilon).fold(f64::INFINITY, f64::min);
+            let cap = rules.max_epsilon_per_question;
+            let finest = candidates
+                .iter()
+                .filter_map(|m| Considered::price(*m, Budget::Epsilon(cap), &shape, rules).ok())
+                .map(|c| c.ci_half_width)
+                .fold(f64::INFINITY, f64::min);
+            let asked = match budget {
+                Budget::Accuracy(a) => a,
+                Budget::Epsilon(e) => e,
+            };
+            return Err(QueryError::AccuracyBeyondCap { asked, needs, cap, finest });
+        };
+        let Shape { bound: max_partitions, partitions, sensitivity, keys: _, tiled } = shape;
         let kind = question.get("kind").and_then(|k| k.as_str()).unwrap_or_default().to_string();
-        let mut c = Charge {
+        Ok(Charge {
             question: kind,
             asked: question,
             tiled,
             epochs,
-            epsilon,
-            delta: 0.0,
-            mechanism,
+            epsilon: chosen.epsilon,
+            delta: chosen.delta,
+            mechanism: chosen.mechanism,
+            accuracy: match budget {
+                Budget::Accuracy(a) => Some(a),
+                Budget::Epsilon(_) => None,
+            },
             max_partitions,
             partitions,
             sensitivity,
-            keys: KeySelection::Public,
-            ci_half_width: 0.0,
-            cost: crowdlens_control::Cost::pure(epsilon),
+            keys: match chosen.threshold {
+                Some(threshold) => KeySelection::Private { threshold },
+                None => KeySelection::Public,
+            },
+            ci_half_width: chosen.ci_half_width,
+            cost: chosen.cost,
+            considered: if considered.len() > 1 { considered } else { Vec::new() },
             questions_left: None,
             store_generation,
-            delta_target: delta_per_question,
-        };
-        if private_keys {
-            // Thresholding is defined for discrete Laplace noise; δ pays for the selection.
-            c.mechanism = crowdlens_dp::Mechanism::Laplace;
-            let t = ThresholdRelease::calibrate(epsilon, delta_per_question, sensitivity)?;
-            c.delta = t.delta;
-            c.keys = KeySelection::Private { threshold: t.threshold };
-            c.ci_half_width = t.ci_half_width;
-            c.cost = crowdlens_control::Cost::approximate(epsilon, t.delta);
-        } else {
-            if mechanism == crowdlens_dp::Mechanism::Gaussian {
-                c.delta = delta_per_question;
-            }
-            let release = c.calibrate()?;
-            c.ci_half_width = release.ci_half_width;
-            if mechanism == crowdlens_dp::Mechanism::Gaussian {
-                c.cost = crowdlens_control::Cost::zcdp(release.rho);
-            }
-        }
-        Ok(c)
+            delta_target: rules.delta_per_question,
+        })
     }
 
     /// What the ledger charges for it.

@@ -19,12 +19,12 @@
 //! shifts the audited sum by exactly one (two for co-visit, whose sensitivity is 2).
 
 use crowdlens_control::Ledger;
-use crowdlens_dp::Mechanism;
+use crowdlens_query::MechanismChoice;
 use crowdlens_ingest::pipeline::NoProgress;
 use crowdlens_ingest::{ingest_openrtb, ingest_pings, IngestOptions};
 use crowdlens_query::questions::*;
 use crowdlens_query::window::parse_instant;
-use crowdlens_query::{open_ledger, Answer, Asker, PresenceQuestion};
+use crowdlens_query::{open_ledger, preview_presence, Answer, Asker, PresenceQuestion};
 use crowdlens_store::{Config, Store};
 use std::path::Path;
 
@@ -130,8 +130,9 @@ fn common(from: &str, to: &str) -> Common {
     Common {
         from_s: parse_instant(from).unwrap(),
         to_s: parse_instant(to).unwrap(),
-        epsilon: EPSILON,
-        mechanism: Mechanism::Laplace,
+        epsilon: Some(EPSILON),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
         max_partitions: Some(1),
     }
 }
@@ -166,8 +167,9 @@ fn day_one_presence(area: String) -> PresenceQuestion {
         to_s: parse_instant("2026-11-03").unwrap(),
         bucket_s: 86_400,
         res: Some(8),
-        epsilon: EPSILON,
-        mechanism: Mechanism::Laplace,
+        epsilon: Some(EPSILON),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
         max_partitions: Some(1),
     }
 }
@@ -196,7 +198,13 @@ fn audits() -> Vec<Audit> {
         baseline_from_s: parse_instant("2026-11-03").unwrap(),
         baseline_to_s: parse_instant("2026-11-04").unwrap(),
     };
-    let reach = ReachQuestion { common: common(DAY1, "2026-11-03"), area: area.clone(), zones_res: Some(7) };
+    // By top tier, public keys: T's two categories are IAB1 and IAB25.
+    let reach = ReachQuestion {
+        common: common(DAY1, "2026-11-03"),
+        area: area.clone(),
+        zones_res: Some(7),
+        categories: "tier1".into(),
+    };
     let t_zone7 = cell(P, 7);
     let t3 = t_cells8.clone();
     vec![
@@ -412,12 +420,17 @@ fn choose_event(with: &[f64], without: &[f64]) -> (Event, bool) {
 
 /// Lower confidence bound on the privacy loss of the chosen event, from fresh samples.
 fn loss_lower_bound(event: Event, forward: bool, with: &[f64], without: &[f64]) -> (f64, usize, usize) {
+    loss_lower_bound_at(event, forward, with, without, 0.0)
+}
+
+/// The same for an (ε, δ) claim: p₁ ≤ e^ε·p₀ + δ, so ε ≥ ln((p₁⁻ − δ) / p₀⁺).
+fn loss_lower_bound_at(event: Event, forward: bool, with: &[f64], without: &[f64], delta: f64) -> (f64, usize, usize) {
     let k1 = with.iter().filter(|&&s| event.holds(s)).count();
     let k0 = without.iter().filter(|&&s| event.holds(s)).count();
     let (num, den) = if forward { (k1, k0) } else { (k0, k1) };
     let (num_lower, _) = clopper_pearson(num, with.len(), ALPHA / 2.0);
     let (_, den_upper) = clopper_pearson(den, without.len(), ALPHA / 2.0);
-    let bound = if num_lower <= 0.0 { f64::NEG_INFINITY } else { (num_lower / den_upper).ln() };
+    let bound = if num_lower - delta <= 0.0 { f64::NEG_INFINITY } else { ((num_lower - delta) / den_upper).ln() };
     (bound, k1, k0)
 }
 
@@ -527,6 +540,7 @@ fn a_key_only_one_device_creates_is_released_at_most_with_probability_delta() {
         common: common(DAY1, "2026-11-03"),
         area: "bbox:-93.30,44.94,-93.20,45.00".into(),
         zones_res: Some(7),
+        categories: "found".into(),
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let own_key = |a: &Answer| a.rows.iter().any(|r| r.key.get("category").is_some_and(|c| c.contains("IAB25-3")));
@@ -594,4 +608,111 @@ fn clopper_pearson_matches_known_values() {
     assert!((lo - 0.0865).abs() < 1e-3 && (hi - 0.4910).abs() < 1e-3, "{lo} {hi}");
     let (lo, hi) = clopper_pearson(0, 100, 0.025);
     assert!(lo == 0.0 && (hi - 0.03622).abs() < 1e-3, "{hi}");
+}
+
+/// Gaussian questions, and a sequence of a Laplace and a Gaussian question asked together, keep
+/// the (ε, δ) the ledger claims for their charges: the ledger's own composition of their pure ε
+/// and ρ, converted at δ = 1e-5 (the default week's δ). The attack sees both answers of a
+/// sequence at once, its classifier weighing every released value T can move.
+#[test]
+fn gaussian_questions_and_mixed_sequences_keep_the_ledgers_claim() {
+    use crowdlens_control::accounting::Spend;
+    const DELTA: f64 = 1e-5;
+    const N: usize = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    write_base(dir.path());
+    write_target(dir.path());
+    let without = store(dir.path(), "d", false);
+    let with = store(dir.path(), "d_prime", true);
+    let rules = open_ledger(&with).unwrap().rules().clone();
+    let t_cells8: Vec<String> = [P, Q, R].iter().map(|s| cell(*s, 8)).collect();
+    let area = "bbox:-93.30,44.94,-93.20,45.00".to_string();
+    // ±3 per value at L = 1: ρ about 0.2, within the cap's ε²/2.
+    let gaussian = PresenceQuestion {
+        epsilon: None,
+        accuracy: Some(3.0),
+        mechanism: MechanismChoice::Gaussian,
+        ..day_one_presence(area.clone())
+    };
+    let laplace = PresenceQuestion { epsilon: Some(0.5), ..day_one_presence(area) };
+    let g_cost = preview_presence(&with, &rules, &gaussian).unwrap().cost;
+    let l_cost = preview_presence(&with, &rules, &laplace).unwrap().cost;
+    assert!(g_cost.rho > 0.1, "{g_cost:?}");
+    let t_values = move |a: &Answer| {
+        let keys: Vec<Box<dyn Fn(&Key) -> bool>> = t_cells8
+            .iter()
+            .map(|c| {
+                let c = c.clone();
+                Box::new(move |k: &Key| k.get("cell") == Some(c.as_str())) as Box<dyn Fn(&Key) -> bool>
+            })
+            .collect();
+        let refs: Vec<&dyn Fn(&Key) -> bool> = keys.iter().map(|k| k.as_ref()).collect();
+        values_where(a, &refs)
+    };
+    let rt = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (g, l) = (gaussian.clone(), laplace.clone());
+    let (tv1, tv2) = (t_values.clone(), t_values.clone());
+    let cases = vec![
+        (
+            "gaussian presence",
+            Spend::default().with(g_cost).epsilon_at(DELTA),
+            Audit {
+                name: "gaussian presence",
+                ask: Box::new(move |s, ledger| rt().block_on(crowdlens_query::ask_presence(s, ledger, &asker(), &g)).unwrap()),
+                features: Box::new(move |a| tv1(a)),
+            },
+        ),
+        (
+            "laplace then gaussian",
+            Spend::default().with(l_cost).with(g_cost).epsilon_at(DELTA),
+            Audit {
+                name: "laplace then gaussian",
+                // One sample is both answers: the rows of the second follow the first's.
+                ask: Box::new(move |s, ledger| {
+                    let rt = rt();
+                    let mut first = rt.block_on(crowdlens_query::ask_presence(s, ledger, &asker(), &l)).unwrap();
+                    let second = rt.block_on(crowdlens_query::ask_presence(s, ledger, &asker(), &gaussian)).unwrap();
+                    first.rows.extend(second.rows);
+                    first
+                }),
+                features: Box::new(move |a| {
+                    let half = a.rows.len() / 2;
+                    let (mut first, mut second) = (a.clone(), a.clone());
+                    first.rows.truncate(half);
+                    second.rows.drain(..half);
+                    let mut f = tv2(&first);
+                    f.extend(tv2(&second));
+                    f
+                }),
+            },
+        ),
+    ];
+    let results: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(name, claim, audit)| {
+                let (with, without) = (&with, &without);
+                scope.spawn(move || {
+                    let (f1, _) = samples(with, audit, N);
+                    let (f0, _) = samples(without, audit, N);
+                    let half = N / 2;
+                    let weights = discriminant(&f1[..half], &f0[..half]);
+                    let (s1, s0) = (project(&f1, &weights), project(&f0, &weights));
+                    let (event, forward) = choose_event(&s1[..half], &s0[..half]);
+                    let (bound, k1, k0) = loss_lower_bound_at(event, forward, &s1[half..], &s0[half..], DELTA);
+                    assert!(
+                        bound <= *claim,
+                        "{name}: privacy loss lower bound {bound:.3} exceeds the ledger's ε = {claim:.3} at δ = {DELTA} \
+                         ({k1} of {half} with T, {k0} of {half} without)"
+                    );
+                    format!("{name}: ε lower bound {bound:.3} against the ledger's claim {claim:.3} at δ = {DELTA}")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for line in &results {
+        println!("{line}");
+    }
+    assert_eq!(results.len(), 2);
 }

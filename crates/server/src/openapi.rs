@@ -81,7 +81,9 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": read_responses}},
             "/v1/answers/{id}": {"get": {"summary": "re-read a kept answer without a charge; its digest is checked against the audit entry",
                 "security": [{"bearer": []}],
-                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "adjust", "in": "query", "required": false, "schema": {"type": "boolean"},
+                     "description": "add post-processed values (non-negative, totals consistent with their parts) beside the raw ones, labelled; free"}],
                 "responses": errors_with_ok(&["401", "403", "404", "409", "429"])}},
             "/v1/tokens": {
                 "get": {"summary": "list tokens, never their secrets (admin)", "security": [{"bearer": []}], "responses": read_responses},

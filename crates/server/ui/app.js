@@ -63,7 +63,7 @@ function view() { return document.getElementById('view'); }
 
 function show(...children) {
   const v = view();
-  v.replaceChildren(...children.flat());
+  v.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
   hideTooltip();
 }
 
@@ -593,7 +593,9 @@ function defaults(question) {
   // when there is one.
   const first = !st.first_day ? new Date().toISOString().slice(0, 10)
     : (st.last_day && addDays(st.first_day, 1) < st.last_day ? addDays(st.first_day, 1) : st.first_day);
-  const d = { purpose: st.purposes[0], epsilon: '0.5', max_partitions: String(st.default_max_partitions) };
+  // Asked by accuracy by default: ±24 per value, the interval ε 0.5 of Laplace noise gives at
+  // L = 4, and the server picks the noise that costs the week less for it.
+  const d = { purpose: st.purposes[0], accuracy: '24', max_partitions: String(st.default_max_partitions) };
   for (const p of descriptorOf(question).params) {
     if (p.default !== undefined) d[p.name] = p.default;
   }
@@ -634,15 +636,15 @@ async function viewAsk() {
   const descriptor = descriptorOf(askState.question);
   const params = [...session.questions.asking.filter((p) => p.type !== 'flag'), ...descriptor.params];
   const fieldNames = params.map((p) => p.name);
-  const NUMERIC = ['resolution', 'count', 'epsilon'];
+  const NUMERIC = ['resolution', 'count', 'epsilon', 'accuracy'];
   const input = (p) => {
     const name = p.name;
     const v = askState.values[name] ?? '';
     if (name === 'purpose') return el('select', { name, id: 'f-' + name }, st.purposes.map((o) => el('option', { value: o, selected: o === v }, o)));
-    if (p.type === 'mechanism') return el('select', { name, id: 'f-' + name }, ['laplace', 'gaussian'].map((o) => el('option', { value: o, selected: o === v }, o)));
+    if (p.type === 'mechanism') return el('select', { name, id: 'f-' + name }, ['auto', 'laplace', 'gaussian'].map((o) => el('option', { value: o, selected: o === v }, o)));
     if (p.type === 'area') { const t = el('textarea', { name, id: 'f-' + name, placeholder: p.help }); t.value = v; return t; }
     const placeholder = p.required || v ? null : 'default: the store decides';
-    return el('input', { name, id: 'f-' + name, value: v, placeholder, type: NUMERIC.includes(p.type) ? 'number' : 'text', step: p.type === 'epsilon' ? 'any' : null });
+    return el('input', { name, id: 'f-' + name, value: v, placeholder, type: NUMERIC.includes(p.type) ? 'number' : 'text', step: ['epsilon', 'accuracy'].includes(p.type) ? 'any' : null });
   };
   const hint = (p) => p.type === 'area' ? p.help + ' Or draw it on the map.' : p.help;
   form.append(...[
@@ -758,8 +760,9 @@ function fieldFor(e, fieldNames) {
     case 'resolution_too_fine': return has('res') || has('zones_res');
     case 'bucket_too_fine': return has('bucket');
     case 'bad_bound': return has('max_partitions');
+    case 'accuracy_beyond_cap': return has('accuracy');
     case 'epsilon_above_cap': case 'epsilon_below_floor': case 'budget_exhausted': case 'delta_exhausted': case 'bad_privacy_parameters':
-      return 'epsilon';
+      return askedByAccuracy() && has('accuracy') ? 'accuracy' : 'epsilon';
     case 'missing_case': return 'case';
     case 'purpose_not_allowed': return 'purpose';
     default: return null;
@@ -784,9 +787,28 @@ function renderPrice(p, budget) {
         const pure = !p.cost || (p.cost.rho === 0 && p.cost.delta === 0);
         return el('tr', {}, el('td', {}, e), el('td', { class: 'num' }, fmt(r, 4)), el('td', { class: 'num' }, pure ? fmt(Math.max(0, r - p.epsilon), 4) : 'composed in zCDP'));
       })),
-    el('div', {}, 'Partitions: ', el('b', { id: 'price-partitions' }, fmt(p.partitions)), ` (keys ${keys}); contribution bound L = ${p.max_partitions}; mechanism ${p.mechanism}.`),
+    el('div', {}, 'Partitions: ', el('b', { id: 'price-partitions' }, fmt(p.partitions)), ` (keys ${keys}); contribution bound L = ${p.max_partitions}; mechanism `, el('b', { id: 'price-mechanism' }, mechanismName(p.mechanism)), p.cost && p.cost.rho > 0 ? ` (charged ρ = ${fmt(p.cost.rho, 4)} of zCDP).` : '.'),
     el('div', {}, 'Every released value will be within ', el('b', { id: 'price-ci' }, '± ' + fmt(p.ci_half_width, 1)), ' of the truth with 95% confidence.'),
-    p.questions_left === undefined ? null : el('div', { id: 'price-left' }, 'What is left of the budget pays for ', el('b', {}, fmt(p.questions_left)), ' question' + (p.questions_left === 1 ? '' : 's') + ' like this one, this one included.'));
+    p.questions_left === undefined ? null : el('div', { id: 'price-left' }, 'What is left of the budget pays for ', el('b', {}, fmt(p.questions_left)), ' question' + (p.questions_left === 1 ? '' : 's') + ' like this one, this one included.'),
+    planner(p));
+}
+
+function mechanismName(m) {
+  return m === 'gaussian' ? 'discrete Gaussian' : 'discrete Laplace';
+}
+
+// The budget planner line: what a week buys at this question's accuracy, by each mechanism,
+// and which one the server chose.
+function planner(p) {
+  if (!p.considered || !p.considered.length) return null;
+  const at = p.accuracy !== undefined ? `±${fmt(p.accuracy)}` : `ε = ${fmt(p.epsilon, 4)}`;
+  const options = p.considered.map((o) => `${mechanismName(o.mechanism)}: ±${fmt(o.ci_half_width, 1)}, ${fmt(o.per_epoch)} a week${o.above_cap ? ' (above the cap)' : ''}`);
+  return el('div', { id: 'price-planner' }, el('b', {}, 'Budget planner'), ` at ${at}: ${options.join('; ')}. Chosen: ${mechanismName(p.mechanism)}.`);
+}
+
+function askedByAccuracy() {
+  const field = document.querySelector('#ask-form [name=accuracy]');
+  return !!(field && field.value.trim());
 }
 
 // ---------------------------------------------------------------- answers
@@ -824,8 +846,8 @@ function askedSummary(asked) {
   return [window, ...rest].filter(Boolean).join(' · ');
 }
 
-async function viewAnswer(id) {
-  const a = await api('GET', '/v1/answers/' + encodeURIComponent(id));
+async function viewAnswer(id, adjusted = false) {
+  const a = await api('GET', '/v1/answers/' + encodeURIComponent(id) + (adjusted ? '?adjust=true' : ''));
   const body = el('div', { id: 'answer-body' });
   const table = el('div', { class: 'scroll', id: 'answer-table' }, rowsTable(a.rows));
   const tabs = el('div', { class: 'tabs' });
@@ -841,9 +863,13 @@ async function viewAnswer(id) {
   tableButton.onclick = () => select('table');
   tabs.append(pictureButton, tableButton,
     el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows, a)) }, 'Download CSV'),
-    el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'));
+    el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'),
+    // Post-processing is free and releases nothing new; the raw values stay beside it.
+    el('button', { type: 'button', class: 'secondary', id: 'toggle-adjusted', onclick: () => viewAnswer(id, !adjusted) },
+      adjusted ? 'Raw values only' : 'Add adjusted values'));
   show(el('h1', {}, `Answer #${a.audit_id}: ${a.question}`),
     el('div', { class: 'card' }, answerMeta(a)),
+    a.post_processing ? el('div', { class: 'message info', id: 'adjusted-note' }, el('b', {}, 'Post-processed: '), a.post_processing.note) : null,
     el('div', { class: 'card' }, tabs, body, table));
   select('picture');
   if (!a.rows.length) {
@@ -879,7 +905,7 @@ function answerMeta(a) {
 function rowsTable(rows) {
   const columns = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  const numeric = (c) => ['value', 'ci_low', 'ci_high'].includes(c);
+  const numeric = (c) => ['value', 'ci_low', 'ci_high', 'adjusted'].includes(c);
   return el('table', {}, el('tr', {}, columns.map((c) => el('th', { class: numeric(c) ? 'num' : null }, c))),
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }

@@ -75,12 +75,16 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             }
             Ok(())
         }
-        AnswersCommand::Show { store, id } => {
+        AnswersCommand::Show { store, id, adjust } => {
             let store = Store::open(&store)?;
             let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
                 bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
             };
-            println!("{}", kept.to_json()?);
+            let mut answer = kept.to_json()?;
+            if adjust {
+                crowdlens_query::adjust::adjust(&mut answer);
+            }
+            println!("{answer}");
             Ok(())
         }
     }

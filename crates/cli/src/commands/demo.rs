@@ -1,18 +1,17 @@
 //! `demo`: the whole flow on a synthetic city, from nothing to answers, in one command.
 
 use anyhow::{bail, Context, Result};
-use crowdlens_dp::Mechanism;
 use crowdlens_query::questions::{
     Common, CovisitQuestion, DwellQuestion, FlowsQuestion, ReachQuestion, SeriesQuestion,
 };
-use crowdlens_query::{window::parse_instant, PresenceQuestion, Question};
+use crowdlens_query::{window::parse_instant, MechanismChoice, PresenceQuestion, Question};
 use crowdlens_store::Config;
 use crowdlens_types::parse_span;
 use std::path::Path;
 
 use super::ingest::{ingest_files, ingest_options, synth, Source};
 use super::{asker, create_store_with, open_ledger, store_epochs, SynthArgs};
-use crate::output::print_answer;
+use crate::output::{print_answer, print_answer_rows};
 
 const DEMO_MARKER: &str = ".crowdlens-demo";
 
@@ -60,7 +59,9 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
         ingest_files(&store, std::slice::from_ref(bids), &options, Source::Openrtb, true, true)?;
     }
 
-    println!("\n== 4. presence: three questions, each charged to the budget and audited");
+    // Each question asks for the interval it needs (±12 devices per value at 95%, ±24 for the
+    // airport's two hours), and each is answered with whichever noise costs the week less for it.
+    println!("\n== 4. presence: three questions, each asked by accuracy, charged to the budget and audited");
     let questions = [
         (
             "Downtown Minneapolis in 3-hour buckets through Monday 2026-11-02",
@@ -68,7 +69,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
             "2026-11-02T00:00:00Z",
             "2026-11-03T00:00:00Z",
             "3h",
-            1.0,
+            12.0,
         ),
         (
             "The airport between 2 and 4 a.m. on Tuesday",
@@ -76,7 +77,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
             "2026-11-03T02:00:00Z",
             "2026-11-03T04:00:00Z",
             "1h",
-            0.5,
+            24.0,
         ),
         (
             "University of Minnesota, daily over the three days",
@@ -84,12 +85,12 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
             "2026-11-02",
             "2026-11-05",
             "1d",
-            1.0,
+            12.0,
         ),
     ];
     let mut ledger = open_ledger(&store)?;
     let rt = tokio::runtime::Runtime::new()?;
-    for (title, area, from, to, bucket, epsilon) in questions {
+    for (title, area, from, to, bucket, accuracy) in questions {
         println!("\n-- {title}");
         let q = PresenceQuestion {
             area: area.into(),
@@ -97,8 +98,9 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
             to_s: parse_instant(to)?,
             bucket_s: parse_span(bucket)?,
             res: None,
-            epsilon,
-            mechanism: Mechanism::Laplace,
+            epsilon: None,
+            accuracy: Some(accuracy),
+            mechanism: MechanismChoice::Auto,
             max_partitions: None,
         };
         let a = rt.block_on(q.ask(&store, &mut ledger, &asker("DEMO-1", "research")))?;
@@ -106,12 +108,13 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
     }
 
     println!("\n== 5. the other questions: flows, dwell, co-visit, series, reach");
-    let days = |from: &str, to: &str, epsilon: f64| -> Result<Common> {
+    let days = |from: &str, to: &str, accuracy: f64| -> Result<Common> {
         Ok(Common {
             from_s: parse_instant(from)?,
             to_s: parse_instant(to)?,
-            epsilon,
-            mechanism: Mechanism::Laplace,
+            epsilon: None,
+            accuracy: Some(accuracy),
+            mechanism: MechanismChoice::Auto,
             max_partitions: None,
         })
     };
@@ -121,7 +124,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
 
     println!("\n-- flows: devices moving between H3 res-7 zones across central Minneapolis, per pair");
     let flows = FlowsQuestion {
-        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        common: days("2026-11-02", "2026-11-05", 12.0)?,
         area: Some("bbox:-93.30,44.955,-93.20,44.99".into()),
         zones_res: Some(7),
         zones_file: None,
@@ -131,7 +134,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
 
     println!("\n-- dwell: how long visits to downtown last");
     let dwell = DwellQuestion {
-        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        common: days("2026-11-02", "2026-11-05", 12.0)?,
         area: downtown.clone(),
         res: None,
         max_gap_s: 1800,
@@ -140,7 +143,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
 
     println!("\n-- co-visit: devices seen both downtown and on campus, and the lag between");
     let covisit = CovisitQuestion {
-        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        common: days("2026-11-02", "2026-11-05", 12.0)?,
         area: downtown.clone(),
         area_b: campus,
         res: None,
@@ -149,7 +152,7 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
 
     println!("\n-- series: downtown on Wednesday in 6-hour buckets, against Monday and Tuesday");
     let series = SeriesQuestion {
-        common: days("2026-11-04", "2026-11-05", 1.0)?,
+        common: days("2026-11-04", "2026-11-05", 12.0)?,
         area: downtown,
         res: None,
         bucket_s: 6 * 3600,
@@ -158,14 +161,15 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
     };
     print_answer(&rt.block_on(series.ask(&store, &mut ledger, &who))?);
 
-    println!("\n-- reach: devices per ad/app category per res-7 zone, city-wide, from the consented bidstream");
+    println!("\n-- reach: devices per IAB top-tier content category per res-7 zone, city-wide, from the consented bidstream");
     let reach = ReachQuestion {
-        common: days("2026-11-02", "2026-11-05", 1.0)?,
+        common: days("2026-11-02", "2026-11-05", 12.0)?,
         area: "bbox:-93.40,44.85,-92.98,45.10".into(),
         zones_res: Some(7),
+        categories: "tier1".into(),
     };
     match rt.block_on(reach.ask(&store, &mut ledger, &who)) {
-        Ok(a) => print_answer(&a),
+        Ok(a) => print_answer_rows(&a, Some(12)),
         Err(e) => println!("refused, nothing charged: {e}"),
     }
 
@@ -189,8 +193,10 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
     println!("  co-visit: devices seen in both areas, and how far apart their first visits to each were.");
     println!("  series:   distinct devices in the whole area per bucket, and the % change against the");
     println!("            baseline buckets at the same time of day.");
-    println!("  reach:    devices per ad or app category per zone, from bid requests that passed consent.");
-    println!("  Every value is a count plus discrete Laplace noise from OpenDP. The interval holds the true");
+    println!("  reach:    devices per content category (the IAB taxonomies' top tiers, which are public, so");
+    println!("            every key is released) per zone, from bid requests that passed consent.");
+    println!("  Every value is a count plus discrete Laplace or Gaussian noise from OpenDP, whichever costs the");
+    println!("  week less for the accuracy asked. The interval holds the true");
     println!("  bounded count with 95% probability. Values can be negative or non-zero where no one was:");
     println!("  that noise keeps any single device from being detectable. Each device counts in at most L");
     println!(

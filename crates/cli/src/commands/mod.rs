@@ -322,6 +322,10 @@ enum AnswersCommand {
         store: PathBuf,
         /// The answer's audit entry (the number `ask` printed).
         id: i64,
+        /// Add post-processed values beside the raw ones: totals consistent with their parts
+        /// (co-visit), negatives raised to 0. Labelled in the output; free, nothing is released.
+        #[arg(long)]
+        adjust: bool,
     },
 }
 

@@ -366,6 +366,11 @@ impl Q {
         q
     }
 
+    fn without(mut self, k: &str) -> Q {
+        self.fields.retain(|(name, _)| *name != k);
+        self
+    }
+
     fn cli(&self, store: &str, extra: &[&str]) -> Vec<String> {
         let mut args = vec!["ask".to_string(), self.kind.to_string(), "--store".into(), store.into()];
         for (k, v) in &self.fields {
@@ -380,7 +385,7 @@ impl Q {
         let mut body = serde_json::Map::new();
         for (k, v) in &self.fields {
             let value = match *k {
-                "epsilon" => json!(v.parse::<f64>().unwrap()),
+                "epsilon" | "accuracy" => json!(v.parse::<f64>().unwrap()),
                 "res" | "zones_res" | "max_partitions" => json!(v.parse::<u64>().unwrap()),
                 _ => json!(v),
             };
@@ -413,7 +418,12 @@ fn questions() -> Vec<Q> {
                 ("baseline_to", &sh("2026-11-09")),
             ],
         ),
-        Q::new("reach", false, &[("area", CITY), ("zones_res", "7")]),
+        Q::new("reach", false, &[("area", CITY), ("zones_res", "7"), ("categories", "found")]),
+        // By the IAB taxonomies' top tiers: public keys.
+        Q::new("reach", true, &[("area", CITY), ("zones_res", "7")]),
+        // Asked by accuracy: the mechanism and ε follow from the question and the rules alone.
+        Q::new("presence", true, &[("area", DOWNTOWN), ("bucket", "6h"), ("res", "8"), ("accuracy", "30")])
+            .without("epsilon"),
     ]
 }
 
@@ -471,6 +481,7 @@ fn script(side: &mut Side, weeks: u32) {
     }
     side.cli(&questions()[0].cli(&st, &["--dry-run"]));
     side.cli(&questions()[7].cli(&st, &["--dry-run"]));
+    side.cli(&questions()[9].cli(&st, &["--dry-run"]));
     let mut answered = Vec::new();
     for q in questions() {
         let id = side.cli_answer(&q.cli(&st, &["--json"]), q.public);
@@ -1060,7 +1071,8 @@ impl Side {
                     let kind = path.trim_start_matches("/v1/ask/");
                     let q: Option<&Value> = body.as_ref();
                     let top = q.is_some_and(|q| q.get("top_from").is_some());
-                    Some(kind != "reach" && !top)
+                    let found = q.is_some_and(|q| q.get("categories").and_then(Value::as_str) == Some("found"));
+                    Some(!(kind == "reach" && found) && !top)
                 };
                 let (shown, keys) = without_rows(v, public.unwrap_or(false));
                 if let Some(keys) = keys {

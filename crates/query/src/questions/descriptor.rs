@@ -110,7 +110,9 @@ pub enum ParamKind {
     Resolution,
     /// The ε a question spends, a number above 0.
     Epsilon,
-    /// `laplace` or `gaussian`.
+    /// The interval a question needs, ±N per value at 95%: a number of at least 1.
+    Accuracy,
+    /// `auto`, `laplace` or `gaussian`.
     Mechanism,
     /// A whole number of at least 1.
     Count,
@@ -134,7 +136,8 @@ impl ParamKind {
             ParamKind::Span => serde_json::json!({"type": "string", "pattern": "^[0-9]+(s|m|min|h|d)$"}),
             ParamKind::Resolution => serde_json::json!({"type": "integer", "minimum": 0, "maximum": 15}),
             ParamKind::Epsilon => serde_json::json!({"type": "number", "exclusiveMinimum": 0}),
-            ParamKind::Mechanism => serde_json::json!({"type": "string", "enum": ["laplace", "gaussian"]}),
+            ParamKind::Accuracy => serde_json::json!({"type": "number", "minimum": 1}),
+            ParamKind::Mechanism => serde_json::json!({"type": "string", "enum": ["auto", "laplace", "gaussian"]}),
             ParamKind::Count => serde_json::json!({"type": "integer", "minimum": 1}),
             ParamKind::Cell => serde_json::json!({"type": "string", "pattern": "^[0-9a-f]{15}$"}),
         }
@@ -148,6 +151,7 @@ impl ParamKind {
             ParamKind::Span => "SPAN",
             ParamKind::Resolution => "RES",
             ParamKind::Epsilon => "EPSILON",
+            ParamKind::Accuracy => "N",
             ParamKind::Mechanism => "MECHANISM",
             ParamKind::Count => "N",
             ParamKind::Cell => "CELL",
@@ -164,7 +168,9 @@ impl ParamKind {
             ParamKind::Resolution | ParamKind::Count => {
                 Value::from(text.trim().parse::<u64>().map_err(|_| number("a whole number"))?)
             }
-            ParamKind::Epsilon => Value::from(text.trim().parse::<f64>().map_err(|_| number("a number"))?),
+            ParamKind::Epsilon | ParamKind::Accuracy => {
+                Value::from(text.trim().parse::<f64>().map_err(|_| number("a number"))?)
+            }
             ParamKind::Flag => Value::from(text.trim().parse::<bool>().map_err(|_| number("true or false"))?),
             _ => Value::from(text),
         })
@@ -194,13 +200,13 @@ impl ParamKind {
                 Some(n) if n >= 1 && n <= u64::from(u32::MAX) => value.clone(),
                 _ => return Err(bad(format!("{value} is not a whole number of at least 1"))),
             },
-            ParamKind::Epsilon => match value.as_f64() {
+            ParamKind::Epsilon | ParamKind::Accuracy => match value.as_f64() {
                 Some(e) if e.is_finite() => value.clone(),
                 _ => return Err(bad(format!("{value} is not a number"))),
             },
             ParamKind::Mechanism => {
                 let text = text()?;
-                text.parse::<crowdlens_dp::Mechanism>().map_err(|e| bad(e.to_string()))?;
+                text.parse::<crate::release::MechanismChoice>().map_err(bad)?;
                 Value::from(text)
             }
         })
@@ -249,22 +255,28 @@ pub enum KeyKind {
 }
 
 /// The parameters every question takes, after its own.
-pub(crate) const COMMON_PARAMS: [Param; 5] = [
+pub(crate) const COMMON_PARAMS: [Param; 6] = [
     Param::required("from", "From (UTC)", ParamKind::Instant, "Window start (RFC 3339 or YYYY-MM-DD, UTC)."),
     Param::required("to", "To (UTC, exclusive)", ParamKind::Instant, "Window end, exclusive."),
-    Param::required(
+    Param::optional(
+        "accuracy",
+        "Accuracy (± per value, 95%)",
+        ParamKind::Accuracy,
+        "The interval each value needs, ±N at 95%: the least ε that meets it is spent. Give this or epsilon.",
+    ),
+    Param::optional(
         "epsilon",
         "ε for this question",
         ParamKind::Epsilon,
-        "Privacy loss this question spends in every epoch (week) it touches.",
+        "Privacy loss this question spends in every epoch (week) it touches. Give this or accuracy.",
     ),
     Param::optional(
         "mechanism",
         "Mechanism",
         ParamKind::Mechanism,
-        "laplace (pure ε) or gaussian (zCDP, reported as (ε, δ)).",
+        "auto (whichever costs less for the accuracy asked), laplace (pure ε) or gaussian (zCDP).",
     )
-    .or("laplace"),
+    .or("auto"),
     Param::optional(
         "max_partitions",
         "Contribution bound L",
@@ -521,7 +533,7 @@ mod tests {
             Surface::Api,
         )
         .unwrap();
-        assert_eq!((q.bucket_s, q.mechanism, q.res, q.max_partitions), (3600, crowdlens_dp::Mechanism::Laplace, None, None));
+        assert_eq!((q.bucket_s, q.mechanism, q.res, q.max_partitions), (3600, crate::release::MechanismChoice::Auto, None, None));
         assert_eq!(q.asked()["bucket"], "1h");
         let q: SeriesQuestion = parse(
             &fields(json!({"area": "cells:882a100d25fffff", "from": "2026-11-03", "to": "2026-11-04", "epsilon": 1,

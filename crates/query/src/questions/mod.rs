@@ -5,7 +5,6 @@
 //! parameters every question but presence takes ([`Common`]) and the checks on areas,
 //! resolutions and partition counts.
 
-use crowdlens_dp::Mechanism;
 use crowdlens_store::Store;
 use crowdlens_types::span::format_span;
 use crowdlens_types::Epoch;
@@ -13,7 +12,7 @@ use h3o::{CellIndex, Resolution};
 use serde::{Deserialize, Serialize};
 
 use crate::area::Area;
-use crate::release::{Asked, Charge, Shape};
+use crate::release::{Asked, Budget, Charge, MechanismChoice, Shape};
 use crate::window::check_span;
 use crate::QueryError;
 use crowdlens_control::Rules;
@@ -75,8 +74,14 @@ pub struct Common {
     pub from_s: i64,
     #[serde(rename = "to", with = "descriptor::instant")]
     pub to_s: i64,
-    pub epsilon: f64,
-    pub mechanism: Mechanism,
+    /// The ε to spend; or give `accuracy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+    /// The interval wanted, ±N per value at 95%: the least ε that meets it is spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
+    #[serde(default)]
+    pub mechanism: MechanismChoice,
     /// Contribution bound L (partitions, pairs or visits per device); store default if `None`.
     #[serde(default)]
     pub max_partitions: Option<u32>,
@@ -120,8 +125,8 @@ impl Common {
         Epoch::covering(self.from_s, self.to_s).iter().map(|e| e.to_string()).collect()
     }
 
-    /// Prices `question` (as [`crate::Question::asked`] gives it) over this window at this ε,
-    /// mechanism and the rules' δ per question.
+    /// Prices `question` (as [`crate::Question::asked`] gives it) over this window at this ε or
+    /// accuracy, mechanism and the rules' δ per question.
     pub(crate) fn charge(
         &self,
         store: &Store,
@@ -133,7 +138,7 @@ impl Common {
             question,
             store_generation: store.manifest()?.generation,
             epochs: self.epochs(),
-            epsilon: self.epsilon,
+            budget: Budget::of(self.epsilon, self.accuracy)?,
             mechanism: self.mechanism,
         };
         Charge::new(asked, shape, rules)

@@ -3,7 +3,7 @@
 
 use chrono::DateTime;
 use crowdlens_control::Ledger;
-use crowdlens_dp::{Mechanism, Sensitivity};
+use crowdlens_dp::Sensitivity;
 use crowdlens_store::Store;
 use crowdlens_types::Epoch;
 use h3o::Resolution;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::descriptor::{self, Descriptor, KeyField, KeyKind, KeySource, Param, ParamKind, COMMON_PARAMS};
 use crate::area::Area;
 use crate::key::{RowKey, Text};
-use crate::release::{answer, publish, Answer, Asker, Asked, Charge, Keys, Shape, Tiled};
+use crate::release::{answer, publish, Answer, Asker, Asked, Budget, Charge, Keys, MechanismChoice, Shape, Tiled};
 use crate::window::{check_span, Window};
 use crate::{plan, QueryError, Question};
 use crowdlens_control::Rules;
@@ -30,8 +30,12 @@ pub struct PresenceQuestion {
     /// H3 resolution of answer cells; the store default when `None`.
     #[serde(default)]
     pub res: Option<u8>,
-    pub epsilon: f64,
-    pub mechanism: Mechanism,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epsilon: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
+    #[serde(default)]
+    pub mechanism: MechanismChoice,
     /// Contribution bound L; the store default when `None`.
     #[serde(default)]
     pub max_partitions: Option<u32>,
@@ -108,7 +112,8 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
     }
     let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
     let store_generation = store.manifest()?.generation;
-    let asked = Asked { question: q.asked(), store_generation, epochs, epsilon: q.epsilon, mechanism: q.mechanism };
+    let budget = Budget::of(q.epsilon, q.accuracy)?;
+    let asked = Asked { question: q.asked(), store_generation, epochs, budget, mechanism: q.mechanism };
     let sensitivity = Sensitivity::once_per_partition(max_partitions);
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public, tiled };

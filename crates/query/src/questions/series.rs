@@ -101,7 +101,7 @@ pub(super) fn price_series(
         question: q.asked(),
         store_generation: store.manifest()?.generation,
         epochs: epochs.iter().map(|e| e.to_string()).collect(),
-        epsilon: q.common.epsilon,
+        budget: crate::release::Budget::of(q.common.epsilon, q.common.accuracy)?,
         mechanism: q.common.mechanism,
     };
     let tiled = Tiled { res, cells: cells.len() as u64 };

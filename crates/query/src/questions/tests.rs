@@ -4,7 +4,7 @@
 use super::*;
 use super::{covisit::*, dwell::*, flows::*, reach::*, series::*};
 use crate::plan;
-use crate::release::{publish, Asker, KeySelection};
+use crate::release::{publish, Answer, AnswerRow, Asker, KeySelection};
 use crate::window::Window;
 use crowdlens_control::Ledger;
 use crowdlens_store::{Config, SourceCounts, SourceFile};
@@ -251,7 +251,7 @@ fn reach_matches_brute_force_and_needs_bidstream() {
     }
     let (_d, store) = store_with(&rows, "openrtb", 10.0);
     let cells: Vec<CellIndex> = (0..4).map(|i| CellIndex::try_from(parent(spot(i), 7)).unwrap()).collect();
-    let got = rt().block_on(plan::reach_counts(&store, MON, MON + 2 * 86_400, 7, &cells, 100)).unwrap();
+    let got = rt().block_on(plan::reach_counts(&store, MON, MON + 2 * 86_400, 7, &cells, false, 100)).unwrap();
     let mut want: HashMap<(u64, u64), HashSet<u64>> = HashMap::new();
     for r in &rows {
         if let Some(c) = r.category {
@@ -261,15 +261,46 @@ fn reach_matches_brute_force_and_needs_bidstream() {
     let want: HashMap<(u64, u64), i64> = want.into_iter().map(|(k, v)| (k, v.len() as i64)).collect();
     assert_eq!(got, want);
 
+    // By top tier: 3.0's Movies and Music count as Entertainment, 1.0's IAB9-2 as IAB9, and a
+    // category no vendored taxonomy names counts nowhere.
+    use crowdlens_types::category::{encode, tier1_of};
+    let named = [encode(7, "324"), encode(7, "338"), encode(1, "IAB9-2"), encode(1, "IAB9"), encode(2, "150")];
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.category = named[(i + r.pseudonym.0 as usize) % named.len()];
+    }
+    let (_d3, store) = store_with(&rows, "openrtb", 10.0);
+    let got = rt().block_on(plan::reach_counts(&store, MON, MON + 2 * 86_400, 7, &cells, true, 100)).unwrap();
+    let mut want: HashMap<(u64, u64), HashSet<u64>> = HashMap::new();
+    for r in &rows {
+        if let Some(top) = r.category.and_then(tier1_of) {
+            want.entry((top as u64, parent(r.cell, 7))).or_default().insert(r.pseudonym.0);
+        }
+    }
+    let want: HashMap<(u64, u64), i64> = want.into_iter().map(|(k, v)| (k, v.len() as i64)).collect();
+    assert!(want.keys().any(|(top, _)| *top == encode(7, "JLBCU7").unwrap() as u64), "Entertainment is counted");
+    assert_eq!(got, want);
+
     let (_d2, pings_only) = store_with(&movement(), "pings", 10.0);
-    let q = ReachQuestion { common: common(1.0), area: "bbox:-93.40,44.85,-92.98,45.10".into(), zones_res: Some(7) };
+    let q = ReachQuestion {
+        common: common(1.0),
+        area: "bbox:-93.40,44.85,-92.98,45.10".into(),
+        zones_res: Some(7),
+        categories: "tier1".into(),
+    };
     let mut ledger = ledger(&pings_only);
     let e = rt().block_on(ask_reach(&pings_only, &mut ledger, &asker(), &q)).unwrap_err();
     assert!(matches!(e, QueryError::NoCategories), "{e}");
 }
 
 fn common(epsilon: f64) -> Common {
-    Common { from_s: MON, to_s: MON + 2 * 86_400, epsilon, mechanism: Mechanism::Laplace, max_partitions: Some(8) }
+    Common {
+        from_s: MON,
+        to_s: MON + 2 * 86_400,
+        epsilon: Some(epsilon),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
+        max_partitions: Some(8),
+    }
 }
 
 fn asker() -> Asker {
@@ -318,7 +349,7 @@ fn every_question_runs_through_the_release_path() {
     let s = rt.block_on(ask_series(&store, &mut ledger, &asker(), &series)).unwrap();
     assert_eq!(s.rows.len(), 8);
     assert_eq!(s.derived.unwrap()["change"].as_array().unwrap().len(), 4);
-    let reach = ReachQuestion { common: common(1.0), area: bbox, zones_res: Some(7) };
+    let reach = ReachQuestion { common: common(1.0), area: bbox, zones_res: Some(7), categories: "tier1".into() };
     rt.block_on(ask_reach(&store, &mut ledger, &asker(), &reach)).unwrap();
     // Six answers, each charged once to the one epoch; only top-destinations spent δ.
     let b = ledger.budget(&[]).unwrap();
@@ -366,8 +397,9 @@ fn presence_and_flows_intervals_cover_the_truth() {
         to_s: MON + 86_400,
         bucket_s: 86_400,
         res: Some(8),
-        epsilon: 0.5,
-        mechanism: Mechanism::Laplace,
+        epsilon: Some(0.5),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
         max_partitions: Some(8),
     };
     let exact_presence = rt
@@ -512,7 +544,8 @@ fn every_question_is_held_to_the_time_floor() {
         };
         let dwell = DwellQuestion { common: common.clone(), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
         let cov = CovisitQuestion { common: common.clone(), area: bbox.clone(), area_b: bbox.clone(), res: Some(7) };
-        let reach = ReachQuestion { common: common.clone(), area: bbox.clone(), zones_res: Some(7) };
+        let reach =
+            ReachQuestion { common: common.clone(), area: bbox.clone(), zones_res: Some(7), categories: "found".into() };
         for e in [
             preview_flows(&store, &rules, &flows).unwrap_err(),
             preview_dwell(&store, &rules, &dwell).unwrap_err(),
@@ -731,4 +764,122 @@ fn zone_files_without_names_or_with_open_rings_are_refused() {
         &format!(r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"A"}},"geometry":{{"type":"Polygon","coordinates":{square}}}}}]}}"#),
     );
     assert_eq!(read_named_zones(&good).unwrap()[0].0, "A");
+}
+
+/// The error of reach and flows at the UI's defaults on the synthetic city, before (ε 0.5 of
+/// Laplace noise; reach's keys found in the data, released above a threshold) and after
+/// (±24 per value, the cheaper noise; reach by the IAB taxonomies' top tiers, public keys).
+/// The truth is the exact, unbounded count (test-only), so the error includes what bounding
+/// each device to L keys drops. The figures are in the README.
+#[test]
+fn error_of_reach_and_flows_at_their_defaults_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let city = dir.path().join("city");
+    let opts = crowdlens_synth::SynthOptions { devices: 2_000, days: 2, ..Default::default() };
+    crowdlens_synth::generate(&city, &opts, &mut |_| {}).unwrap();
+    let store = Store::init(&dir.path().join("st"), &Config::default()).unwrap();
+    crate::release::create_ledger(&store).unwrap();
+    let progress = crowdlens_ingest::pipeline::NoProgress;
+    let options = crowdlens_ingest::IngestOptions::default();
+    crowdlens_ingest::ingest_pings(&store, &city.join("pings.csv"), &options, &progress).unwrap();
+    crowdlens_ingest::ingest_openrtb(&store, &city.join("bids.jsonl.gz"), &options, &progress).unwrap();
+    let mut ledger = ledger(&store);
+    let rt = rt();
+    let (from_s, to_s) = (MON, MON + 2 * 86_400);
+    let city_wide = "bbox:-93.40,44.85,-92.98,45.10";
+    let before = |epsilon: f64| Common {
+        from_s,
+        to_s,
+        epsilon: Some(epsilon),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
+        max_partitions: None,
+    };
+    let after = |accuracy: f64| Common {
+        from_s,
+        to_s,
+        epsilon: None,
+        accuracy: Some(accuracy),
+        mechanism: MechanismChoice::Auto,
+        max_partitions: None,
+    };
+    let cells = cells_of(city_wide, 7).unwrap();
+    const ALL: u32 = 1_000_000;
+    // Mean |released − true| over the keys that hold a device, a key not released counting as 0;
+    // and the share of the true total the released keys hold.
+    let error = |truth: &HashMap<String, i64>, a: &Answer, key: &dyn Fn(&AnswerRow) -> String| {
+        let released: HashMap<String, i64> = a.rows.iter().map(|r| (key(r), r.value)).collect();
+        let held: Vec<(&String, &i64)> = truth.iter().filter(|(_, v)| **v > 0).collect();
+        let mae = held.iter().map(|(k, v)| (released.get(*k).copied().unwrap_or(0) - **v).abs() as f64).sum::<f64>()
+            / held.len().max(1) as f64;
+        let total: i64 = held.iter().map(|(_, v)| **v).sum();
+        let covered: i64 = held.iter().filter(|(k, _)| released.contains_key(*k)).map(|(_, v)| **v).sum();
+        (mae, covered as f64 / total.max(1) as f64, held.len())
+    };
+    let reach_key = |r: &AnswerRow| format!("{}/{}", r.key.get("category").unwrap(), r.key.get("zone").unwrap());
+    let truth_of = |tiered: bool| -> HashMap<String, i64> {
+        rt.block_on(plan::reach_counts(&store, from_s, to_s, 7, &cells, tiered, ALL))
+            .unwrap()
+            .into_iter()
+            .map(|((cat, zone), n)| (format!("{}/{}", crowdlens_types::category::describe(cat as u32), cell_text(zone)), n))
+            .collect()
+    };
+    let reach = |common: Common, categories: &str| ReachQuestion {
+        common,
+        area: city_wide.into(),
+        zones_res: Some(7),
+        categories: categories.into(),
+    };
+    let reach_before = rt.block_on(ask_reach(&store, &mut ledger, &asker(), &reach(before(0.5), "found"))).unwrap();
+    let reach_after = rt.block_on(ask_reach(&store, &mut ledger, &asker(), &reach(after(24.0), "tier1"))).unwrap();
+    let (mae_b, share_b, keys_b) = error(&truth_of(false), &reach_before, &reach_key);
+    let (mae_a, share_a, keys_a) = error(&truth_of(true), &reach_after, &reach_key);
+
+    let zones: Vec<u64> = cells_of(city_wide, 7).unwrap().into_iter().map(u64::from).collect();
+    let flow_truth: HashMap<String, i64> = rt
+        .block_on(plan::flow_counts(&store, from_s, to_s, plan::Zoning::Resolution(7), Some(&zones), None, ALL))
+        .unwrap()
+        .into_iter()
+        .map(|((o, d), n)| (format!("{}>{}", cell_text(o), cell_text(d)), n))
+        .collect();
+    let flow_key = |r: &AnswerRow| format!("{}>{}", r.key.get("origin").unwrap(), r.key.get("destination").unwrap());
+    let flows = |common: Common| FlowsQuestion {
+        common,
+        area: Some(city_wide.into()),
+        zones_res: Some(7),
+        zones_file: None,
+        top_from: None,
+    };
+    let flows_before = rt.block_on(ask_flows(&store, &mut ledger, &asker(), &flows(before(0.5)))).unwrap();
+    let flows_after = rt.block_on(ask_flows(&store, &mut ledger, &asker(), &flows(after(24.0)))).unwrap();
+    let (fmae_b, _, fkeys) = error(&flow_truth, &flows_before, &flow_key);
+    let (fmae_a, _, _) = error(&flow_truth, &flows_after, &flow_key);
+    let charged = |a: &Answer| match a.mechanism {
+        crowdlens_dp::Mechanism::Laplace => format!("ε {}", a.epsilon),
+        crowdlens_dp::Mechanism::Gaussian => format!("Gaussian, ε {:.3} alone", a.epsilon),
+    };
+    eprintln!(
+        "reach before (found, ε 0.5): {} of {keys_b} true keys released, {:.0}% of the true total, mean |error| {mae_b:.1}",
+        reach_before.rows.len(),
+        100.0 * share_b
+    );
+    eprintln!(
+        "reach after (tier1, ±24, {}): {} keys released, {:.0}% of the true total over {keys_a} true keys, mean |error| {mae_a:.1}",
+        charged(&reach_after),
+        reach_after.rows.len(),
+        100.0 * share_a
+    );
+    eprintln!(
+        "flows before (ε 0.5): mean |error| {fmae_b:.1} over {fkeys} true pairs; after (±24, {}): {fmae_a:.1}",
+        charged(&flows_after)
+    );
+    let b = ledger.budget(&[]).unwrap();
+    eprintln!("spent: {:?}", b.iter().map(|e| (e.epoch.clone(), e.epsilon_spent, e.parts)).collect::<Vec<_>>());
+
+    assert!(share_b < 0.5, "before, most of reach was withheld: {share_b}");
+    assert!((share_a - 1.0).abs() < 1e-9, "after, every key with a device is released");
+    assert!(mae_a < mae_b, "reach is nearer the truth after: {mae_a} against {mae_b}");
+    assert_eq!(flows_after.mechanism, crowdlens_dp::Mechanism::Gaussian, "±24 over many pairs is cheaper in Gaussian noise");
+    // The same accuracy for less: within noise of the same error.
+    assert!(fmae_a < fmae_b * 1.5 + 1.0, "{fmae_a} against {fmae_b}");
 }

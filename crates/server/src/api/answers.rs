@@ -16,6 +16,14 @@ pub(super) struct AnswersQuery {
     case: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ShowQuery {
+    /// Add post-processed values beside the raw ones ([`crowdlens_query::adjust`]).
+    #[serde(default)]
+    adjust: bool,
+}
+
 /// Kept answers, newest first: an analyst sees the answers their token was given, an auditor
 /// all of them.
 pub(super) async fn list_answers(
@@ -35,6 +43,7 @@ pub(super) async fn show_answer(
     State(state): State<ServerState>,
     caller: Caller<Readers>,
     Path(id): Path<i64>,
+    Query(view): Query<ShowQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (_, ledger) = state.open()?;
     let missing = || {
@@ -52,6 +61,9 @@ pub(super) async fn show_answer(
     if caller.token.role == Role::Analyst && kept.summary.actor != actor_of(&caller.token) {
         return Err(missing());
     }
-    let answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    let mut answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    if view.adjust {
+        crowdlens_query::adjust::adjust(&mut answer);
+    }
     Ok(Json(answer))
 }

@@ -155,8 +155,9 @@ fn question() -> PresenceQuestion {
         to_s: MON + 4 * 3600,
         bucket_s: 3600,
         res: Some(8),
-        epsilon: 1.0,
-        mechanism: Mechanism::Laplace,
+        epsilon: Some(1.0),
+        accuracy: None,
+        mechanism: MechanismChoice::Laplace,
         max_partitions: None,
     }
 }
@@ -202,12 +203,12 @@ fn refusals_spend_nothing_and_are_audited() {
     assert!(matches!(e, QueryError::BadPurpose { .. }), "{e}");
     let e = ask(PresenceQuestion { res: Some(10), ..question() }, "research").unwrap_err();
     assert_eq!(e.to_string(), "resolution 10 is finer than this store allows (finest: 9); use --res 9 or coarser");
-    let e = ask(PresenceQuestion { epsilon: 2.0, ..question() }, "research").unwrap_err();
+    let e = ask(PresenceQuestion { epsilon: Some(2.0), ..question() }, "research").unwrap_err();
     assert!(matches!(e, QueryError::EpsilonAboveCap { .. }), "{e}");
-    let e = ask(PresenceQuestion { epsilon: f64::NAN, ..question() }, "research").unwrap_err();
+    let e = ask(PresenceQuestion { epsilon: Some(f64::NAN), ..question() }, "research").unwrap_err();
     assert!(matches!(e, QueryError::Dp(_)), "{e}");
     ask(question(), "research").unwrap();
-    let e = ask(PresenceQuestion { epsilon: 0.5, ..question() }, "research").unwrap_err();
+    let e = ask(PresenceQuestion { epsilon: Some(0.5), ..question() }, "research").unwrap_err();
     assert!(matches!(e, QueryError::Control(_)), "{e}");
     assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0, "only the answered question spent");
     // The rules, four free refusals, the answered question's charge and answer, the budget refusal.
@@ -226,13 +227,13 @@ fn a_single_question_cannot_publish_an_exact_count() {
         bucket_s: 900,
         to_s: MON + 900,
         res: None,
-        epsilon: 10.0,
+        epsilon: Some(10.0),
         max_partitions: Some(1),
         ..question()
     };
     let e = preview_presence(&store, ledger.rules(), &exact).unwrap_err();
     assert_eq!(e.to_string(), "--epsilon 10 is above this store's cap of 1 per question; ask with --epsilon 1 or less");
-    let at_cap = preview_presence(&store, ledger.rules(), &PresenceQuestion { epsilon: 1.0, ..exact }).unwrap();
+    let at_cap = preview_presence(&store, ledger.rules(), &PresenceQuestion { epsilon: Some(1.0), ..exact }).unwrap();
     assert!(at_cap.ci_half_width >= 1.0, "{}", at_cap.ci_half_width);
 }
 
@@ -302,4 +303,85 @@ fn a_question_dropped_mid_run_is_charged_and_audited() {
     let last = ledger.audit_entries().unwrap().pop().unwrap();
     assert!(last.outcome.starts_with("abandoned after charge"), "{last:?}");
     ledger.verify_audit().unwrap();
+}
+
+/// Asked by accuracy, a question is charged the least that meets it, with the noise that fits
+/// more such questions in a week: at the demo's ±12 and L = 4, Gaussian noise fits three times
+/// as many as Laplace. Asked by ε, the narrower interval at that ε wins.
+#[test]
+fn asking_by_accuracy_charges_the_cheaper_mechanism_the_least_that_meets_it() {
+    let (_d, store) = store_with(&one_row());
+    let ledger = ledger_with(&store, 10.0);
+    let rules = ledger.rules().clone();
+    let by_accuracy = |accuracy: f64, mechanism: MechanismChoice| PresenceQuestion {
+        epsilon: None,
+        accuracy: Some(accuracy),
+        mechanism,
+        max_partitions: Some(4),
+        ..question()
+    };
+    let auto = preview_presence(&store, &rules, &by_accuracy(12.0, MechanismChoice::Auto)).unwrap();
+    assert_eq!(auto.mechanism, crowdlens_dp::Mechanism::Gaussian, "{auto:?}");
+    assert!(auto.ci_half_width <= 12.0);
+    assert!(auto.cost.rho > 0.0 && auto.cost.epsilon == 0.0, "{:?}", auto.cost);
+    let [laplace, gaussian] = [&auto.considered[0], &auto.considered[1]];
+    assert_eq!(laplace.mechanism, crowdlens_dp::Mechanism::Laplace);
+    assert_eq!(laplace.per_epoch, 10, "ε 1 a question, 10 a week");
+    assert!(gaussian.per_epoch >= 30, "{gaussian:?}");
+    assert_eq!(auto.accuracy, Some(12.0));
+
+    let only_laplace = preview_presence(&store, &rules, &by_accuracy(12.0, MechanismChoice::Laplace)).unwrap();
+    assert_eq!(only_laplace.mechanism, crowdlens_dp::Mechanism::Laplace);
+    assert!((0.9..=1.0).contains(&only_laplace.epsilon), "{}", only_laplace.epsilon);
+    assert!(only_laplace.considered.is_empty());
+
+    // Asked by ε 1 at L = 4, Laplace gives the narrower interval.
+    let by_epsilon = PresenceQuestion { mechanism: MechanismChoice::Auto, max_partitions: Some(4), ..question() };
+    let c = preview_presence(&store, &rules, &by_epsilon).unwrap();
+    assert_eq!((c.mechanism, c.epsilon), (crowdlens_dp::Mechanism::Laplace, 1.0));
+
+    // An accuracy finer than the cap allows says the finest there is; one that no noise meets
+    // is refused; both together, or neither, name the parameter.
+    let e = preview_presence(&store, &rules, &by_accuracy(2.0, MechanismChoice::Auto)).unwrap_err();
+    assert_eq!(e.code(), "accuracy_beyond_cap", "{e}");
+    assert!(e.to_string().contains("the finest this question can be answered to is ±"), "{e}");
+    let e = preview_presence(&store, &rules, &by_accuracy(0.5, MechanismChoice::Auto)).unwrap_err();
+    assert_eq!(e.code(), "bad_privacy_parameters", "{e}");
+    let both = PresenceQuestion { accuracy: Some(12.0), ..question() };
+    let e = preview_presence(&store, &rules, &both).unwrap_err();
+    assert!(matches!(&e, QueryError::BadParameter { name, .. } if name == "accuracy"), "{e}");
+    let neither = PresenceQuestion { epsilon: None, ..question() };
+    let e = preview_presence(&store, &rules, &neither).unwrap_err();
+    assert!(matches!(&e, QueryError::BadParameter { name, .. } if name == "epsilon"), "{e}");
+
+    // A very loose accuracy is charged no less than the floor, for either noise.
+    let loose = preview_presence(&store, &rules, &by_accuracy(100_000.0, MechanismChoice::Auto)).unwrap();
+    assert!(loose.considered.iter().all(|o| !o.below_floor), "{:?}", loose.considered);
+    let gaussian_loose = preview_presence(&store, &rules, &by_accuracy(100_000.0, MechanismChoice::Gaussian)).unwrap();
+    assert!(
+        (2.0 * gaussian_loose.cost.rho).sqrt() >= rules.min_epsilon_per_question * (1.0 - 1e-9),
+        "{:?}",
+        gaussian_loose.cost
+    );
+}
+
+/// The ledger takes what the price says: a question asked by accuracy is answered, charged its
+/// ρ, and its answer's intervals are what was asked.
+#[test]
+fn a_question_asked_by_accuracy_is_answered_within_it() {
+    let (_d, store) = store_with(&one_row());
+    let mut ledger = ledger_with(&store, 10.0);
+    let q = PresenceQuestion {
+        epsilon: None,
+        accuracy: Some(12.0),
+        mechanism: MechanismChoice::Auto,
+        max_partitions: Some(4),
+        ..question()
+    };
+    let a = runtime().block_on(ask_presence(&store, &mut ledger, &asker("research"), &q)).unwrap();
+    assert_eq!(a.mechanism, crowdlens_dp::Mechanism::Gaussian);
+    assert!(a.rows.iter().all(|r| r.ci_high - r.value as f64 <= 12.0));
+    assert_eq!(a.asked["accuracy"], 12.0);
+    let b = &ledger.budget(&[]).unwrap()[0];
+    assert!(b.parts.rho > 0.04 && b.parts.rho < 0.06 && b.parts.epsilon_pure == 0.0, "{:?}", b.parts);
 }
