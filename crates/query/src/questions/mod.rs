@@ -75,10 +75,10 @@ pub struct Common {
     #[serde(rename = "to", with = "descriptor::instant")]
     pub to_s: i64,
     /// The ε to spend; or give `accuracy`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub epsilon: Option<f64>,
     /// The interval wanted, ±N per value at 95%: the least ε that meets it is spent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub accuracy: Option<f64>,
     #[serde(default)]
     pub mechanism: MechanismChoice,

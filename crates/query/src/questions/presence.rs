@@ -30,9 +30,9 @@ pub struct PresenceQuestion {
     /// H3 resolution of answer cells; the store default when `None`.
     #[serde(default)]
     pub res: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub epsilon: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub accuracy: Option<f64>,
     #[serde(default)]
     pub mechanism: MechanismChoice,
