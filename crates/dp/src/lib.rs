@@ -147,14 +147,18 @@ pub fn epsilon_for_accuracy(
     if !within(lo)? {
         return Err(DpError::BadAccuracy(accuracy));
     }
+    // An accuracy looser than any useful scale is met by the widest one tried: its ε is then
+    // far below any floor, which the caller applies.
+    let mut bracketed = true;
     while within(hi)? {
         lo = hi;
         hi *= 2.0;
         if hi > 1e12 {
-            return Err(DpError::BadAccuracy(accuracy));
+            bracketed = false;
+            break;
         }
     }
-    for _ in 0..60 {
+    for _ in 0..if bracketed { 60 } else { 0 } {
         let mid = 0.5 * (lo + hi);
         if within(mid)? {
             lo = mid;

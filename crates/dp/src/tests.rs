@@ -291,6 +291,9 @@ fn accuracy_that_no_noise_can_meet_is_refused() {
         let e = epsilon_for_accuracy(Mechanism::Laplace, accuracy, 1e-6, Sensitivity::once_per_partition(4)).unwrap_err();
         assert!(matches!(e, DpError::BadAccuracy(_)), "{accuracy}: {e}");
     }
+    // An accuracy no one needs is met by a tiny ε, not refused.
+    let loose = epsilon_for_accuracy(Mechanism::Laplace, 1e300, 1e-6, Sensitivity::once_per_partition(4)).unwrap();
+    assert!(loose > 0.0 && loose < 1e-9, "{loose}");
     let e = epsilon_for_accuracy(Mechanism::Gaussian, 12.0, 0.0, Sensitivity::once_per_partition(4)).unwrap_err();
     assert!(matches!(e, DpError::BadDelta(_)), "{e}");
 }

@@ -24,6 +24,13 @@ const TEXT_ID_BASE: u32 = 1 << 23;
 /// Encodes `code` under taxonomy `cattax`. Taxonomy 1.0 codes are `IAB<tier1>[-<tier2>]`; the
 /// later taxonomies use numeric ids. Anything else is `None`: the record is kept, uncategorised.
 pub fn encode(cattax: u16, code: &str) -> Option<u32> {
+    // Only a non-numeric id needs the vendored tables: numeric ones never load them.
+    encode_with(cattax, code, &|cattax, code| TAXONOMIES.text_ids.get(&(cattax, code)).copied())
+}
+
+/// [`encode`], with non-numeric ids looked up by `text_id`: the tables' own reader passes the
+/// ids read so far, so that reading them never waits on itself.
+fn encode_with(cattax: u16, code: &str, text_id: &dyn Fn(u16, &str) -> Option<u32>) -> Option<u32> {
     let code = code.trim();
     if cattax == 0 || cattax > 255 {
         return None;
@@ -42,7 +49,7 @@ pub fn encode(cattax: u16, code: &str) -> Option<u32> {
         match code.parse::<u32>() {
             Ok(id) if id < TEXT_ID_BASE => id,
             Ok(_) => return None,
-            Err(_) => *TAXONOMIES.text_ids.get(&(cattax, code))?,
+            Err(_) => text_id(cattax, code)?,
         }
     };
     Some(((cattax as u32) << CATEGORY_BITS) | id)
@@ -114,7 +121,7 @@ fn rows(table: &'static str, header_lines: usize) -> impl Iterator<Item = Vec<&'
 fn read_content_1_0(t: &mut Taxonomies, table: &'static str) {
     for row in rows(table, 1) {
         let (Some(&code), Some(&name)) = (row.first(), row.get(2)) else { continue };
-        let Some(value) = encode(IAB_CONTENT_1_0, code) else { continue };
+        let Some(value) = encode_with(IAB_CONTENT_1_0, code, &|_, _| None) else { continue };
         let tier1 = value - (value & ((1 << CATEGORY_BITS) - 1)) % 1000;
         if tier1 == value {
             t.tier1.push(value);
@@ -141,7 +148,10 @@ fn read_content_3_0(t: &mut Taxonomies, table: &'static str) {
                 _ => break,
             }
         }
-        let (Some(value), Some(tier1)) = (encode(IAB_CONTENT_3_0, row[0]), encode(IAB_CONTENT_3_0, top)) else {
+        let text_id = |cattax: u16, code: &str| t.text_ids.get(&(cattax, code)).copied();
+        let (Some(value), Some(tier1)) =
+            (encode_with(IAB_CONTENT_3_0, row[0], &text_id), encode_with(IAB_CONTENT_3_0, top, &text_id))
+        else {
             continue;
         };
         if value == tier1 {
