@@ -212,6 +212,18 @@ fn demo_runs_and_names_no_device() {
     assert_eq!(r.stdout.matches("audit entry #").count(), 8, "three presence, flows, dwell, co-visit, series, reach");
     assert!(r.stdout.contains("ingest the bidstream"), "{}", r.stdout);
     assert!(!r.stdout.contains("refused"), "{}", r.stdout);
+    // The same questions at the same accuracy, each with the cheaper noise, spend less than half
+    // the week (Laplace noise alone spent ε 7.5), and reach, keyed by public tiers, releases.
+    let spent: f64 = r
+        .stdout
+        .lines()
+        .find_map(|l| l.split("spent ε=").nth(1))
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no spend line: {}", r.stdout));
+    assert!(spent < 5.0, "the demo spent ε {spent} of the week's 10");
+    assert!(!r.stdout.contains("no key cleared"), "{}", r.stdout);
+    assert!(r.stdout.contains("Personal Finance"), "reach names its categories: {}", r.stdout);
     let feed = std::fs::read_to_string(demo.join("city/pings.csv")).unwrap();
     let some_id = feed.lines().nth(1).unwrap().split(',').next().unwrap();
     assert!(!r.stdout.contains(some_id) && !r.stdout.to_lowercase().contains(&some_id.to_lowercase()));

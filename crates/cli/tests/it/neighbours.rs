@@ -511,6 +511,7 @@ fn script(side: &mut Side, weeks: u32) {
     side.cli(&["answers", "list", "--store", &st, "--case", "N-2", "--json"]);
     for (id, public) in &answered {
         side.cli_kept(&["answers", "show", "--store", &st, &id.to_string()], *public);
+        side.cli_kept(&["answers", "show", "--store", &st, &id.to_string(), "--adjust"], *public);
     }
     side.cli(&["answers", "show", "--store", &st, "99999"]);
     let analyst = side.token(&st, "analyst", "ana");
@@ -695,6 +696,7 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
             side.kept_public.insert(*id, *public);
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.analyst.as_str()), None);
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.auditor.as_str()), None);
+            api(side, "GET", &format!("/v1/answers/{id}?adjust=true"), Some(t.auditor.as_str()), None);
         }
         api(side, "GET", "/v1/answers/99999", Some(t.auditor.as_str()), None);
         // Tokens.
@@ -1062,7 +1064,10 @@ impl Side {
         let shown = match &parsed {
             Some(v) if is_answer && v.get("rows").is_some() => {
                 let public = if path.starts_with("/v1/answers/") {
-                    path.rsplit('/')
+                    path.split('?')
+                        .next()
+                        .unwrap_or_default()
+                        .rsplit('/')
                         .next()
                         .and_then(|id| id.parse::<i64>().ok())
                         .and_then(|id| self.kept_public.get(&id))
