@@ -688,7 +688,13 @@ async function viewAsk() {
       generalError.replaceChildren(errorBox(e));
     }
   };
-  form.addEventListener('input', () => {
+  form.addEventListener('input', (ev) => {
+    // Accuracy and ε are two ways to say what to spend: typing one clears the other.
+    const other = { accuracy: 'epsilon', epsilon: 'accuracy' }[ev.target.name];
+    if (other && ev.target.value.trim()) {
+      const field = form.querySelector(`[name="${other}"]`);
+      if (field) field.value = '';
+    }
     // Any change invalidates the price shown: the analyst must price what they spend.
     priced = null;
     askButton.disabled = true;
