@@ -1166,7 +1166,8 @@ fn without_rows(v: &Value, public: bool) -> (String, Option<String>) {
                 .map(|r| {
                     let mut r = r.clone();
                     if let Some(o) = r.as_object_mut() {
-                        for k in ["value", "ci_low", "ci_high"] {
+                        // `adjusted` is the noisy value post-processed: a release too.
+                        for k in ["value", "ci_low", "ci_high", "adjusted"] {
                             o.remove(k);
                         }
                     }

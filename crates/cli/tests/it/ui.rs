@@ -268,6 +268,8 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
             ("to", "2026-11-03T04:00:00Z"),
             ("bucket", "2h"),
             ("area", "bbox:-93.30,44.86,-93.18,44.92"),
+            // Asked by ε (the form's default is by accuracy): ε 0.5 at L = 4 is Laplace's.
+            ("epsilon", "0.5"),
         ];
         let id = page.ask("presence", &presence).await;
         let answer = api(&base, &analyst, &format!("/v1/answers/{id}"), None);
