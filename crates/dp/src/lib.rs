@@ -19,9 +19,12 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 mod discrete_laplace;
+mod memo;
+
+use memo::{bits, Memo};
 
 /// Which noise distribution a release uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mechanism {
     /// Discrete Laplace, pure ε-DP. The default: its guarantee needs no δ.
@@ -78,6 +81,11 @@ pub struct Sensitivity {
 }
 
 impl Sensitivity {
+    /// The sensitivity as a memo key.
+    fn key(&self) -> (u32, i64, u64, i64) {
+        (self.l0, self.l1, bits(self.l2), self.linf)
+    }
+
     /// A unit adds at most 1 to each of at most `partitions` entries (distinct-device counts).
     pub fn once_per_partition(partitions: u32) -> Sensitivity {
         Sensitivity { l0: partitions, l1: partitions as i64, l2: (partitions as f64).sqrt(), linf: 1 }
@@ -105,7 +113,8 @@ pub fn zcdp_epsilon(rho: f64, delta: f64) -> Result<f64, DpError> {
     if rho == 0.0 {
         return Ok(0.0);
     }
-    Ok(ZeroConcentratedDivergence::convert(rho)?.epsilon(delta)?)
+    static CONVERTED: Memo<(u64, u64), f64> = Memo::new();
+    CONVERTED.get_or((bits(rho), bits(delta)), || Ok(ZeroConcentratedDivergence::convert(rho)?.epsilon(delta)?))
 }
 
 /// The ρ that pure ε-DP implies (ε²/2, Bun and Steinke 2016), rounded up as OpenDP's
@@ -120,6 +129,18 @@ pub fn pure_to_zcdp(epsilon: f64) -> Result<f64, DpError> {
 /// ±`accuracy`: what asking by accuracy charges. Thresholded releases have the Laplace scale
 /// and interval of the same ε, so this is their ε too.
 pub fn epsilon_for_accuracy(
+    mechanism: Mechanism,
+    accuracy: f64,
+    delta: f64,
+    sensitivity: Sensitivity,
+) -> Result<f64, DpError> {
+    static FOUND: Memo<(Mechanism, u64, u64, (u32, i64, u64, i64)), f64> = Memo::new();
+    FOUND.get_or((mechanism, bits(accuracy), bits(delta), sensitivity.key()), || {
+        find_epsilon_for_accuracy(mechanism, accuracy, delta, sensitivity)
+    })
+}
+
+fn find_epsilon_for_accuracy(
     mechanism: Mechanism,
     accuracy: f64,
     delta: f64,
@@ -221,6 +242,18 @@ impl CountRelease {
 
     /// Calibrates for an explicit sensitivity.
     pub fn calibrate_for(
+        mechanism: Mechanism,
+        epsilon: f64,
+        delta: f64,
+        sensitivity: Sensitivity,
+    ) -> Result<CountRelease, DpError> {
+        static CALIBRATED: Memo<(Mechanism, u64, u64, (u32, i64, u64, i64)), CountRelease> = Memo::new();
+        CALIBRATED.get_or((mechanism, bits(epsilon), bits(delta), sensitivity.key()), || {
+            Self::find_calibration(mechanism, epsilon, delta, sensitivity)
+        })
+    }
+
+    fn find_calibration(
         mechanism: Mechanism,
         epsilon: f64,
         delta: f64,

@@ -383,12 +383,37 @@ pub(crate) async fn reach_counts(
 
 /// A category's top tier in its vendored taxonomy, NULL for one no vendored taxonomy names. A
 /// plain CASE rather than a join with a table in memory, so that the plan runs on a cluster as
-/// it is.
+/// it is; its branches are runs of consecutive codes under one top tier (about a hundred for
+/// the thousand vendored categories), since a branch per category made planning every reach
+/// cost more than reading it.
 fn top_tier_expr() -> Expr {
+    let when_then = top_tier_runs()
+        .into_iter()
+        .map(|(first, last, top)| {
+            let within = if first == last {
+                col("category").eq(lit(first))
+            } else {
+                col("category").between(lit(first), lit(last))
+            };
+            (Box::new(within), Box::new(lit(top)))
+        })
+        .collect();
+    Expr::Case(datafusion::logical_expr::expr::Case::new(None, when_then, None))
+}
+
+/// The vendored categories as (first, last, top tier): every code from first to last is a
+/// vendored category under that top tier, and every vendored category is in one run.
+fn top_tier_runs() -> Vec<(u32, u32, u32)> {
     let mut tiers: Vec<(u32, u32)> = crowdlens_types::category::tier1_map().collect();
     tiers.sort_unstable();
-    let when_then = tiers.into_iter().map(|(category, top)| (Box::new(lit(category)), Box::new(lit(top)))).collect();
-    Expr::Case(datafusion::logical_expr::expr::Case::new(Some(Box::new(col("category"))), when_then, None))
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    for (category, top) in tiers {
+        match runs.last_mut() {
+            Some((_, last, run_top)) if *last + 1 == category && *run_top == top => *last = category,
+            _ => runs.push((category, category, top)),
+        }
+    }
+    runs
 }
 
 fn engine(what: &str) -> QueryError {
@@ -398,6 +423,20 @@ fn engine(what: &str) -> QueryError {
 #[cfg(test)]
 mod tests {
     use h3o::{LatLng, Resolution};
+
+    #[test]
+    fn top_tier_runs_cover_exactly_the_vendored_categories() {
+        let runs = super::top_tier_runs();
+        let mut covered = std::collections::HashMap::new();
+        for &(first, last, top) in &runs {
+            for category in first..=last {
+                assert!(covered.insert(category, top).is_none(), "{category} in two runs");
+            }
+        }
+        let vendored: std::collections::HashMap<u32, u32> = crowdlens_types::category::tier1_map().collect();
+        assert_eq!(covered, vendored);
+        assert!(runs.len() * 5 < vendored.len(), "{} runs for {} categories", runs.len(), vendored.len());
+    }
 
     #[test]
     fn bit_parent_matches_h3o() {
