@@ -277,7 +277,9 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
     assert_eq!(asked["kind"], "presence");
     assert_eq!(asked["area"].as_str().unwrap(), square.replace("\\\"", "\""), "{asked}");
     assert_eq!((asked["from"].as_str(), asked["to"].as_str()), (Some("2026-11-02T00:00:00Z"), Some("2026-11-03T00:00:00Z")));
-    assert_eq!((asked["bucket"].as_str(), asked["mechanism"].as_str()), (Some("1d"), Some("laplace")));
+    // As asked (the default, auto); the answer says which noise was chosen.
+    assert_eq!((asked["bucket"].as_str(), asked["mechanism"].as_str()), (Some("1d"), Some("auto")));
+    assert!(["laplace", "gaussian"].contains(&answer["mechanism"].as_str().unwrap_or("")), "{answer}");
     assert!(answer["tiled"]["res"].as_u64().is_some() && answer["tiled"]["cells"].as_u64() > Some(0), "{answer}");
     assert_eq!(kept["asked"], answer["asked"]);
     assert_eq!(kept["tiled"], answer["tiled"]);
