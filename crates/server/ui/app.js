@@ -120,7 +120,7 @@ async function restoreSession() {
     session.questions = await api('GET', '/v1/questions');
     return true;
   } catch (e) {
-    signOut(e instanceof ApiError && e.status === 401 ? 'That token was not accepted: ' + e.message : e.message);
+    signOut(inFormTerms(e instanceof ApiError && e.status === 401 ? 'That token was not accepted: ' + e.message : e.message, []));
     return false;
   }
 }
@@ -483,23 +483,65 @@ function ringsBounds(listOfRings) {
   return bounds({ type: 'Polygon', coordinates: listOfRings });
 }
 
-// Yellow (few) to purple (many); a cell whose interval includes zero is hatched instead.
-const PALETTE = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e', '#31688e', '#3e4989', '#482878', '#440154'];
+// Noisy values can be negative, so the scale diverges at 0: purples (few to many) above it,
+// oranges below it. Classes have round breaks, and the legend lists exactly the classes the map
+// uses. A cell whose interval includes 0 is hatched instead.
+const POSITIVE = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e', '#31688e', '#3e4989', '#482878', '#440154'];
+const NEGATIVE = ['#fdd0a2', '#fdae6b', '#f16913', '#a63603'];
 
-function colourScale(maxValue) {
-  const top = Math.max(1, maxValue);
-  return (v) => PALETTE[Math.min(PALETTE.length - 1, Math.max(0, Math.floor((v / top) * PALETTE.length)))];
+// A round step (1, 2, 2.5 or 5 times a power of ten) of about `rough`.
+function niceStep(rough) {
+  if (!(rough > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(rough)));
+  const f = rough / p;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
 }
 
-function includesZero(r) { return r.ci_low <= 0; }
+// Round ticks covering [min, max], about `count` of them.
+function niceTicks(min, max, count) {
+  const step = niceStep((max - min) / Math.max(1, count));
+  const ticks = [];
+  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.round(v * 1e6) / 1e6);
+  return ticks;
+}
 
-function mapLegend(maxValue) {
-  const top = Math.max(1, maxValue);
-  const step = top / PALETTE.length;
+// The classes for values from `min` to `max`: [{lo, hi, colour}], from the lowest up. Each value
+// falls in exactly one class: lo <= v < hi (the top class includes its hi).
+function colourClasses(min, max) {
+  const top = Math.max(1, max);
+  const step = niceStep(top / POSITIVE.length);
+  const classes = [];
+  const below = Math.min(0, min);
+  if (below < 0) {
+    const negStep = niceStep(-below / NEGATIVE.length);
+    const n = Math.min(NEGATIVE.length, Math.ceil(-below / negStep));
+    for (let i = n - 1; i >= 0; i--) {
+      classes.push({ lo: i === n - 1 ? -Infinity : -(i + 1) * negStep, hi: -i * negStep, colour: NEGATIVE[Math.min(NEGATIVE.length - 1, i)] });
+    }
+  }
+  const n = Math.min(POSITIVE.length, Math.ceil(top / step));
+  for (let i = 0; i < n; i++) classes.push({ lo: i * step, hi: i === n - 1 ? Infinity : (i + 1) * step, colour: POSITIVE[Math.round((i * (POSITIVE.length - 1)) / Math.max(1, n - 1))] });
+  return classes;
+}
+
+function classOf(classes, v) {
+  return classes.find((c) => v >= c.lo && v < c.hi) || (v < 0 ? classes[0] : classes[classes.length - 1]);
+}
+
+// True when the 95% interval contains 0: the value may be noise around nothing.
+function includesZero(r) { return r.ci_low <= 0 && r.ci_high >= 0; }
+
+function classLabel(c) {
+  if (c.lo === -Infinity) return `below ${fmt(c.hi)}`;
+  if (c.hi === Infinity) return `${fmt(c.lo)} or more`;
+  return `${fmt(c.lo)} to ${fmt(c.hi)}`;
+}
+
+function mapLegend(classes, unit) {
   return el('div', { class: 'legend', id: 'legend' },
-    el('span', {}, 'devices (noisy):'),
-    PALETTE.filter((_, i) => i % 2 === 0).map((c, j) => el('span', {},
-      el('span', { class: 'swatch', style: `background:${c}` }), `${fmt(Math.round(j * 2 * step))}+`)),
+    el('span', {}, `${unit} (noisy):`),
+    classes.map((c) => el('span', { class: 'legend-class', 'data-colour': c.colour },
+      el('span', { class: 'swatch', style: `background:${c.colour}` }), classLabel(c))),
     el('span', {}, svgSwatchHatch(), '95% interval includes 0: may be noise, not people'));
 }
 
@@ -521,7 +563,7 @@ function barChart(items, { title, id } = {}) {
   s.append(svgEl('line', { x1: x(0), x2: x(0), y1: 10, y2: height - 24, stroke: '#6b778a' }));
   items.forEach((it, i) => {
     const y = 14 + i * rowH;
-    const zero = it.lo <= 0;
+    const zero = it.lo <= 0 && it.hi >= 0;
     s.append(
       svgEl('text', { x: left - 8, y: y + 13, 'text-anchor': 'end', 'font-size': 12, fill: '#1d2430' }, it.label),
       svgEl('rect', { x: Math.min(x(0), x(it.value)), y, width: Math.abs(x(it.value) - x(0)), height: rowH - 8, fill: zero ? 'url(#hatch-chart)' : '#2f6db0', stroke: zero ? '#90a4ae' : 'none' }),
@@ -540,16 +582,16 @@ function lineChart(series, labels, { id, yLabel } = {}) {
   // series: [{name, colour, dashed, points: [{value, lo, hi}]}] indexed like labels
   const width = 760, height = 300, left = 60, right = 48, top = 16, bottom = 56;
   const all = series.flatMap((s) => s.points.flatMap((p) => [p.lo, p.hi, p.value]));
-  const max = Math.max(1, ...all);
-  const min = Math.min(0, ...all);
+  // The axis runs over round ticks that cover every value and interval.
+  const ticks = niceTicks(Math.min(0, ...all), Math.max(1, ...all), 4);
+  const min = ticks[0], max = Math.max(ticks[ticks.length - 1], min + 1);
   const n = Math.max(2, labels.length);
   const x = (i) => left + (i / (n - 1)) * (width - left - right);
   const y = (v) => top + (1 - (v - min) / (max - min)) * (height - top - bottom);
   const s = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'chart', id: id || null, role: 'img', 'aria-label': 'line chart' });
-  for (let k = 0; k <= 4; k++) {
-    const v = min + (k / 4) * (max - min);
+  for (const v of ticks) {
     s.append(svgEl('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: '#e3e8ee' }),
-      svgEl('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6677' }, fmt(Math.round(v))));
+      svgEl('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6677' }, fmt(v)));
   }
   labels.forEach((l, i) => {
     if (labels.length > 12 && i % Math.ceil(labels.length / 12)) return;
@@ -624,12 +666,15 @@ async function viewAsk() {
   const askButton = el('button', { type: 'button', id: 'ask', disabled: true }, 'Ask and spend');
   const priceButton = el('button', { type: 'button', id: 'price-button', class: 'secondary' }, 'Price it (dry run, free)');
   const mapCard = el('div', { class: 'card' }, el('h2', {}, 'Area'), el('p', { class: 'muted' }, 'Drag to pan, scroll or +/− to zoom, “Draw area” and drag to set a rectangle.'));
+  // Drawing fills the area field chosen here (area B only where the question has one).
+  let drawInto = 'area';
+  const drawTarget = el('div', { class: 'row', id: 'draw-into' });
   const map = new MapView(mapCard, {
     onArea: (b) => {
       const spec = 'bbox:' + b.map((v) => v.toFixed(5)).join(',');
-      const input = form.querySelector('[name=area]');
+      const input = form.querySelector(`[name=${drawInto}]`) || form.querySelector('[name=area]');
       input.value = spec;
-      input.dispatchEvent(new Event('input'));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
     },
   });
 
@@ -649,7 +694,22 @@ async function viewAsk() {
   const hint = (p) => p.type === 'area' ? p.help + ' Or draw it on the map.' : p.help;
   form.append(...[
     el('label', { for: 'f-question' }, 'Question'),
-    el('select', { id: 'f-question', onchange: (ev) => { askState = { question: ev.target.value, values: null }; viewAsk(); } },
+    el('select', { id: 'f-question', onchange: (ev) => {
+      // What the new question shares with this one (case, purpose, area, window, accuracy) carries over.
+      const kept = { ...askState.values, ...values() };
+      const next = ev.target.value;
+      const names = [...session.questions.asking, ...descriptorOf(next).params].map((p) => p.name);
+      // A series' window follows its baseline, and buckets differ by kind: those start afresh.
+      const windowDiffers = (next === 'series') !== (askState.question === 'series');
+      const fresh = (k) => k === 'bucket' || (windowDiffers && ['from', 'to'].includes(k));
+      const carried = Object.fromEntries(Object.entries(kept).filter(([k, v]) => names.includes(k) && v !== '' && v !== undefined && !fresh(k)));
+      const values_ = { ...defaults(next), ...carried };
+      // ε and accuracy are two ways to say what to spend: the one carried over wins.
+      if (carried.epsilon) delete values_.accuracy;
+      if (carried.accuracy) delete values_.epsilon;
+      askState = { question: next, values: values_ };
+      viewAsk();
+    } },
       session.questions.questions.map((d) => el('option', { value: d.kind, selected: d.kind === askState.question }, d.kind))),
     el('p', { class: 'muted', id: 'question-summary' }, descriptor.summary),
     params.map((p) => el('div', { class: 'field' },
@@ -681,6 +741,7 @@ async function viewAsk() {
   const showError = (e) => {
     const name = fieldFor(e, fieldNames);
     const slot = name && form.querySelector('#err-' + name);
+    e.message = inFormTerms(e.message, params);
     if (slot) {
       slot.textContent = e.message;
       form.querySelector(`[name="${name}"]`).classList.add('invalid');
@@ -695,13 +756,39 @@ async function viewAsk() {
       const field = form.querySelector(`[name="${other}"]`);
       if (field) field.value = '';
     }
-    // Any change invalidates the price shown: the analyst must price what they spend.
+    // Any change invalidates the price shown: the analyst must price what they spend. The
+    // changed question is priced again once typing pauses (a dry run: free, and audited).
     priced = null;
     askButton.disabled = true;
+    const slot = form.querySelector('#err-' + ev.target.name);
+    if (slot) { slot.textContent = ''; ev.target.classList.remove('invalid'); }
+    if (priceBox.firstChild) priceBox.replaceChildren(el('div', { class: 'message info', id: 'price-stale' }, 'Changed: pricing again…'));
+    clearTimeout(repriceTimer);
+    repriceTimer = setTimeout(() => { if (form.isConnected) reprice(); }, 700);
     const area = form.querySelector('[name=area]').value.trim();
     drawAreaSpec(map, area);
   });
+  let repriceTimer = null;
+  let pricing = 0;
+  const reprice = async () => {
+    const turn = ++pricing;
+    clearErrors();
+    askButton.disabled = true;
+    try {
+      const price = await api('POST', '/v1/ask/' + askState.question, body(true));
+      if (turn !== pricing) return;
+      priced = JSON.stringify(body(false));
+      priceBox.replaceChildren(renderPrice(price, budget));
+      askButton.disabled = false;
+    } catch (e) {
+      if (turn !== pricing) return;
+      priceBox.replaceChildren();
+      showError(e);
+    }
+  };
   priceButton.addEventListener('click', async () => {
+    clearTimeout(repriceTimer);
+    pricing++;
     clearErrors();
     priceBox.replaceChildren();
     askButton.disabled = true;
@@ -722,17 +809,37 @@ async function viewAsk() {
     askButton.textContent = 'Asking…';
     try {
       const answer = await api('POST', '/v1/ask/' + askState.question, JSON.parse(priced));
+      // Bought just now, unless the server gave a kept answer again.
+      session.justBought = answer.reused ? null : answer.audit_id;
       location.hash = '#/answer/' + answer.audit_id;
     } catch (e) {
       showError(e);
       askButton.textContent = 'Ask and spend';
     }
   });
+  const areaFields = params.filter((p) => p.type === 'area');
+  if (areaFields.length > 1) {
+    const choose = (name) => {
+      drawInto = name;
+      for (const r of drawTarget.querySelectorAll('input')) r.checked = r.value === name;
+    };
+    drawTarget.append(el('span', {}, 'Drawing fills:'), ...areaFields.map((p) => el('label', { class: 'inline' },
+      el('input', { type: 'radio', name: 'draw-into', value: p.name, id: 'draw-into-' + p.name, checked: p.name === drawInto, onchange: () => choose(p.name) }), ' ', p.label)));
+    mapCard.append(drawTarget);
+    // Clicking into an area field makes it the one drawing fills.
+    for (const p of areaFields) form.querySelector(`[name="${p.name}"]`).addEventListener('focus', () => choose(p.name));
+  }
   show(el('h1', {}, 'Ask a question'),
     el('div', { class: 'grid2' }, el('div', { class: 'card' }, form), mapCard));
   requestAnimationFrame(() => {
     if (st.map_home) map.fit(st.map_home);
     drawAreaSpec(map, askState.values.area || '');
+    // An area carried over or typed before is shown where it is, with its surroundings.
+    if (map.area) {
+      const [x0, y0, x1, y1] = map.area;
+      const dx = (x1 - x0) * 1.5, dy = (y1 - y0) * 1.5;
+      map.fit([x0 - dx, y0 - dy, x1 + dx, y1 + dy]);
+    }
   });
 }
 
@@ -753,6 +860,18 @@ function drawAreaSpec(map, spec) {
 }
 
 // The field an error is about: the one the API names, else the one its stable code implies.
+// The server's messages name parameters as the CLI spells them (`--zones-res`) and quote
+// code in backticks; the form names them by their labels.
+function inFormTerms(message, params) {
+  const label = (flag) => {
+    const p = params.find((q) => q.name === flag.replace(/-/g, '_') || (flag === 'res' && q.name === 'res'));
+    return p ? `“${p.label}”` : `“${flag.replace(/-/g, ' ')}”`;
+  };
+  return String(message || '')
+    .replace(/--([a-z][a-z0-9-]*)/g, (_, flag) => label(flag))
+    .replace(/`([^`]*)`/g, '“$1”');
+}
+
 function fieldFor(e, fieldNames) {
   if (e.field && fieldNames.includes(e.field)) return e.field;
   const m = e.message || '';
@@ -854,6 +973,7 @@ function askedSummary(asked) {
 
 async function viewAnswer(id, adjusted = false) {
   const a = await api('GET', '/v1/answers/' + encodeURIComponent(id) + (adjusted ? '?adjust=true' : ''));
+  a.fresh = session.justBought === a.audit_id;
   const body = el('div', { id: 'answer-body' });
   const table = el('div', { class: 'scroll', id: 'answer-table' }, rowsTable(a.rows));
   const tabs = el('div', { class: 'tabs' });
@@ -904,14 +1024,17 @@ function answerMeta(a) {
     }
   }
   if (a.tiled) items.push(['tiled', `${a.tiled.cells} cells at H3 resolution ${a.tiled.res}`]);
-  if (a.kept) items.push(['released at', a.kept.at], ['rows digest', a.kept.digest], ['digest check', a.kept.digest_matches_audit_entry ? 'matches the audit entry; re-opened without a charge' : 'MISMATCH']);
+  if (a.kept) items.push(['released at', a.kept.at], ['rows digest', a.kept.digest], ['digest check', a.kept.digest_matches_audit_entry ? (a.fresh ? 'matches the audit entry' : 'matches the audit entry; re-opened without a charge') : 'MISMATCH']);
   return el('dl', { class: 'meta', id: 'answer-meta' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-meta': k }, String(v))]));
 }
 
 function rowsTable(rows) {
+  // The key first, then the value and its interval in reading order.
+  const measures = ['value', 'ci_low', 'ci_high', 'adjusted'];
   const columns = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  const numeric = (c) => ['value', 'ci_low', 'ci_high', 'adjusted'].includes(c);
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k) && !measures.includes(k)) columns.push(k);
+  for (const m of measures) if (rows.some((r) => m in r)) columns.push(m);
+  const numeric = (c) => measures.includes(c);
   return el('table', {}, el('tr', {}, columns.map((c) => el('th', { class: numeric(c) ? 'num' : null }, c))),
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }
@@ -923,8 +1046,9 @@ async function drawCellMap(a, container) {
   const groupKey = a.question === 'presence' ? 'bucket_start' : 'category';
   const groups = [...new Set(a.rows.map((r) => r[groupKey]))].sort();
   const boundaries = await outlines(a.rows.map((r) => r[cellKey]));
-  const max = Math.max(0, ...a.rows.map((r) => r.value));
-  const colour = colourScale(max);
+  const values = a.rows.map((r) => r.value);
+  const classes = colourClasses(Math.min(0, ...values), Math.max(0, ...values));
+  const colour = (v) => classOf(classes, v).colour;
   const label = el('span', { id: 'group-label' });
   const control = groups.length > 1
     ? (a.question === 'presence'
@@ -935,7 +1059,7 @@ async function drawCellMap(a, container) {
   const mapBox = el('div');
   container.append(el('div', { class: 'row' }, el('div', {}, groupKey === 'bucket_start' ? 'Bucket starting ' : 'Category ', label), control), mapBox);
   const map = new MapView(mapBox);
-  container.append(mapLegend(max), summary);
+  container.append(mapLegend(classes, 'devices'), summary);
   const render = (i) => {
     const g = groups[i];
     label.textContent = g;

@@ -194,7 +194,10 @@ impl Page {
         for (field, value) in fields {
             self.fill(field, value).await;
         }
-        assert!(!self.wait_for("#ask").await.is_enabled().await.unwrap(), "nothing may be spent before pricing");
+        // The form prices a changed question by itself once typing pauses; "Ask and spend" is
+        // never enabled without a price on screen.
+        let unpriced = "const a = document.getElementById('ask'); return !a.disabled && !document.getElementById('price-ci')";
+        assert_eq!(self.client.execute(unpriced, vec![]).await.unwrap(), false, "nothing may be spent before pricing");
         self.click("#price-button").await;
         self.wait_for("#price-ci").await;
         assert!(self.wait_for("#ask").await.is_enabled().await.unwrap());
@@ -302,6 +305,64 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!((number_after(tip, " to ") - row["ci_high"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
         page.screenshot("presence").await;
 
+        // Intervals are stated right: hatched where the 95% interval spans 0, and only there,
+        // on the map and on charts, for values whose interval lies below, across and above 0.
+        let cases = serde_json::json!([
+            {"label": "below", "value": -56, "lo": -80, "hi": -32},
+            {"label": "spans", "value": 5, "lo": -12, "hi": 30},
+            {"label": "above", "value": 22, "lo": 4, "hi": 40},
+        ]);
+        let judged = page
+            .client
+            .execute(
+                "return arguments[0].map((c) => includesZero({ value: c.value, ci_low: c.lo, ci_high: c.hi }))",
+                vec![cases.clone()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(judged, serde_json::json!([false, true, false]));
+        let bars = page
+            .client
+            .execute(
+                "return [...barChart(arguments[0]).querySelectorAll('rect')].filter((r) => r.getAttribute('height') === '18').map((r) => r.getAttribute('fill'))",
+                vec![cases],
+            )
+            .await
+            .unwrap();
+        assert_eq!(bars, serde_json::json!(["#2f6db0", "url(#hatch-chart)", "#2f6db0"]));
+        let fills: Vec<(String, String)> = serde_json::from_value(
+            page.client
+                .execute("return [...document.querySelectorAll('#map path.hex')].map((p) => [p.dataset.cell, p.getAttribute('fill')])", vec![])
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let legend: Vec<String> = serde_json::from_value(
+            page.client
+                .execute("return [...document.querySelectorAll('#legend .legend-class')].map((e) => e.dataset.colour)", vec![])
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        for (cell, fill) in &fills {
+            let row = rows.iter().find(|r| r["cell"] == cell.as_str()).unwrap();
+            let spans = row["ci_low"].as_f64().unwrap() <= 0.0 && row["ci_high"].as_f64().unwrap() >= 0.0;
+            assert_eq!(fill == "url(#hatch)", spans, "{cell}: {fill} for {row}");
+            assert!(spans || legend.contains(fill), "{cell}'s colour {fill} is not in the legend {legend:?}");
+        }
+        // The legend's classes are the scale's: round breaks, and below-0 values in their own
+        // colours rather than in the lowest positive class.
+        let classes = page
+            .client
+            .execute(
+                "const c = colourClasses(-56, 300); return [c.map(classLabel), classOf(c, -56).colour === classOf(c, 10).colour]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(classes[1], false, "{classes}");
+        assert!(classes[0].as_array().unwrap().iter().any(|l| l == "0 to 50"), "{classes}");
+
         // The budget page shows the spend.
         page.goto("#/budget").await;
         let spent_cell = page.text(&format!("tr[data-epoch='{epoch}'] .epsilon-spent")).await;
@@ -329,7 +390,17 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
                 "to": "2026-11-03T04:00:00Z", "epsilon": 0.5, "bucket": "2h", "res": 8, "max_partitions": 4,
                 "area": "bbox:1,2,3", "dry_run": true, "mechanism": "laplace"})),
         );
-        assert_eq!(shown.as_str().unwrap(), from_api["message"].as_str().unwrap());
+        // The API's words, with parameters named as the form labels them.
+        let in_form_terms = page
+            .client
+            .execute(
+                "return inFormTerms(arguments[0], [...session.questions.asking, ...descriptorOf('presence').params])",
+                vec![from_api["message"].clone()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(shown, in_form_terms);
+        assert!(!shown.as_str().unwrap().contains('`') && !shown.as_str().unwrap().contains("--"), "{shown}");
         assert!(!page.wait_for("#ask").await.is_enabled().await.unwrap());
         assert_eq!(spent(&epoch), before.0, "a refused price charges nothing");
         page.screenshot("bad-area").await;
@@ -355,6 +426,25 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         page.ask("dwell", &with(&[("area", downtown)])).await;
         page.wait_for("#dwell-chart").await;
         page.screenshot("dwell").await;
+        // Switching question keeps what the two share: dwell's case, window and area carry
+        // over to co-visit, and drawing can fill either of co-visit's two areas.
+        page.goto("#/ask").await;
+        page.wait_for("#f-question").await.select_by_value("co-visit").await.unwrap();
+        page.wait_for("#ask-form[data-question='co-visit'] #f-area_b").await;
+        let carried = page
+            .client
+            .execute("return ['case', 'from', 'to', 'area'].map((n) => document.getElementById('f-' + n).value)", vec![])
+            .await
+            .unwrap();
+        assert_eq!(carried, serde_json::json!(["UI-1", "2026-11-02T00:00:00Z", "2026-11-05T00:00:00Z", downtown]));
+        assert_eq!(page.client.execute("return document.getElementById('draw-into-area').checked", vec![]).await.unwrap(), true);
+        page.click("#f-area_b").await;
+        assert_eq!(page.client.execute("return document.getElementById('draw-into-area_b').checked", vec![]).await.unwrap(), true);
+        // A changed field is priced again without a click.
+        page.fill("area_b", "bbox:-93.245,44.965,-93.210,44.985").await;
+        page.wait_for("#price-ci").await;
+        page.wait_until("return !document.getElementById('ask').disabled").await;
+        page.screenshot("co-visit-form").await;
         page.ask("co-visit", &with(&[("area", downtown), ("area_b", "bbox:-93.245,44.965,-93.210,44.985")])).await;
         page.wait_for("#covisit-chart").await;
         page.screenshot("co-visit").await;

@@ -52,7 +52,7 @@ impl Question for CovisitQuestion {
                     L is fixed at 2 and not asked.",
             params: own.into_iter().chain(common).collect(),
             keys: vec![
-                KeyField { optional: true, ..KeyField::new("lag", KeyKind::Label, "The lag bin: <1h, 1-6h, 6-24h, 1-3d or >=3d.") },
+                KeyField { optional: true, ..KeyField::new("lag", KeyKind::Label, "The lag bin: <1h, 1-6h, 6-24h, 1-3d or >=3d; only the bins shorter than the window are asked.") },
                 KeyField::new("measure", KeyKind::Label, "devices_in_both (the total) or lag (one lag bin)."),
             ],
             unit: "devices",
@@ -65,6 +65,14 @@ impl Question for CovisitQuestion {
 }
 
 pub(super) const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"];
+
+/// The lag bins a window of `window_s` seconds can hold: both first pings lie in the window, so
+/// a lag is shorter than it, and a bin that starts at or beyond its length is not asked (a
+/// one-day window has no 1-3d bin). The bins depend on the question alone, so they are public.
+fn possible_lags(window_s: i64) -> usize {
+    let starts = std::iter::once(0).chain(plan::LAG_EDGES_S);
+    starts.take_while(|&start| start < window_s).count().max(1)
+}
 
 type CovisitPlan = (u8, Vec<CellIndex>, Vec<CellIndex>);
 
@@ -80,7 +88,7 @@ pub(super) fn price_covisit(
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
     let shape = Shape {
         bound: 2,
-        partitions: 1 + LAG_LABELS.len() as u64,
+        partitions: 1 + possible_lags(q.common.to_s - q.common.from_s) as u64,
         sensitivity: Sensitivity::once_per_partition(2),
         keys: Keys::Public,
         tiled: Tiled { res, cells: (a.len() + b.len()) as u64 },
@@ -102,10 +110,15 @@ pub async fn ask_covisit(
     let question = q.asked();
     let price = |rules: &Rules| price_covisit(store, rules, q);
     answer(ledger, asker, &question, price, async |(res, a, b): CovisitPlan, charge: &Charge| {
-        let counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
+        let mut counts = plan::covisit_counts(store, q.common.from_s, q.common.to_s, res, &a, &b).await?;
+        let lags = possible_lags(q.common.to_s - q.common.from_s);
+        // The bins past the window's length count nothing by construction.
+        counts.truncate(1 + lags);
         let mut keys = vec![RowKey::new([("measure", Text::fixed("devices_in_both"))])];
         keys.extend(
-            LAG_LABELS.iter().map(|&lag| RowKey::new([("lag", Text::fixed(lag)), ("measure", Text::fixed("lag"))])),
+            LAG_LABELS[..lags]
+                .iter()
+                .map(|&lag| RowKey::new([("lag", Text::fixed(lag)), ("measure", Text::fixed("lag"))])),
         );
         publish(charge, keys, counts)
     })

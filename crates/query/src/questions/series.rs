@@ -177,9 +177,35 @@ pub(super) fn percent_change(
             let v = r.value as f64;
             let change = (v / m - 1.0) * 100.0;
             let se = 100.0 * ((sd / m).powi(2) + (v * sd / (m * m)).powi(2) / k).sqrt();
-            serde_json::json!({"bucket_start": bucket, "baseline": m, "change_pct": change,
-                "ci_low": change - 1.96 * se, "ci_high": change + 1.96 * se})
+            // A count never falls below none: no change is below −100%, nor its interval.
+            serde_json::json!({"bucket_start": bucket, "baseline": m, "change_pct": change.max(-100.0),
+                "ci_low": (change - 1.96 * se).max(-100.0), "ci_high": (change + 1.96 * se).max(-100.0)})
         })
         .collect();
     serde_json::json!({"change": rows})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::RowKey;
+
+    fn row(value: i64) -> crate::AnswerRow {
+        crate::AnswerRow { key: RowKey::new([]), value, ci_low: 0.0, ci_high: 0.0 }
+    }
+
+    #[test]
+    fn no_change_or_interval_falls_below_minus_100_percent() {
+        let day = 86_400;
+        let target = Window { from_s: 7 * day, to_s: 8 * day, bucket_s: day };
+        let baseline = Window { from_s: 0, to_s: 7 * day, bucket_s: day };
+        // A window bucket of 0 against a baseline of 20 a day, with noise of sd 5: the delta
+        // method's interval would reach below −100%.
+        let mut rows = vec![row(0)];
+        rows.extend((0..7).map(|_| row(20)));
+        let change = &percent_change(&rows, &target, &baseline, 5.0)["change"][0];
+        assert_eq!(change["change_pct"], -100.0);
+        assert_eq!(change["ci_low"], -100.0, "{change}");
+        assert!(change["ci_high"].as_f64().unwrap() > -100.0, "{change}");
+    }
 }

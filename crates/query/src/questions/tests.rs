@@ -337,7 +337,17 @@ fn every_question_runs_through_the_release_path() {
     let dwell = DwellQuestion { common: common(1.0), area: bbox.clone(), res: Some(7), max_gap_s: 1800 };
     assert_eq!(rt.block_on(ask_dwell(&store, &mut ledger, &asker(), &dwell)).unwrap().rows.len(), 5);
     let cov = CovisitQuestion { common: common(1.0), area: bbox.clone(), area_b: bbox.clone(), res: Some(7) };
-    assert_eq!(rt.block_on(ask_covisit(&store, &mut ledger, &asker(), &cov)).unwrap().rows.len(), 6);
+    // The total and the lag bins a two-day window can hold (not >=3d).
+    assert_eq!(rt.block_on(ask_covisit(&store, &mut ledger, &asker(), &cov)).unwrap().rows.len(), 5);
+    let one_day = CovisitQuestion { common: Common { to_s: MON + 86_400, ..common(1.0) }, ..cov.clone() };
+    let lags: Vec<String> = rt
+        .block_on(ask_covisit(&store, &mut ledger, &asker(), &one_day))
+        .unwrap()
+        .rows
+        .iter()
+        .filter_map(|r| r.key.get("lag").map(str::to_string))
+        .collect();
+    assert_eq!(lags, ["<1h", "1-6h", "6-24h"]);
     let series = SeriesQuestion {
         common: Common { from_s: MON + 86_400, to_s: MON + 2 * 86_400, ..common(1.0) },
         area: bbox.clone(),
@@ -351,9 +361,10 @@ fn every_question_runs_through_the_release_path() {
     assert_eq!(s.derived.unwrap()["change"].as_array().unwrap().len(), 4);
     let reach = ReachQuestion { common: common(1.0), area: bbox, zones_res: Some(7), categories: "tier1".into() };
     rt.block_on(ask_reach(&store, &mut ledger, &asker(), &reach)).unwrap();
-    // Six answers, each charged once to the one epoch; only top-destinations spent δ.
+    // Seven answers (co-visit twice), each charged once to the one epoch; only
+    // top-destinations spent δ.
     let b = ledger.budget(&[]).unwrap();
-    assert!((b[0].epsilon_spent - 6.0).abs() < 1e-9, "{b:?}");
+    assert!((b[0].epsilon_spent - 7.0).abs() < 1e-9, "{b:?}");
     assert!(b[0].delta_spent > 0.0 && b[0].delta_spent <= 2e-7, "{b:?}");
 }
 
