@@ -1039,6 +1039,14 @@ function rowsTable(rows) {
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }
 
+// A UTC instant as written, with the same instant in the browser's own time zone beside it.
+function withLocalTime(utc) {
+  const t = new Date(utc);
+  if (Number.isNaN(t.getTime())) return String(utc);
+  const local = t.toLocaleString('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short' });
+  return `${utc} (${local.replace(',', '')} local)`;
+}
+
 function intervalText(r) { return `${fmt(r.value)} devices (95% interval ${fmt(r.ci_low, 1)} to ${fmt(r.ci_high, 1)})`; }
 
 async function drawCellMap(a, container) {
@@ -1057,12 +1065,27 @@ async function drawCellMap(a, container) {
     : null;
   const summary = el('div', { class: 'muted', id: 'map-summary' });
   const mapBox = el('div');
-  container.append(el('div', { class: 'row' }, el('div', {}, groupKey === 'bucket_start' ? 'Bucket starting ' : 'Category ', label), control), mapBox);
+  // Buckets can be played through in order, one a second; any touch of the slider stops it.
+  let playing = null;
+  const stop = () => { clearInterval(playing); playing = null; play.textContent = 'Play'; };
+  const play = control && a.question === 'presence' ? el('button', { type: 'button', class: 'secondary', id: 'play-buckets', onclick: () => {
+    if (playing) return stop();
+    play.textContent = 'Pause';
+    if (Number(control.value) >= groups.length - 1) { control.value = 0; render(0); }
+    playing = setInterval(() => {
+      if (!control.isConnected) return stop();
+      const next = Number(control.value) + 1;
+      if (next >= groups.length) return stop();
+      control.value = next;
+      render(next);
+    }, 1000);
+  } }, 'Play') : null;
+  container.append(el('div', { class: 'row' }, el('div', {}, groupKey === 'bucket_start' ? 'Bucket starting ' : 'Category ', label), control, play), mapBox);
   const map = new MapView(mapBox);
   container.append(mapLegend(classes, 'devices'), summary);
   const render = (i) => {
     const g = groups[i];
-    label.textContent = g;
+    label.textContent = groupKey === 'bucket_start' ? withLocalTime(g) : g;
     const rows = a.rows.filter((r) => r[groupKey] === g);
     map.cells = rows.filter((r) => boundaries[r[cellKey]]).map((r) => ({
       cell: r[cellKey], ring: boundaries[r[cellKey]],
@@ -1073,7 +1096,7 @@ async function drawCellMap(a, container) {
     summary.textContent = `${rows.length} cells in this ${groupKey === 'bucket_start' ? 'bucket' : 'category'}; ${noisy} hatched because their interval includes 0. ${groups.length} ${groupKey === 'bucket_start' ? 'buckets' : 'categories'} in all.`;
     map.render();
   };
-  if (control) control.addEventListener('input', () => render(Number(control.value)));
+  if (control) control.addEventListener('input', () => { if (playing) stop(); render(Number(control.value)); });
   requestAnimationFrame(() => {
     const all = Object.values(boundaries);
     if (all.length) map.fit(ringsBounds(all));

@@ -413,6 +413,17 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!(page.text("#answer-meta").await.contains("matches the audit entry"));
         assert_eq!((spent(&epoch), audit_len()), before, "re-viewing is free");
 
+        // Hourly buckets play through in order, each labelled in UTC and in local time.
+        let hourly: Vec<(&str, &str)> =
+            presence.iter().map(|&(k, v)| if k == "bucket" { (k, "1h") } else { (k, v) }).collect();
+        page.ask("presence", &hourly).await;
+        assert_eq!(page.text("#group-label").await, page.client.execute("return withLocalTime('2026-11-03T02:00:00Z')", vec![]).await.unwrap());
+        assert!(page.text("#group-label").await.contains("local"));
+        page.click("#play-buckets").await;
+        page.wait_until("return document.getElementById('bucket-slider').value === '1'").await;
+        page.wait_until("return document.getElementById('play-buckets').textContent === 'Play'").await;
+        assert!(page.text("#group-label").await.starts_with("2026-11-03T03:00:00Z"));
+
         // The other five questions, asked from the browser.
         let common = [("case", "UI-1"), ("from", "2026-11-02T00:00:00Z"), ("to", "2026-11-05T00:00:00Z")];
         let downtown = "bbox:-93.285,44.968,-93.245,44.988";
@@ -477,7 +488,7 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         page.screenshot("reach").await;
         page.goto("#/answers").await;
         page.wait_for("a.open-answer").await;
-        assert_eq!(page.client.find_all(Locator::Css("a.open-answer")).await.unwrap().len(), 6, "six kept answers");
+        assert_eq!(page.client.find_all(Locator::Css("a.open-answer")).await.unwrap().len(), 7, "seven kept answers (presence twice)");
         page.screenshot("answers").await;
 
         // An auditor sees the entries and the verified chain.
