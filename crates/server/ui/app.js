@@ -1039,6 +1039,12 @@ function rowsTable(rows) {
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }
 
+// A category by its taxonomy name where the answer gives one: "Personal Finance (IAB13)".
+function categoryLabel(rows, code) {
+  const named = rows.find((r) => r.category === code && r.category_name);
+  return named ? `${named.category_name} (${code})` : code;
+}
+
 // A UTC instant as written, with the same instant in the browser's own time zone beside it.
 function withLocalTime(utc) {
   const t = new Date(utc);
@@ -1061,7 +1067,7 @@ async function drawCellMap(a, container) {
   const control = groups.length > 1
     ? (a.question === 'presence'
       ? el('input', { type: 'range', min: 0, max: groups.length - 1, value: 0, id: 'bucket-slider', 'aria-label': 'time bucket' })
-      : el('select', { id: 'category-select' }, groups.map((g, i) => el('option', { value: i }, g))))
+      : el('select', { id: 'category-select' }, groups.map((g, i) => el('option', { value: i }, categoryLabel(a.rows, g)))))
     : null;
   const summary = el('div', { class: 'muted', id: 'map-summary' });
   const mapBox = el('div');
@@ -1085,7 +1091,7 @@ async function drawCellMap(a, container) {
   container.append(mapLegend(classes, 'devices'), summary);
   const render = (i) => {
     const g = groups[i];
-    label.textContent = groupKey === 'bucket_start' ? withLocalTime(g) : g;
+    label.textContent = groupKey === 'bucket_start' ? withLocalTime(g) : categoryLabel(a.rows, g);
     const rows = a.rows.filter((r) => r[groupKey] === g);
     map.cells = rows.filter((r) => boundaries[r[cellKey]]).map((r) => ({
       cell: r[cellKey], ring: boundaries[r[cellKey]],

@@ -481,6 +481,11 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
             categories.sort();
             let shown = reach_rows.iter().filter(|r| r["category"] == categories[0]).count();
             assert_eq!(page.hexes().await, shown as u64, "{first}");
+            // Categories are named by their taxonomy, the code beside the name.
+            let named = reach_rows.iter().find(|r| r["category"] == categories[0]).unwrap();
+            if let Some(name) = named["category_name"].as_str() {
+                assert_eq!(page.text("#group-label").await, format!("{name} ({})", categories[0]));
+            }
         } else {
             // Thresholded keys may all stay hidden; the page says so rather than drawing nothing.
             assert!(page.text("#empty-answer").await.contains("No rows were released"));
