@@ -763,6 +763,8 @@ async function viewAsk() {
     const slot = form.querySelector('#err-' + ev.target.name);
     if (slot) { slot.textContent = ''; ev.target.classList.remove('invalid'); }
     if (priceBox.firstChild) priceBox.replaceChildren(el('div', { class: 'message info', id: 'price-stale' }, 'Changed: pricing again…'));
+    // A price still on its way is for the old question: it must not enable asking.
+    pricing++;
     clearTimeout(repriceTimer);
     repriceTimer = setTimeout(() => { if (form.isConnected) reprice(); }, 700);
     const area = form.querySelector('[name=area]').value.trim();
@@ -774,10 +776,12 @@ async function viewAsk() {
     const turn = ++pricing;
     clearErrors();
     askButton.disabled = true;
+    // What is asked is exactly what was priced: the form as it was sent, not as it is now.
+    const asked = JSON.stringify(body(false));
     try {
       const price = await api('POST', '/v1/ask/' + askState.question, body(true));
       if (turn !== pricing) return;
-      priced = JSON.stringify(body(false));
+      priced = asked;
       priceBox.replaceChildren(renderPrice(price, budget));
       askButton.disabled = false;
     } catch (e) {
@@ -788,18 +792,20 @@ async function viewAsk() {
   };
   priceButton.addEventListener('click', async () => {
     clearTimeout(repriceTimer);
-    pricing++;
+    const turn = ++pricing;
     clearErrors();
     priceBox.replaceChildren();
     askButton.disabled = true;
+    const asked = JSON.stringify(body(false));
     try {
       const price = await api('POST', '/v1/ask/' + askState.question, body(true));
-      priced = JSON.stringify(body(false));
+      if (turn !== pricing) return;
+      priced = asked;
       priceBox.replaceChildren(renderPrice(price, budget));
       askButton.disabled = false;
       priceBox.scrollIntoView({ block: 'nearest' });
     } catch (e) {
-      showError(e);
+      if (turn === pricing) showError(e);
     }
   });
   askButton.addEventListener('click', async () => {
