@@ -90,13 +90,37 @@ function toCsv(rows, answer) {
   const head = answer && answer.asked
     ? `# crowdlens answer #${answer.audit_id}: ${JSON.stringify(answer.asked)}\n# tiled: ${JSON.stringify(answer.tiled)}; epsilon ${answer.epsilon}, delta ${answer.delta}, mechanism ${answer.mechanism}, L ${answer.max_partitions}\n`
     : '';
+  const measures = ['value', 'ci_low', 'ci_high', 'adjusted'];
   const columns = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k) && !measures.includes(k)) columns.push(k);
+  for (const m of measures) if (rows.some((r) => m in r)) columns.push(m);
   const cell = (v) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   };
   return head + [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}
+
+// The answer as GeoJSON (RFC 7946): each row whose key names an H3 cell (cell, zone) is that
+// cell's polygon, a flow between two cells a line between their centres, any other row a
+// feature without geometry; the question and the release's terms are the foreign member
+// `crowdlens`. Outlines come from the server's h3o (/v1/cells), as on the map.
+async function answerGeoJson(a) {
+  const isCell = (s) => typeof s === 'string' && /^[0-9a-f]{15}$/.test(s);
+  const cells = a.rows.flatMap((r) => [r.cell, r.zone, r.origin, r.destination]).filter(isCell);
+  const boundaries = cells.length ? await outlines(cells) : {};
+  const ring = (c) => { const r = boundaries[c].map(([lon, lat]) => [lon, lat]); return [...r, r[0]]; };
+  const geometry = (r) => {
+    const place = [r.cell, r.zone].find((c) => isCell(c) && boundaries[c]);
+    if (place) return { type: 'Polygon', coordinates: [ring(place)] };
+    if (isCell(r.origin) && isCell(r.destination) && boundaries[r.origin] && boundaries[r.destination]) {
+      return r.origin === r.destination ? { type: 'Polygon', coordinates: [ring(r.origin)] }
+        : { type: 'LineString', coordinates: [centroid(boundaries[r.origin]), centroid(boundaries[r.destination])] };
+    }
+    return null;
+  };
+  const about = Object.fromEntries(Object.entries(a).filter(([k]) => !['rows', 'derived', 'fresh'].includes(k)));
+  return { type: 'FeatureCollection', crowdlens: about, features: a.rows.map((r) => ({ type: 'Feature', geometry: geometry(r), properties: r })) };
 }
 
 const tooltip = () => document.getElementById('tooltip');
@@ -996,6 +1020,11 @@ async function viewAnswer(id, adjusted = false) {
   tabs.append(pictureButton, tableButton,
     el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows, a)) }, 'Download CSV'),
     el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'),
+    el('button', { type: 'button', class: 'secondary', id: 'download-geojson', onclick: async () => {
+      try {
+        download(`crowdlens-answer-${a.audit_id}.geojson`, 'application/geo+json', JSON.stringify(await answerGeoJson(a)));
+      } catch (e) { view().prepend(errorBox(e)); }
+    } }, 'Download GeoJSON'),
     // Post-processing is free and releases nothing new; the raw values stay beside it.
     el('button', { type: 'button', class: 'secondary', id: 'toggle-adjusted', onclick: () => viewAnswer(id, !adjusted) },
       adjusted ? 'Raw values only' : 'Add adjusted values'));

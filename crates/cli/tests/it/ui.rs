@@ -13,9 +13,13 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Debian's browser and driver, installed with apt-get when missing (CI runs as root).
+/// GDAL's reader, which checks the GeoJSON export.
+const OGRINFO: &str = "/usr/bin/ogrinfo";
+
+/// Debian's browser and driver, and GDAL, installed with apt-get when missing (CI runs as root).
 fn ensure_chromium() {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    let present = || [CHROMIUM, CHROMEDRIVER, OGRINFO].iter().all(|p| Path::new(p).exists());
+    if present() {
         return;
     }
     let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
@@ -24,11 +28,11 @@ fn ensure_chromium() {
             Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success())
         };
         let _ = apt(&["update", "-qq"]);
-        let _ = apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]);
+        let _ = apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "gdal-bin"]);
     }
     assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "the browser test needs Debian's chromium and chromium-driver: run `apt-get install chromium chromium-driver` as root"
+        present(),
+        "the browser test needs Debian's chromium, chromium-driver and gdal-bin: run `apt-get install chromium chromium-driver gdal-bin` as root"
     );
 }
 
@@ -304,6 +308,51 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!((number_after(tip, "interval ") - row["ci_low"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
         assert!((number_after(tip, " to ") - row["ci_high"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
         page.screenshot("presence").await;
+
+        // Exports carry the question: CSV under a comment line with it, key columns first;
+        // GeoJSON with each cell's closed polygon (longitude first) and the value with its
+        // interval, the question in its `crowdlens` member.
+        let csv = page
+            .client
+            .execute(&format!("return api('GET', '/v1/answers/{id}').then((a) => toCsv(a.rows, a))"), vec![])
+            .await
+            .unwrap();
+        let csv = csv.as_str().unwrap();
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().starts_with(&format!("# crowdlens answer #{id}: {{")), "{csv}");
+        lines.next();
+        assert_eq!(lines.next().unwrap(), "bucket_start,cell,value,ci_low,ci_high");
+        assert_eq!(lines.count(), rows.len());
+        let geo = page
+            .client
+            .execute(&format!("return api('GET', '/v1/answers/{id}').then(answerGeoJson)"), vec![])
+            .await
+            .unwrap();
+        assert_eq!(geo["type"], "FeatureCollection");
+        assert_eq!(geo["crowdlens"]["asked"], answer["asked"]);
+        let features = geo["features"].as_array().unwrap();
+        assert_eq!(features.len(), rows.len());
+        for (f, row) in features.iter().zip(rows) {
+            // JavaScript writes 41.0 as 41: numbers are compared as numbers.
+            for (k, v) in row.as_object().unwrap() {
+                let got = &f["properties"][k];
+                assert!(got == v || got.as_f64().is_some_and(|g| Some(g) == v.as_f64()), "{k}: {got} vs {v}");
+            }
+            let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+            assert!(f["geometry"]["type"] == "Polygon" && ring.len() >= 7 && ring.first() == ring.last(), "{f}");
+            let (lon, lat) = (ring[0][0].as_f64().unwrap(), ring[0][1].as_f64().unwrap());
+            assert!((-93.4..-93.1).contains(&lon) && (44.8..45.0).contains(&lat), "{f}");
+        }
+        assert!(page.wait_for("#download-geojson").await.is_enabled().await.unwrap());
+        // GDAL reads it as polygons, one feature per row, with the value and its interval.
+        let geo_file = page.shots.join("presence.geojson");
+        std::fs::write(&geo_file, geo.to_string()).unwrap();
+        let info = std::process::Command::new(OGRINFO).args(["-ro", "-al", "-so"]).arg(&geo_file).output().expect("ogrinfo (Debian's gdal-bin)");
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(info.contains("Geometry: Polygon") && info.contains(&format!("Feature Count: {}", rows.len())), "{info}");
+        for field in ["bucket_start: DateTime", "cell: String", "value: Integer", "ci_low: ", "ci_high: "] {
+            assert!(info.contains(field), "{field} not in {info}");
+        }
 
         // Intervals are stated right: hatched where the 95% interval spans 0, and only there,
         // on the map and on charts, for values whose interval lies below, across and above 0.
