@@ -441,6 +441,12 @@ class MapView {
       const [x2, y2] = this.toScreen(this.area[2], this.area[1]);
       overlay.push(svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2, 'stroke-dasharray': '6 3', id: 'area-outline' }));
     }
+    if (this.areaB) {
+      // Co-visit's second area, in its own colour.
+      const [x1, y1] = this.toScreen(this.areaB[0], this.areaB[3]);
+      const [x2, y2] = this.toScreen(this.areaB[2], this.areaB[1]);
+      overlay.push(svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill: 'rgba(230,97,1,0.12)', stroke: '#e66101', 'stroke-width': 2, 'stroke-dasharray': '6 3', id: 'area-b-outline' }));
+    }
     if (this.areaRings) overlay.push(svgEl('path', { d: this.path(this.areaRings), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2 }));
     this.gOverlay.replaceChildren(...overlay);
   }
@@ -792,7 +798,8 @@ async function viewAsk() {
     clearTimeout(repriceTimer);
     repriceTimer = setTimeout(() => { if (form.isConnected) reprice(); }, 700);
     const area = form.querySelector('[name=area]').value.trim();
-    drawAreaSpec(map, area);
+    const areaB = form.querySelector('[name=area_b]');
+    drawAreaSpec(map, area, areaB && areaB.value.trim());
   });
   let repriceTimer = null;
   let pricing = 0;
@@ -863,7 +870,7 @@ async function viewAsk() {
     el('div', { class: 'grid2' }, el('div', { class: 'card' }, form), mapCard));
   requestAnimationFrame(() => {
     if (st.map_home) map.fit(st.map_home);
-    drawAreaSpec(map, askState.values.area || '');
+    drawAreaSpec(map, askState.values.area || '', fieldNames.includes('area_b') ? askState.values.area_b : null);
     // An area carried over or typed before is shown where it is, with its surroundings.
     if (map.area) {
       const [x0, y0, x1, y1] = map.area;
@@ -873,7 +880,15 @@ async function viewAsk() {
   });
 }
 
-function drawAreaSpec(map, spec) {
+// A `bbox:` spec's four numbers, or null.
+function bboxOf(spec) {
+  if (!spec || !spec.startsWith('bbox:')) return null;
+  const b = spec.slice(5).split(',').map(Number);
+  return b.length === 4 && b.every(Number.isFinite) ? b : null;
+}
+
+function drawAreaSpec(map, spec, specB) {
+  map.areaB = bboxOf(specB);
   map.area = null;
   map.areaRings = null;
   if (spec.startsWith('bbox:')) {

@@ -502,6 +502,9 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert_eq!(page.client.execute("return document.getElementById('draw-into-area_b').checked", vec![]).await.unwrap(), true);
         // A changed field is priced again without a click.
         page.fill("area_b", "bbox:-93.245,44.965,-93.210,44.985").await;
+        // Both areas are outlined on the map, each in its own colour.
+        page.wait_for("#area-outline").await;
+        page.wait_for("#area-b-outline").await;
         page.wait_for("#price-ci").await;
         page.wait_until("return !document.getElementById('ask').disabled").await;
         page.screenshot("co-visit-form").await;
