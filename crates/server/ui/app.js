@@ -86,14 +86,25 @@ function download(name, type, text) {
 
 // The question heads the file as `#` lines (pandas: read_csv(comment='#')), so that a
 // download says what it answers.
+// A row's measures, in reading order after its key.
+const MEASURES = ['value', 'ci_low', 'ci_high', 'adjusted'];
+
+// The columns of answer rows: the key's fields as first seen, then the measures present.
+function answerColumns(rows) {
+  const columns = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k) && !MEASURES.includes(k)) columns.push(k);
+  for (const m of MEASURES) if (rows.some((r) => m in r)) columns.push(m);
+  return columns;
+}
+
+// An H3 cell id as the API writes it (15 hex digits).
+function isCellId(s) { return typeof s === 'string' && /^[0-9a-f]{15}$/.test(s); }
+
 function toCsv(rows, answer) {
   const head = answer && answer.asked
     ? `# crowdlens answer #${answer.audit_id}: ${JSON.stringify(answer.asked)}\n# tiled: ${JSON.stringify(answer.tiled)}; epsilon ${answer.epsilon}, delta ${answer.delta}, mechanism ${answer.mechanism}, L ${answer.max_partitions}\n`
     : '';
-  const measures = ['value', 'ci_low', 'ci_high', 'adjusted'];
-  const columns = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k) && !measures.includes(k)) columns.push(k);
-  for (const m of measures) if (rows.some((r) => m in r)) columns.push(m);
+  const columns = answerColumns(rows);
   const cell = (v) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
@@ -106,7 +117,7 @@ function toCsv(rows, answer) {
 // feature without geometry; the question and the release's terms are the foreign member
 // `crowdlens`. Outlines come from the server's h3o (/v1/cells), as on the map.
 async function answerGeoJson(a) {
-  const isCell = (s) => typeof s === 'string' && /^[0-9a-f]{15}$/.test(s);
+  const isCell = isCellId;
   const cells = a.rows.flatMap((r) => [r.cell, r.zone, r.origin, r.destination]).filter(isCell);
   const boundaries = cells.length ? await outlines(cells) : {};
   const ring = (c) => { const r = boundaries[c].map(([lon, lat]) => [lon, lat]); return [...r, r[0]]; };
@@ -436,17 +447,14 @@ class MapView {
       line.addEventListener('mouseleave', hideTooltip);
       return line;
     });
-    if (this.area) {
-      const [x1, y1] = this.toScreen(this.area[0], this.area[3]);
-      const [x2, y2] = this.toScreen(this.area[2], this.area[1]);
-      overlay.push(svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2, 'stroke-dasharray': '6 3', id: 'area-outline' }));
-    }
-    if (this.areaB) {
-      // Co-visit's second area, in its own colour.
-      const [x1, y1] = this.toScreen(this.areaB[0], this.areaB[3]);
-      const [x2, y2] = this.toScreen(this.areaB[2], this.areaB[1]);
-      overlay.push(svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill: 'rgba(230,97,1,0.12)', stroke: '#e66101', 'stroke-width': 2, 'stroke-dasharray': '6 3', id: 'area-b-outline' }));
-    }
+    const outline = (b, fill, stroke, id) => {
+      const [x1, y1] = this.toScreen(b[0], b[3]);
+      const [x2, y2] = this.toScreen(b[2], b[1]);
+      return svgEl('rect', { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1), fill, stroke, 'stroke-width': 2, 'stroke-dasharray': '6 3', id });
+    };
+    if (this.area) overlay.push(outline(this.area, 'rgba(47,109,176,0.12)', '#2f6db0', 'area-outline'));
+    // Co-visit's second area, in its own colour.
+    if (this.areaB) overlay.push(outline(this.areaB, 'rgba(230,97,1,0.12)', '#e66101', 'area-b-outline'));
     if (this.areaRings) overlay.push(svgEl('path', { d: this.path(this.areaRings), fill: 'rgba(47,109,176,0.12)', stroke: '#2f6db0', 'stroke-width': 2 }));
     this.gOverlay.replaceChildren(...overlay);
   }
@@ -733,11 +741,11 @@ async function viewAsk() {
       const windowDiffers = (next === 'series') !== (askState.question === 'series');
       const fresh = (k) => k === 'bucket' || (windowDiffers && ['from', 'to'].includes(k));
       const carried = Object.fromEntries(Object.entries(kept).filter(([k, v]) => names.includes(k) && v !== '' && v !== undefined && !fresh(k)));
-      const values_ = { ...defaults(next), ...carried };
+      const nextValues = { ...defaults(next), ...carried };
       // ε and accuracy are two ways to say what to spend: the one carried over wins.
-      if (carried.epsilon) delete values_.accuracy;
-      if (carried.accuracy) delete values_.epsilon;
-      askState = { question: next, values: values_ };
+      if (carried.epsilon) delete nextValues.accuracy;
+      if (carried.accuracy) delete nextValues.epsilon;
+      askState = { question: next, values: nextValues };
       viewAsk();
     } },
       session.questions.questions.map((d) => el('option', { value: d.kind, selected: d.kind === askState.question }, d.kind))),
@@ -803,11 +811,13 @@ async function viewAsk() {
   });
   let repriceTimer = null;
   let pricing = 0;
-  const reprice = async () => {
+  // Prices the form as it is now (a dry run). Only the newest pricing may show its price and
+  // enable asking, and what is asked is exactly what was priced: the form as it was sent.
+  const reprice = async ({ scroll } = {}) => {
+    clearTimeout(repriceTimer);
     const turn = ++pricing;
     clearErrors();
     askButton.disabled = true;
-    // What is asked is exactly what was priced: the form as it was sent, not as it is now.
     const asked = JSON.stringify(body(false));
     try {
       const price = await api('POST', '/v1/ask/' + askState.question, body(true));
@@ -815,30 +825,14 @@ async function viewAsk() {
       priced = asked;
       priceBox.replaceChildren(renderPrice(price, budget));
       askButton.disabled = false;
+      if (scroll) priceBox.scrollIntoView({ block: 'nearest' });
     } catch (e) {
       if (turn !== pricing) return;
       priceBox.replaceChildren();
       showError(e);
     }
   };
-  priceButton.addEventListener('click', async () => {
-    clearTimeout(repriceTimer);
-    const turn = ++pricing;
-    clearErrors();
-    priceBox.replaceChildren();
-    askButton.disabled = true;
-    const asked = JSON.stringify(body(false));
-    try {
-      const price = await api('POST', '/v1/ask/' + askState.question, body(true));
-      if (turn !== pricing) return;
-      priced = asked;
-      priceBox.replaceChildren(renderPrice(price, budget));
-      askButton.disabled = false;
-      priceBox.scrollIntoView({ block: 'nearest' });
-    } catch (e) {
-      if (turn === pricing) showError(e);
-    }
-  });
+  priceButton.addEventListener('click', () => { priceBox.replaceChildren(); reprice({ scroll: true }); });
   askButton.addEventListener('click', async () => {
     if (!priced) return;
     clearErrors();
@@ -889,12 +883,9 @@ function bboxOf(spec) {
 
 function drawAreaSpec(map, spec, specB) {
   map.areaB = bboxOf(specB);
-  map.area = null;
+  map.area = bboxOf(spec);
   map.areaRings = null;
-  if (spec.startsWith('bbox:')) {
-    const b = spec.slice(5).split(',').map(Number);
-    if (b.length === 4 && b.every(Number.isFinite)) map.area = b;
-  } else if (spec.startsWith('{')) {
+  if (spec.startsWith('{')) {
     try {
       const g = JSON.parse(spec);
       const geoms = g.type === 'FeatureCollection' ? g.features.map((f) => f.geometry) : g.type === 'Feature' ? [g.geometry] : [g];
@@ -909,7 +900,7 @@ function drawAreaSpec(map, spec, specB) {
 // code in backticks; the form names them by their labels.
 function inFormTerms(message, params) {
   const label = (flag) => {
-    const p = params.find((q) => q.name === flag.replace(/-/g, '_') || (flag === 'res' && q.name === 'res'));
+    const p = params.find((q) => q.name === flag.replace(/-/g, '_'));
     return p ? `“${p.label}”` : `“${flag.replace(/-/g, ' ')}”`;
   };
   return String(message || '')
@@ -1079,12 +1070,8 @@ function answerMeta(a) {
 }
 
 function rowsTable(rows) {
-  // The key first, then the value and its interval in reading order.
-  const measures = ['value', 'ci_low', 'ci_high', 'adjusted'];
-  const columns = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k) && !measures.includes(k)) columns.push(k);
-  for (const m of measures) if (rows.some((r) => m in r)) columns.push(m);
-  const numeric = (c) => measures.includes(c);
+  const columns = answerColumns(rows);
+  const numeric = (c) => MEASURES.includes(c);
   return el('table', {}, el('tr', {}, columns.map((c) => el('th', { class: numeric(c) ? 'num' : null }, c))),
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }
@@ -1161,7 +1148,7 @@ async function drawCellMap(a, container) {
 }
 
 async function drawFlows(a, container) {
-  const isCell = (s) => /^[0-9a-f]{15}$/.test(s);
+  const isCell = isCellId;
   const rows = a.rows.slice().sort((x, y) => y.value - x.value);
   const list = el('table', { id: 'flows-ranked' }, el('tr', {}, ['rank', 'origin', 'destination', 'devices', '95% interval'].map((h) => el('th', {}, h))),
     rows.slice(0, 25).map((r, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, r.origin), el('td', {}, r.destination),

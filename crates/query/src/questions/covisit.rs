@@ -71,7 +71,7 @@ pub(super) const LAG_LABELS: [&str; 5] = ["<1h", "1-6h", "6-24h", "1-3d", ">=3d"
 /// one-day window has no 1-3d bin). The bins depend on the question alone, so they are public.
 fn possible_lags(window_s: i64) -> usize {
     let starts = std::iter::once(0).chain(plan::LAG_EDGES_S);
-    starts.take_while(|&start| start < window_s).count().max(1)
+    starts.take_while(|&start| start < window_s).count()
 }
 
 type CovisitPlan = (u8, Vec<CellIndex>, Vec<CellIndex>);
