@@ -51,6 +51,8 @@ pub enum ControlError {
     EpsilonBelowFloor { asked: f64, floor: f64 },
     #[error("this store's ledger {path} is missing. Its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup, or create a new store with `crowdlens init`; no command creates a ledger for an existing store")]
     LedgerMissing { path: String },
+    #[error("this store's ledger {path} holds no audit chain. Every ledger begins with its rules, so this one was emptied or replaced, and its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup")]
+    LedgerEmptied { path: String },
     #[error("a ledger already exists at {path}; `crowdlens init` creates a ledger only for a new store")]
     LedgerExists { path: String },
     #[error("the ledger was rolled back: {reason}. It may have been restored from an older backup or replaced; nothing is answered from it. Restore the newest copy of control.sqlite, or ask the store's operator")]
@@ -213,6 +215,26 @@ fn system() -> Requester {
     Requester { actor: "crowdlens".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() }
 }
 
+/// Whether [`Ledger::connect`] opens the ledger `create` just made, or one that must already
+/// hold its chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    New,
+    Existing,
+}
+
+/// How many entries the audit chain holds, or `None` when the database has no chain at all.
+fn chain_length(conn: &Connection) -> Result<Option<i64>, ControlError> {
+    let has_audit: bool =
+        conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit'", [], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if !has_audit {
+        return Ok(None);
+    }
+    Ok(Some(conn.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?))
+}
+
 /// Where a store keeps its ledger: the database, its head checkpoint beside it, and a second
 /// copy of the head (the witness) in the keyring, so that restoring an older `control.sqlite`
 /// and `control.head` together is still caught.
@@ -237,7 +259,7 @@ impl Ledger {
             return Err(ControlError::LedgerExists { path: files.database.display().to_string() });
         }
         create_private_file(&files.database)?;
-        let mut ledger = Ledger::connect(files, initial)?;
+        let mut ledger = Ledger::connect(files, initial, Opening::New)?;
         ledger.rules = ledger.record_initial_rules(initial, true)?;
         Ok(ledger)
     }
@@ -250,9 +272,12 @@ impl Ledger {
         if !files.database.exists() {
             return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
         }
-        let mut ledger = Ledger::connect(files, defaults)?;
+        let mut ledger = Ledger::connect(files, defaults, Opening::Existing)?;
         let witnessed = audit::witnessed(&ledger.conn)?;
         audit::check_witness(&ledger.conn, audit::read_checkpoint(&files.witness).as_ref(), witnessed)?;
+        // The head checkpoint beside the database may lag the chain (a crash after a commit),
+        // never lead it or differ from it.
+        audit::check_witness(&ledger.conn, audit::read_checkpoint(&files.checkpoint()).as_ref(), false)?;
         audit::check_tables(&ledger.conn)?;
         ledger.rules = ledger.record_initial_rules(defaults, false)?;
         if !witnessed {
@@ -276,9 +301,14 @@ impl Ledger {
         Ok(ledger)
     }
 
-    fn connect(files: &LedgerFiles, defaults: &Rules) -> Result<Ledger, ControlError> {
+    fn connect(files: &LedgerFiles, defaults: &Rules, opening: Opening) -> Result<Ledger, ControlError> {
         let conn = Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.busy_timeout(Duration::from_secs(30))?;
+        if opening == Opening::Existing && chain_length(&conn)?.unwrap_or(0) == 0 {
+            // `create` always records the rules, so an existing ledger without entries was
+            // truncated or replaced: opening it would start a fresh budget.
+            return Err(ControlError::LedgerEmptied { path: files.database.display().to_string() });
+        }
         // Switching to WAL needs the database to itself, and SQLite reports a conflict at once
         // instead of waiting: two processes opening a new store together would otherwise fail.
         let mut attempts = 0;
@@ -690,6 +720,9 @@ impl Ledger {
             Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
         };
         conn.busy_timeout(Duration::from_secs(30))?;
+        if chain_length(&conn)?.unwrap_or(0) == 0 {
+            return Err(ControlError::LedgerEmptied { path: files.database.display().to_string() });
+        }
         verify_connection(&conn, &files.checkpoint(), &files.witness)
     }
 

@@ -382,6 +382,59 @@ fn a_restored_older_ledger_is_refused_as_rolled_back() {
 }
 
 #[test]
+fn an_emptied_ledger_is_refused_and_never_starts_a_fresh_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 9.0, 0.0, "d").unwrap();
+    drop(l);
+    let remove = |path: &std::path::Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    };
+    // Truncated to nothing, with the keyring's witness and the head checkpoint deleted too.
+    remove(&f.database);
+    std::fs::remove_file(&f.witness).unwrap();
+    std::fs::remove_file(f.checkpoint()).unwrap();
+    std::fs::write(&f.database, b"").unwrap();
+    let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
+    assert!(matches!(err, ControlError::LedgerEmptied { .. }), "{err}");
+    assert!(err.to_string().contains("holds no audit chain"), "{err}");
+    assert!(matches!(Ledger::verify_files(&f), Err(ControlError::LedgerEmptied { .. })));
+    assert_eq!(std::fs::metadata(&f.database).unwrap().len(), 0, "nothing was created in it");
+
+    // A database with every table but no entries is no better.
+    remove(&f.database);
+    let blank = rusqlite::Connection::open(&f.database).unwrap();
+    blank.execute_batch("CREATE TABLE audit (id INTEGER PRIMARY KEY, hash TEXT); CREATE TABLE charges (id INTEGER)").unwrap();
+    drop(blank);
+    assert!(matches!(Ledger::open(&f, &rules(10.0, 0.0)), Err(ControlError::LedgerEmptied { .. })));
+}
+
+#[test]
+fn a_ledger_behind_its_head_checkpoint_is_refused_even_without_the_witness() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = tempfile::tempdir().unwrap();
+    let f = files(&dir);
+    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    drop(l);
+    backup(&f, saved.path());
+    let mut l = Ledger::open(&f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    drop(l);
+    let head = std::fs::read(f.checkpoint()).unwrap();
+    restore(&f, saved.path());
+    // The restored database with the newer checkpoint, and a witness copied from the backup's
+    // time: the checkpoint still shows the chain was longer.
+    std::fs::write(f.checkpoint(), head).unwrap();
+    std::fs::copy(saved.path().join("c.head"), &f.witness).unwrap();
+    let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
+    assert!(matches!(err, ControlError::RolledBack { .. }), "{err}");
+}
+
+#[test]
 fn a_replaced_ledger_of_the_same_length_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let other = tempfile::tempdir().unwrap();

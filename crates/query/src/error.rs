@@ -51,6 +51,10 @@ pub enum QueryError {
     /// bytes a plan held when it ran out of memory): shown to the operator, never audited.
     #[error("query engine: {0}")]
     EngineFailed(String),
+    /// An error about a parameter other than the one its kind is usually about (area B, the
+    /// baseline's window, the zones' resolution): `field` is the API field.
+    #[error("{error}")]
+    About { field: &'static str, error: Box<QueryError> },
 }
 
 impl QueryError {
@@ -79,7 +83,48 @@ impl QueryError {
             QueryError::Store(_) => "store_error",
             QueryError::Engine(_) => "engine_error",
             QueryError::EngineFailed(_) => "engine_failed",
+            QueryError::About { error, .. } => error.code(),
         }
+    }
+
+    /// The same error, about the parameter `field` (its API field).
+    pub fn about(self, field: &'static str) -> QueryError {
+        match self {
+            QueryError::About { error, .. } => QueryError::About { field, error },
+            error => QueryError::About { field, error: Box::new(error) },
+        }
+    }
+
+    /// The error itself, without the parameter it is about.
+    pub fn kind(&self) -> &QueryError {
+        match self {
+            QueryError::About { error, .. } => error.kind(),
+            other => other,
+        }
+    }
+
+    /// The API field of the parameter this error is about, where it is about one: so that a
+    /// form shows it under that field, by name rather than by reading the message.
+    pub fn field(&self) -> Option<&str> {
+        use crowdlens_control::ControlError as C;
+        Some(match self {
+            QueryError::About { field, .. } => field,
+            QueryError::BadParameter { name, .. } => name,
+            QueryError::BadArea(_) | QueryError::TooManyPartitions { .. } | QueryError::NoCategories => "area",
+            QueryError::BadWindow(_) | QueryError::WindowTooLong { .. } | QueryError::WindowOutsideData(_) => "from",
+            QueryError::ResolutionTooFine { .. } => "res",
+            QueryError::BucketTooFine { .. } => "bucket",
+            QueryError::BadBound => "max_partitions",
+            QueryError::AccuracyBeyondCap { .. } => "accuracy",
+            QueryError::EpsilonAboveCap { .. }
+            | QueryError::EpsilonBelowFloor { .. }
+            | QueryError::Dp(_)
+            | QueryError::Control(C::EpsilonAboveCap { .. } | C::EpsilonBelowFloor { .. })
+            | QueryError::Control(C::BudgetExhausted { .. } | C::DeltaExhausted { .. }) => "epsilon",
+            QueryError::MissingCase => "case",
+            QueryError::BadPurpose { .. } => "purpose",
+            _ => return None,
+        })
     }
 
     /// What the audit chain says of a question this error refused, or failed after its
@@ -90,6 +135,7 @@ impl QueryError {
         match self {
             QueryError::EngineFailed(_) => "query engine error (the operator's log has the detail)".into(),
             QueryError::Store(_) => "store error (the operator's log has the detail)".into(),
+            QueryError::About { error, .. } => error.audited_reason(),
             other => other.to_string(),
         }
     }
@@ -115,6 +161,20 @@ mod tests {
     /// One error of every kind a question can be refused with: each has a code of the table,
     /// no two kinds share one, and each lands in the class that names it. The two that words
     /// used to misfile ("cells × buckets" read as a floor, a bad bound as partitions) among them.
+    /// Each refusal of a parameter names it, so a form shows it under that field; an error
+    /// about another parameter keeps its code and words and names that one.
+    #[test]
+    fn refusals_name_the_field_they_concern() {
+        assert_eq!(QueryError::BadArea("x".into()).field(), Some("area"));
+        assert_eq!(QueryError::ResolutionTooFine { asked: 12, floor: 10 }.field(), Some("res"));
+        assert_eq!(QueryError::MissingCase.field(), Some("case"));
+        assert_eq!(QueryError::Engine("x".into()).field(), None);
+        let b = QueryError::BadArea("bbox: needs four numbers".into()).about("area_b");
+        assert_eq!((b.field(), b.code(), b.to_string()), (Some("area_b"), "bad_area", "invalid area: bbox: needs four numbers".into()));
+        assert!(matches!(b.kind(), QueryError::BadArea(_)));
+        assert_eq!(b.about("zones_res").field(), Some("zones_res"), "the newest field wins, never nested");
+    }
+
     #[test]
     fn every_refusal_has_its_own_code_and_class() {
         let errors = [

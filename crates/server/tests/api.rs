@@ -324,6 +324,57 @@ fn kept_answers_reopen_for_free_and_only_for_their_analyst() {
 }
 
 #[test]
+fn a_kept_answer_exports_as_csv_json_and_geojson_carrying_its_question() {
+    let s = start(100.0, Limits::default());
+    let analyst = s.tokens["analyst"].clone();
+    let (status, answer) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(&analyst), Some(ASK));
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["audit_id"].as_i64().unwrap();
+    let rows = answer["rows"].as_array().unwrap();
+    let export = |query: &str| call("GET", &format!("{}/v1/answers/{id}/export{query}", s.base), Some(&analyst), None);
+
+    // CSV by default: the question in `#` lines, then the key and the measures, row for row.
+    let (status, csv) = export("");
+    assert_eq!(status, 200);
+    let csv = csv.as_str().unwrap().to_string();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with(&format!("# crowdlens answer #{id} (presence), case C-1, purpose research")), "{csv}");
+    assert!(lines[1].starts_with("# asked: ") && lines[1].contains("bbox:-93.30,44.95,-93.24,44.99"), "{csv}");
+    assert_eq!(lines[3], "bucket_start,cell,value,ci_low,ci_high");
+    assert_eq!(lines.len(), 4 + rows.len());
+    let first = &rows[0];
+    assert_eq!(
+        lines[4],
+        format!("{},{},{},{},{}", first["bucket_start"].as_str().unwrap(), first["cell"].as_str().unwrap(), first["value"], first["ci_low"], first["ci_high"])
+    );
+
+    // JSON is the answer itself.
+    let (status, json) = export("?format=json");
+    assert_eq!(status, 200);
+    assert_eq!((json["rows"].clone(), json["asked"].clone()), (answer["rows"].clone(), answer["asked"].clone()));
+
+    // GeoJSON: a polygon per cell, with its value and interval, and the question beside them.
+    let (status, gj) = export("?format=geojson");
+    assert_eq!(status, 200);
+    let features = gj["features"].as_array().unwrap();
+    assert_eq!(features.len(), rows.len());
+    assert_eq!(gj["crowdlens"]["asked"], answer["asked"]);
+    assert_eq!(features[0]["geometry"]["type"], "Polygon");
+    assert_eq!(features[0]["properties"]["ci_high"], first["ci_high"]);
+
+    // Adjusted values ride along when asked for; a bad format is refused naming the field.
+    let (_, adjusted) = export("?adjust=true");
+    assert!(adjusted.as_str().unwrap().lines().nth(4).unwrap().contains("adjusted"), "{adjusted}");
+    let (status, err) = export("?format=shapefile");
+    assert_eq!((status, err["code"].as_str(), err["field"].as_str()), (400, Some("bad_parameter"), Some("format")), "{err}");
+    assert_eq!(err["message"], "no export format \"shapefile\": use csv, json or geojson");
+    // Another analyst's answer is absent here too.
+    let (_, created) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(r#"{"name":"other","role":"analyst"}"#));
+    let other = created["token"].as_str().unwrap().to_string();
+    assert_eq!(call("GET", &format!("{}/v1/answers/{id}/export", s.base), Some(&other), None).0, 404);
+}
+
+#[test]
 fn a_kept_answers_metadata_is_covered_by_its_digest() {
     let s = start(100.0, Limits::default());
     let analyst = s.tokens["analyst"].clone();

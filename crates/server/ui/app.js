@@ -84,9 +84,7 @@ function download(name, type, text) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-// The question heads the file as `#` lines (pandas: read_csv(comment='#')), so that a
-// download says what it answers.
-// A row's measures, in reading order after its key.
+// A row's measures, in reading order after its key (the server's exports use the same order).
 const MEASURES = ['value', 'ci_low', 'ci_high', 'adjusted'];
 
 // The columns of answer rows: the key's fields as first seen, then the measures present.
@@ -100,38 +98,26 @@ function answerColumns(rows) {
 // An H3 cell id as the API writes it (15 hex digits).
 function isCellId(s) { return typeof s === 'string' && /^[0-9a-f]{15}$/.test(s); }
 
-function toCsv(rows, answer) {
-  const head = answer && answer.asked
-    ? `# crowdlens answer #${answer.audit_id}: ${JSON.stringify(answer.asked)}\n# tiled: ${JSON.stringify(answer.tiled)}; epsilon ${answer.epsilon}, delta ${answer.delta}, mechanism ${answer.mechanism}, L ${answer.max_partitions}\n`
-    : '';
-  const columns = answerColumns(rows);
-  const cell = (v) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  };
-  return head + [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', geojson: 'application/geo+json' };
+
+// A kept answer as the server exports it (GET /v1/answers/{id}/export): the one place that
+// writes CSV, JSON and GeoJSON, each carrying the question.
+async function exportText(id, format, adjusted) {
+  const response = await fetch(`/v1/answers/${id}/export?format=${format}${adjusted ? '&adjust=true' : ''}`,
+    { headers: { Authorization: 'Bearer ' + session.token } });
+  const text = await response.text();
+  if (!response.ok) {
+    let json = null;
+    try { json = JSON.parse(text); } catch (_) { /* not JSON */ }
+    throw new ApiError(response.status, json && json.code, (json && json.message) || `the export failed: HTTP ${response.status}`, json && json.field);
+  }
+  return text;
 }
 
-// The answer as GeoJSON (RFC 7946): each row whose key names an H3 cell (cell, zone) is that
-// cell's polygon, a flow between two cells a line between their centres, any other row a
-// feature without geometry; the question and the release's terms are the foreign member
-// `crowdlens`. Outlines come from the server's h3o (/v1/cells), as on the map.
-async function answerGeoJson(a) {
-  const isCell = isCellId;
-  const cells = a.rows.flatMap((r) => [r.cell, r.zone, r.origin, r.destination]).filter(isCell);
-  const boundaries = cells.length ? await outlines(cells) : {};
-  const ring = (c) => { const r = boundaries[c].map(([lon, lat]) => [lon, lat]); return [...r, r[0]]; };
-  const geometry = (r) => {
-    const place = [r.cell, r.zone].find((c) => isCell(c) && boundaries[c]);
-    if (place) return { type: 'Polygon', coordinates: [ring(place)] };
-    if (isCell(r.origin) && isCell(r.destination) && boundaries[r.origin] && boundaries[r.destination]) {
-      return r.origin === r.destination ? { type: 'Polygon', coordinates: [ring(r.origin)] }
-        : { type: 'LineString', coordinates: [centroid(boundaries[r.origin]), centroid(boundaries[r.destination])] };
-    }
-    return null;
-  };
-  const about = Object.fromEntries(Object.entries(a).filter(([k]) => !['rows', 'derived', 'fresh'].includes(k)));
-  return { type: 'FeatureCollection', crowdlens: about, features: a.rows.map((r) => ({ type: 'Feature', geometry: geometry(r), properties: r })) };
+async function downloadExport(id, format, adjusted) {
+  try {
+    download(`crowdlens-answer-${id}.${format}`, EXPORT_TYPES[format], await exportText(id, format, adjusted));
+  } catch (e) { view().prepend(errorBox(e)); }
 }
 
 const tooltip = () => document.getElementById('tooltip');
@@ -206,7 +192,7 @@ function viewSignIn(message) {
   input.focus();
 }
 
-const PAGES = { ask: viewAsk, answers: viewAnswers, answer: viewAnswer, budget: viewBudget, audit: viewAudit, tokens: viewTokens };
+const PAGES = { ask: viewAsk, answers: viewAnswers, answer: viewAnswer, compare: viewCompare, budget: viewBudget, audit: viewAudit, tokens: viewTokens };
 
 async function route() {
   if (!session.me && !(await restoreSession())) {
@@ -243,9 +229,12 @@ function loadBaseMap() {
     baseMapPromise = Promise.all([get('/ui/vendor/world-atlas-countries-50m.json'), get('/ui/vendor/us-atlas-counties-10m.json')])
       .then(([world, us]) => {
         const withBounds = (fs) => fs.map((f) => ({ f, b: bounds(f.geometry) }));
+        const states = withBounds(topojson.feature(us, us.objects.states).features);
         return {
           countries: withBounds(topojson.feature(world, world.objects.countries).features),
-          states: withBounds(topojson.feature(us, us.objects.states).features),
+          states,
+          // A county's FIPS id starts with its state's.
+          stateNames: Object.fromEntries(states.map(({ f }) => [String(f.id), f.properties.name])),
           counties: withBounds(topojson.feature(us, us.objects.counties).features),
         };
       });
@@ -288,7 +277,9 @@ class MapView {
     this.grid = { key: null, res: null, rings: [] };
     this.gCells = svgEl('g', { class: 'cells' });
     this.gOverlay = svgEl('g', { class: 'overlay' });
-    this.svg.append(this.gBase, this.gGrid, this.gCells, this.gOverlay);
+    this.gLabels = svgEl('g', { class: 'labels', 'pointer-events': 'none' });
+    this.places = { key: null, list: [] };
+    this.svg.append(this.gBase, this.gGrid, this.gCells, this.gOverlay, this.gLabels);
     const zoom = (f) => () => { this.scale = Math.max(600, Math.min(3e7, this.scale * f)); this.render(); };
     this.drawButton = onArea ? el('button', { type: 'button', class: 'secondary', id: 'draw-area', title: 'drag a rectangle on the map', onclick: () => this.setDrawing(!this.drawing) }, 'Draw area') : null;
     container.append(el('div', { class: 'map-wrap' }, this.svg,
@@ -296,6 +287,7 @@ class MapView {
         el('button', { type: 'button', class: 'secondary', title: 'zoom in', onclick: zoom(2) }, '+'),
         el('button', { type: 'button', class: 'secondary', title: 'zoom out', onclick: zoom(0.5) }, '−'),
         this.drawButton),
+      this.whereBox = el('div', { class: 'map-where', id: 'map-where' }),
       this.credit = el('div', { class: 'map-credit' })));
     this.updateCredit();
     this.listen();
@@ -303,8 +295,64 @@ class MapView {
   }
 
   updateCredit() {
-    this.credit.textContent = 'Boundaries: U.S. Census Bureau 2017 (us-atlas), Natural Earth (world-atlas). Hexagons: H3'
+    this.credit.textContent = 'Boundaries: U.S. Census Bureau 2017 (us-atlas), Natural Earth (world-atlas). Places: GeoNames. Hexagons: H3'
       + (this.grid.res === null ? '.' : `; grey grid: H3 resolution ${this.grid.res}.`);
+  }
+
+  /// The largest places in view, from the vendored gazetteer, fetched after the map settles;
+  /// kept for naming zones too.
+  refreshPlaces() {
+    clearTimeout(this.placesTimer);
+    this.placesTimer = setTimeout(async () => {
+      const vb = this.viewBounds();
+      const box = [Math.max(-180, vb[0]), Math.max(-85, vb[1]), Math.min(180, vb[2]), Math.min(85, vb[3])];
+      const key = box.map((v) => v.toFixed(3)).join(',');
+      if (key === this.places.key) return;
+      try {
+        const r = await api('GET', '/v1/places?limit=60&bbox=' + box.map((v) => v.toFixed(4)).join(','));
+        this.places = { key, list: r.places };
+      } catch (_) {
+        this.places = { key, list: [] };
+      }
+      this.drawLabels();
+    }, 250);
+  }
+
+  /// Place names, largest first, skipping any that would overlap one already placed.
+  drawLabels() {
+    const [w, h] = this.size();
+    const placed = [];
+    const labels = [];
+    for (const p of this.places.list) {
+      const [x, y] = this.toScreen(p.lon, p.lat);
+      if (x < 0 || y < 0 || x > w || y > h) continue;
+      const big = p.population >= 100000;
+      const width = p.name.length * (big ? 7.5 : 6.5) + 8;
+      const box = [x - 3, y - 12, x + width, y + 4];
+      if (placed.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
+      placed.push(box);
+      labels.push(svgEl('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: big ? 3 : 2, fill: '#37474f' }),
+        svgEl('text', { x: (x + 5).toFixed(1), y: (y + 4).toFixed(1), class: 'place-label' + (big ? ' big' : ''), 'data-place': p.name }, p.name));
+      if (placed.length >= 25) break;
+    }
+    this.gLabels.replaceChildren(...labels);
+  }
+
+  /// The US county (and state) at a point, from the vendored outlines, or null.
+  countyAt(lon, lat) {
+    if (!this.base) return null;
+    const county = this.base.counties.find(({ b, f }) => lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3] && contains(f.geometry, lon, lat));
+    if (!county) return null;
+    const state = this.base.stateNames[String(county.f.id).slice(0, 2)];
+    return county.f.properties.name + (state ? ', ' + state : '');
+  }
+
+  /// Says where the pointer is: the county, and the nearest named place.
+  showWhere(lon, lat) {
+    const county = this.countyAt(lon, lat);
+    const near = nearestPlace(this.places.list, lon, lat);
+    const parts = [county ? 'County: ' + county : null, near ? 'near ' + near.name : null].filter(Boolean);
+    this.whereBox.textContent = parts.join(' · ');
   }
 
   /// The H3 grid of the view, at a resolution that keeps it to a few thousand cells; fetched
@@ -413,6 +461,8 @@ class MapView {
     this.gBase.replaceChildren(...base);
     this.drawGrid();
     this.refreshGrid();
+    this.drawLabels();
+    this.refreshPlaces();
     this.gCells.replaceChildren(...this.cells.map((c) => {
       const p = svgEl('path', {
         class: 'hex', d: this.path([c.ring]), fill: c.fill, stroke: c.stroke || '#ffffff', 'stroke-width': 0.6,
@@ -468,7 +518,11 @@ class MapView {
       drag = { start: point(ev), center: this.center.slice(), drawing: this.drawing };
     });
     this.svg.addEventListener('pointermove', (ev) => {
-      if (!drag) return;
+      if (!drag) {
+        const [x, y] = point(ev);
+        this.showWhere(...this.toLonLat(x, y));
+        return;
+      }
       const [x, y] = point(ev);
       if (drag.drawing) {
         const a = this.toLonLat(drag.start[0], drag.start[1]);
@@ -515,6 +569,28 @@ function centroid(ring) {
   let x = 0, y = 0;
   for (const [lon, lat] of ring) { x += lon; y += lat; }
   return [x / ring.length, y / ring.length];
+}
+
+// Whether a (Multi)Polygon holds a point: even-odd over all its rings, holes included.
+function contains(geometry, lon, lat) {
+  let inside = false;
+  for (const ring of rings(geometry)) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if ((yi > lat) !== (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+// The place nearest a point, within about 15 km, among `places` (from /v1/places), or null.
+function nearestPlace(places, lon, lat) {
+  let best = null, bestKm = 15;
+  for (const p of places || []) {
+    const km = Math.hypot((p.lon - lon) * Math.cos(lat * Math.PI / 180), p.lat - lat) * 111.2;
+    if (km < bestKm) { best = p; bestKm = km; }
+  }
+  return best;
 }
 
 function ringsBounds(listOfRings) {
@@ -716,6 +792,27 @@ async function viewAsk() {
     },
   });
 
+  // A place search: its box becomes the area drawing would fill, and the map moves there.
+  const placeResults = el('div', { id: 'place-results', class: 'place-results' });
+  const placeInput = el('input', { type: 'search', id: 'place-search', placeholder: 'Find a place: a town or city, e.g. “downtown Minneapolis”', 'aria-label': 'find a place' });
+  const usePlace = (found) => {
+    map.onArea(found.bbox);
+    map.fit(found.bbox, 0.2);
+    placeResults.replaceChildren(el('span', { class: 'muted', id: 'place-chosen' }, `Area set to a box about ${placeName(found)} (GeoNames gives a point; the box is wider for a larger place).`));
+  };
+  const findPlace = async () => {
+    const q = placeInput.value.trim();
+    if (!q) return;
+    try {
+      const r = await api('GET', '/v1/places?limit=6&q=' + encodeURIComponent(q));
+      placeResults.replaceChildren(...(r.places.length
+        ? r.places.map((f, i) => el('button', { type: 'button', class: 'secondary place-result', id: 'place-result-' + i, onclick: () => usePlace(f) }, placeName(f)))
+        : [el('span', { class: 'muted', id: 'place-none' }, `No place called “${q}” in the gazetteer (towns and cities of at least 1,000 people). Draw the area instead.`)]));
+    } catch (e) { placeResults.replaceChildren(errorBox(e)); }
+  };
+  placeInput.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); findPlace(); } });
+  mapCard.append(el('div', { class: 'row place-search' }, placeInput, el('button', { type: 'button', class: 'secondary', id: 'place-find', onclick: findPlace }, 'Find')), placeResults);
+
   const descriptor = descriptorOf(askState.question);
   const params = [...session.questions.asking.filter((p) => p.type !== 'flag'), ...descriptor.params];
   const fieldNames = params.map((p) => p.name);
@@ -874,6 +971,11 @@ async function viewAsk() {
   });
 }
 
+// "Minneapolis, MN, US (410,939 people)"
+function placeName(p) {
+  return `${p.name}, ${p.admin && !/^\d+$/.test(p.admin) ? p.admin + ', ' : ''}${p.country}` + (p.population ? ` (${fmt(p.population)} people)` : '');
+}
+
 // A `bbox:` spec's four numbers, or null.
 function bboxOf(spec) {
   if (!spec || !spec.startsWith('bbox:')) return null;
@@ -908,26 +1010,13 @@ function inFormTerms(message, params) {
     .replace(/`([^`]*)`/g, '“$1”');
 }
 
+// The form field an error concerns: the API names it (`field`) for every refusal of a
+// parameter. ε and accuracy are two ways to give one price, so a refusal of the price goes
+// under whichever the form used.
 function fieldFor(e, fieldNames) {
-  if (e.field && fieldNames.includes(e.field)) return e.field;
-  const m = e.message || '';
-  const has = (name) => fieldNames.includes(name) ? name : null;
-  switch (e.code) {
-    case 'bad_area': case 'too_many_partitions': case 'no_categories':
-      if (/zones-res|zones_res/.test(m) && has('zones_res')) return 'zones_res';
-      return /area_b|area B/i.test(m) && has('area_b') ? 'area_b' : has('area') || has('top_from');
-    case 'bad_window': case 'window_too_long': case 'window_outside_data':
-      return /baseline/i.test(m) && has('baseline_from') ? 'baseline_from' : /max-gap|max_gap/.test(m) ? has('max_gap') : 'from';
-    case 'resolution_too_fine': return has('res') || has('zones_res');
-    case 'bucket_too_fine': return has('bucket');
-    case 'bad_bound': return has('max_partitions');
-    case 'accuracy_beyond_cap': return has('accuracy');
-    case 'epsilon_above_cap': case 'epsilon_below_floor': case 'budget_exhausted': case 'delta_exhausted': case 'bad_privacy_parameters':
-      return askedByAccuracy() && has('accuracy') ? 'accuracy' : 'epsilon';
-    case 'missing_case': return 'case';
-    case 'purpose_not_allowed': return 'purpose';
-    default: return null;
-  }
+  if (!e.field) return null;
+  const field = e.field === 'epsilon' && askedByAccuracy() ? 'accuracy' : e.field;
+  return fieldNames.includes(field) ? field : null;
 }
 
 function renderPrice(p, budget) {
@@ -981,18 +1070,79 @@ async function viewAnswers() {
     if (!byCase.has(a.case_id)) byCase.set(a.case_id, []);
     byCase.get(a.case_id).push(a);
   }
+  // Two answers ticked can be compared, key by key.
+  const picked = [];
+  const compareButton = el('button', { type: 'button', id: 'compare', disabled: true, onclick: () => { location.hash = '#/compare/' + picked.join(','); } }, 'Compare the two ticked');
+  const pick = (id, on) => {
+    const i = picked.indexOf(id);
+    if (on && i < 0) picked.push(id);
+    if (!on && i >= 0) picked.splice(i, 1);
+    compareButton.disabled = picked.length !== 2;
+  };
   show(el('h1', {}, 'Released answers'),
-    el('p', { class: 'muted' }, 'Every released answer is kept with the audit entry of its digest. Opening one again costs no budget and runs nothing.'),
-    r.answers.length ? null : el('div', { class: 'message info' }, 'No answers yet.'),
+    el('p', { class: 'muted' }, 'Every released answer is kept with the audit entry of its digest. Opening one again costs no budget and runs nothing. Tick two answers of the same question to compare them.'),
+    r.answers.length ? el('div', { class: 'actions' }, compareButton) : el('div', { class: 'message info' }, 'No answers yet.'),
     [...byCase.entries()].map(([c, list]) => el('div', { class: 'card' },
       el('h2', {}, 'Case ', c),
       el('table', { class: 'answers' },
-        el('tr', {}, ['answer', 'question', 'asked', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
+        el('tr', {}, ['', 'answer', 'question', 'asked', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
         list.map((a) => el('tr', {},
+          el('td', {}, el('input', { type: 'checkbox', class: 'compare-pick', 'data-id': a.audit_id, 'aria-label': 'compare answer #' + a.audit_id, onchange: (ev) => pick(a.audit_id, ev.target.checked) })),
           el('td', {}, el('a', { href: '#/answer/' + a.audit_id, class: 'open-answer' }, '#' + a.audit_id)),
           el('td', {}, a.question), el('td', { class: 'asked' }, askedSummary(a.asked)), el('td', {}, a.purpose), el('td', {}, a.at.replace('T', ' ').slice(0, 19)),
           el('td', { class: 'num' }, fmt(a.epsilon, 4)), el('td', { class: 'num' }, fmt(a.delta)),
           el('td', { class: 'num' }, fmt(a.rows)), el('td', {}, a.actor)))))));
+}
+
+// Two answers of the same question, key by key: the second less the first, with a 95%
+// interval combining both (half-widths added in quadrature: the noises are independent; exact
+// for Gaussian noise, a little wide for Laplace noise of equal scale). Keys in only one
+// answer (found in the data, or another shape) are counted, not compared.
+function compareAnswers(a, b) {
+  if (a.question !== b.question) {
+    throw new Error(`answer #${a.audit_id} is ${a.question} and #${b.audit_id} is ${b.question}: only answers to the same question can be compared`);
+  }
+  const keyOf = (r) => JSON.stringify(Object.keys(r).filter((k) => !MEASURES.includes(k)).sort().map((k) => [k, r[k]]));
+  const inB = new Map(b.rows.map((r) => [keyOf(r), r]));
+  const rows = [];
+  let onlyA = 0;
+  const half = (r) => (r.ci_high - r.ci_low) / 2;
+  for (const ra of a.rows) {
+    const k = keyOf(ra);
+    const rb = inB.get(k);
+    if (!rb) { onlyA++; continue; }
+    inB.delete(k);
+    const key = Object.fromEntries(Object.entries(ra).filter(([f]) => !MEASURES.includes(f)));
+    const value = rb.value - ra.value;
+    const h = Math.sqrt(half(ra) ** 2 + half(rb) ** 2);
+    rows.push({ ...key, value_a: ra.value, value_b: rb.value, value, ci_low: value - h, ci_high: value + h });
+  }
+  if (!rows.length) {
+    throw new Error(`answers #${a.audit_id} and #${b.audit_id} share no key (cells, buckets, zones or bins): ask the same area, window and resolution to compare`);
+  }
+  return { rows, onlyA, onlyB: inB.size };
+}
+
+async function viewCompare(arg) {
+  const [ida, idb] = String(arg || '').split(',');
+  const [a, b] = await Promise.all([ida, idb].map((id) => api('GET', '/v1/answers/' + encodeURIComponent(id))));
+  const c = compareAnswers(a, b);
+  const diff = { question: a.question, rows: c.rows, audit_id: `${a.audit_id}-${b.audit_id}` };
+  const picture = el('div', { id: 'compare-body' });
+  const shown = c.rows.filter((r) => !includesZero(r)).length;
+  show(el('h1', {}, `Answer #${b.audit_id} less answer #${a.audit_id} (${a.question})`),
+    el('div', { class: 'card' },
+      el('p', { id: 'compare-note' }, `${c.rows.length} keys compared: each value is #${b.audit_id}'s less #${a.audit_id}'s, with a 95% interval combining both answers' noise. `
+        + `${shown} differ beyond their interval; the rest are hatched.`
+        + (c.onlyA || c.onlyB ? ` ${c.onlyA} keys only in #${a.audit_id} and ${c.onlyB} only in #${b.audit_id} are left out.` : '')),
+      el('p', { class: 'muted' }, `#${a.audit_id}: ${askedSummary(a.asked)} (ε ${fmt(a.epsilon, 4)}). #${b.audit_id}: ${askedSummary(b.asked)} (ε ${fmt(b.epsilon, 4)}). Comparing is free: it reads the two kept answers only.`)),
+    el('div', { class: 'card' }, picture, el('div', { class: 'scroll', id: 'compare-table' }, rowsTable(c.rows, ['value_a', 'value_b', ...MEASURES]))));
+  if (a.question === 'presence' || a.question === 'reach') await drawCellMap(diff, picture);
+  else if (a.question === 'flows') await drawFlows(diff, picture);
+  else {
+    const label = (r) => Object.entries(r).filter(([k]) => !['value_a', 'value_b', ...MEASURES].includes(k)).map(([, v]) => v).join(' ');
+    picture.append(barChart(c.rows.map((r) => ({ label: label(r), value: r.value, lo: r.ci_low, hi: r.ci_high })), { id: 'compare-chart', title: 'difference' }));
+  }
 }
 
 // A kept answer's question in one line: its window and its own parameters (not ε, shown beside).
@@ -1024,13 +1174,8 @@ async function viewAnswer(id, adjusted = false) {
   pictureButton.onclick = () => select('picture');
   tableButton.onclick = () => select('table');
   tabs.append(pictureButton, tableButton,
-    el('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => download(`crowdlens-answer-${a.audit_id}.csv`, 'text/csv', toCsv(a.rows, a)) }, 'Download CSV'),
-    el('button', { type: 'button', class: 'secondary', id: 'download-json', onclick: () => download(`crowdlens-answer-${a.audit_id}.json`, 'application/json', JSON.stringify(a, null, 2)) }, 'Download JSON'),
-    el('button', { type: 'button', class: 'secondary', id: 'download-geojson', onclick: async () => {
-      try {
-        download(`crowdlens-answer-${a.audit_id}.geojson`, 'application/geo+json', JSON.stringify(await answerGeoJson(a)));
-      } catch (e) { view().prepend(errorBox(e)); }
-    } }, 'Download GeoJSON'),
+    ...['csv', 'json', 'geojson'].map((format) => el('button', { type: 'button', class: 'secondary', id: 'download-' + format,
+      onclick: () => downloadExport(a.audit_id, format, adjusted) }, 'Download ' + (format === 'geojson' ? 'GeoJSON' : format.toUpperCase()))),
     // Post-processing is free and releases nothing new; the raw values stay beside it.
     el('button', { type: 'button', class: 'secondary', id: 'toggle-adjusted', onclick: () => viewAnswer(id, !adjusted) },
       adjusted ? 'Raw values only' : 'Add adjusted values'));
@@ -1069,9 +1214,9 @@ function answerMeta(a) {
   return el('dl', { class: 'meta', id: 'answer-meta' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-meta': k }, String(v))]));
 }
 
-function rowsTable(rows) {
-  const columns = answerColumns(rows);
-  const numeric = (c) => MEASURES.includes(c);
+function rowsTable(rows, measures = MEASURES) {
+  const columns = answerColumns(rows).filter((c) => !measures.includes(c)).concat(measures.filter((m) => rows.some((r) => m in r)));
+  const numeric = (c) => measures.includes(c);
   return el('table', {}, el('tr', {}, columns.map((c) => el('th', { class: numeric(c) ? 'num' : null }, c))),
     rows.slice(0, 5000).map((r) => el('tr', {}, columns.map((c) => el('td', { class: numeric(c) ? 'num' : null }, numeric(c) ? fmt(r[c], 1) : (r[c] ?? ''))))));
 }
@@ -1090,6 +1235,24 @@ function withLocalTime(utc) {
   return `${utc} (${local.replace(',', '')} local)`;
 }
 
+// Names zones (H3 cells) by the nearest place of the vendored gazetteer: "872830828ffffff
+// (near Minneapolis)". A zone with no place within about 15 km keeps its id alone.
+async function zoneNamer(boundaries) {
+  const all = Object.values(boundaries);
+  if (!all.length) return (zone) => zone;
+  const b = ringsBounds(all);
+  const pad = 0.15;
+  let places = [];
+  try {
+    places = (await api('GET', '/v1/places?limit=200&bbox=' + [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad].map((v) => v.toFixed(4)).join(','))).places;
+  } catch (_) { /* names are context: without them, ids */ }
+  return (zone) => {
+    const ring = boundaries[zone];
+    const near = ring && nearestPlace(places, ...centroid(ring));
+    return near ? `${zone} (near ${near.name})` : zone;
+  };
+}
+
 function intervalText(r) { return `${fmt(r.value)} devices (95% interval ${fmt(r.ci_low, 1)} to ${fmt(r.ci_high, 1)})`; }
 
 async function drawCellMap(a, container) {
@@ -1097,6 +1260,7 @@ async function drawCellMap(a, container) {
   const groupKey = a.question === 'presence' ? 'bucket_start' : 'category';
   const groups = [...new Set(a.rows.map((r) => r[groupKey]))].sort();
   const boundaries = await outlines(a.rows.map((r) => r[cellKey]));
+  const zoneName = cellKey === 'zone' ? await zoneNamer(boundaries) : (c) => c;
   const values = a.rows.map((r) => r.value);
   const classes = colourClasses(Math.min(0, ...values), Math.max(0, ...values));
   const colour = (v) => classOf(classes, v).colour;
@@ -1133,7 +1297,7 @@ async function drawCellMap(a, container) {
     map.cells = rows.filter((r) => boundaries[r[cellKey]]).map((r) => ({
       cell: r[cellKey], ring: boundaries[r[cellKey]],
       fill: includesZero(r) ? 'url(#hatch)' : colour(r.value), opacity: includesZero(r) ? 1 : 0.85,
-      label: `${r[cellKey]} · ${g}: ${intervalText(r)}${includesZero(r) ? ' — interval includes 0' : ''}`,
+      label: `${zoneName(r[cellKey])} · ${g}: ${intervalText(r)}${includesZero(r) ? ' — interval includes 0' : ''}`,
     }));
     const noisy = rows.filter(includesZero).length;
     summary.textContent = `${rows.length} cells in this ${groupKey === 'bucket_start' ? 'bucket' : 'category'}; ${noisy} hatched because their interval includes 0. ${groups.length} ${groupKey === 'bucket_start' ? 'buckets' : 'categories'} in all.`;
@@ -1150,12 +1314,13 @@ async function drawCellMap(a, container) {
 async function drawFlows(a, container) {
   const isCell = isCellId;
   const rows = a.rows.slice().sort((x, y) => y.value - x.value);
-  const list = el('table', { id: 'flows-ranked' }, el('tr', {}, ['rank', 'origin', 'destination', 'devices', '95% interval'].map((h) => el('th', {}, h))),
-    rows.slice(0, 25).map((r, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, r.origin), el('td', {}, r.destination),
-      el('td', { class: 'num' }, fmt(r.value)), el('td', { class: 'num' }, `${fmt(r.ci_low, 1)} – ${fmt(r.ci_high, 1)}`))));
   const cells = rows.flatMap((r) => [r.origin, r.destination]).filter(isCell);
+  const boundaries = cells.length ? await outlines(cells) : {};
+  const zoneName = await zoneNamer(boundaries);
+  const list = el('table', { id: 'flows-ranked' }, el('tr', {}, ['rank', 'origin', 'destination', 'devices', '95% interval'].map((h, i) => el('th', { class: i >= 3 ? 'num' : null }, h))),
+    rows.slice(0, 25).map((r, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, zoneName(r.origin)), el('td', {}, zoneName(r.destination)),
+      el('td', { class: 'num' }, fmt(r.value)), el('td', { class: 'num' }, `${fmt(r.ci_low, 1)} – ${fmt(r.ci_high, 1)}`))));
   if (cells.length) {
-    const boundaries = await outlines(cells);
     const mapBox = el('div');
     container.append(mapBox);
     const map = new MapView(mapBox);
@@ -1164,7 +1329,7 @@ async function drawFlows(a, container) {
     map.arrows = rows.filter((r) => r.origin !== r.destination && boundaries[r.origin] && boundaries[r.destination]).slice(0, 40).map((r) => ({
       from: centroid(boundaries[r.origin]), to: centroid(boundaries[r.destination]),
       width: 1 + 6 * Math.max(0, r.value) / top, solid: !includesZero(r),
-      label: `${r.origin} → ${r.destination}: ${intervalText(r)}`,
+      label: `${zoneName(r.origin)} → ${zoneName(r.destination)}: ${intervalText(r)}`,
     }));
     container.append(el('p', { class: 'muted' }, 'Arrows: the 40 largest flows between different zones, width by devices; dashed grey where the 95% interval includes 0.'));
     requestAnimationFrame(() => map.fit(ringsBounds(Object.values(boundaries))));

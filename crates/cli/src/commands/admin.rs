@@ -1,5 +1,8 @@
 //! `token`, `answers` and `audit`: API tokens, kept answers and the audit chain.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use anyhow::{bail, Context, Result};
 use crowdlens_store::Store;
 
@@ -87,7 +90,43 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             println!("{answer}");
             Ok(())
         }
+        AnswersCommand::Export { store, id, format, out, adjust, zones } => {
+            let store = Store::open(&store)?;
+            let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
+                bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
+            };
+            let mut answer = kept.to_json()?;
+            if adjust {
+                crowdlens_query::adjust::adjust(&mut answer);
+            }
+            let zones_file = zones.or_else(|| answer["asked"]["zones"].as_str().map(PathBuf::from).filter(|p| p.is_file()));
+            let named = match &zones_file {
+                Some(path) => named_zone_geometries(path)?,
+                None => HashMap::new(),
+            };
+            let text = crowdlens_report::export(&answer, format, &named)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote answer #{id} as {format} to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
     }
+}
+
+/// Each named zone's polygon, by its `name` property, from the zones file of a flows question.
+fn named_zone_geometries(path: &Path) -> Result<HashMap<String, geojson::Geometry>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading zones {}", path.display()))?;
+    let fc: geojson::FeatureCollection =
+        text.parse().with_context(|| format!("{}: zones must be a GeoJSON FeatureCollection", path.display()))?;
+    Ok(fc
+        .features
+        .into_iter()
+        .filter_map(|f| Some((f.property("name")?.as_str()?.to_string(), f.geometry?)))
+        .collect())
 }
 
 pub(super) fn audit(command: AuditCommand) -> Result<()> {

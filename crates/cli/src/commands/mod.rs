@@ -327,6 +327,28 @@ enum AnswersCommand {
         #[arg(long)]
         adjust: bool,
     },
+    /// One kept answer as a file other tools read, carrying its whole question: CSV (`#` lines
+    /// hold the question), JSON, or GeoJSON (cell and zone polygons with each value and its
+    /// interval).
+    Export {
+        #[arg(long)]
+        store: PathBuf,
+        /// The answer's audit entry (the number `ask` printed).
+        id: i64,
+        /// csv, json or geojson.
+        #[arg(long, default_value = "csv")]
+        format: crowdlens_report::ExportFormat,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Add the post-processed values beside the raw ones, as `answers show --adjust` does.
+        #[arg(long)]
+        adjust: bool,
+        /// Named zones' polygons for GeoJSON (the flows question's zones file); by default the
+        /// file the question was asked with, when it is still there.
+        #[arg(long)]
+        zones: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]

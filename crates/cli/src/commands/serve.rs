@@ -41,6 +41,8 @@ pub(super) fn serve(options: super::ServeArgs) -> Result<()> {
                     tokio::task::spawn_blocking(move || super::budget::apply_retention_now(&Store::open(&store)?))
                         .await;
                 match shredded {
+                    // Said either way, so that a log shows each pass was made.
+                    Ok(Ok(epochs)) if epochs.is_empty() => eprintln!("retention: nothing has expired"),
                     Ok(Ok(epochs)) => super::budget::report_retention(&epochs),
                     Ok(Err(e)) => eprintln!("retention: {e:#}"),
                     Err(e) => eprintln!("retention: {e}"),

@@ -101,6 +101,24 @@ fn synth_ingest_ask_budget() {
     assert_eq!(kept["kept"]["digest_matches_audit_entry"], true);
     assert_eq!(run(&["budget", "--store", s(&st), "--json"]).ok().json()["epochs"], b["epochs"], "re-opening is free");
     assert!(run(&["answers", "show", "--store", s(&st), "99999"]).clean_error().contains("no kept answer #99999"));
+    // Exported, it carries its question, and GDAL reads the GeoJSON as one polygon per row with
+    // the value and its interval.
+    let csv = run(&["answers", "export", "--store", s(&st), &id]).ok().stdout.clone();
+    assert!(csv.starts_with(&format!("# crowdlens answer #{id} (presence), case C-17, purpose fraud-investigation")), "{csv}");
+    assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), rows.len() + 1, "{csv}");
+    let geojson = dir.path().join("answer.geojson");
+    let r = run(&["answers", "export", "--store", s(&st), &id, "--format", "geojson", "--out", s(&geojson)]);
+    r.ok();
+    assert!(r.stderr.contains(&format!("wrote answer #{id} as geojson to")), "{}", r.stderr);
+    ensure_debian(&[OGRINFO], &["gdal-bin"]);
+    let info = std::process::Command::new(OGRINFO).args(["-ro", "-al", "-so"]).arg(&geojson).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Geometry: Polygon") && info.contains(&format!("Feature Count: {}", rows.len())), "{info}");
+    for field in ["cell: String", "value: Integer", "ci_low: Real", "ci_high: Real"] {
+        assert!(info.contains(field), "{field} not in {info}");
+    }
+    let e = run(&["answers", "export", "--store", s(&st), &id, "--format", "shp"]);
+    assert!(e.status != 0 && e.stderr.contains("no export format \"shp\": use csv, json or geojson"), "{e}");
     // The same question again, for the same case, is given the same answer, free.
     let again = ask("0.5", &[]).ok().json();
     assert_eq!((again["reused"]["answer"].to_string(), again["reused"]["charged"].as_bool()), (id.clone(), Some(false)));

@@ -173,6 +173,22 @@ fn two_stores_one_device_week_apart_look_the_same() {
         }
     }
 
+    // The script did what it says on both sides, so that "identical" is not two failures
+    // alike: every question answered on the command line and over the API, kept, exported,
+    // and week W shredded by serve's own retention pass.
+    for side in &sides {
+        let kinds: std::collections::BTreeSet<&str> = questions().iter().map(|q| q.kind).collect();
+        assert!(side.kept_public.len() >= questions().len(), "{}: only {} answers kept", side.name, side.kept_public.len());
+        for kind in &kinds {
+            let asked = side.surfaces.iter().filter(|(l, t)| l.contains(&format!("/v1/ask/{kind} ")) && t.starts_with("status 200\n(rows removed)")).count();
+            assert!(asked >= 1, "{}: no {kind} answered over the API", side.name);
+        }
+        let log = side.surfaces.iter().find(|(l, _)| l == "serve 2 (week W expired): log").map(|(_, t)| t.as_str()).unwrap_or("");
+        assert!(log.contains("retention: shredded"), "{}: serve did not shred week W: {log}", side.name);
+        let exported = side.surfaces.iter().filter(|(l, t)| l.contains("answers export") && t.starts_with("exit 0")).count();
+        assert!(exported >= 4 * kinds.len(), "{}: only {exported} exports", side.name);
+    }
+
     let mut problems = Vec::new();
     // 1. Every compared surface, line by line.
     problems.extend(compare(a, b));
@@ -512,8 +528,14 @@ fn script(side: &mut Side, weeks: u32) {
     for (id, public) in &answered {
         side.cli_kept(&["answers", "show", "--store", &st, &id.to_string()], *public);
         side.cli_kept(&["answers", "show", "--store", &st, &id.to_string(), "--adjust"], *public);
+        for format in ["csv", "json", "geojson"] {
+            side.cli_export(&["answers", "export", "--store", &st, &id.to_string(), "--format", format], format, *public);
+        }
+        side.cli_export(&["answers", "export", "--store", &st, &id.to_string(), "--adjust"], "csv", *public);
     }
     side.cli(&["answers", "show", "--store", &st, "99999"]);
+    side.cli(&["answers", "export", "--store", &st, "99999"]);
+    side.cli(&["answers", "export", "--store", &st, "1", "--format", "shapefile"]);
     let analyst = side.token(&st, "analyst", "ana");
     let auditor = side.token(&st, "auditor", "aud");
     let admin = side.token(&st, "admin", "adm");
@@ -575,31 +597,13 @@ fn script(side: &mut Side, weeks: u32) {
     side.surface("files visible to other users", visible_files(&side.dir));
 }
 
-/// Sets `privacy.retention_weeks`: through the ledger's rules where they have it, else in the
-/// store's crowdlens.toml, where it is read today.
+/// Sets the ledger's `retention_weeks` rule (audited).
 fn set_retention_weeks(side: &mut Side, weeks: u32) {
     let st = side.store_arg();
     let rule = format!("retention_weeks={weeks}");
     let r = side.run_raw(&["budget", "set", "--store", &st, "--rule", &rule, "--reason", "neighbours: expire a week"]);
-    if r.status == 0 {
-        side.record_cli(&["budget", "set", "--store", &st, "--rule", "retention_weeks=<weeks>"], &r);
-        return;
-    }
-    assert!(r.stderr.contains("retention_weeks") || r.stderr.contains("rule"), "budget set failed: {}", r.stderr);
-    let toml = side.store.join("crowdlens.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    let edited: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("retention_weeks") {
-                format!("retention_weeks = {weeks}")
-            } else {
-                l.into()
-            }
-        })
-        .collect();
-    assert_ne!(edited.join("\n"), text.trim_end_matches('\n'), "retention_weeks is in crowdlens.toml");
-    std::fs::write(&toml, edited.join("\n") + "\n").unwrap();
+    assert_eq!(r.status, 0, "budget set retention_weeks: {}", r.stderr);
+    side.record_cli(&["budget", "set", "--store", &st, "--rule", "retention_weeks=<weeks>"], &r);
 }
 
 struct Tokens {
@@ -618,6 +622,9 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
     let phase = if before_retention { "serve 1 (both weeks held)" } else { "serve 2 (week W expired)" };
     let st = side.store_arg();
     let server = Server::start(side, &["serve", "--store", &st, "--listen", "127.0.0.1:0", "--rate-limit", "100000"]);
+    // Retention's pass at start runs beside the first requests: wait for it, so that both
+    // stores answer them in the same state.
+    server.wait_for("retention: ", Duration::from_secs(60));
     let base = server.base.clone();
     let api = |side: &mut Side, method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
         side.api(phase, &base, method, path, token, body)
@@ -631,7 +638,12 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         api(side, "GET", "/v1/store", Some(token), None);
         api(side, "GET", "/v1/questions", Some(token), None);
         api(side, "POST", "/v1/cells", Some(token), Some(json!({"grid": DOWNTOWN, "res": 8})));
+        api(side, "GET", "/v1/places?q=downtown%20minneapolis", Some(token), None);
+        api(side, "GET", "/v1/places?bbox=-93.4,44.85,-93.0,45.1&limit=20", Some(token), None);
     }
+    api(side, "GET", "/v1/places", Some(t.analyst.as_str()), None);
+    api(side, "GET", "/v1/places?bbox=1,2,3", Some(t.analyst.as_str()), None);
+    api(side, "GET", "/v1/places?q=minneapolis", None, None);
     api(side, "GET", "/v1/health", None, None);
     api(side, "GET", "/v1/token", None, None);
     api(side, "GET", "/v1/token", Some(t.revoked.as_str()), None);
@@ -697,8 +709,15 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.analyst.as_str()), None);
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.auditor.as_str()), None);
             api(side, "GET", &format!("/v1/answers/{id}?adjust=true"), Some(t.auditor.as_str()), None);
+            for format in ["csv", "json", "geojson"] {
+                api(side, "GET", &format!("/v1/answers/{id}/export?format={format}"), Some(t.analyst.as_str()), None);
+                api(side, "GET", &format!("/v1/answers/{id}/export?format={format}"), Some(t.auditor.as_str()), None);
+            }
+            api(side, "GET", &format!("/v1/answers/{id}/export?adjust=true"), Some(t.auditor.as_str()), None);
         }
         api(side, "GET", "/v1/answers/99999", Some(t.auditor.as_str()), None);
+        api(side, "GET", "/v1/answers/99999/export", Some(t.auditor.as_str()), None);
+        api(side, "GET", "/v1/answers/1/export?format=shapefile", Some(t.auditor.as_str()), None);
         // Tokens.
         let created = api(
             side,
@@ -1005,6 +1024,14 @@ impl Side {
         }
     }
 
+    /// `answers export`: a kept answer as a file, a DP release like the answer itself.
+    fn cli_export(&mut self, args: &[&str], format: &str, public: bool) {
+        let r = self.run_raw(args);
+        let label = self.label(args);
+        let shown = if r.status == 0 { export_without_values(&r.stdout, format, public) } else { r.stdout.clone() };
+        self.surface(&label, format!("exit {}\n--- stdout (values removed)\n{shown}\n--- stderr\n{}", r.status, r.stderr));
+    }
+
     /// `token create`: compared, and the token returned.
     fn token(&mut self, st: &str, role: &str, name: &str) -> String {
         let r = self.cli(&["token", "create", "--store", st, "--role", role, "--name", name]);
@@ -1061,7 +1088,13 @@ impl Side {
         let label = format!("{phase}: {method} {path} ({role}){body_label}");
         let parsed = serde_json::from_str::<Value>(&text).ok();
         let is_answer = path.starts_with("/v1/ask/") || (path.starts_with("/v1/answers/") && status == 200);
+        let export_of = path.split('?').next().unwrap_or_default().strip_suffix("/export").and_then(|p| p.rsplit('/').next()?.parse::<i64>().ok());
         let shown = match &parsed {
+            _ if status == 200 && export_of.is_some() => {
+                let format = path.split("format=").nth(1).map(|f| f.split('&').next().unwrap_or_default()).unwrap_or("csv");
+                let public = export_of.map(|id| self.public_answer(id)).unwrap_or(true);
+                format!("(values removed)\n{}", export_without_values(&text, format, public))
+            }
             Some(v) if is_answer && v.get("rows").is_some() => {
                 let public = if path.starts_with("/v1/answers/") {
                     path.split('?')
@@ -1179,6 +1212,54 @@ fn without_rows(v: &Value, public: bool) -> (String, Option<String>) {
         _ => None,
     };
     (serde_json::to_string_pretty(&v).unwrap(), keys)
+}
+
+/// An export (`answers export`, `/v1/answers/{id}/export`) without what it releases: the
+/// question is compared whole; for public keys each row's key (its geometry follows from it),
+/// for keys from the data not even how many rows there are.
+fn export_without_values(text: &str, format: &str, public: bool) -> String {
+    const RELEASED: [&str; 4] = ["value", "ci_low", "ci_high", "adjusted"];
+    match format {
+        "csv" => {
+            let (question, table): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with('#'));
+            let mut shown: Vec<String> = question.iter().map(|l| l.to_string()).collect();
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(table.join("\n").as_bytes().to_vec().as_slice());
+            let header = reader.headers().map(|h| h.clone()).unwrap_or_default();
+            shown.push(header.iter().collect::<Vec<_>>().join(","));
+            if public {
+                let keep: Vec<usize> = (0..header.len()).filter(|i| !RELEASED.contains(&&header[*i])).collect();
+                for record in reader.records() {
+                    let record = record.unwrap_or_default();
+                    shown.push(keep.iter().map(|i| record.get(*i).unwrap_or_default()).collect::<Vec<_>>().join(","));
+                }
+            }
+            shown.join("\n")
+        }
+        "geojson" => {
+            let Ok(mut v) = serde_json::from_str::<Value>(text) else { return text.to_string() };
+            let features = v.as_object_mut().and_then(|o| o.remove("features"));
+            let mut shown = serde_json::to_string_pretty(&v).unwrap();
+            if let (true, Some(Value::Array(features))) = (public, features) {
+                for mut f in features {
+                    if let Some(props) = f.get_mut("properties").and_then(Value::as_object_mut) {
+                        for k in RELEASED {
+                            props.remove(k);
+                        }
+                    }
+                    shown.push('\n');
+                    shown.push_str(&f.to_string());
+                }
+            }
+            shown
+        }
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(v) => {
+                let (shown, keys) = without_rows(&v, public);
+                format!("{shown}\n{}", keys.unwrap_or_default())
+            }
+            Err(_) => text.to_string(),
+        },
+    }
 }
 
 fn strip_rows(v: &mut Value) {

@@ -116,3 +116,24 @@ pub fn pseudonyms_by_week(store: &Path) -> std::collections::BTreeMap<String, us
     }
     weeks.into_iter().map(|(w, set)| (w, set.len())).collect()
 }
+
+/// Debian's packages that provide `paths`, installed with apt-get when a path is missing and
+/// the test runs as root (as CI does); otherwise the test fails saying what to install.
+pub fn ensure_debian(paths: &[&str], packages: &[&str]) {
+    let present = || paths.iter().all(|p| Path::new(p).exists());
+    if present() {
+        return;
+    }
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    if root {
+        let apt = |args: &[&str]| {
+            Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success())
+        };
+        let _ = apt(&["update", "-qq"]);
+        let _ = apt(&[&["install", "-y", "-qq"][..], packages].concat());
+    }
+    assert!(present(), "this test needs Debian's {}: run `apt-get install {}` as root", packages.join(", "), packages.join(" "));
+}
+
+/// GDAL's reader, which checks GIS exports (Debian's gdal-bin).
+pub const OGRINFO: &str = "/usr/bin/ogrinfo";

@@ -13,27 +13,9 @@ use std::time::{Duration, Instant};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// GDAL's reader, which checks the GeoJSON export.
-const OGRINFO: &str = "/usr/bin/ogrinfo";
-
 /// Debian's browser and driver, and GDAL, installed with apt-get when missing (CI runs as root).
 fn ensure_chromium() {
-    let present = || [CHROMIUM, CHROMEDRIVER, OGRINFO].iter().all(|p| Path::new(p).exists());
-    if present() {
-        return;
-    }
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
-    if root {
-        let apt = |args: &[&str]| {
-            Command::new("apt-get").args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success())
-        };
-        let _ = apt(&["update", "-qq"]);
-        let _ = apt(&["install", "-y", "-qq", "chromium", "chromium-driver", "gdal-bin"]);
-    }
-    assert!(
-        present(),
-        "the browser test needs Debian's chromium, chromium-driver and gdal-bin: run `apt-get install chromium chromium-driver gdal-bin` as root"
-    );
+    ensure_debian(&[CHROMIUM, CHROMEDRIVER, OGRINFO], &["chromium", "chromium-driver", "gdal-bin"]);
 }
 
 /// A child process killed when the test ends, however it ends.
@@ -309,31 +291,24 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!((number_after(tip, " to ") - row["ci_high"].as_f64().unwrap()).abs() <= 0.051, "{tip} vs {row}");
         page.screenshot("presence").await;
 
-        // Exports carry the question: CSV under a comment line with it, key columns first;
-        // GeoJSON with each cell's closed polygon (longitude first) and the value with its
-        // interval, the question in its `crowdlens` member.
-        let csv = page
-            .client
-            .execute(&format!("return api('GET', '/v1/answers/{id}').then((a) => toCsv(a.rows, a))"), vec![])
-            .await
-            .unwrap();
+        // Exports carry the question: the buttons fetch the server's export (CSV under `#`
+        // lines with it, key columns first; GeoJSON with each cell's closed polygon, longitude
+        // first, and the value with its interval, the question in its `crowdlens` member).
+        let csv = page.client.execute(&format!("return exportText({id}, 'csv')"), vec![]).await.unwrap();
         let csv = csv.as_str().unwrap();
         let mut lines = csv.lines();
-        assert!(lines.next().unwrap().starts_with(&format!("# crowdlens answer #{id}: {{")), "{csv}");
+        assert!(lines.next().unwrap().starts_with(&format!("# crowdlens answer #{id} (presence)")), "{csv}");
+        assert!(lines.next().unwrap().starts_with("# asked: {"), "{csv}");
         lines.next();
         assert_eq!(lines.next().unwrap(), "bucket_start,cell,value,ci_low,ci_high");
         assert_eq!(lines.count(), rows.len());
-        let geo = page
-            .client
-            .execute(&format!("return api('GET', '/v1/answers/{id}').then(answerGeoJson)"), vec![])
-            .await
-            .unwrap();
+        let geo = page.client.execute(&format!("return exportText({id}, 'geojson').then(JSON.parse)"), vec![]).await.unwrap();
         assert_eq!(geo["type"], "FeatureCollection");
         assert_eq!(geo["crowdlens"]["asked"], answer["asked"]);
         let features = geo["features"].as_array().unwrap();
         assert_eq!(features.len(), rows.len());
         for (f, row) in features.iter().zip(rows) {
-            // JavaScript writes 41.0 as 41: numbers are compared as numbers.
+            // A float 41.0 may come back as 41: numbers are compared as numbers.
             for (k, v) in row.as_object().unwrap() {
                 let got = &f["properties"][k];
                 assert!(got == v || got.as_f64().is_some_and(|g| Some(g) == v.as_f64()), "{k}: {got} vs {v}");
@@ -425,6 +400,37 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!(refusal.contains("auditor") && refusal.contains("analyst"), "{refusal}");
         page.screenshot("forbidden").await;
 
+        // Where you are: a place search sets the area to a box about the place, the map shows
+        // place names, and the pointer's county is named.
+        page.goto("#/ask").await;
+        page.fill_plain("#place-search", "downtown minneapolis").await;
+        page.click("#place-find").await;
+        let first = page.text("#place-result-0").await;
+        assert!(first.starts_with("Minneapolis, MN, US"), "{first}");
+        page.click("#place-result-0").await;
+        page.wait_for("#place-chosen").await;
+        let area = page.client.execute("return document.getElementById('f-area').value", vec![]).await.unwrap();
+        let b: Vec<f64> = area.as_str().unwrap().trim_start_matches("bbox:").split(',').map(|v| v.parse().unwrap()).collect();
+        assert!(b[0] < -93.26 && -93.26 < b[2] && b[1] < 44.98 && 44.98 < b[3], "{area}");
+        page.wait_for("#area-outline").await;
+        page.wait_for("text.place-label[data-place='Minneapolis']").await;
+        let county = page
+            .client
+            .execute(
+                "const svg = document.getElementById('map'); const r = svg.getBoundingClientRect();
+                 svg.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true }));
+                 return document.getElementById('map-where').textContent",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(county.as_str().unwrap().contains("County: Hennepin, Minnesota"), "{county}");
+        page.wait_until("return document.getElementById('price-ci')").await;
+        page.screenshot("place-search").await;
+        page.fill_plain("#place-search", "qqqzzzx").await;
+        page.click("#place-find").await;
+        assert!(page.text("#place-none").await.contains("No place called"));
+
         // A bad area shows the API's own words beside the area field, and charges nothing.
         let before = (spent(&epoch), audit_len());
         page.goto("#/ask").await;
@@ -480,7 +486,9 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
             common.iter().chain(extra).copied().collect()
         };
         page.ask("flows", &with(&[("area", "bbox:-93.30,44.955,-93.20,44.99")])).await;
-        page.wait_for("#flows-ranked").await;
+        // Zones are named by the nearest place, beside their ids.
+        let ranked = page.text("#flows-ranked").await;
+        assert!(ranked.contains("(near Minneapolis)"), "{ranked}");
         page.wait_until("return document.querySelectorAll('#map path.flow').length").await;
         page.screenshot("flows").await;
         page.ask("dwell", &with(&[("area", downtown)])).await;
@@ -500,6 +508,12 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert_eq!(page.client.execute("return document.getElementById('draw-into-area').checked", vec![]).await.unwrap(), true);
         page.click("#f-area_b").await;
         assert_eq!(page.client.execute("return document.getElementById('draw-into-area_b').checked", vec![]).await.unwrap(), true);
+        // A mistake in area B is shown under area B (the API names the field), not under A.
+        page.fill("area_b", "bbox:-93.245,44.965").await;
+        page.click("#price-button").await;
+        let under_b = page.wait_until("return document.getElementById('err-area_b').textContent").await;
+        assert!(under_b.as_str().unwrap().contains("bbox"), "{under_b}");
+        assert_eq!(page.client.execute("return document.getElementById('err-area').textContent", vec![]).await.unwrap(), "");
         // A changed field is priced again without a click.
         page.fill("area_b", "bbox:-93.245,44.965,-93.210,44.985").await;
         // Both areas are outlined on the map, each in its own colour.
@@ -547,6 +561,43 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         page.wait_for("a.open-answer").await;
         assert_eq!(page.client.find_all(Locator::Css("a.open-answer")).await.unwrap().len(), 7, "seven kept answers (presence twice)");
         page.screenshot("answers").await;
+
+        // Two answers of the same shape compare key by key, with the combined interval: the
+        // first presence question asked again for another case.
+        let again = api(
+            &base,
+            &analyst,
+            "/v1/ask/presence",
+            Some(&serde_json::json!({"case": "UI-2", "purpose": "fraud-investigation", "from": "2026-11-03T02:00:00Z",
+                "to": "2026-11-03T04:00:00Z", "bucket": "2h", "area": "bbox:-93.30,44.86,-93.18,44.92", "epsilon": 0.5})),
+        );
+        let second = again["audit_id"].as_i64().unwrap();
+        page.goto("#/answers").await;
+        page.click(&format!("input.compare-pick[data-id='{id}']")).await;
+        assert!(!page.wait_for("#compare").await.is_enabled().await.unwrap(), "one ticked is not two");
+        page.click(&format!("input.compare-pick[data-id='{second}']")).await;
+        page.click("#compare").await;
+        page.wait_until("return document.querySelectorAll('#map path.hex').length").await;
+        let note = page.text("#compare-note").await;
+        assert!(note.contains(&format!("{} keys compared", rows.len())), "{note}");
+        let first_rows = api(&base, &analyst, &format!("/v1/answers/{id}"), None)["rows"].as_array().unwrap().clone();
+        let second_rows = again["rows"].as_array().unwrap().clone();
+        let diff = page
+            .client
+            .execute("return compareAnswers({question: 'presence', rows: arguments[0]}, {question: 'presence', rows: arguments[1]}).rows", vec![serde_json::json!(first_rows), serde_json::json!(second_rows)])
+            .await
+            .unwrap();
+        let (ra, rb, d) = (&first_rows[0], second_rows.iter().find(|r| r["cell"] == first_rows[0]["cell"]).unwrap(), &diff[0]);
+        let half = |r: &serde_json::Value| (r["ci_high"].as_f64().unwrap() - r["ci_low"].as_f64().unwrap()) / 2.0;
+        assert_eq!(d["value"].as_f64().unwrap(), rb["value"].as_f64().unwrap() - ra["value"].as_f64().unwrap(), "{d}");
+        let combined = (half(ra).powi(2) + half(rb).powi(2)).sqrt();
+        assert!((d["ci_high"].as_f64().unwrap() - d["value"].as_f64().unwrap() - combined).abs() < 1e-9, "{d}");
+        assert!(page.text("#compare-table").await.contains("value_a"));
+        page.screenshot("compare").await;
+        // Answers to different questions are refused with what to do instead.
+        page.goto(&format!("#/compare/{id},{reach}")).await;
+        let refused = page.text("#view .message.error").await;
+        assert!(refused.contains("only answers to the same question can be compared"), "{refused}");
 
         // An auditor sees the entries and the verified chain.
         page.click("#signout").await;

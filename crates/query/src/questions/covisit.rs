@@ -84,7 +84,7 @@ pub(super) fn price_covisit(
     q.common.window(store, rules)?;
     let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let a = cells_of(&q.area, res)?;
-    let b = cells_of(&q.area_b, res)?;
+    let b = cells_of(&q.area_b, res).map_err(|e| e.about("area_b"))?;
     // Each device adds 1 to the total and 1 to one lag bin: no bound to choose.
     let shape = Shape {
         bound: 2,

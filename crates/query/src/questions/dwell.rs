@@ -70,7 +70,7 @@ pub(super) fn price_dwell(
     let bound = q.common.bound(rules)?;
     q.common.window(store, rules)?;
     if q.max_gap_s <= 0 {
-        return Err(QueryError::BadWindow("--max-gap must be positive".into()));
+        return Err(QueryError::BadWindow("--max-gap must be positive".into()).about("max_gap"));
     }
     let res = resolution(rules, q.res, rules.h3_finest_question)?;
     let cells = cells_of(&q.area, res)?;

@@ -102,28 +102,28 @@ pub(super) fn flow_zones(store: &Store, rules: &Rules, q: &FlowsQuestion) -> Res
     let default_res = store.config().resolution.h3_default_question.min(7);
     match (&q.zones_file, &q.top_from, &q.area) {
         (Some(file), None, None) => {
-            let zones = read_named_zones(file)?;
+            let zones = read_named_zones(file).map_err(|e| e.about("zones"))?;
             let res = named_zone_resolution(rules, &zones, q.zones_res)?;
             let floor = rules.h3_finest_question;
-            let (map, names) = tile_named_zones(file, zones, res, floor)?;
+            let (map, names) = tile_named_zones(file, zones, res, floor).map_err(|e| e.about("zones"))?;
             Ok(FlowZones::Named { res, map, names })
         }
         (None, Some(origin), None) => {
             let cell: CellIndex = origin
                 .parse()
-                .map_err(|_| QueryError::BadArea(format!("--top-from {origin:?} is not an H3 cell")))?;
+                .map_err(|_| QueryError::BadArea(format!("--top-from {origin:?} is not an H3 cell")).about("top_from"))?;
             let res = u8::from(cell.resolution());
             if q.zones_res.is_some_and(|r| r != res) {
-                return Err(QueryError::BadArea("--top-from's cell resolution and --zones-res differ".into()));
+                return Err(QueryError::BadArea("--top-from's cell resolution and --zones-res differ".into()).about("zones_res"));
             }
-            resolution(rules, Some(res), res)?;
+            resolution(rules, Some(res), res).map_err(|e| e.about("top_from"))?;
             Ok(FlowZones::TopFrom { res, origin: u64::from(cell) })
         }
         (None, None, Some(area)) => {
             let res = zones_resolution(rules, q.zones_res.unwrap_or(default_res.min(rules.h3_finest_question)))?;
             let area = Area::parse(area)?;
             if let Some(fixed) = area.fixed_resolution().filter(|&fixed| fixed != res) {
-                return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --zones-res {fixed}")));
+                return Err(QueryError::BadArea(format!("the cells are at resolution {fixed}; pass --zones-res {fixed}")).about("zones_res"));
             }
             let resolution = Resolution::try_from(res).map_err(|e| QueryError::BadArea(e.to_string()))?;
             let zones = area
@@ -162,7 +162,8 @@ pub(super) fn zones_resolution(rules: &Rules, res: u8) -> Result<u8, QueryError>
     if res > floor {
         return Err(QueryError::BadArea(format!(
             "--zones-res {res} is finer than this store allows (finest: {floor}); pass --zones-res {floor} or coarser"
-        )));
+        ))
+        .about("zones_res"));
     }
     Ok(res)
 }

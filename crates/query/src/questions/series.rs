@@ -82,13 +82,13 @@ pub(super) fn price_series(
     let floors = &store.config().resolution;
     let target = Window::new(q.common.from_s, q.common.to_s, q.bucket_s, floors, rules)?;
     let baseline = Window::new(q.baseline_from_s, q.baseline_to_s, q.bucket_s, floors, rules)
-        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")).about("baseline_from"))?;
     if q.baseline_from_s < q.common.to_s && q.common.from_s < q.baseline_to_s {
-        return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()));
+        return Err(QueryError::BadWindow("the baseline window must not overlap the window".into()).about("baseline_from"));
     }
     check_span(store, rules, target.from_s, target.to_s)?;
     check_span(store, rules, baseline.from_s, baseline.to_s)
-        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")))?;
+        .map_err(|e| QueryError::BadWindow(format!("baseline: {e}")).about("baseline_from"))?;
     let res = resolution(rules, q.res, floors.h3_default_question)?;
     let cells = cells_of(&q.area, res)?;
     let partitions = target.buckets() + baseline.buckets();

@@ -1,10 +1,14 @@
 //! Kept answers: re-read without a charge and without running anything.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use std::collections::HashMap;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crowdlens_control::tokens::Role;
 use crowdlens_control::ControlError;
+use crowdlens_report::{ExportError, ExportFormat};
 use serde::Deserialize;
 
 use super::auth::{Caller, Readers};
@@ -45,6 +49,43 @@ pub(super) async fn show_answer(
     Path(id): Path<i64>,
     Query(view): Query<ShowQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    readable_answer(&state, &caller, id, view.adjust).map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ExportQuery {
+    /// csv (the default), json or geojson.
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    adjust: bool,
+}
+
+/// A kept answer as a file carrying its question ([`crowdlens_report::export`]). Named zones
+/// have no geometry here: their polygons are the asker's file, which the server never reads.
+pub(super) async fn export_answer(
+    State(state): State<ServerState>,
+    caller: Caller<Readers>,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let format: ExportFormat = q
+        .format
+        .as_deref()
+        .unwrap_or("csv")
+        .parse()
+        .map_err(|e: ExportError| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.to_string()).on_field("format"))?;
+    let answer = readable_answer(&state, &caller, id, q.adjust)?;
+    let text = crowdlens_report::export(&answer, format, &HashMap::new())
+        .map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    let disposition = format!("attachment; filename=\"crowdlens-answer-{id}.{}\"", format.name());
+    Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
+}
+
+/// Kept answer `id` as the caller may read it: an analyst only their own (another's is absent,
+/// not forbidden, so its id says nothing).
+fn readable_answer(state: &ServerState, caller: &Caller<Readers>, id: i64, adjust: bool) -> Result<serde_json::Value, ApiError> {
     let (_, ledger) = state.open()?;
     let missing = || {
         ApiError::new(StatusCode::NOT_FOUND, "no_such_answer", format!("no kept answer #{id}; list them at /v1/answers"))
@@ -57,13 +98,12 @@ pub(super) async fn show_answer(
         }
         Err(e) => return Err(ApiError::internal(e.to_string())),
     };
-    // Another analyst's answer is reported as absent, not forbidden: its id says nothing.
     if caller.token.role == Role::Analyst && kept.summary.actor != actor_of(&caller.token) {
         return Err(missing());
     }
     let mut answer = kept.to_json().map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
-    if view.adjust {
+    if adjust {
         crowdlens_query::adjust::adjust(&mut answer);
     }
-    Ok(Json(answer))
+    Ok(answer)
 }

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 mod answers;
 pub(crate) mod auth;
 mod oversight;
+mod places;
 mod questions;
 mod store;
 mod tokens;
@@ -92,6 +93,12 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
     }
 
+    /// The same error, about the request's field `name`.
+    fn on_field(mut self, name: &str) -> ApiError {
+        self.field = Some(name.to_string());
+        self
+    }
+
     /// A request the client must change.
     fn bad(message: impl std::fmt::Display) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message.to_string())
@@ -111,14 +118,16 @@ impl IntoResponse for ApiError {
 /// A refused question keeps its stable code (the one its audit entry records).
 impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> ApiError {
-        let status = match &e {
+        let status = match e.kind() {
             QueryError::Control(ControlError::BudgetExhausted { .. } | ControlError::DeltaExhausted { .. }) => {
                 StatusCode::CONFLICT
             }
             QueryError::BadPurpose { .. } | QueryError::MissingCase => StatusCode::FORBIDDEN,
             QueryError::UnknownQuestion(..) => StatusCode::NOT_FOUND,
             // The operator must restore the ledger; nothing is answered until then.
-            QueryError::Control(ControlError::LedgerMissing { .. } | ControlError::RolledBack { .. }) => {
+            QueryError::Control(
+                ControlError::LedgerMissing { .. } | ControlError::LedgerEmptied { .. } | ControlError::RolledBack { .. },
+            ) => {
                 tracing::error!(message = %e, "ledger refused");
                 return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger_unavailable", e.to_string());
             }
@@ -138,10 +147,7 @@ impl From<QueryError> for ApiError {
             | QueryError::Dp(_) => StatusCode::BAD_REQUEST,
             _ => return ApiError::internal(e.to_string()),
         };
-        let field = match &e {
-            QueryError::BadParameter { name, .. } => Some(name.clone()),
-            _ => None,
-        };
+        let field = e.field().map(str::to_string);
         ApiError { status, code: e.code(), message: e.to_string(), field }
     }
 }
@@ -196,8 +202,10 @@ route_table! {
     POST "/v1/retention/apply" => store::retention,
     GET "/v1/store" => store::store_info,
     POST "/v1/cells" => store::cell_boundaries,
+    GET "/v1/places" => places::places,
     GET "/v1/answers" => answers::list_answers,
     GET "/v1/answers/{id}" => answers::show_answer,
+    GET "/v1/answers/{id}/export" => answers::export_answer,
     GET "/v1/tokens" => tokens::list_tokens,
     POST "/v1/tokens" => tokens::create_token,
     GET "/v1/report" => oversight::transparency_report,
@@ -237,6 +245,8 @@ pub(crate) fn accepted_fields() -> Vec<(&'static str, &'static str, &'static str
         ("POST", "/v1/tokens", "body", fields::<tokens::TokenBody>()),
         ("POST", "/v1/retention/apply", "body", fields::<store::RetentionBody>()),
         ("GET", "/v1/answers", "query", fields::<answers::AnswersQuery>()),
+        ("GET", "/v1/places", "query", fields::<places::PlacesQuery>()),
+        ("GET", "/v1/answers/{id}/export", "query", fields::<answers::ExportQuery>()),
         ("GET", "/v1/report", "query", fields::<oversight::ReportQuery>()),
     ]
 }
