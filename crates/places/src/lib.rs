@@ -53,7 +53,7 @@ struct Reader<'a> {
     pos: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn varint(&mut self) -> Result<u64, DecodeError> {
         let start = self.pos;
         let mut value = 0u64;
@@ -73,12 +73,13 @@ impl Reader<'_> {
         Ok((v >> 1) as i64 ^ -((v & 1) as i64))
     }
 
-    fn slice(&mut self, len: u64) -> Result<&[u8], DecodeError> {
+    fn slice(&mut self, len: u64) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         let end = usize::try_from(len).ok().and_then(|l| start.checked_add(l)).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or(DecodeError::Truncated(start))?;
         self.pos = end;
-        Ok(&self.bytes[start..end])
+        let bytes: &'a [u8] = self.bytes;
+        Ok(&bytes[start..end])
     }
 
     fn text(&mut self) -> Result<String, DecodeError> {

@@ -108,8 +108,8 @@ impl QueryError {
     pub fn field(&self) -> Option<&str> {
         use crowdlens_control::ControlError as C;
         Some(match self {
-            QueryError::About { field, .. } => field,
-            QueryError::BadParameter { name, .. } => name,
+            QueryError::About { field, .. } => *field,
+            QueryError::BadParameter { name, .. } => name.as_str(),
             QueryError::BadArea(_) | QueryError::TooManyPartitions { .. } | QueryError::NoCategories => "area",
             QueryError::BadWindow(_) | QueryError::WindowTooLong { .. } | QueryError::WindowOutsideData(_) => "from",
             QueryError::ResolutionTooFine { .. } => "res",

@@ -175,7 +175,7 @@ fn geojson_of(answer: &Value, rows: &[Value], named_zones: &HashMap<String, geoj
     let features: Vec<Value> = rows
         .iter()
         .map(|row| {
-            let geometry = geometry_of(row, named_zones).map(Value::from).unwrap_or(Value::Null);
+            let geometry = geometry_of(row, named_zones).and_then(|g| serde_json::to_value(g).ok()).unwrap_or(Value::Null);
             json!({"type": "Feature", "geometry": geometry, "properties": row})
         })
         .collect();

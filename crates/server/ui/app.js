@@ -850,8 +850,22 @@ async function viewAsk() {
     params.map((p) => el('div', { class: 'field' },
       el('label', { for: 'f-' + p.name }, p.label, el('span', { class: 'hint' }, ' — ' + hint(p))),
       input(p),
-      el('div', { class: 'field-error', id: 'err-' + p.name }))),
+      el('div', { class: 'field-error', id: 'err-' + p.name }),
+      p.type === 'area' ? el('div', { class: 'field-warning', id: 'warn-' + p.name }) : null)),
     el('div', { class: 'actions' }, priceButton, askButton), generalError, priceBox].flat());
+  // An area outside the region the store's feeds cover (as its operator declared it) would be
+  // answered with noise about zero, and still be charged: say so before pricing.
+  const warnOutside = () => {
+    for (const p of params.filter((q) => q.type === 'area')) {
+      const slot = form.querySelector('#warn-' + p.name);
+      const b = areaBounds(form.querySelector(`[name="${p.name}"]`).value.trim());
+      const c = st.coverage;
+      const outside = b && c && (b[2] < c[0] || b[0] > c[2] || b[3] < c[1] || b[1] > c[3]);
+      slot.textContent = outside
+        ? `This area lies outside the region this store's feeds cover (${c.map((v) => v.toFixed(2)).join(', ')}, as its operator declared it): its answer would be noise about zero, and would still be charged.`
+        : '';
+    }
+  };
 
   const values = () => {
     const v = {};
@@ -905,6 +919,7 @@ async function viewAsk() {
     const area = form.querySelector('[name=area]').value.trim();
     const areaB = form.querySelector('[name=area_b]');
     drawAreaSpec(map, area, areaB && areaB.value.trim());
+    warnOutside();
   });
   let repriceTimer = null;
   let pricing = 0;
@@ -960,6 +975,7 @@ async function viewAsk() {
   show(el('h1', {}, 'Ask a question'),
     el('div', { class: 'grid2' }, el('div', { class: 'card' }, form), mapCard));
   requestAnimationFrame(() => {
+    if (form.querySelector('[name=area]')) warnOutside();
     if (st.map_home) map.fit(st.map_home);
     drawAreaSpec(map, askState.values.area || '', fieldNames.includes('area_b') ? askState.values.area_b : null);
     // An area carried over or typed before is shown where it is, with its surroundings.
@@ -974,6 +990,20 @@ async function viewAsk() {
 // "Minneapolis, MN, US (410,939 people)"
 function placeName(p) {
   return `${p.name}, ${p.admin && !/^\d+$/.test(p.admin) ? p.admin + ', ' : ''}${p.country}` + (p.population ? ` (${fmt(p.population)} people)` : '');
+}
+
+// The bounds of an area as typed: a `bbox:` or a pasted GeoJSON geometry (cells: specs have
+// no bounds without their outlines, and are not judged).
+function areaBounds(spec) {
+  const b = bboxOf(spec);
+  if (b) return b;
+  if (!spec || !spec.startsWith('{')) return null;
+  try {
+    const g = JSON.parse(spec);
+    const geometry = g.type === 'Feature' ? g.geometry : g;
+    const r = bounds(geometry);
+    return r.every(Number.isFinite) ? r : null;
+  } catch (_) { return null; }
 }
 
 // A `bbox:` spec's four numbers, or null.
@@ -997,7 +1027,6 @@ function drawAreaSpec(map, spec, specB) {
   map.render();
 }
 
-// The field an error is about: the one the API names, else the one its stable code implies.
 // The server's messages name parameters as the CLI spells them (`--zones-res`) and quote
 // code in backticks; the form names them by their labels.
 function inFormTerms(message, params) {
@@ -1133,7 +1162,7 @@ async function viewCompare(arg) {
   show(el('h1', {}, `Answer #${b.audit_id} less answer #${a.audit_id} (${a.question})`),
     el('div', { class: 'card' },
       el('p', { id: 'compare-note' }, `${c.rows.length} keys compared: each value is #${b.audit_id}'s less #${a.audit_id}'s, with a 95% interval combining both answers' noise. `
-        + `${shown} differ beyond their interval; the rest are hatched.`
+        + `${shown} differ beyond their interval; the rest are hatched. The interval covers the noise only: each answer also keeps its own random choice of L keys per device, so where devices hold more than L keys the two differ by that too.`
         + (c.onlyA || c.onlyB ? ` ${c.onlyA} keys only in #${a.audit_id} and ${c.onlyB} only in #${b.audit_id} are left out.` : '')),
       el('p', { class: 'muted' }, `#${a.audit_id}: ${askedSummary(a.asked)} (ε ${fmt(a.epsilon, 4)}). #${b.audit_id}: ${askedSummary(b.asked)} (ε ${fmt(b.epsilon, 4)}). Comparing is free: it reads the two kept answers only.`)),
     el('div', { class: 'card' }, picture, el('div', { class: 'scroll', id: 'compare-table' }, rowsTable(c.rows, ['value_a', 'value_b', ...MEASURES]))));

@@ -32,6 +32,10 @@ pub struct MapConfig {
     /// Where the map opens: `[min_lon, min_lat, max_lon, max_lat]`.
     #[serde(default)]
     pub home: Option<[f64; 4]>,
+    /// The region the store's feeds cover, as the operator declares it (never computed from
+    /// the rows, which would make it depend on them): the UI warns when an area lies outside.
+    #[serde(default)]
+    pub coverage: Option<[f64; 4]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -234,7 +238,8 @@ impl Config {
         if self.policy.max_accuracy_m.is_nan() || self.policy.max_accuracy_m <= 0.0 {
             return bad("policy.max_accuracy_m must be positive".into());
         }
-        if let Some([min_lon, min_lat, max_lon, max_lat]) = self.map.home {
+        for (name, bbox) in [("map.home", self.map.home), ("map.coverage", self.map.coverage)] {
+            let Some([min_lon, min_lat, max_lon, max_lat]) = bbox else { continue };
             let ok = (-180.0..=180.0).contains(&min_lon)
                 && (-180.0..=180.0).contains(&max_lon)
                 && (-90.0..=90.0).contains(&min_lat)
@@ -242,7 +247,7 @@ impl Config {
                 && min_lon < max_lon
                 && min_lat < max_lat;
             if !ok {
-                return bad("map.home must be [min_lon, min_lat, max_lon, max_lat] with min < max, in degrees".into());
+                return bad(format!("{name} must be [min_lon, min_lat, max_lon, max_lat] with min < max, in degrees"));
             }
         }
         Ok(())
@@ -314,6 +319,9 @@ purposes = [{}]
 [map]
 # Where the web UI's map opens: [min_lon, min_lat, max_lon, max_lat] (public; names a region).
 {}
+# The region the feeds cover, as you declare it (public; never computed from the data): the
+# web UI warns when an area lies outside it.
+{}
 
 [engine]
 # Where questions run when a command gives no --engine: a Ballista cluster's scheduler started
@@ -342,6 +350,10 @@ purposes = [{}]
             match self.map.home {
                 Some(h) => format!("home = {h:?}"),
                 None => "# home = [-93.40, 44.85, -92.98, 45.10]".into(),
+            },
+            match self.map.coverage {
+                Some(c) => format!("coverage = {c:?}"),
+                None => "# coverage = [-93.40, 44.85, -92.98, 45.10]".into(),
             },
             match &self.engine.cluster {
                 Some(c) => format!("cluster = {c:?}"),

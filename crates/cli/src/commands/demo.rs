@@ -48,6 +48,8 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
     let (min_lon, min_lat, max_lon, max_lat) = crowdlens_synth::TWIN_CITIES.bbox;
     let mut config = Config::default();
     config.map.home = Some([min_lon, min_lat, max_lon, max_lat]);
+    // The generator's region is what its feeds cover: declared, not read off the rows.
+    config.map.coverage = Some([min_lon, min_lat, max_lon, max_lat]);
     let store = create_store_with(&store_dir, &config)?;
     println!("created {}", store_dir.display());
 

@@ -118,7 +118,7 @@ fn synth_ingest_ask_budget() {
         assert!(info.contains(field), "{field} not in {info}");
     }
     let e = run(&["answers", "export", "--store", s(&st), &id, "--format", "shp"]);
-    assert!(e.status != 0 && e.stderr.contains("no export format \"shp\": use csv, json or geojson"), "{e}");
+    assert!(e.status != 0 && e.stderr.contains("no export format \"shp\": use csv, json or geojson"), "{}", e.stderr);
     // The same question again, for the same case, is given the same answer, free.
     let again = ask("0.5", &[]).ok().json();
     assert_eq!((again["reused"]["answer"].to_string(), again["reused"]["charged"].as_bool()), (id.clone(), Some(false)));

@@ -1223,7 +1223,8 @@ fn export_without_values(text: &str, format: &str, public: bool) -> String {
         "csv" => {
             let (question, table): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.starts_with('#'));
             let mut shown: Vec<String> = question.iter().map(|l| l.to_string()).collect();
-            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(table.join("\n").as_bytes().to_vec().as_slice());
+            let table = table.join("\n");
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(table.as_bytes());
             let header = reader.headers().map(|h| h.clone()).unwrap_or_default();
             shown.push(header.iter().collect::<Vec<_>>().join(","));
             if public {

@@ -207,6 +207,12 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
     let dir = tempfile::tempdir().unwrap();
     let city = synth(dir.path(), 1500, 3);
     let st = init_store(dir.path());
+    // The operator declares the region the feeds cover (the synthetic Twin Cities).
+    let config = st.join("crowdlens.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("# coverage = "), "{text}");
+    let text = text.lines().map(|l| if l.starts_with("# coverage = ") { "coverage = [-93.40, 44.85, -92.98, 45.10]" } else { l }).collect::<Vec<_>>().join("\n");
+    std::fs::write(&config, text + "\n").unwrap();
     let sensitive = city.join("sensitive.geojson");
     run(&["ingest", "pings", s(&city.join("pings.csv")), "--store", s(&st), "--sensitive", s(&sensitive)]).ok();
     run(&["ingest", "openrtb", s(&city.join("bids.jsonl.gz")), "--store", s(&st), "--sensitive", s(&sensitive)]).ok();
@@ -430,6 +436,13 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         page.fill_plain("#place-search", "qqqzzzx").await;
         page.click("#place-find").await;
         assert!(page.text("#place-none").await.contains("No place called"));
+        // An area where the store's feeds do not reach (New York) is flagged before pricing;
+        // one inside the declared region is not.
+        page.fill("area", "bbox:-74.02,40.70,-73.95,40.78").await;
+        let warning = page.text("#warn-area").await;
+        assert!(warning.contains("outside the region this store's feeds cover"), "{warning}");
+        page.fill("area", "bbox:-93.30,44.95,-93.24,44.99").await;
+        page.wait_until("return document.getElementById('warn-area').textContent === ''").await;
 
         // A bad area shows the API's own words beside the area field, and charges nothing.
         let before = (spent(&epoch), audit_len());
@@ -572,7 +585,8 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
                 "to": "2026-11-03T04:00:00Z", "bucket": "2h", "area": "bbox:-93.30,44.86,-93.18,44.92", "epsilon": 0.5})),
         );
         let second = again["audit_id"].as_i64().unwrap();
-        page.goto("#/answers").await;
+        // The page already shows #/answers: load it again to list the new answer.
+        page.client.refresh().await.unwrap();
         page.click(&format!("input.compare-pick[data-id='{id}']")).await;
         assert!(!page.wait_for("#compare").await.is_enabled().await.unwrap(), "one ticked is not two");
         page.click(&format!("input.compare-pick[data-id='{second}']")).await;

@@ -35,6 +35,7 @@ pub(super) async fn store_info(
         "first_day": days.first(),
         "last_day": days.last(),
         "map_home": config.map.home,
+        "coverage": config.map.coverage,
     })))
 }
 
