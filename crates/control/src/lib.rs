@@ -51,7 +51,7 @@ pub enum ControlError {
     EpsilonBelowFloor { asked: f64, floor: f64 },
     #[error("this store's ledger {path} is missing. Its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup, or create a new store with `crowdlens init`; no command creates a ledger for an existing store")]
     LedgerMissing { path: String },
-    #[error("this store's ledger {path} holds no audit chain. Every ledger begins with its rules, so this one was emptied or replaced, and its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup")]
+    #[error("this store's ledger {path} holds no audit chain. Every ledger begins with its rules, so this one was emptied or replaced, and its budget and audit log cannot be recreated: restore control.sqlite (and control.head) from a backup. If `crowdlens init` itself was interrupted, the store holds nothing yet: create it again in a new directory")]
     LedgerEmptied { path: String },
     #[error("a ledger already exists at {path}; `crowdlens init` creates a ledger only for a new store")]
     LedgerExists { path: String },

@@ -171,11 +171,17 @@ pub fn gazetteer() -> &'static Gazetteer {
 /// Places, searchable by name and by where they are.
 pub struct Gazetteer {
     places: Vec<Place>,
-    /// Each place's name and alternative name, folded for matching.
-    folded: Vec<String>,
+    /// Each place's name and alternative name, folded for matching, as words.
+    words: Vec<Vec<String>>,
     /// Each place's name alone, folded.
     folded_name: Vec<String>,
+    /// Each place's country and division codes, lower case.
+    codes: Vec<[String; 2]>,
 }
+
+/// The most words of a query that count: a place name is rarely longer, and each word costs a
+/// pass over every place.
+pub const MAX_QUERY_WORDS: usize = 8;
 
 /// A place a search found, and the box an area around it would cover.
 #[derive(Debug, Clone, Serialize)]
@@ -222,9 +228,13 @@ fn half_side_degrees(population: u64) -> f64 {
 
 impl Gazetteer {
     pub fn new(places: Vec<Place>) -> Gazetteer {
-        let folded = places.iter().map(|p| fold(&format!("{} {}", p.name, p.alt_name))).collect();
+        let words = places
+            .iter()
+            .map(|p| fold(&format!("{} {}", p.name, p.alt_name)).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect())
+            .collect();
         let folded_name = places.iter().map(|p| fold(&p.name)).collect();
-        Gazetteer { places, folded, folded_name }
+        let codes = places.iter().map(|p| [p.country.to_lowercase(), p.admin.to_lowercase()]).collect();
+        Gazetteer { places, words, folded_name, codes }
     }
 
     pub fn len(&self) -> usize {
@@ -239,20 +249,19 @@ impl Gazetteer {
     /// may also be the place's country or first-level division code, as in "portland or"), then
     /// the largest. Words that name no place ("downtown") narrow nothing.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Found> {
-        let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+        let words: Vec<String> =
+            fold(query).split(' ').filter(|w| !w.is_empty()).take(MAX_QUERY_WORDS).map(str::to_string).collect();
         if words.is_empty() {
             return Vec::new();
         }
         let phrase = words.join(" ");
         let mut scored: Vec<(usize, u64, usize)> = Vec::new();
-        for (i, (p, names)) in self.places.iter().zip(&self.folded).enumerate() {
-            let name_words: Vec<&str> = names.split(' ').collect();
+        for (i, (p, name_words)) in self.places.iter().zip(&self.words).enumerate() {
             let in_name = words.iter().filter(|w| name_words.iter().any(|n| n.starts_with(w.as_str()))).count();
             if in_name == 0 {
                 continue;
             }
-            let codes = [p.country.to_lowercase(), p.admin.to_lowercase()];
-            let in_codes = words.iter().filter(|w| codes.iter().any(|c| c == *w)).count();
+            let in_codes = words.iter().filter(|w| self.codes[i].iter().any(|c| c == *w)).count();
             // A whole-name match ("paris" for Paris) beats a prefix ("paris" in Parisot).
             let whole = usize::from(self.folded_name[i] == phrase);
             scored.push((2 * (in_name + in_codes) + whole, p.population, i));

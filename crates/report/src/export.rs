@@ -23,6 +23,10 @@ use serde_json::{json, Map, Value};
 /// The measures of a row, in the order every export writes them, after the key's fields.
 pub const MEASURES: [&str; 4] = ["value", "ci_low", "ci_high", "adjusted"];
 
+/// The most rows a GeoJSON export holds: each is a polygon of seven positions, about 500
+/// bytes, so this is about 100 MB of text.
+pub const MAX_GEOJSON_ROWS: usize = 200_000;
+
 /// The members of an answer that are not its question: the rows themselves, and what is
 /// recomputed from them.
 const NOT_THE_QUESTION: [&str; 3] = ["rows", "derived", "fresh"];
@@ -78,6 +82,8 @@ pub enum ExportError {
     UnknownFormat(String),
     #[error("this is not an answer: it has no rows")]
     NotAnAnswer,
+    #[error("the answer has {rows} rows, more than the {limit} a GeoJSON export holds; export it as csv or json, or ask a smaller question")]
+    TooLarge { rows: usize, limit: usize },
     #[error("{0}")]
     Csv(#[from] csv::Error),
     #[error("{0}")]
@@ -92,6 +98,9 @@ pub fn export(
     named_zones: &HashMap<String, geojson::Geometry>,
 ) -> Result<String, ExportError> {
     let rows = answer.get("rows").and_then(Value::as_array).ok_or(ExportError::NotAnAnswer)?;
+    if format == ExportFormat::GeoJson && rows.len() > MAX_GEOJSON_ROWS {
+        return Err(ExportError::TooLarge { rows: rows.len(), limit: MAX_GEOJSON_ROWS });
+    }
     Ok(match format {
         ExportFormat::Json => serde_json::to_string_pretty(answer)? + "\n",
         ExportFormat::Csv => csv_text(answer, rows)?,
@@ -129,7 +138,9 @@ pub fn columns(rows: &[Value]) -> Vec<String> {
 
 fn csv_text(answer: &Value, rows: &[Value]) -> Result<String, ExportError> {
     let mut out = String::new();
-    let field = |k: &str| answer.get(k).map(plain).unwrap_or_default();
+    // A case id or purpose is the asker's text: a line break in it must not end the comment
+    // and start rows of its own.
+    let field = |k: &str| one_line(&answer.get(k).map(plain).unwrap_or_default());
     out.push_str(&format!(
         "# crowdlens answer #{} ({}), case {}, purpose {}\n",
         field("audit_id"),
@@ -159,6 +170,11 @@ fn csv_text(answer: &Value, rows: &[Value]) -> Result<String, ExportError> {
     let body = writer.into_inner().map_err(|e| ExportError::Csv(e.into_error().into()))?;
     out.push_str(&String::from_utf8_lossy(&body));
     Ok(out)
+}
+
+/// Text on one line: control characters (line breaks among them) written as escapes.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// A value as a CSV field or header word: strings without their quotes, lists joined by `;`.
@@ -267,6 +283,25 @@ mod tests {
         assert_eq!(lines[3], "bucket_start,cell,value,ci_low,ci_high");
         assert_eq!(lines[4], format!("2026-11-02T12:00:00Z,{},5,-2.0,12.0", cells().0));
         assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn a_line_break_in_the_asker_text_stays_in_its_comment() {
+        let mut a = presence();
+        a["case"] = json!("C-1\ncell,value\n8828308281fffff,9999");
+        let text = export(&a, ExportFormat::Csv, &HashMap::new()).unwrap();
+        assert!(text.lines().next().unwrap().contains("case C-1\\ncell,value\\n8828308281fffff,9999, purpose"), "{text}");
+        assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 3, "a header and two rows: {text}");
+    }
+
+    #[test]
+    fn a_huge_answer_is_refused_as_geojson_only() {
+        let rows: Vec<Value> = (0..=MAX_GEOJSON_ROWS).map(|i| json!({"value": i})).collect();
+        let a = json!({"question": "presence", "rows": rows});
+        let e = export(&a, ExportFormat::GeoJson, &HashMap::new()).unwrap_err();
+        assert!(matches!(e, ExportError::TooLarge { .. }), "{e}");
+        assert!(e.to_string().contains("export it as csv or json"), "{e}");
+        assert!(export(&a, ExportFormat::Csv, &HashMap::new()).is_ok());
     }
 
     #[test]

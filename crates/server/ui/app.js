@@ -1114,7 +1114,7 @@ async function viewAnswers() {
     [...byCase.entries()].map(([c, list]) => el('div', { class: 'card' },
       el('h2', {}, 'Case ', c),
       el('table', { class: 'answers' },
-        el('tr', {}, ['', 'answer', 'question', 'asked', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by'].map((h) => el('th', {}, h))),
+        headRow(['', 'answer', 'question', 'asked', 'purpose', 'released at', 'ε', 'δ', 'rows', 'by']),
         list.map((a) => el('tr', {},
           el('td', {}, el('input', { type: 'checkbox', class: 'compare-pick', 'data-id': a.audit_id, 'aria-label': 'compare answer #' + a.audit_id, onchange: (ev) => pick(a.audit_id, ev.target.checked) })),
           el('td', {}, el('a', { href: '#/answer/' + a.audit_id, class: 'open-answer' }, '#' + a.audit_id)),
@@ -1130,6 +1130,9 @@ async function viewAnswers() {
 function compareAnswers(a, b) {
   if (a.question !== b.question) {
     throw new Error(`answer #${a.audit_id} is ${a.question} and #${b.audit_id} is ${b.question}: only answers to the same question can be compared`);
+  }
+  if ((a.confidence || 0.95) !== (b.confidence || 0.95)) {
+    throw new Error(`answer #${a.audit_id}'s intervals are at ${a.confidence} and #${b.audit_id}'s at ${b.confidence}: only intervals of the same confidence combine`);
   }
   const keyOf = (r) => JSON.stringify(Object.keys(r).filter((k) => !MEASURES.includes(k)).sort().map((k) => [k, r[k]]));
   const inB = new Map(b.rows.map((r) => [keyOf(r), r]));
@@ -1161,7 +1164,7 @@ async function viewCompare(arg) {
   const shown = c.rows.filter((r) => !includesZero(r)).length;
   show(el('h1', {}, `Answer #${b.audit_id} less answer #${a.audit_id} (${a.question})`),
     el('div', { class: 'card' },
-      el('p', { id: 'compare-note' }, `${c.rows.length} keys compared: each value is #${b.audit_id}'s less #${a.audit_id}'s, with a 95% interval combining both answers' noise. `
+      el('p', { id: 'compare-note' }, `${c.rows.length} keys compared: each value is #${b.audit_id}'s less #${a.audit_id}'s, with a ${Math.round((a.confidence || 0.95) * 100)}% interval combining both answers' noise. `
         + `${shown} differ beyond their interval; the rest are hatched. The interval covers the noise only: each answer also keeps its own random choice of L keys per device, so where devices hold more than L keys the two differ by that too.`
         + (c.onlyA || c.onlyB ? ` ${c.onlyA} keys only in #${a.audit_id} and ${c.onlyB} only in #${b.audit_id} are left out.` : '')),
       el('p', { class: 'muted' }, `#${a.audit_id}: ${askedSummary(a.asked)} (ε ${fmt(a.epsilon, 4)}). #${b.audit_id}: ${askedSummary(b.asked)} (ε ${fmt(b.epsilon, 4)}). Comparing is free: it reads the two kept answers only.`)),
@@ -1241,6 +1244,12 @@ function answerMeta(a) {
   if (a.tiled) items.push(['tiled', `${a.tiled.cells} cells at H3 resolution ${a.tiled.res}`]);
   if (a.kept) items.push(['released at', a.kept.at], ['rows digest', a.kept.digest], ['digest check', a.kept.digest_matches_audit_entry ? (a.fresh ? 'matches the audit entry' : 'matches the audit entry; re-opened without a charge') : 'MISMATCH']);
   return el('dl', { class: 'meta', id: 'answer-meta' }, items.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-meta': k }, String(v))]));
+}
+
+// Columns of numbers, whose headers sit right-aligned over them.
+const NUMBER_COLUMNS = ['ε', 'δ', 'rows', 'ε spent', 'ε remaining', 'δ spent', 'pure ε', 'ρ (zCDP)', '(ε, δ) pairs', 'questions', 'ε charged', 'δ charged', 'ρ charged'];
+function headRow(names) {
+  return el('tr', {}, names.map((h) => el('th', { class: NUMBER_COLUMNS.includes(h) ? 'num' : null }, h)));
 }
 
 function rowsTable(rows, measures = MEASURES) {
@@ -1401,7 +1410,7 @@ async function viewBudget() {
     el('div', { class: 'card' },
       el('p', {}, `Each epoch (an ISO week, UTC) may spend ε = ${fmt(b.rules.epsilon_per_epoch)} and δ = ${fmt(b.rules.delta_per_epoch)} in all; one question at most ε = ${fmt(b.rules.max_epsilon_per_question)}. Spent budget is never given back.`),
       el('table', { id: 'budget-epochs' },
-        el('tr', {}, ['epoch', 'ε spent', '', 'ε remaining', 'δ spent', 'pure ε', 'ρ (zCDP)', '(ε, δ) pairs', 'questions'].map((h) => el('th', {}, h))),
+        headRow(['epoch', 'ε spent', '', 'ε remaining', 'δ spent', 'pure ε', 'ρ (zCDP)', '(ε, δ) pairs', 'questions']),
         b.epochs.map((e) => el('tr', { 'data-epoch': e.epoch },
           el('td', {}, e.epoch), el('td', { class: 'num epsilon-spent' }, fmt(e.epsilon_spent, 4)),
           el('td', {}, svgEl('svg', { width, height: 12 },
@@ -1414,7 +1423,7 @@ async function viewBudget() {
       el('p', { class: 'muted' }, 'ε spent is the epoch\'s guarantee: pure ε (Laplace questions) adds; ρ (Gaussian questions) composes in zCDP and converts to (ε, δ) once for the epoch, at its whole δ; (ε, δ) pairs (thresholded keys) add.')),
     el('div', { class: 'card' }, el('h2', {}, 'By case and purpose'),
       b.by_case.length ? el('table', { id: 'budget-cases' },
-        el('tr', {}, ['epoch', 'case', 'purpose', 'ε charged', 'δ charged', 'ρ charged', 'questions'].map((h) => el('th', {}, h))),
+        headRow(['epoch', 'case', 'purpose', 'ε charged', 'δ charged', 'ρ charged', 'questions']),
         b.by_case.map((c) => el('tr', {}, el('td', {}, c.epoch), el('td', {}, c.case_id), el('td', {}, c.purpose),
           el('td', { class: 'num' }, fmt(c.epsilon_spent, 4)), el('td', { class: 'num' }, fmt(c.delta_spent)), el('td', { class: 'num' }, fmt(c.rho_spent || 0, 4)), el('td', { class: 'num' }, c.questions))))
         : el('p', { class: 'muted' }, 'Nothing spent yet.')));
@@ -1437,7 +1446,7 @@ async function viewAudit() {
       ? el('div', { class: 'message ok', id: 'audit-status' }, `Chain verified: ${r.entries.length} entries, each hash covering the one before. Head #${head ? head.id : 0}: ${head ? head.hash : '–'}`)
       : el('div', { class: 'message error', id: 'audit-status' }, 'Chain does NOT verify: ' + r.problem),
     el('div', { class: 'card scroll' }, el('table', { id: 'audit-entries' },
-      el('tr', {}, ['#', 'at', 'actor', 'role', 'case', 'purpose', 'outcome', 'ε', 'δ', 'digest'].map((h) => el('th', {}, h))),
+      headRow(['#', 'at', 'actor', 'role', 'case', 'purpose', 'outcome', 'ε', 'δ', 'digest']),
       entries.slice(0, 1000).map((e) => el('tr', {},
         el('td', {}, e.id), el('td', {}, e.at.replace('T', ' ').slice(0, 19)), el('td', {}, e.actor), el('td', {}, e.role),
         el('td', {}, e.case_id), el('td', {}, e.purpose), el('td', {}, e.outcome), el('td', { class: 'num' }, e.epsilon),
@@ -1460,7 +1469,7 @@ async function viewTokens() {
   show(el('h1', {}, 'Tokens'),
     el('div', { class: 'card' }, el('h2', {}, 'New token'), el('div', { class: 'row' }, name, role, el('button', { type: 'button', id: 'create-token', onclick: create }, 'Create')), created),
     el('div', { class: 'card' }, el('table', { id: 'tokens' },
-      el('tr', {}, ['#', 'name', 'role', 'created', 'revoked', ''].map((h) => el('th', {}, h))),
+      headRow(['#', 'name', 'role', 'created', 'revoked', '']),
       r.tokens.map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.name), el('td', {}, t.role), el('td', {}, t.created_at), el('td', {}, t.revoked_at || ''),
         el('td', {}, t.revoked_at ? '' : el('button', { type: 'button', class: 'secondary', onclick: async () => {
           if (!confirm(`Revoke token #${t.id} (${t.name})? It stops working at once.`)) return;

@@ -99,10 +99,11 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             if adjust {
                 crowdlens_query::adjust::adjust(&mut answer);
             }
+            // Named zones' polygons matter to GeoJSON only; the zones file is the asker's own.
             let zones_file = zones.or_else(|| answer["asked"]["zones"].as_str().map(PathBuf::from).filter(|p| p.is_file()));
             let named = match &zones_file {
-                Some(path) => named_zone_geometries(path)?,
-                None => HashMap::new(),
+                Some(path) if format == crowdlens_report::ExportFormat::GeoJson => named_zone_geometries(path)?,
+                _ => HashMap::new(),
             };
             let text = crowdlens_report::export(&answer, format, &named)?;
             match out {

@@ -111,7 +111,8 @@ pub(super) fn price_reach(
         return Err(QueryError::NoCategories);
     }
     let categories = Categories::of(q)?;
-    let res = resolution(rules, q.zones_res, store.config().resolution.h3_default_question.min(7))?;
+    let res = resolution(rules, q.zones_res, store.config().resolution.h3_default_question.min(7))
+        .map_err(|e| e.about("zones_res"))?;
     let cells = cells_of(&q.area, res)?;
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let sensitivity = Sensitivity::once_per_partition(bound);

@@ -77,8 +77,14 @@ pub(super) async fn export_answer(
         .parse()
         .map_err(|e: ExportError| ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.to_string()).on_field("format"))?;
     let answer = readable_answer(&state, &caller, id, q.adjust)?;
-    let text = crowdlens_report::export(&answer, format, &HashMap::new())
-        .map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?;
+    // A large answer takes a while to write: off the executor, so other requests go on.
+    let text = tokio::task::spawn_blocking(move || crowdlens_report::export(&answer, format, &HashMap::new()))
+        .await
+        .map_err(|e| ApiError::internal(format!("kept answer #{id}: {e}")))?
+        .map_err(|e| match e {
+            ExportError::TooLarge { .. } => ApiError::new(StatusCode::BAD_REQUEST, "too_large", e.to_string()).on_field("format"),
+            e => ApiError::internal(format!("kept answer #{id}: {e}")),
+        })?;
     let disposition = format!("attachment; filename=\"crowdlens-answer-{id}.{}\"", format.name());
     Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
 }

