@@ -8,16 +8,19 @@
 //!   and role are an extractor (`api::auth::Caller`), and errors convert through `From`.
 //! - `/v1/questions` serves every question's descriptor; `POST /v1/ask/{question}` reads its
 //!   body through the same descriptor, and [`openapi_document`] is built from them too.
-//! - [`ui`](crate::ui): the web UI at `/` and `/ui/...`, compiled in, calling only `/v1`.
+//! - [`ui`](crate::ui): the web UI at `/` and `/ui/...`, compiled in, calling only `/v1`; the
+//!   operator's base map, when `serve --basemap` names one ([`Basemap`]), under `/ui/basemap/`.
 //! - [`ApiError`]: every failure as `{"code", "message"}` with a stable code.
 //! - limits: request body size (413), per-address and per-token rate limits (429), a
 //!   per-question timeout (504).
 
 mod api;
+mod basemap;
 mod openapi;
 mod ui;
 
 pub use api::{router, ApiError, Limits, ServerState, ROUTES};
+pub use basemap::Basemap;
 pub use openapi::openapi_document;
 
 /// Serves until the listener fails.

@@ -222,6 +222,55 @@ function unproject(x, y) {
   return [x * 360 - 180, (180 / Math.PI) * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)))];
 }
 
+// The operator's base map, if `serve --basemap` names one: its style, built here from what the
+// server says of the file, with MapLibre loaded only then (it is large, and most serves have
+// no base map).
+let operatorBasemapPromise = null;
+function operatorBasemap() {
+  if (!operatorBasemapPromise) {
+    operatorBasemapPromise = fetch('/ui/basemap/info.json').then(async (r) => {
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error('base map: HTTP ' + r.status);
+      const info = await r.json();
+      await loadScript('/ui/vendor/maplibre-gl-csp.js', '/ui/vendor/maplibre-gl.css');
+      maplibregl.setWorkerUrl('/ui/vendor/maplibre-gl-csp-worker.js');
+      return { info, style: basemapStyle(info) };
+    });
+  }
+  return operatorBasemapPromise;
+}
+
+function loadScript(src, css) {
+  document.head.append(el('link', { rel: 'stylesheet', href: css }));
+  return new Promise((resolve, reject) => {
+    const s = el('script', { src });
+    s.onload = resolve;
+    s.onerror = () => reject(new Error('could not load ' + src));
+    document.head.append(s);
+  });
+}
+
+// A plain style for any tiles: water blue, green space green, roads white, everything else a
+// quiet fill and line, so that the answers on top stay the figure.
+function basemapStyle(info) {
+  const tiles = [location.origin + '/ui/basemap/{z}/{x}/{y}'];
+  const zooms = { minzoom: info.minzoom, maxzoom: info.maxzoom };
+  const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#f2efe9' } }];
+  if (info.kind === 'raster') {
+    return { version: 8, sources: { basemap: { type: 'raster', tiles, tileSize: 256, ...zooms } }, layers: [...layers, { id: 'raster', type: 'raster', source: 'basemap' }] };
+  }
+  const fillOf = (id) => /water|ocean|lake|river/.test(id) ? '#aad3df' : /park|green|wood|forest|landcover|grass/.test(id) ? '#d8e8c8' : /building/.test(id) ? '#ddd6cf' : '#ebe6dc';
+  for (const { id } of info.vector_layers || []) {
+    const road = /road|transport|street|highway/.test(id);
+    const common = { source: 'basemap', 'source-layer': id };
+    layers.push(
+      { id: id + '-fill', type: 'fill', ...common, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': fillOf(id), 'fill-opacity': 0.7 } },
+      { id: id + '-line', type: 'line', ...common, paint: { 'line-color': road ? '#ffffff' : '#a89f90', 'line-width': road ? 1.6 : 0.8 } },
+      { id: id + '-point', type: 'circle', ...common, filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 2, 'circle-color': '#6d6456' } });
+  }
+  return { version: 8, sources: { basemap: { type: 'vector', tiles, ...zooms } }, layers };
+}
+
 let baseMapPromise = null;
 function loadBaseMap() {
   if (!baseMapPromise) {
@@ -292,10 +341,39 @@ class MapView {
     this.updateCredit();
     this.listen();
     loadBaseMap().then((base) => { this.base = base; this.render(); }).catch((e) => container.append(errorBox(e)));
+    operatorBasemap().then((style) => { if (style) this.addBasemap(style); }).catch((e) => container.append(errorBox(e)));
+  }
+
+  /// The operator's base map (`serve --basemap`), drawn by MapLibre under the SVG and moved
+  /// with it: the SVG's Web Mercator scale is pixels per world, MapLibre's zoom z is 512·2^z.
+  addBasemap({ style, info }) {
+    const wrap = this.svg.parentElement;
+    const box = el('div', { class: 'basemap', id: 'basemap' });
+    wrap.prepend(box);
+    this.svg.classList.add('over-basemap');
+    this.basemap = new maplibregl.Map({ container: box, style, interactive: false, attributionControl: false, fadeDuration: 0 });
+    // Counted for whoever checks the page (the browser test): the base map's features drawn.
+    this.basemap.on('idle', () => {
+      const features = (info.vector_layers || []).reduce((n, l) => n + this.basemap.querySourceFeatures('basemap', { sourceLayer: l.id }).length, 0);
+      wrap.setAttribute('data-basemap', 'drawn');
+      wrap.setAttribute('data-basemap-features', info.kind === 'vector' ? features : '');
+    });
+    this.basemap.on('error', (e) => wrap.setAttribute('data-basemap-error', String(e.error && e.error.message)));
+    this.basemapCredit = info.attribution || info.name || 'the operator\'s base map';
+    this.updateCredit();
+    this.render();
+  }
+
+  syncBasemap() {
+    if (!this.basemap) return;
+    this.svg.parentElement.setAttribute('data-basemap', 'moving');
+    this.basemap.resize();
+    this.basemap.jumpTo({ center: unproject(this.center[0], this.center[1]), zoom: Math.max(0, Math.log2(this.scale / 512)) });
   }
 
   updateCredit() {
-    this.credit.textContent = 'Boundaries: U.S. Census Bureau 2017 (us-atlas), Natural Earth (world-atlas). Places: GeoNames. Hexagons: H3'
+    this.credit.textContent = (this.basemapCredit ? `Base map: ${this.basemapCredit}. ` : '')
+      + 'Boundaries: U.S. Census Bureau 2017 (us-atlas), Natural Earth (world-atlas). Places: GeoNames. Hexagons: H3'
       + (this.grid.res === null ? '.' : `; grey grid: H3 resolution ${this.grid.res}.`);
   }
 
@@ -448,11 +526,14 @@ class MapView {
   draw() {
     const [w, h] = this.size();
     this.svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    this.syncBasemap();
     const vb = this.viewBounds();
     const visible = ({ b }) => b[0] <= vb[2] && b[2] >= vb[0] && b[1] <= vb[3] && b[3] >= vb[1];
     const base = [];
     if (this.base) {
-      for (const c of this.base.countries.filter(visible)) base.push(svgEl('path', { d: this.path(rings(c.f.geometry)), fill: '#f7f4ee', stroke: '#b8b0a2', 'stroke-width': 0.8 }));
+      // Over the operator's base map, the land is its to draw: outlines only.
+      const land = this.basemap ? 'none' : '#f7f4ee';
+      for (const c of this.base.countries.filter(visible)) base.push(svgEl('path', { d: this.path(rings(c.f.geometry)), fill: land, stroke: '#b8b0a2', 'stroke-width': 0.8 }));
       if (vb[2] - vb[0] < 20) {
         for (const c of this.base.counties.filter(visible)) base.push(svgEl('path', { d: this.path(rings(c.f.geometry)), fill: 'none', stroke: '#cfc6b6', 'stroke-width': 0.7 }));
       }

@@ -7,7 +7,8 @@ use crowdlens_types::parse_span;
 use super::ask::engine_for;
 
 pub(super) fn serve(options: super::ServeArgs) -> Result<()> {
-    let super::ServeArgs { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout } = options;
+    let super::ServeArgs { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout, basemap } = options;
+    let basemap = basemap.map(|path| crowdlens_server::Basemap::open(&path)).transpose().map_err(|e| anyhow::anyhow!("--basemap {e}"))?;
     let question_timeout = std::time::Duration::from_secs(
         parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
     );
@@ -30,6 +31,10 @@ pub(super) fn serve(options: super::ServeArgs) -> Result<()> {
         if let Some(engine) = engine {
             eprintln!("questions run on the cluster at {}", engine.name());
             state = state.with_engine(engine);
+        }
+        if let Some(basemap) = basemap {
+            eprintln!("base map: {} tiles, zoom {} to {}", basemap.info()["kind"].as_str().unwrap_or("?"), basemap.info()["minzoom"], basemap.info()["maxzoom"]);
+            state = state.with_basemap(basemap);
         }
         // Retention applies itself when the server starts (after it says where it listens, so
         // that line stays the first) and daily while it runs.

@@ -641,6 +641,7 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         api(side, "GET", "/v1/places?q=downtown%20minneapolis", Some(token), None);
         api(side, "GET", "/v1/places?bbox=-93.4,44.85,-93.0,45.1&limit=20", Some(token), None);
     }
+    api(side, "GET", "/ui/basemap/info.json", None, None);
     api(side, "GET", "/v1/places", Some(t.analyst.as_str()), None);
     api(side, "GET", "/v1/places?bbox=1,2,3", Some(t.analyst.as_str()), None);
     api(side, "GET", "/v1/places?q=minneapolis", None, None);

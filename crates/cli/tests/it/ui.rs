@@ -31,8 +31,13 @@ impl Drop for Killed {
 
 /// `crowdlens serve` on an ephemeral port; returns it with its base URL.
 fn serve(store: &Path) -> (Killed, String) {
+    serve_with(store, &[])
+}
+
+fn serve_with(store: &Path, extra: &[&str]) -> (Killed, String) {
     let mut child = bin()
         .args(["serve", "--store", s(store), "--listen", "127.0.0.1:0", "--rate-limit", "10000"])
+        .args(extra)
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn crowdlens serve");
@@ -632,6 +637,40 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert!(created.starts_with("cl_"), "{created}");
         assert_eq!(api(&base, &created, "/v1/token", None)["name"], "field office");
         page.screenshot("tokens").await;
+
+        // The operator's base map: vector tiles built by GDAL from the vendored county
+        // outlines, served from MBTiles and drawn by MapLibre under the answers.
+        let tiles = dir.path().join("twin-cities.mbtiles");
+        let counties = crate_dir().join("../server/ui/vendor/us-atlas-counties-10m.json");
+        let built = Command::new("/usr/bin/ogr2ogr")
+            .args(["-f", "MBTILES", "-s_srs", "EPSG:4326", "-t_srs", "EPSG:3857", "-clipsrc", "-93.6", "44.7", "-92.8", "45.3"])
+            .args(["-dsco", "MINZOOM=5", "-dsco", "MAXZOOM=12"])
+            .arg(&tiles)
+            .arg(&counties)
+            .args(["counties", "states"])
+            .output()
+            .expect("ogr2ogr (Debian's gdal-bin)");
+        assert!(built.status.success(), "ogr2ogr: {}", String::from_utf8_lossy(&built.stderr));
+        let (_mapped, mapped_base) = serve_with(&st, &["--basemap", s(&tiles)]);
+        let info = api(&mapped_base, &analyst, "/ui/basemap/info.json", None);
+        assert_eq!((info["kind"].as_str(), info["vector_layers"][0]["id"].as_str()), (Some("vector"), Some("counties")), "{info}");
+        let mapped = Page { client: page.client.clone(), base: mapped_base.clone(), shots: shots.clone() };
+        mapped.sign_in(&analyst).await;
+        mapped.goto("#/answer/{id}".replace("{id}", &id.to_string()).as_str()).await;
+        mapped.wait_for(".map-wrap[data-basemap='drawn']").await;
+        assert!(mapped.hexes().await > 0, "the answer is drawn over the base map");
+        let features = mapped
+            .wait_until("return Number(document.querySelector('.map-wrap').getAttribute('data-basemap-features'))")
+            .await;
+        assert!(features.as_u64().unwrap() > 0, "the tiles' counties are drawn: {features}");
+        // Zoomed out, the base map's county and state lines show around the answer.
+        mapped.click(".map-tools button[title='zoom out']").await;
+        mapped.wait_until("return document.querySelector('.map-wrap').getAttribute('data-basemap') === 'drawn'").await;
+        mapped.screenshot("basemap").await;
+        let credit = mapped.text(".map-credit").await;
+        assert!(credit.starts_with("Base map: "), "{credit}");
+        // Without --basemap there is none, and the outlines stay.
+        assert_eq!(api(&base, &analyst, "/ui/basemap/info.json", None)["code"], "not_found");
 
         // Both reports render in the browser as single files, their charts drawn.
         let transparency = dir.path().join("transparency.html");

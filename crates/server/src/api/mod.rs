@@ -52,11 +52,25 @@ pub struct ServerState {
     rate: Arc<Mutex<HashMap<i64, (Instant, u32)>>>,
     /// Client address → (window start, requests in window).
     rate_by_address: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
+    /// The operator's base map, drawn under the answers.
+    pub(crate) basemap: Option<Arc<crate::Basemap>>,
 }
 
 impl ServerState {
     pub fn new(store_root: PathBuf, limits: Limits) -> ServerState {
-        ServerState { store_root, limits, engine: None, rate: Default::default(), rate_by_address: Default::default() }
+        ServerState {
+            store_root,
+            limits,
+            engine: None,
+            rate: Default::default(),
+            rate_by_address: Default::default(),
+            basemap: None,
+        }
+    }
+
+    pub fn with_basemap(mut self, basemap: crate::Basemap) -> ServerState {
+        self.basemap = Some(Arc::new(basemap));
+        self
     }
 
     /// Runs questions' plans on `engine` (a cluster) instead of in this process.

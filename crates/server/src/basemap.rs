@@ -1,0 +1,166 @@
+//! The operator's own base map, drawn under the answers when `serve --basemap FILE` names one:
+//! an MBTiles file (SQLite) of vector tiles (Mapbox Vector Tile, `format` pbf) or raster tiles
+//! (png, jpg, webp). The web UI draws it with the vendored MapLibre GL; without one the UI keeps
+//! its vendored outlines.
+//!
+//! Public: the file is the operator's geography, not the store's data, and a client names only
+//! a tile's `z/x/y`, never a file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+/// An open MBTiles file and what its metadata says.
+pub struct Basemap {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    /// What the UI needs to draw it: kind, format, zooms, bounds, layers, attribution.
+    info: serde_json::Value,
+    media_type: &'static str,
+}
+
+impl std::fmt::Debug for Basemap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Basemap").field("path", &self.path).finish()
+    }
+}
+
+impl Basemap {
+    /// Opens `path` read-only and checks it is an MBTiles file crowdlens can serve; the error
+    /// says what is wrong with it and what to give instead.
+    pub fn open(path: &Path) -> Result<Basemap, String> {
+        let shown = path.display();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if ext == "pmtiles" {
+            return Err(format!(
+                "{shown}: PMTiles are not read yet; convert it to MBTiles (`pmtiles convert {shown} map.mbtiles`) and pass that"
+            ));
+        }
+        if !path.is_file() {
+            return Err(format!("{shown}: no such file; --basemap takes an MBTiles file (.mbtiles)"));
+        }
+        let uri = format!("file:{}?immutable=1", path.display());
+        let conn = Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(|e| format!("{shown}: not an MBTiles file ({e})"))?;
+        let metadata = |name: &str| -> Result<Option<String>, String> {
+            conn.query_row("SELECT value FROM metadata WHERE name = ?1", [name], |r| r.get::<_, String>(0))
+                .optional()
+                .map_err(|e| format!("{shown}: not an MBTiles file: it has no metadata table ({e})"))
+        };
+        let format = metadata("format")?.unwrap_or_else(|| "png".into()).to_ascii_lowercase();
+        let (kind, media_type) = match format.as_str() {
+            "pbf" | "mvt" => ("vector", "application/x-protobuf"),
+            "png" => ("raster", "image/png"),
+            "jpg" | "jpeg" => ("raster", "image/jpeg"),
+            "webp" => ("raster", "image/webp"),
+            other => return Err(format!("{shown}: tiles of format {other:?}; crowdlens serves pbf (vector), png, jpg or webp")),
+        };
+        let has_tiles: bool = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tiles'", [], |r| r.get::<_, i64>(0).map(|n| n > 0))
+            .map_err(|e| format!("{shown}: {e}"))?;
+        if !has_tiles {
+            return Err(format!("{shown}: not an MBTiles file: it has no tiles table"));
+        }
+        let number = |name: &str| -> Result<Option<u8>, String> { Ok(metadata(name)?.and_then(|v| v.trim().parse().ok())) };
+        let bounds: Option<Vec<f64>> = metadata("bounds")?.and_then(|b| b.split(',').map(|v| v.trim().parse().ok()).collect());
+        let vector_layers = metadata("json")?
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+            .and_then(|j| j.get("vector_layers").cloned())
+            .unwrap_or(serde_json::Value::Array(vec![]));
+        let info = serde_json::json!({
+            "kind": kind,
+            "format": format,
+            "name": metadata("name")?,
+            "attribution": metadata("attribution")?,
+            "minzoom": number("minzoom")?.unwrap_or(0),
+            "maxzoom": number("maxzoom")?.unwrap_or(14),
+            "bounds": bounds.filter(|b| b.len() == 4),
+            "vector_layers": vector_layers,
+        });
+        Ok(Basemap { path: path.to_path_buf(), conn: Mutex::new(conn), info, media_type })
+    }
+
+    pub fn info(&self) -> &serde_json::Value {
+        &self.info
+    }
+
+    /// The tile at `z/x/y` (XYZ, as MapLibre asks), and whether it is gzip-compressed, or
+    /// `None` where the file has none.
+    pub fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<(Vec<u8>, bool)>, String> {
+        if z > 30 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
+            return Ok(None);
+        }
+        // MBTiles rows count from the south (TMS).
+        let row = (1u64 << z) - 1 - u64::from(y);
+        let conn = self.conn.lock().map_err(|_| "basemap: a reader panicked".to_string())?;
+        let data: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
+                rusqlite::params![z, x, row as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| format!("basemap {}: {e}", self.path.display()))?;
+        Ok(data.map(|d| {
+            let gzipped = d.starts_with(&[0x1f, 0x8b]);
+            (d, gzipped)
+        }))
+    }
+
+    pub fn media_type(&self) -> &'static str {
+        self.media_type
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small MBTiles file as GDAL's writer lays it out: metadata, and one tile at z 1.
+    fn mbtiles(dir: &Path, format: &str) -> PathBuf {
+        let path = dir.join("map.mbtiles");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE metadata (name TEXT, value TEXT);
+             CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);",
+        )
+        .unwrap();
+        for (k, v) in [("format", format), ("minzoom", "0"), ("maxzoom", "5"), ("bounds", "-93.6,44.7,-92.8,45.3"),
+            ("json", r#"{"vector_layers":[{"id":"counties"}]}"#)]
+        {
+            conn.execute("INSERT INTO metadata VALUES (?1, ?2)", [k, v]).unwrap();
+        }
+        // XYZ (1, 0, 0) is TMS row 1.
+        conn.execute("INSERT INTO tiles VALUES (1, 0, 1, x'1f8b0800')", []).unwrap();
+        path
+    }
+
+    #[test]
+    fn tiles_are_found_by_xyz_and_the_metadata_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let map = Basemap::open(&mbtiles(dir.path(), "pbf")).unwrap();
+        assert_eq!(map.info()["kind"], "vector");
+        assert_eq!(map.info()["vector_layers"][0]["id"], "counties");
+        assert_eq!(map.info()["bounds"], serde_json::json!([-93.6, 44.7, -92.8, 45.3]));
+        assert_eq!(map.tile(1, 0, 0).unwrap(), Some((vec![0x1f, 0x8b, 8, 0], true)));
+        assert_eq!(map.tile(1, 0, 1).unwrap(), None);
+        assert_eq!(map.tile(1, 5, 0).unwrap(), None, "outside the zoom's grid");
+        assert_eq!(map.tile(31, 0, 0).unwrap(), None);
+        assert_eq!(map.media_type(), "application/x-protobuf");
+    }
+
+    #[test]
+    fn what_is_not_an_mbtiles_file_is_refused_saying_what_to_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = Basemap::open(&dir.path().join("none.mbtiles")).unwrap_err();
+        assert!(e.contains("no such file"), "{e}");
+        let e = Basemap::open(&dir.path().join("city.pmtiles")).unwrap_err();
+        assert!(e.contains("convert it to MBTiles"), "{e}");
+        let text = dir.path().join("notes.mbtiles");
+        std::fs::write(&text, "hello").unwrap();
+        assert!(Basemap::open(&text).unwrap_err().contains("not an MBTiles file"));
+        let odd = mbtiles(dir.path(), "tiff");
+        assert!(Basemap::open(&odd).unwrap_err().contains("format \"tiff\""));
+    }
+}
