@@ -79,26 +79,11 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             Ok(())
         }
         AnswersCommand::Show { store, id, adjust } => {
-            let store = Store::open(&store)?;
-            let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
-                bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
-            };
-            let mut answer = kept.to_json()?;
-            if adjust {
-                crowdlens_query::adjust::adjust(&mut answer);
-            }
-            println!("{answer}");
+            println!("{}", kept_answer(&store, id, adjust)?);
             Ok(())
         }
         AnswersCommand::Export { store, id, format, out, adjust, zones } => {
-            let store = Store::open(&store)?;
-            let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
-                bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
-            };
-            let mut answer = kept.to_json()?;
-            if adjust {
-                crowdlens_query::adjust::adjust(&mut answer);
-            }
+            let answer = kept_answer(&store, id, adjust)?;
             // Named zones' polygons matter to GeoJSON only; the zones file is the asker's own.
             let zones_file = zones.or_else(|| answer["asked"]["zones"].as_str().map(PathBuf::from).filter(|p| p.is_file()));
             let named = match &zones_file {
@@ -116,6 +101,19 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Kept answer `id` as JSON, its digest checked, with post-processed values when `adjust`.
+fn kept_answer(store: &Path, id: i64, adjust: bool) -> Result<serde_json::Value> {
+    let store = Store::open(store)?;
+    let Some(kept) = open_ledger(&store)?.kept_answer(id)? else {
+        bail!("no kept answer #{id}; see `crowdlens answers list --store {}`", store.root().display());
+    };
+    let mut answer = kept.to_json()?;
+    if adjust {
+        crowdlens_query::adjust::adjust(&mut answer);
+    }
+    Ok(answer)
 }
 
 /// Each named zone's polygon, by its `name` property, from the zones file of a flows question.
