@@ -1,6 +1,6 @@
 //! The operator's own base map, drawn under the answers when `serve --basemap FILE` names one:
-//! an MBTiles file (SQLite) of vector tiles (Mapbox Vector Tile, `format` pbf) or raster tiles
-//! (png, jpg, webp). The web UI draws it with the vendored MapLibre GL; without one the UI keeps
+//! an MBTiles file (SQLite) or a PMTiles archive ([`crate::pmtiles`]) of vector tiles (Mapbox
+//! Vector Tile) or raster tiles (png, jpg, webp). The web UI draws it with the vendored MapLibre GL; without one the UI keeps
 //! its vendored outlines.
 //!
 //! Public: the file is the operator's geography, not the store's data, and a client names only
@@ -11,10 +11,15 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-/// An open MBTiles file and what its metadata says.
+enum Source {
+    MbTiles(Mutex<Connection>),
+    PmTiles(crate::pmtiles::PmTiles),
+}
+
+/// An open tile file and what its metadata says.
 pub struct Basemap {
     path: PathBuf,
-    conn: Mutex<Connection>,
+    source: Source,
     /// What the UI needs to draw it: kind, format, zooms, bounds, layers, attribution.
     info: serde_json::Value,
     media_type: &'static str,
@@ -32,13 +37,11 @@ impl Basemap {
     pub fn open(path: &Path) -> Result<Basemap, String> {
         let shown = path.display();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if ext == "pmtiles" {
-            return Err(format!(
-                "{shown}: PMTiles are not read yet; convert it to MBTiles (`pmtiles convert {shown} map.mbtiles`) and pass that"
-            ));
-        }
         if !path.is_file() {
-            return Err(format!("{shown}: no such file; --basemap takes an MBTiles file (.mbtiles)"));
+            return Err(format!("{shown}: no such file; --basemap takes an MBTiles file (.mbtiles) or a PMTiles archive (.pmtiles)"));
+        }
+        if ext == "pmtiles" {
+            return Basemap::open_pmtiles(path);
         }
         let uri = format!("file:{}?immutable=1", path.display());
         let conn = Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
@@ -78,7 +81,45 @@ impl Basemap {
             "bounds": bounds.filter(|b| b.len() == 4),
             "vector_layers": vector_layers,
         });
-        Ok(Basemap { path: path.to_path_buf(), conn: Mutex::new(conn), info, media_type })
+        Ok(Basemap { path: path.to_path_buf(), source: Source::MbTiles(Mutex::new(conn)), info, media_type })
+    }
+
+    fn open_pmtiles(path: &Path) -> Result<Basemap, String> {
+        let shown = path.display();
+        let archive = crate::pmtiles::PmTiles::open(path).map_err(|e| format!("{shown}: {e}"))?;
+        let h = archive.header.clone();
+        let (kind, format, media_type) = match h.tile_type {
+            1 => ("vector", "pbf", "application/x-protobuf"),
+            2 => ("raster", "png", "image/png"),
+            3 => ("raster", "jpg", "image/jpeg"),
+            4 => ("raster", "webp", "image/webp"),
+            other => return Err(format!("{shown}: tiles of type {other}; crowdlens serves vector (1), png (2), jpg (3) or webp (4)")),
+        };
+        if ![1, crate::pmtiles::GZIP].contains(&h.tile_compression) {
+            return Err(format!("{shown}: tiles compressed with method {} (3 brotli, 4 zstd); crowdlens serves none or gzip", h.tile_compression));
+        }
+        let metadata = archive.metadata().map_err(|e| format!("{shown}: {e}"))?;
+        // Written by tippecanoe or `pmtiles convert`: the layers at the top, or (converted from
+        // MBTiles) inside the MBTiles `json` text.
+        let vector_layers = metadata
+            .get("vector_layers")
+            .cloned()
+            .or_else(|| {
+                let text = metadata.get("json")?.as_str()?;
+                serde_json::from_str::<serde_json::Value>(text).ok()?.get("vector_layers").cloned()
+            })
+            .unwrap_or(serde_json::Value::Array(vec![]));
+        let info = serde_json::json!({
+            "kind": kind,
+            "format": format,
+            "name": metadata.get("name"),
+            "attribution": metadata.get("attribution"),
+            "minzoom": h.min_zoom,
+            "maxzoom": h.max_zoom,
+            "bounds": h.bounds,
+            "vector_layers": vector_layers,
+        });
+        Ok(Basemap { path: path.to_path_buf(), source: Source::PmTiles(archive), info, media_type })
     }
 
     pub fn info(&self) -> &serde_json::Value {
@@ -91,9 +132,16 @@ impl Basemap {
         if z > 30 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
             return Ok(None);
         }
+        let conn = match &self.source {
+            Source::PmTiles(archive) => {
+                let gzipped = archive.header.tile_compression == crate::pmtiles::GZIP;
+                return archive.tile(z, x, y).map(|t| t.map(|d| (d, gzipped))).map_err(|e| format!("basemap {}: {e}", self.path.display()));
+            }
+            Source::MbTiles(conn) => conn,
+        };
         // MBTiles rows count from the south (TMS).
         let row = (1u64 << z) - 1 - u64::from(y);
-        let conn = self.conn.lock().map_err(|_| "basemap: a reader panicked".to_string())?;
+        let conn = conn.lock().map_err(|_| "basemap: a reader panicked".to_string())?;
         let data: Option<Vec<u8>> = conn
             .query_row(
                 "SELECT tile_data FROM tiles WHERE zoom_level = ?1 AND tile_column = ?2 AND tile_row = ?3",
@@ -151,12 +199,27 @@ mod tests {
     }
 
     #[test]
+    fn a_pmtiles_archive_serves_what_the_mbtiles_it_came_from_holds() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let pm = Basemap::open(&fixtures.join("twin-cities.pmtiles")).unwrap();
+        let mb = Basemap::open(&fixtures.join("twin-cities.mbtiles")).unwrap();
+        assert_eq!(pm.info()["vector_layers"], mb.info()["vector_layers"]);
+        assert_eq!((pm.info()["kind"].clone(), pm.info()["minzoom"].clone()), (mb.info()["kind"].clone(), mb.info()["minzoom"].clone()));
+        let (data, gzipped) = pm.tile(11, 493, 735).unwrap().unwrap();
+        assert!(gzipped && data.starts_with(&[0x1f, 0x8b]));
+        assert_eq!(Some((data, gzipped)), mb.tile(11, 493, 735).unwrap());
+    }
+
+    #[test]
     fn what_is_not_an_mbtiles_file_is_refused_saying_what_to_give() {
         let dir = tempfile::tempdir().unwrap();
         let e = Basemap::open(&dir.path().join("none.mbtiles")).unwrap_err();
         assert!(e.contains("no such file"), "{e}");
         let e = Basemap::open(&dir.path().join("city.pmtiles")).unwrap_err();
-        assert!(e.contains("convert it to MBTiles"), "{e}");
+        assert!(e.contains("no such file"), "{e}");
+        let fake = dir.path().join("fake.pmtiles");
+        std::fs::write(&fake, [0u8; 300]).unwrap();
+        assert!(Basemap::open(&fake).unwrap_err().contains("not a PMTiles archive"));
         let text = dir.path().join("notes.mbtiles");
         std::fs::write(&text, "hello").unwrap();
         assert!(Basemap::open(&text).unwrap_err().contains("not an MBTiles file"));

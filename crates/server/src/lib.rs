@@ -17,6 +17,7 @@
 mod api;
 mod basemap;
 mod openapi;
+mod pmtiles;
 mod ui;
 
 pub use api::{router, ApiError, Limits, ServerState, ROUTES};

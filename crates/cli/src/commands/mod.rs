@@ -150,9 +150,10 @@ pub(crate) struct ServeArgs {
     /// Longest a question may run.
     #[arg(long, default_value = "120s")]
     pub(super) question_timeout: String,
-    /// A base map to draw under the answers: an MBTiles file of vector (pbf) or raster tiles.
+    /// A base map to draw under the answers: an MBTiles file or a PMTiles archive of vector
+    /// (pbf) or raster tiles.
     /// Without it the map shows the vendored country, state and county outlines.
-    #[arg(long, value_name = "FILE.mbtiles")]
+    #[arg(long, value_name = "FILE")]
     pub(super) basemap: Option<PathBuf>,
 }
 

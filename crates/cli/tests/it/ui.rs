@@ -669,6 +669,14 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         mapped.screenshot("basemap").await;
         let credit = mapped.text(".map-credit").await;
         assert!(credit.starts_with("Base map: "), "{credit}");
+        // A PMTiles archive (the official Python library's conversion of such a file) serves
+        // the same way.
+        let archive = crate_dir().join("../server/tests/fixtures/twin-cities.pmtiles");
+        let (_pm, pm_base) = serve_with(&st, &["--basemap", s(&archive)]);
+        assert_eq!(api(&pm_base, &analyst, "/ui/basemap/info.json", None)["vector_layers"][1]["id"], "states");
+        let tile = agent().get(&format!("{pm_base}/ui/basemap/11/493/735")).call().unwrap();
+        assert_eq!((tile.status().as_u16(), tile.headers().get("content-type").and_then(|v| v.to_str().ok())), (200, Some("application/x-protobuf")));
+        assert_eq!(agent().get(&format!("{pm_base}/ui/basemap/11/0/0")).call().unwrap().status().as_u16(), 204);
         // Without --basemap there is none, and the outlines stay.
         assert_eq!(api(&base, &analyst, "/ui/basemap/info.json", None)["code"], "not_found");
 
