@@ -43,8 +43,7 @@ impl Basemap {
         if ext == "pmtiles" {
             return Basemap::open_pmtiles(path);
         }
-        let uri = format!("file:{}?immutable=1", path.display());
-        let conn = Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| format!("{shown}: not an MBTiles file ({e})"))?;
         let metadata = |name: &str| -> Result<Option<String>, String> {
             conn.query_row("SELECT value FROM metadata WHERE name = ?1", [name], |r| r.get::<_, String>(0))
@@ -88,6 +87,11 @@ impl Basemap {
         let shown = path.display();
         let archive = crate::pmtiles::PmTiles::open(path).map_err(|e| format!("{shown}: {e}"))?;
         let h = archive.header.clone();
+        if h.min_zoom > h.max_zoom || h.max_zoom > 30 {
+            return Err(format!("{shown}: its header gives zooms {} to {}; a PMTiles archive's run from at most 30 down", h.min_zoom, h.max_zoom));
+        }
+        let [w, s, e, n] = h.bounds;
+        let bounds = (w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0).then_some(h.bounds);
         let (kind, format, media_type) = match h.tile_type {
             1 => ("vector", "pbf", "application/x-protobuf"),
             2 => ("raster", "png", "image/png"),
@@ -116,7 +120,7 @@ impl Basemap {
             "attribution": metadata.get("attribution"),
             "minzoom": h.min_zoom,
             "maxzoom": h.max_zoom,
-            "bounds": h.bounds,
+            "bounds": bounds,
             "vector_layers": vector_layers,
         });
         Ok(Basemap { path: path.to_path_buf(), source: Source::PmTiles(archive), info, media_type })

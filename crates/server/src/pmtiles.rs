@@ -48,9 +48,10 @@ fn i32_at(b: &[u8], at: usize) -> i32 {
     i32::from_le_bytes(b[at..at + 4].try_into().expect("four bytes"))
 }
 
-/// The Hilbert tile id of z/x/y: the tiles of every coarser zoom first, then the position on
-/// the zoom's Hilbert curve.
-pub fn tile_id(z: u8, x: u32, y: u32) -> u64 {
+/// The Hilbert tile id of z/x/y (z at most 31, x and y below 2^z, as [`PmTiles::tile`]
+/// checks): the tiles of every coarser zoom first, then the position on the zoom's Hilbert
+/// curve.
+pub(crate) fn tile_id(z: u8, x: u32, y: u32) -> u64 {
     let (mut x, mut y) = (u64::from(x), u64::from(y));
     let mut id = ((1u64 << (2 * u32::from(z))) - 1) / 3;
     let mut s = 1u64 << z >> 1;
@@ -75,6 +76,9 @@ fn varint(b: &[u8], pos: &mut usize) -> Result<u64, String> {
     for shift in (0..64).step_by(7) {
         let byte = *b.get(*pos).ok_or("a directory ends inside a number")?;
         *pos += 1;
+        if shift == 63 && byte > 1 {
+            return Err("a directory has a number past 64 bits".into());
+        }
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
             return Ok(value);
@@ -132,11 +136,15 @@ impl PmTiles {
         if self.header.internal_compression != GZIP {
             return Ok(raw);
         }
+        const MOST: u64 = 64 << 20;
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(raw.as_slice())
-            .take(64 << 20)
+            .take(MOST + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("a directory does not inflate: {e}"))?;
+        if out.len() as u64 > MOST {
+            return Err("a directory or the metadata inflates past 64 MB".into());
+        }
         Ok(out)
     }
 
@@ -144,8 +152,10 @@ impl PmTiles {
         let b = self.inflate(self.read(offset, length)?)?;
         let mut pos = 0;
         let n = varint(&b, &mut pos)? as usize;
-        if n > b.len() {
-            return Err("a directory claims more entries than it has bytes".into());
+        // Each entry takes at least four bytes (four numbers), and no real directory holds
+        // millions: a count past either is a broken or hostile archive.
+        if n > b.len() / 4 || n > 1 << 21 {
+            return Err(format!("a directory claims {n} entries in {} bytes", b.len()));
         }
         let mut entries = vec![Entry { tile_id: 0, offset: 0, length: 0, run_length: 0 }; n];
         let mut last = 0u64;
@@ -186,9 +196,10 @@ impl PmTiles {
             return Ok(None);
         }
         let id = tile_id(z, x, y);
-        let mut entries = self.root.clone();
+        let mut leaf: Option<Vec<Entry>> = None;
         // The spec allows a root and up to three levels of leaves.
         for _ in 0..4 {
+            let entries = leaf.as_deref().unwrap_or(&self.root);
             let found = match entries.binary_search_by(|e| e.tile_id.cmp(&id)) {
                 Ok(i) => Some(entries[i]),
                 Err(0) => None,
@@ -196,9 +207,12 @@ impl PmTiles {
             };
             let Some(e) = found else { return Ok(None) };
             if e.run_length > 0 {
+                if e.length == 0 {
+                    return Ok(None);
+                }
                 return self.read(self.header.tiles_offset.saturating_add(e.offset), e.length).map(Some);
             }
-            entries = self.directory(self.header.leaves_offset.saturating_add(e.offset), e.length)?;
+            leaf = Some(self.directory(self.header.leaves_offset.saturating_add(e.offset), e.length)?);
         }
         Err("leaf directories nest deeper than the spec allows".into())
     }

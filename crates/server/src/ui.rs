@@ -85,6 +85,11 @@ async fn basemap(state: &ServerState, rest: &str) -> Response {
     let xyz: Vec<Option<u32>> = rest.trim_end_matches(".pbf").split('/').map(|n| n.parse().ok()).collect();
     let [Some(z), Some(x), Some(y)] = xyz[..] else { return crate::api::not_found() };
     let Ok(z) = u8::try_from(z) else { return crate::api::not_found() };
+    // Tiles need no token (the page draws the map before sign-in), so a flood of them must not
+    // take the blocking threads that token checks and questions use: a few read at a time.
+    static TILE_READS: std::sync::LazyLock<tokio::sync::Semaphore> =
+        std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(4));
+    let Ok(_permit) = TILE_READS.acquire().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
     match tokio::task::spawn_blocking(move || map.tile(z, x, y).map(|t| (t, map.media_type()))).await {
         Ok(Ok((Some((data, gzipped)), media_type))) => {
             let mut response = (StatusCode::OK, data).into_response();

@@ -226,6 +226,7 @@ function unproject(x, y) {
 // server says of the file, with MapLibre loaded only then (it is large, and most serves have
 // no base map).
 let operatorBasemapPromise = null;
+let activeBasemap = null;
 function operatorBasemap() {
   if (!operatorBasemapPromise) {
     operatorBasemapPromise = fetch('/ui/basemap/info.json').then(async (r) => {
@@ -235,7 +236,7 @@ function operatorBasemap() {
       await loadScript('/ui/vendor/maplibre-gl-csp.js', '/ui/vendor/maplibre-gl.css');
       maplibregl.setWorkerUrl('/ui/vendor/maplibre-gl-csp-worker.js');
       return { info, style: basemapStyle(info) };
-    });
+    }).catch((e) => { operatorBasemapPromise = null; throw e; });
   }
   return operatorBasemapPromise;
 }
@@ -255,12 +256,15 @@ function loadScript(src, css) {
 function basemapStyle(info) {
   const tiles = [location.origin + '/ui/basemap/{z}/{x}/{y}'];
   const zooms = { minzoom: info.minzoom, maxzoom: info.maxzoom };
+  if (Array.isArray(info.bounds) && info.bounds.length === 4 && info.bounds.every(Number.isFinite)) zooms.bounds = info.bounds;
   const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#f2efe9' } }];
   if (info.kind === 'raster') {
     return { version: 8, sources: { basemap: { type: 'raster', tiles, tileSize: 256, ...zooms } }, layers: [...layers, { id: 'raster', type: 'raster', source: 'basemap' }] };
   }
   const fillOf = (id) => /water|ocean|lake|river/.test(id) ? '#aad3df' : /park|green|wood|forest|landcover|grass/.test(id) ? '#d8e8c8' : /building/.test(id) ? '#ddd6cf' : '#ebe6dc';
-  for (const { id } of info.vector_layers || []) {
+  // Layer ids as the file names them: strings, each once (MapLibre refuses a style otherwise).
+  const ids = [...new Set((Array.isArray(info.vector_layers) ? info.vector_layers : []).map((l) => l && l.id).filter((id) => typeof id === 'string'))];
+  for (const id of ids) {
     const road = /road|transport|street|highway/.test(id);
     const common = { source: 'basemap', 'source-layer': id };
     layers.push(
@@ -351,7 +355,9 @@ class MapView {
     const box = el('div', { class: 'basemap', id: 'basemap' });
     wrap.prepend(box);
     this.svg.classList.add('over-basemap');
-    this.basemap = new maplibregl.Map({ container: box, style, interactive: false, attributionControl: false, fadeDuration: 0 });
+    // One WebGL context at a time: the map of the page left behind is let go.
+    if (activeBasemap) activeBasemap.remove();
+    this.basemap = activeBasemap = new maplibregl.Map({ container: box, style, interactive: false, attributionControl: false, fadeDuration: 0 });
     // Counted for whoever checks the page (the browser test): the base map's features drawn.
     this.basemap.on('idle', () => {
       const features = (info.vector_layers || []).reduce((n, l) => n + this.basemap.querySourceFeatures('basemap', { sourceLayer: l.id }).length, 0);
@@ -359,7 +365,7 @@ class MapView {
       wrap.setAttribute('data-basemap-features', info.kind === 'vector' ? features : '');
     });
     this.basemap.on('error', (e) => wrap.setAttribute('data-basemap-error', String(e.error && e.error.message)));
-    this.basemapCredit = info.attribution || info.name || 'the operator\'s base map';
+    this.basemapCredit = [info.attribution, info.name].find((t) => typeof t === 'string' && t) || 'the operator\'s base map';
     this.updateCredit();
     this.render();
   }
