@@ -356,20 +356,24 @@ fn restore(f: &LedgerFiles, from: &std::path::Path) {
     std::fs::copy(from.join("c.head"), f.checkpoint()).unwrap();
 }
 
+/// A ledger charged once and backed up to `saved`, then charged `more` times after the backup.
+fn backed_up_then_charged(f: &LedgerFiles, saved: &std::path::Path, more: usize) {
+    let mut l = Ledger::create(f, &rules(10.0, 0.0)).unwrap();
+    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    drop(l);
+    backup(f, saved);
+    let mut l = Ledger::open(f, &rules(10.0, 0.0)).unwrap();
+    for _ in 0..more {
+        l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
+    }
+}
+
 #[test]
 fn a_restored_older_ledger_is_refused_as_rolled_back() {
     let dir = tempfile::tempdir().unwrap();
     let saved = tempfile::tempdir().unwrap();
     let f = files(&dir);
-    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
-    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
-    drop(l);
-    backup(&f, saved.path());
-    let mut l = Ledger::open(&f, &rules(10.0, 0.0)).unwrap();
-    for _ in 0..7 {
-        l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
-    }
-    drop(l);
+    backed_up_then_charged(&f, saved.path(), 7);
     restore(&f, saved.path());
     let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
     assert!(matches!(err, ControlError::RolledBack { .. }), "{err}");
@@ -417,13 +421,7 @@ fn a_ledger_behind_its_head_checkpoint_is_refused_even_without_the_witness() {
     let dir = tempfile::tempdir().unwrap();
     let saved = tempfile::tempdir().unwrap();
     let f = files(&dir);
-    let mut l = Ledger::create(&f, &rules(10.0, 0.0)).unwrap();
-    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
-    drop(l);
-    backup(&f, saved.path());
-    let mut l = Ledger::open(&f, &rules(10.0, 0.0)).unwrap();
-    l.charge(&who(), &serde_json::json!({}), &["E".into()], 1.0, 0.0, "d").unwrap();
-    drop(l);
+    backed_up_then_charged(&f, saved.path(), 1);
     let head = std::fs::read(f.checkpoint()).unwrap();
     restore(&f, saved.path());
     // The restored database with the newer checkpoint, and a witness copied from the backup's

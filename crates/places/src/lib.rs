@@ -237,14 +237,6 @@ impl Gazetteer {
         Gazetteer { places, words, folded_name, codes }
     }
 
-    pub fn len(&self) -> usize {
-        self.places.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.places.is_empty()
-    }
-
     /// Places whose names hold the query's words, best first: the most words matched (a word
     /// may also be the place's country or first-level division code, as in "portland or"), then
     /// the largest. Words that name no place ("downtown") narrow nothing.

@@ -109,7 +109,7 @@ pub fn export(
 }
 
 /// The question an answer answers: everything but its rows.
-pub fn question_of(answer: &Value) -> Value {
+fn question_of(answer: &Value) -> Value {
     let about: Map<String, Value> = answer
         .as_object()
         .map(|o| o.iter().filter(|(k, _)| !NOT_THE_QUESTION.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -119,7 +119,7 @@ pub fn question_of(answer: &Value) -> Value {
 
 /// The columns of the rows: the key's fields as first seen (rows name them in order), then the
 /// measures present.
-pub fn columns(rows: &[Value]) -> Vec<String> {
+fn columns(rows: &[Value]) -> Vec<String> {
     let mut columns: Vec<String> = Vec::new();
     for row in rows.iter().filter_map(Value::as_object) {
         for k in row.keys() {

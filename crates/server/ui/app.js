@@ -372,9 +372,15 @@ class MapView {
 
   syncBasemap() {
     if (!this.basemap) return;
+    // Only what changed: a resize re-reads the canvas, and a jump to the same view redraws.
+    const size = this.size().join('x');
+    if (size !== this.basemapSize) { this.basemapSize = size; this.basemap.resize(); }
+    const view = { center: unproject(this.center[0], this.center[1]), zoom: Math.max(0, Math.log2(this.scale / 512)) };
+    const key = [...view.center, view.zoom].map((v) => v.toFixed(7)).join(',');
+    if (key === this.basemapView) return;
+    this.basemapView = key;
     this.svg.parentElement.setAttribute('data-basemap', 'moving');
-    this.basemap.resize();
-    this.basemap.jumpTo({ center: unproject(this.center[0], this.center[1]), zoom: Math.max(0, Math.log2(this.scale / 512)) });
+    this.basemap.jumpTo(view);
   }
 
   updateCredit() {
