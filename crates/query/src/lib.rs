@@ -20,6 +20,7 @@
 //! - [`key`]: an answer row's key, named fields serialised flat into the row.
 //! - [`retention`]: shredding expired epochs, audited.
 //! - [`rules`]: changing a store's rules, checked against its layout and audited.
+//! - [`progress`]: a question's stage and its scan's share read, for a caller that watches.
 //! - [`engine`]: where plans run (this process, or a cluster set with [`engine::with_engine`]).
 //!
 //! Exact, noise-free answers exist only under `#[cfg(test)]`, and in [`exact`] when the
@@ -32,6 +33,7 @@ pub mod adjust;
 pub mod ask;
 pub mod engine;
 pub mod key;
+pub mod progress;
 pub mod questions;
 pub use questions::presence;
 pub mod retention;

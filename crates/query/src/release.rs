@@ -496,6 +496,7 @@ pub(crate) async fn answer<P>(
     price: impl FnOnce(&Rules) -> Result<(Charge, P), QueryError>,
     run: impl AsyncFnOnce(P, &Charge) -> Result<Released, QueryError>,
 ) -> Result<Answer, QueryError> {
+    crate::progress::enter(crate::progress::Stage::Checking);
     let priced = asker.check(ledger.rules()).and_then(|()| price(ledger.rules()));
     let (charge, plan) = match priced {
         Ok(p) => p,
@@ -521,6 +522,7 @@ async fn run_charged<P>(
     run: impl AsyncFnOnce(P, &Charge) -> Result<Released, QueryError>,
 ) -> Result<Answer, QueryError> {
     let charged_in = reservation.charge_id();
+    crate::progress::enter(crate::progress::Stage::Reading);
     let released = match run(plan, &charge).await {
         Ok(r) => r,
         Err(e) => {
@@ -528,6 +530,7 @@ async fn run_charged<P>(
             return Err(e);
         }
     };
+    crate::progress::enter(crate::progress::Stage::Releasing);
     let mut answer = Answer {
         question: charge.question.clone(),
         asked: charge.asked.clone(),

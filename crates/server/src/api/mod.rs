@@ -1,5 +1,5 @@
 //! The `/v1` API, one module per resource: [`questions`] (ask, and the questions' descriptors),
-//! [`answers`] (kept answers), [`tokens`], [`oversight`] (budget, audit, report) and [`store`]
+//! [`jobs`] (questions run as jobs), [`answers`] (kept answers), [`tokens`], [`oversight`] (budget, audit, report) and [`store`]
 //! (the store's public settings, cell outlines, retention). [`auth`] authenticates every
 //! request as an extractor before a handler runs; [`ApiError`] is every failure, converted from
 //! the library's errors through `From`.
@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 mod answers;
 pub(crate) mod auth;
+mod jobs;
 mod oversight;
 mod places;
 mod questions;
@@ -34,11 +35,19 @@ pub struct Limits {
     /// token is checked, so guessing tokens is rate-limited too).
     pub requests_per_minute: u32,
     pub question_timeout: Duration,
+    /// The longest a job (`POST /v1/jobs`) may run before it is dropped, as a timed-out
+    /// question is.
+    pub job_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 64 * 1024, requests_per_minute: 120, question_timeout: Duration::from_secs(120) }
+        Limits {
+            max_body_bytes: 64 * 1024,
+            requests_per_minute: 120,
+            question_timeout: Duration::from_secs(120),
+            job_timeout: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -54,6 +63,8 @@ pub struct ServerState {
     rate_by_address: Arc<Mutex<HashMap<IpAddr, (Instant, u32)>>>,
     /// The operator's base map, drawn under the answers.
     pub(crate) basemap: Option<Arc<crate::Basemap>>,
+    /// Questions running, or finished, as jobs.
+    jobs: Arc<jobs::Jobs>,
 }
 
 impl ServerState {
@@ -65,6 +76,7 @@ impl ServerState {
             rate: Default::default(),
             rate_by_address: Default::default(),
             basemap: None,
+            jobs: Default::default(),
         }
     }
 
@@ -213,6 +225,11 @@ route_table! {
     GET "/v1/audit" => oversight::audit,
     GET "/v1/questions" => questions::list_questions,
     POST "/v1/ask/{question}" => questions::ask,
+    POST "/v1/jobs" => jobs::submit,
+    GET "/v1/jobs" => jobs::list,
+    GET "/v1/jobs/{id}" => jobs::status,
+    GET "/v1/jobs/{id}/result" => jobs::result,
+    POST "/v1/jobs/{id}/cancel" => jobs::cancel,
     POST "/v1/retention/apply" => store::retention,
     GET "/v1/store" => store::store_info,
     POST "/v1/cells" => store::cell_boundaries,
@@ -259,6 +276,7 @@ pub(crate) fn accepted_fields() -> Vec<(&'static str, &'static str, &'static str
         ("POST", "/v1/tokens", "body", fields::<tokens::TokenBody>()),
         ("POST", "/v1/retention/apply", "body", fields::<store::RetentionBody>()),
         ("GET", "/v1/answers", "query", fields::<answers::AnswersQuery>()),
+        ("GET", "/v1/jobs/{id}", "query", fields::<jobs::StatusQuery>()),
         ("GET", "/v1/places", "query", fields::<places::PlacesQuery>()),
         ("GET", "/v1/answers/{id}/export", "query", fields::<answers::ExportQuery>()),
         ("GET", "/v1/report", "query", fields::<oversight::ReportQuery>()),
