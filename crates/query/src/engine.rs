@@ -191,9 +191,14 @@ const PROGRESS_TICK: std::time::Duration = std::time::Duration::from_millis(200)
 async fn collect_watched(frame: DataFrame, progress: &crate::progress::Progress) -> Result<Vec<RecordBatch>, QueryError> {
     let task = Arc::new(frame.task_ctx());
     let plan = frame.create_physical_plan().await?;
-    let total = scan_rows(&plan, &|leaf| {
-        leaf.partition_statistics(None).ok().and_then(|s| s.num_rows.get_value().copied()).unwrap_or(0)
-    });
+    let total = {
+        use datafusion::physical_plan::{StatisticsArgs, StatisticsContext};
+        let statistics = StatisticsContext::new();
+        scan_rows(&plan, &|leaf| {
+            let rows = statistics.compute(leaf, &StatisticsArgs::new()).ok();
+            rows.and_then(|s| s.num_rows.get_value().copied()).unwrap_or(0)
+        })
+    };
     let run = datafusion::physical_plan::collect(Arc::clone(&plan), task);
     tokio::pin!(run);
     let mut tick = tokio::time::interval(PROGRESS_TICK);

@@ -1,5 +1,6 @@
-//! A released or kept answer as a file that other tools read: CSV, JSON or GeoJSON, each
-//! carrying the whole question, so an export read alone still says what it answers.
+//! A released or kept answer as a file that other tools read: CSV, JSON, GeoJSON or
+//! GeoParquet, each carrying the whole question, so an export read alone still says what it
+//! answers.
 //!
 //! Exports are post-processing of a release: they rearrange its rows and add geometry from
 //! public cell ids (and the asker's own named zones), never anything from the store.
@@ -12,6 +13,10 @@
 //!   to itself is its polygon); a named zone is its polygon from the zones file when given.
 //!   Rows without a place (co-visit's lags, dwell's bins) have a null geometry. The question is
 //!   the collection's `crowdlens` member.
+//! - **GeoParquet** (1.1.0): the same geometries as WKB in a `geometry` column, described by
+//!   the file's `geo` metadata (its types and bounding box; OGC:CRS84, the default), beside
+//!   typed columns: the key's fields (times as UTC timestamps, cells as H3 strings) and the
+//!   measures as doubles. The question is the file's `crowdlens` metadata.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,7 +28,7 @@ use serde_json::{json, Map, Value};
 /// The measures of a row, in the order every export writes them, after the key's fields.
 pub const MEASURES: [&str; 4] = ["value", "ci_low", "ci_high", "adjusted"];
 
-/// The most rows a GeoJSON export holds: each is a polygon of seven positions, about 500
+/// The most rows an export with geometry (GeoJSON, GeoParquet) holds: each is a polygon of seven positions, about 500
 /// bytes, so this is about 100 MB of text.
 pub const MAX_GEOJSON_ROWS: usize = 200_000;
 
@@ -36,16 +41,19 @@ pub enum ExportFormat {
     Csv,
     Json,
     GeoJson,
+    GeoParquet,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::GeoJson];
+    pub const ALL: [ExportFormat; 4] =
+        [ExportFormat::Csv, ExportFormat::Json, ExportFormat::GeoJson, ExportFormat::GeoParquet];
 
     pub fn name(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
             ExportFormat::GeoJson => "geojson",
+            ExportFormat::GeoParquet => "geoparquet",
         }
     }
 
@@ -55,7 +63,26 @@ impl ExportFormat {
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Json => "application/json",
             ExportFormat::GeoJson => "application/geo+json",
+            ExportFormat::GeoParquet => "application/vnd.apache.parquet",
         }
+    }
+
+    /// The file name's extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::GeoParquet => "parquet",
+            other => other.name(),
+        }
+    }
+
+    /// Whether the file is binary (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == ExportFormat::GeoParquet
+    }
+
+    /// Whether each row carries a geometry, so that the file's size follows the rows'.
+    pub fn has_geometry(self) -> bool {
+        matches!(self, ExportFormat::GeoJson | ExportFormat::GeoParquet)
     }
 }
 
@@ -78,33 +105,39 @@ impl FromStr for ExportFormat {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("no export format {0:?}: use csv, json or geojson")]
+    #[error("no export format {0:?}: use csv, json, geojson or geoparquet")]
     UnknownFormat(String),
     #[error("this is not an answer: it has no rows")]
     NotAnAnswer,
-    #[error("the answer has {rows} rows, more than the {limit} a GeoJSON export holds; export it as csv or json, or ask a smaller question")]
-    TooLarge { rows: usize, limit: usize },
+    #[error("the answer has {rows} rows, more than the {limit} a {format} export holds; export it as csv or json, or ask a smaller question")]
+    TooLarge { rows: usize, limit: usize, format: ExportFormat },
+    #[error("writing GeoParquet: {0}")]
+    Parquet(String),
     #[error("{0}")]
     Csv(#[from] csv::Error),
     #[error("{0}")]
     Json(#[from] serde_json::Error),
 }
 
-/// `answer` (a released or kept answer as JSON) in `format`. `named_zones` gives the polygons
-/// of named zones by name, for GeoJSON; a zone not in it has a null geometry.
+/// `answer` (a released or kept answer as JSON) in `format`: text but for GeoParquet.
+/// `named_zones` gives the polygons of named zones by name, for the formats with geometry; a
+/// zone not in it has a null geometry.
 pub fn export(
     answer: &Value,
     format: ExportFormat,
     named_zones: &HashMap<String, geojson::Geometry>,
-) -> Result<String, ExportError> {
+) -> Result<Vec<u8>, ExportError> {
     let rows = answer.get("rows").and_then(Value::as_array).ok_or(ExportError::NotAnAnswer)?;
-    if format == ExportFormat::GeoJson && rows.len() > MAX_GEOJSON_ROWS {
-        return Err(ExportError::TooLarge { rows: rows.len(), limit: MAX_GEOJSON_ROWS });
+    if format.has_geometry() && rows.len() > MAX_GEOJSON_ROWS {
+        return Err(ExportError::TooLarge { rows: rows.len(), limit: MAX_GEOJSON_ROWS, format });
     }
     Ok(match format {
-        ExportFormat::Json => serde_json::to_string_pretty(answer)? + "\n",
-        ExportFormat::Csv => csv_text(answer, rows)?,
-        ExportFormat::GeoJson => serde_json::to_string(&geojson_of(answer, rows, named_zones))? + "\n",
+        ExportFormat::Json => (serde_json::to_string_pretty(answer)? + "\n").into_bytes(),
+        ExportFormat::Csv => csv_text(answer, rows)?.into_bytes(),
+        ExportFormat::GeoJson => (serde_json::to_string(&geojson_of(answer, rows, named_zones))? + "\n").into_bytes(),
+        ExportFormat::GeoParquet => crate::geoparquet::write(&question_of(answer), rows, &columns(rows), &|row| {
+            geometry_of(row, named_zones)
+        })?,
     })
 }
 
@@ -119,7 +152,7 @@ fn question_of(answer: &Value) -> Value {
 
 /// The columns of the rows: the key's fields as first seen (rows name them in order), then the
 /// measures present.
-fn columns(rows: &[Value]) -> Vec<String> {
+pub(crate) fn columns(rows: &[Value]) -> Vec<String> {
     let mut columns: Vec<String> = Vec::new();
     for row in rows.iter().filter_map(Value::as_object) {
         for k in row.keys() {
@@ -252,6 +285,10 @@ fn signed_area(ring: &[Vec<f64>]) -> f64 {
 mod tests {
     use super::*;
 
+    fn text_of(answer: &Value, format: ExportFormat, named: &HashMap<String, geojson::Geometry>) -> Result<String, ExportError> {
+        export(answer, format, named).map(|bytes| String::from_utf8(bytes).unwrap())
+    }
+
     /// Two neighbouring cells over Minneapolis, at resolution 8.
     fn cells() -> (String, String) {
         let a = LatLng::new(44.97, -93.27).unwrap().to_cell(h3o::Resolution::Eight);
@@ -275,7 +312,7 @@ mod tests {
 
     #[test]
     fn csv_carries_the_question_and_puts_the_key_first() {
-        let text = export(&presence(), ExportFormat::Csv, &HashMap::new()).unwrap();
+        let text = text_of(&presence(), ExportFormat::Csv, &HashMap::new()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("# crowdlens answer #12 (presence), case C-1"), "{text}");
         assert!(lines[1].contains("\"area\":\"bbox:-93.3,44.95,-93.24,44.99\""), "{text}");
@@ -289,7 +326,7 @@ mod tests {
     fn a_line_break_in_the_asker_text_stays_in_its_comment() {
         let mut a = presence();
         a["case"] = json!("C-1\ncell,value\n8828308281fffff,9999");
-        let text = export(&a, ExportFormat::Csv, &HashMap::new()).unwrap();
+        let text = text_of(&a, ExportFormat::Csv, &HashMap::new()).unwrap();
         assert!(text.lines().next().unwrap().contains("case C-1\\ncell,value\\n8828308281fffff,9999, purpose"), "{text}");
         assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 3, "a header and two rows: {text}");
     }
@@ -300,20 +337,21 @@ mod tests {
         let a = json!({"question": "presence", "rows": rows});
         let e = export(&a, ExportFormat::GeoJson, &HashMap::new()).unwrap_err();
         assert!(matches!(e, ExportError::TooLarge { .. }), "{e}");
-        assert!(e.to_string().contains("export it as csv or json"), "{e}");
+        assert!(e.to_string().contains("a geojson export holds; export it as csv or json"), "{e}");
+        assert!(matches!(export(&a, ExportFormat::GeoParquet, &HashMap::new()), Err(ExportError::TooLarge { .. })));
         assert!(export(&a, ExportFormat::Csv, &HashMap::new()).is_ok());
     }
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
         let a = json!({"question": "reach", "rows": [{"category_name": "Food, \"Drink\"", "value": 1}]});
-        let text = export(&a, ExportFormat::Csv, &HashMap::new()).unwrap();
+        let text = text_of(&a, ExportFormat::Csv, &HashMap::new()).unwrap();
         assert!(text.ends_with("category_name,value\n\"Food, \"\"Drink\"\"\",1\n"), "{text}");
     }
 
     #[test]
     fn geojson_holds_closed_counter_clockwise_cells_and_the_question() {
-        let text = export(&presence(), ExportFormat::GeoJson, &HashMap::new()).unwrap();
+        let text = text_of(&presence(), ExportFormat::GeoJson, &HashMap::new()).unwrap();
         let fc: geojson::FeatureCollection = text.parse().unwrap();
         assert_eq!(fc.features.len(), 2);
         let v: Value = serde_json::from_str(&text).unwrap();
@@ -337,7 +375,7 @@ mod tests {
         ]});
         let zone = geojson::Geometry::new(geojson::Value::Point(vec![1.0, 2.0]));
         let named = HashMap::from([("north".to_string(), zone.clone()), ("south".to_string(), zone)]);
-        let v: Value = serde_json::from_str(&export(&a, ExportFormat::GeoJson, &named).unwrap()).unwrap();
+        let v: Value = serde_json::from_str(&text_of(&a, ExportFormat::GeoJson, &named).unwrap()).unwrap();
         let kinds: Vec<&Value> = v["features"].as_array().unwrap().iter().map(|f| &f["geometry"]["type"]).collect();
         assert_eq!(kinds, [&json!("LineString"), &json!("Polygon"), &json!("GeometryCollection"), &Value::Null]);
     }
@@ -349,7 +387,7 @@ mod tests {
         }
         assert_eq!("GeoJSON".parse::<ExportFormat>().unwrap(), ExportFormat::GeoJson);
         let e = "shapefile".parse::<ExportFormat>().unwrap_err();
-        assert_eq!(e.to_string(), "no export format \"shapefile\": use csv, json or geojson");
+        assert_eq!(e.to_string(), "no export format \"shapefile\": use csv, json, geojson or geoparquet");
         assert!(matches!(export(&json!({"question": "x"}), ExportFormat::Csv, &HashMap::new()), Err(ExportError::NotAnAnswer)));
     }
 }

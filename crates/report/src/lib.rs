@@ -9,11 +9,13 @@
 //! - [`risk`]: how identifying a raw feed is, by the unicity test of de Montjoye et al. (2013),
 //!   read as ingest reads it; raw ids stay in memory and nothing raw is written. Operator-only:
 //!   it shows exact figures of the feed.
-//! - [`export`]: a released or kept answer as CSV, JSON or GeoJSON, carrying its question;
-//!   post-processing of a release, with geometry from public cell ids only.
+//! - [`export`]: a released or kept answer as CSV, JSON, GeoJSON or GeoParquet
+//!   (`geoparquet`, private), carrying its question; post-processing of a release, with
+//!   geometry from public cell ids only.
 //! - `html` (private): escaping, tables and SVG charts shared by the reports.
 
 pub mod export;
+mod geoparquet;
 mod html;
 pub mod risk;
 pub mod transparency;

@@ -20,7 +20,7 @@ mod openapi;
 mod pmtiles;
 mod ui;
 
-pub use api::{router, ApiError, Limits, ServerState, ROUTES};
+pub use api::{router, ApiError, Limits, ServerState, API_VERSION, ROUTES};
 pub use basemap::Basemap;
 pub use openapi::openapi_document;
 

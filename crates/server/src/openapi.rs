@@ -26,6 +26,12 @@ pub fn openapi_document() -> serde_json::Value {
             serde_json::json!({"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}});
         r
     };
+    let job_responses = |codes: &[&str], ok: &str| -> serde_json::Value {
+        let mut r = errors(codes);
+        r[ok] = serde_json::json!({"description": "the job's status",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}});
+        r
+    };
     let mut retention_responses = errors(&["400", "401", "403", "409", "429"]);
     retention_responses["200"] = serde_json::json!({"description": "the expired epochs, shredded unless dry_run; no row or segment counts",
         "content": {"application/json": {"schema": {"type": "object",
@@ -36,10 +42,10 @@ pub fn openapi_document() -> serde_json::Value {
                 "epochs": {"type": "array", "items": {"type": "object", "additionalProperties": false,
                     "required": ["epoch", "key", "resumed"],
                     "properties": {"epoch": {"type": "string"}, "key": {"type": "boolean"}, "resumed": {"type": "boolean"}}}}}}}}});
+    let kinds = crowdlens_query::questions::kinds();
     let ask_schemas = ask_schemas();
     let ask_refs: Vec<serde_json::Value> =
         ask_schemas.keys().map(|name| serde_json::json!({"$ref": format!("#/components/schemas/{name}")})).collect();
-    let kinds = crowdlens_query::questions::kinds();
     let mut document = serde_json::json!({
         "openapi": "3.0.3",
         "info": {"title": "crowdlens", "version": env!("CARGO_PKG_VERSION"),
@@ -57,11 +63,24 @@ pub fn openapi_document() -> serde_json::Value {
                     "tiled": {"type": "object", "properties": {"res": {"type": "integer"}, "cells": {"type": "integer"}}},
                     "epsilon": {"type": "number"}, "delta": {"type": "number"},
                     "epochs": {"type": "array", "items": {"type": "string"}},
-                    "rows": {"type": "array", "items": {"type": "object"}}}}
+                    "rows": {"type": "array", "items": {"type": "object"}}}},
+                "Job": {"type": "object", "required": ["id", "question", "dry_run", "status", "stage", "progress", "submitted"],
+                    "properties": {
+                        "id": {"type": "string", "description": "random; only the token that submitted the job sees it"},
+                        "question": {"type": "string", "enum": kinds},
+                        "dry_run": {"type": "boolean"},
+                        "status": {"type": "string", "enum": ["running", "done", "failed", "cancelled"]},
+                        "stage": {"type": "string", "enum": ["queued", "checking", "reading", "releasing", "finished"]},
+                        "progress": {"type": "number", "minimum": 0, "maximum": 1, "description": "an estimate for a progress bar"},
+                        "scanned_percent": {"type": "integer", "nullable": true, "description": "while reading in this process: the share of the scan read"},
+                        "submitted": {"type": "string", "format": "date-time"},
+                        "finished": {"type": "string", "format": "date-time", "nullable": true},
+                        "error": {"type": "object", "nullable": true, "description": "a failed job's error, as /v1/ask would have returned it, with its HTTP status"},
+                        "answer": {"type": "integer", "nullable": true, "description": "the kept answer a finished job gave (/v1/answers/{id})"}}}
             }
         },
         "paths": {
-            "/v1/health": {"get": {"summary": "liveness; no token", "responses": {"200": {"description": "ok"}}}},
+            "/v1/health": {"get": {"summary": "liveness, the API's major version (api_version; clients refuse majors they do not know) and crowdlens' version; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/openapi.json": {"get": {"summary": "this document; no token", "responses": {"200": {"description": "ok"}}}},
             "/v1/token": {"get": {"summary": "the calling token's name and role", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/budget": {"get": {"summary": "the budget rules and ε/δ spent and remaining per epoch (any role); spend per case and purpose (by_case) for every case to auditors and admins, and to an analyst only for the questions of their own token (by_case_scope: all or token)", "security": [{"bearer": []}], "responses": read_responses}},
@@ -92,10 +111,10 @@ pub fn openapi_document() -> serde_json::Value {
                     {"name": "adjust", "in": "query", "required": false, "schema": {"type": "boolean"},
                      "description": "add post-processed values (non-negative, totals consistent with their parts) beside the raw ones, labelled; free"}],
                 "responses": errors_with_ok(&["401", "403", "404", "409", "429"])}},
-            "/v1/answers/{id}/export": {"get": {"summary": "a kept answer as a file that carries its question: CSV (lines starting with # hold the question), JSON, or GeoJSON (cell polygons and flow lines with each value and its interval; named zones have no geometry here)",
+            "/v1/answers/{id}/export": {"get": {"summary": "a kept answer as a file that carries its question: CSV (lines starting with # hold the question), JSON, GeoJSON (cell polygons and flow lines with each value and its interval; named zones have no geometry here), or GeoParquet 1.1 (the same geometries as WKB, the question in the file's metadata)",
                 "security": [{"bearer": []}],
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["csv", "json", "geojson"], "default": "csv"}},
+                    {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["csv", "json", "geojson", "geoparquet"], "default": "csv"}},
                     {"name": "adjust", "in": "query", "required": false, "schema": {"type": "boolean"},
                      "description": "add the post-processed values beside the raw ones, as /v1/answers/{id}?adjust=true does"}],
                 "responses": errors_with_ok(&["400", "401", "403", "404", "409", "429"])}},
@@ -126,6 +145,29 @@ pub fn openapi_document() -> serde_json::Value {
                 "responses": retention_responses}},
             "/v1/audit": {"get": {"summary": "the audit log and whether it verifies (auditor)", "security": [{"bearer": []}], "responses": read_responses}},
             "/v1/questions": {"get": {"summary": "every question's descriptor: its parameters (types, defaults, help), its answer's key fields and units, and the fields every question is asked with (any role); the UI builds its forms from it", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/jobs": {
+                "post": {"summary": "ask a question as a job (analyst), answered at once with the job's status (202): the body of /v1/ask/{question} with the question's kind as question; at most 4 running per token",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                        "required": ["question"], "additionalProperties": true,
+                        "description": "question, and the fields of that question's body (AskPresence, AskFlows, …)",
+                        "properties": {"question": {"type": "string", "enum": kinds}}}}}},
+                    "responses": job_responses(&["400", "401", "403", "404", "413", "429"], "202")},
+                "get": {"summary": "this token's jobs, newest first (analyst); finished jobs are kept for an hour", "security": [{"bearer": []}], "responses": read_responses}},
+            "/v1/jobs/{id}": {"get": {"summary": "a job's status: its stage and progress, and how it ended (analyst; only the token that submitted it)",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "wait", "in": "query", "required": false, "schema": {"type": "number", "minimum": 0, "maximum": 30},
+                     "description": "seconds to wait for the job to move on (stage, progress or end) before answering"}],
+                "responses": job_responses(&["400", "401", "403", "404", "429"], "200")}},
+            "/v1/jobs/{id}/result": {"get": {"summary": "a finished job's reply, exactly as /v1/ask gives it, or its error with the same status and code; job_running or job_cancelled (409) otherwise",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": ask_responses.clone()}},
+            "/v1/jobs/{id}/cancel": {"post": {"summary": "cancel a running job: a charged question's charge stands and is audited as abandoned after charge; job_finished (409) if it had ended",
+                "security": [{"bearer": []}],
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": job_responses(&["401", "403", "404", "409", "429"], "200")}},
             "/v1/ask/{question}": {"post": {
                 "summary": "ask a question (analyst): case, purpose, dry_run and the question's parameters, as GET /v1/questions lists them (AskPresence, AskFlows, …)",
                 "security": [{"bearer": []}],

@@ -15,6 +15,14 @@ struct Server {
 }
 
 fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
+    start_on(epsilon_per_epoch, limits, None)
+}
+
+fn start_on(
+    epsilon_per_epoch: f64,
+    limits: Limits,
+    engine: Option<std::sync::Arc<dyn crowdlens_query::engine::Engine>>,
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("st");
     let mut config = Config::default();
@@ -47,7 +55,10 @@ fn start(epsilon_per_epoch: f64, limits: Limits) -> Server {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     std_listener.set_nonblocking(true).unwrap();
     let base = format!("http://{}", std_listener.local_addr().unwrap());
-    let state = ServerState::new(root, limits);
+    let mut state = ServerState::new(root, limits);
+    if let Some(engine) = engine {
+        state = state.with_engine(engine);
+    }
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
@@ -575,4 +586,216 @@ fn rate_limit_and_openapi() {
         assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
     }
     assert_eq!(doc, crowdlens_server::openapi_document());
+}
+
+/// Runs plans in this process, after holding each for a minute: a question on it is charged
+/// and then reads for long enough to be cancelled.
+struct HeldEngine;
+
+impl crowdlens_query::engine::Engine for HeldEngine {
+    fn session(
+        &self,
+        config: datafusion::prelude::SessionConfig,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<datafusion::prelude::SessionContext, crowdlens_query::QueryError>>
+                + Send
+                + '_,
+        >,
+    > {
+        Box::pin(async move { Ok(datafusion::prelude::SessionContext::new_with_config(config)) })
+    }
+    fn name(&self) -> String {
+        "held".into()
+    }
+    fn is_remote(&self) -> bool {
+        false
+    }
+    fn collect(
+        &self,
+        frame: datafusion::prelude::DataFrame,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Vec<datafusion::arrow::record_batch::RecordBatch>, crowdlens_query::QueryError>,
+                > + Send
+                + '_,
+        >,
+    > {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(frame.collect().await?)
+        })
+    }
+}
+
+/// A job's body: `/v1/ask`'s, with the question named.
+fn job_body(ask: &str, question: &str) -> String {
+    let mut body: serde_json::Value = serde_json::from_str(ask).unwrap();
+    body["question"] = question.into();
+    body.to_string()
+}
+
+/// Polls a job (long polls of up to 5 s) until it has finished.
+fn finished(s: &Server, token: &str, id: &str) -> serde_json::Value {
+    for _ in 0..60 {
+        let (code, status) = call("GET", &format!("{}/v1/jobs/{id}?wait=5", s.base), Some(token), None);
+        assert_eq!(code, 200, "{status}");
+        if status["status"] != "running" {
+            return status;
+        }
+    }
+    panic!("job {id} did not finish within 5 minutes");
+}
+
+#[test]
+fn a_job_gives_what_ask_gives_and_only_to_its_token() {
+    let s = start(100.0, Limits::default());
+    let analyst = s.tokens["analyst"].as_str();
+    let (_, other) = call(
+        "POST",
+        &format!("{}/v1/tokens", s.base),
+        Some(&s.tokens["admin"]),
+        Some(r#"{"name":"second","role":"analyst"}"#),
+    );
+    let other = other["token"].as_str().expect("a second analyst's token").to_string();
+
+    // A dry run as a job gives the price, as /v1/ask does, and charges nothing.
+    let (code, priced) =
+        call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(&ASK.replace(r#""case""#, r#""dry_run":true,"case""#), "presence")));
+    assert_eq!(code, 202, "{priced}");
+    assert_eq!(priced["dry_run"], true);
+    let priced = finished(&s, analyst, priced["id"].as_str().unwrap());
+    assert_eq!((priced["status"].as_str(), priced["answer"].as_i64()), (Some("done"), None), "{priced}");
+    let (_, price) = call("GET", &format!("{}/v1/jobs/{}/result", s.base, priced["id"].as_str().unwrap()), Some(analyst), None);
+    let (_, asked_price) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(analyst), Some(&ASK.replace(r#""case""#, r#""dry_run":true,"case""#)));
+    assert_eq!(price, asked_price, "a dry run as a job prices as /v1/ask does");
+
+    let (code, submitted) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(ASK, "presence")));
+    assert_eq!(code, 202, "{submitted}");
+    let id = submitted["id"].as_str().unwrap().to_string();
+    assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "a random id: {id}");
+    assert_eq!((submitted["question"].as_str(), submitted["dry_run"].as_bool()), (Some("presence"), Some(false)));
+    let done = finished(&s, analyst, &id);
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!((done["stage"].as_str(), done["progress"].as_f64()), (Some("finished"), Some(1.0)));
+    assert!(done["finished"].is_string() && done["error"].is_null(), "{done}");
+
+    let (code, result) = call("GET", &format!("{}/v1/jobs/{id}/result", s.base), Some(analyst), None);
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(done["answer"], result["audit_id"], "the status names the kept answer");
+    assert!(!result["rows"].as_array().unwrap().is_empty(), "{result}");
+    // The same question on /v1/ask is given that answer again, free: the same rows.
+    let (code, asked) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(analyst), Some(ASK));
+    assert_eq!(code, 200, "{asked}");
+    assert_eq!(asked["reused"]["answer"], result["audit_id"], "{asked}");
+    assert_eq!(asked["rows"], result["rows"]);
+    let (_, kept) = call("GET", &format!("{}/v1/answers/{}", s.base, result["audit_id"]), Some(analyst), None);
+    assert_eq!(kept["rows"], result["rows"], "the job's answer is kept as any other");
+
+    let (_, mine) = call("GET", &format!("{}/v1/jobs", s.base), Some(analyst), None);
+    let listed: Vec<&str> = mine["jobs"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, [id.as_str(), priced["id"].as_str().unwrap()], "newest first");
+    let (_, theirs) = call("GET", &format!("{}/v1/jobs", s.base), Some(&other), None);
+    assert_eq!(theirs["jobs"], serde_json::json!([]));
+
+    // Another token's job is not found, whatever is asked of it; a finished one is not cancelled.
+    for (method, path) in [("GET", format!("/v1/jobs/{id}")), ("GET", format!("/v1/jobs/{id}/result")), ("POST", format!("/v1/jobs/{id}/cancel"))] {
+        let (code, e) = call(method, &format!("{}{path}", s.base), Some(&other), None);
+        assert_eq!((code, e["code"].as_str()), (404, Some("not_found")), "{path}: {e}");
+    }
+    let (code, e) = call("POST", &format!("{}/v1/jobs/{id}/cancel", s.base), Some(analyst), None);
+    assert_eq!((code, e["code"].as_str()), (409, Some("job_finished")), "{e}");
+    let (code, e) = call("GET", &format!("{}/v1/jobs/ffff", s.base), Some(analyst), None);
+    assert_eq!((code, e["code"].as_str()), (404, Some("not_found")), "{e}");
+
+    // Roles: jobs are an analyst's, as asking is.
+    for who in ["auditor", "admin"] {
+        let (code, e) = call("POST", &format!("{}/v1/jobs", s.base), Some(&s.tokens[who]), Some(&job_body(ASK, "presence")));
+        assert_eq!(code, 403, "{who}: {e}");
+        let (code, _) = call("GET", &format!("{}/v1/jobs", s.base), Some(&s.tokens[who]), None);
+        assert_eq!(code, 403, "{who}");
+    }
+    let (code, _) = call("POST", &format!("{}/v1/jobs", s.base), None, Some(&job_body(ASK, "presence")));
+    assert_eq!(code, 401);
+
+    // Bad submissions are refused at once, with the field named; a bad parameter fails the job
+    // with the error /v1/ask gives.
+    let (code, e) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(ASK));
+    assert_eq!((code, e["code"].as_str(), e["field"].as_str()), (400, Some("bad_request"), Some("question")), "{e}");
+    let (code, e) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(&ASK.replace(r#""case":"C-1","#, ""), "presence")));
+    assert_eq!((code, e["field"].as_str()), (400, Some("case")), "{e}");
+    let (code, e) = call("GET", &format!("{}/v1/jobs/{id}?wait=-1", s.base), Some(analyst), None);
+    assert_eq!((code, e["field"].as_str()), (400, Some("wait")), "{e}");
+    let bad = ASK.replace(r#""epsilon":0.1"#, r#""epsilon":-3"#);
+    let (_, direct) = call("POST", &format!("{}/v1/ask/presence", s.base), Some(analyst), Some(&bad));
+    let (code, failing) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(&bad, "presence")));
+    assert_eq!(code, 202, "{failing}");
+    let failed = finished(&s, analyst, failing["id"].as_str().unwrap());
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["error"]["code"], direct["code"], "{failed} against {direct}");
+    let (code, e) = call("GET", &format!("{}/v1/jobs/{}/result", s.base, failing["id"].as_str().unwrap()), Some(analyst), None);
+    assert_eq!((code, &e), (failed["error"]["status"].as_u64().unwrap() as u16, &direct), "the result is the error /v1/ask gives");
+}
+
+#[test]
+fn a_cancelled_job_is_audited_as_abandoned_after_charge_and_a_token_runs_at_most_four() {
+    let s = start_on(100.0, Limits::default(), Some(std::sync::Arc::new(HeldEngine)));
+    let analyst = s.tokens["analyst"].as_str();
+    let (code, submitted) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(ASK, "presence")));
+    assert_eq!(code, 202, "{submitted}");
+    let id = submitted["id"].as_str().unwrap().to_string();
+    // Long polls until the question is charged and reading (which the engine holds).
+    let mut status = submitted.clone();
+    for _ in 0..30 {
+        if status["stage"] == "reading" {
+            break;
+        }
+        status = call("GET", &format!("{}/v1/jobs/{id}?wait=2", s.base), Some(analyst), None).1;
+    }
+    assert_eq!((status["status"].as_str(), status["stage"].as_str()), (Some("running"), Some("reading")), "{status}");
+    let progress = status["progress"].as_f64().unwrap();
+    assert!(progress > 0.0 && progress < 1.0, "{status}");
+    let (code, e) = call("GET", &format!("{}/v1/jobs/{id}/result", s.base), Some(analyst), None);
+    assert_eq!((code, e["code"].as_str()), (409, Some("job_running")), "{e}");
+
+    // Four run at once; a fifth is refused until one ends.
+    let mut others = Vec::new();
+    for i in 0..3 {
+        let body = job_body(&ASK.replace("44.99", &format!("44.99{i}")), "presence");
+        let (code, j) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&body));
+        assert_eq!(code, 202, "{j}");
+        others.push(j["id"].as_str().unwrap().to_string());
+    }
+    let (code, e) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(ASK, "presence")));
+    assert_eq!((code, e["code"].as_str()), (429, Some("too_many_jobs")), "{e}");
+
+    let (code, cancelled) = call("POST", &format!("{}/v1/jobs/{id}/cancel", s.base), Some(analyst), None);
+    assert_eq!(code, 200, "{cancelled}");
+    assert_eq!((cancelled["status"].as_str(), cancelled["stage"].as_str()), (Some("cancelled"), Some("finished")), "{cancelled}");
+    let (code, e) = call("GET", &format!("{}/v1/jobs/{id}/result", s.base), Some(analyst), None);
+    assert_eq!((code, e["code"].as_str()), (409, Some("job_cancelled")), "{e}");
+    let (code, e) = call("POST", &format!("{}/v1/jobs/{id}/cancel", s.base), Some(analyst), None);
+    assert_eq!((code, e["code"].as_str()), (409, Some("job_finished")), "{e}");
+
+    // Its charge stands, and the audit log says it was abandoned after it.
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
+    assert_eq!(audit["intact"], true);
+    let entries = audit["entries"].as_array().unwrap();
+    let abandoned: Vec<&serde_json::Value> =
+        entries.iter().filter(|e| e["outcome"].as_str().unwrap_or("").starts_with("abandoned after charge")).collect();
+    assert_eq!(abandoned.len(), 1, "{entries:?}");
+    assert!(!entries.iter().any(|e| e["outcome"] == "answered"), "{entries:?}");
+    let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(&s.tokens["auditor"]), None);
+    let w45 = budget["epochs"].as_array().unwrap().iter().find(|e| e["epoch"] == "2026-W45").unwrap().clone();
+    assert!(w45["epsilon_spent"].as_f64().unwrap() >= 0.1 - 1e-9, "{w45}");
+
+    // With one ended, a fourth may start again.
+    let (code, j) = call("POST", &format!("{}/v1/jobs", s.base), Some(analyst), Some(&job_body(ASK, "presence")));
+    assert_eq!(code, 202, "{j}");
+    others.push(j["id"].as_str().unwrap().to_string());
+    for other in others {
+        let (code, c) = call("POST", &format!("{}/v1/jobs/{other}/cancel", s.base), Some(analyst), None);
+        assert_eq!((code, c["status"].as_str()), (200, Some("cancelled")), "{c}");
+    }
 }

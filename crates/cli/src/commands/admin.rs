@@ -87,16 +87,22 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             // Named zones' polygons matter to GeoJSON only; the zones file is the asker's own.
             let zones_file = zones.or_else(|| answer["asked"]["zones"].as_str().map(PathBuf::from).filter(|p| p.is_file()));
             let named = match &zones_file {
-                Some(path) if format == crowdlens_report::ExportFormat::GeoJson => named_zone_geometries(path)?,
+                Some(path) if format.has_geometry() => named_zone_geometries(path)?,
                 _ => HashMap::new(),
             };
-            let text = crowdlens_report::export(&answer, format, &named)?;
+            if out.is_none() && format.is_binary() {
+                bail!(
+                    "{format} is a binary file: give --out FILE.{} to write it (only csv, json and geojson print)",
+                    format.extension()
+                );
+            }
+            let bytes = crowdlens_report::export(&answer, format, &named)?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
                     eprintln!("wrote answer #{id} as {format} to {}", path.display());
                 }
-                None => print!("{text}"),
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
             Ok(())
         }

@@ -150,6 +150,9 @@ pub(crate) struct ServeArgs {
     /// Longest a question may run.
     #[arg(long, default_value = "120s")]
     pub(super) question_timeout: String,
+    /// Longest a question submitted as a job (POST /v1/jobs) may run.
+    #[arg(long, default_value = "1h")]
+    pub(super) job_timeout: String,
     /// A base map to draw under the answers: an MBTiles file or a PMTiles archive of vector
     /// (pbf) or raster tiles.
     /// Without it the map shows the vendored country, state and county outlines.
@@ -340,7 +343,7 @@ enum AnswersCommand {
         store: PathBuf,
         /// The answer's audit entry (the number `ask` printed).
         id: i64,
-        /// csv, json or geojson.
+        /// csv, json, geojson or geoparquet (GeoParquet 1.1, which needs --out).
         #[arg(long, default_value = "csv")]
         format: crowdlens_report::ExportFormat,
         /// Write here instead of to standard output.
@@ -349,7 +352,7 @@ enum AnswersCommand {
         /// Add the post-processed values beside the raw ones, as `answers show --adjust` does.
         #[arg(long)]
         adjust: bool,
-        /// Named zones' polygons for GeoJSON (the flows question's zones file); by default the
+        /// Named zones' polygons for GeoJSON and GeoParquet (the flows question's zones file); by default the
         /// file the question was asked with, when it is still there.
         #[arg(long)]
         zones: Option<PathBuf>,

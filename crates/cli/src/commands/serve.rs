@@ -7,17 +7,24 @@ use crowdlens_types::parse_span;
 use super::ask::engine_for;
 
 pub(super) fn serve(options: super::ServeArgs) -> Result<()> {
-    let super::ServeArgs { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout, basemap } = options;
+    let super::ServeArgs { store, engine, engine_trust, listen, max_body, rate_limit, question_timeout, job_timeout, basemap } = options;
     let basemap = basemap.map(|path| crowdlens_server::Basemap::open(&path)).transpose().map_err(|e| anyhow::anyhow!("--basemap {e}"))?;
     let question_timeout = std::time::Duration::from_secs(
         parse_span(&question_timeout).map_err(|e| anyhow::anyhow!("--question-timeout: {e}"))? as u64,
+    );
+    let job_timeout = std::time::Duration::from_secs(
+        parse_span(&job_timeout).map_err(|e| anyhow::anyhow!("--job-timeout: {e}"))? as u64,
     );
     let opened = Store::open(&store)?;
     let engine = engine_for(engine.as_deref(), &engine_trust, question_timeout, &opened)?;
     // A store whose ledger is missing or rolled back is not served.
     drop(super::open_ledger(&opened)?);
-    let limits =
-        crowdlens_server::Limits { max_body_bytes: max_body, requests_per_minute: rate_limit, question_timeout };
+    let limits = crowdlens_server::Limits {
+        max_body_bytes: max_body,
+        requests_per_minute: rate_limit,
+        question_timeout,
+        job_timeout,
+    };
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {

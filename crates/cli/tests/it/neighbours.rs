@@ -532,7 +532,15 @@ fn script(side: &mut Side, weeks: u32) {
             side.cli_export(&["answers", "export", "--store", &st, &id.to_string(), "--format", format], format, *public);
         }
         side.cli_export(&["answers", "export", "--store", &st, &id.to_string(), "--adjust"], "csv", *public);
+        let parquet = side.dir.join(format!("answer-{id}.parquet"));
+        let id = id.to_string();
+        let args = ["answers", "export", "--store", &st, &id, "--format", "geoparquet", "--out", p(&parquet)];
+        let r = side.cli(&args);
+        let shown = std::fs::read(&parquet).map(|bytes| geoparquet_without_values(&bytes, *public));
+        side.surface(&format!("{}: the file (values removed)", side.label(&args)), format!("exit {}
+{}", r.status, shown.unwrap_or_else(|e| e.to_string())));
     }
+    side.cli(&["answers", "export", "--store", &st, "1", "--format", "geoparquet"]);
     side.cli(&["answers", "show", "--store", &st, "99999"]);
     side.cli(&["answers", "export", "--store", &st, "99999"]);
     side.cli(&["answers", "export", "--store", &st, "1", "--format", "shapefile"]);
@@ -680,6 +688,39 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
         );
         api(side, "POST", "/v1/ask/presence", Some(t.auditor.as_str()), Some(presence.body(false)));
         api(side, "POST", "/v1/ask/presence", Some(t.analyst.as_str()), Some(json!({"case": "N-5", "unknown": 1})));
+        // Questions as jobs: each question again (its kept answer, free), one priced, one new
+        // (charged and released through the job), and one that fails; each followed to its end
+        // before its status is compared. A cancel of a running job is timing (whether it ends
+        // first), so it is tested against a held engine in the server's tests; here a cancel
+        // finds the job finished.
+        let mut as_jobs: Vec<(Q, bool)> = questions().into_iter().map(|q| (q.with("case", "N-5"), false)).collect();
+        as_jobs.push((presence.clone(), true));
+        as_jobs.push((questions()[1].with("case", "N-7"), false));
+        as_jobs.push((presence.with("epsilon", "-1"), false));
+        let mut job_ids = Vec::new();
+        for (q, dry_run) in &as_jobs {
+            if let Some(id) = side.api_job(phase, &base, t.analyst.as_str(), q, *dry_run) {
+                api(side, "GET", &format!("/v1/jobs/{id}"), Some(t.analyst.as_str()), None);
+                api(side, "GET", &format!("/v1/jobs/{id}/result"), Some(t.analyst.as_str()), None);
+                let fresh = side.api_json.last().filter(|(_, v)| v.get("reused").is_none());
+                if let Some(answer) = fresh.and_then(|(_, v)| v["audit_id"].as_i64()) {
+                    answered.push((answer, q.public));
+                }
+                job_ids.push(id);
+            }
+        }
+        api(side, "GET", "/v1/jobs", Some(t.analyst.as_str()), None);
+        for (_, token) in roles {
+            api(side, "GET", "/v1/jobs", Some(token), None);
+        }
+        if let Some(id) = job_ids.first() {
+            api(side, "POST", &format!("/v1/jobs/{id}/cancel"), Some(t.analyst.as_str()), None);
+            api(side, "GET", &format!("/v1/jobs/{id}"), Some(t.auditor.as_str()), None);
+        }
+        api(side, "POST", "/v1/jobs/0123456789abcdef0123456789abcdef/cancel", Some(t.analyst.as_str()), None);
+        api(side, "GET", "/v1/jobs/nope/result", Some(t.analyst.as_str()), None);
+        api(side, "POST", "/v1/jobs", Some(t.analyst.as_str()), Some(presence.body(false)));
+        api(side, "POST", "/v1/jobs", Some(t.auditor.as_str()), Some(json!({"question": "presence"})));
         // The rest of the budget, then a question it cannot pay for, priced and asked.
         let budget = api(side, "GET", "/v1/budget", Some(t.analyst.as_str()), None).unwrap_or_default();
         let left = budget["epochs"]
@@ -710,7 +751,7 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.analyst.as_str()), None);
             api(side, "GET", &format!("/v1/answers/{id}"), Some(t.auditor.as_str()), None);
             api(side, "GET", &format!("/v1/answers/{id}?adjust=true"), Some(t.auditor.as_str()), None);
-            for format in ["csv", "json", "geojson"] {
+            for format in ["csv", "json", "geojson", "geoparquet"] {
                 api(side, "GET", &format!("/v1/answers/{id}/export?format={format}"), Some(t.analyst.as_str()), None);
                 api(side, "GET", &format!("/v1/answers/{id}/export?format={format}"), Some(t.auditor.as_str()), None);
             }
@@ -851,8 +892,10 @@ struct Side {
     api_json: Vec<(String, Value)>,
     /// Kept answers' ids and whether their keys are public.
     kept_public: BTreeMap<i64, bool>,
-    /// Ids that cluster nodes drew at random, with what replaces them.
+    /// Ids that cluster nodes and the server's jobs drew at random, with what replaces them.
     random: Vec<(String, &'static str)>,
+    /// Jobs' ids and whether their answers' keys are public.
+    job_public: BTreeMap<String, bool>,
 }
 
 impl Side {
@@ -870,6 +913,7 @@ impl Side {
             api_json: Vec::new(),
             kept_public: BTreeMap::new(),
             random: Vec::new(),
+            job_public: BTreeMap::new(),
         }
     }
 
@@ -1057,6 +1101,12 @@ impl Side {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Option<Value> {
+        let (status, bytes) = self.request(base, method, path, token, body.as_ref());
+        self.surface_response(phase, method, path, token, body, status, bytes)
+    }
+
+    /// One request, recorded as made (for the routes' coverage) but not compared.
+    fn request(&mut self, base: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Vec<u8>) {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let url = format!("{base}{path}");
         let auth = token.map(|t| format!("Bearer {t}"));
@@ -1073,31 +1123,84 @@ impl Side {
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
-                r.send(body.as_ref().map(|b| b.to_string()).unwrap_or_default().as_bytes())
+                r.send(body.map(|b| b.to_string()).unwrap_or_default().as_bytes())
             }
         }
         .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
         let status = response.status().as_u16();
-        let text = response.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+        let bytes = response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap_or_default();
         self.requests.push((method.to_string(), path.split('?').next().unwrap().to_string()));
+        (status, bytes)
+    }
+
+    /// Submits `q` as a job (`POST /v1/jobs`), compares the status it is accepted with, and
+    /// waits for the job to finish, with long polls that are not compared: how far a running
+    /// job has got is the server's timing. Returns the job's id.
+    fn api_job(&mut self, phase: &str, base: &str, token: &str, q: &Q, dry_run: bool) -> Option<String> {
+        let mut body = q.body(dry_run);
+        body["question"] = q.kind.into();
+        let (status, bytes) = self.request(base, "POST", "/v1/jobs", Some(token), Some(&body));
+        let id = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| v["id"].as_str().map(str::to_string));
+        if let Some(id) = &id {
+            // Drawn at random: the same placeholder on both sides, so that their statuses and
+            // the serve log compare.
+            self.random.push((id.clone(), "<JOB>"));
+            self.job_public.insert(id.clone(), asked_public(q.kind, &body));
+        }
+        self.surface_response(phase, "POST", "/v1/jobs", Some(token), Some(body), status, bytes);
+        let id = id?;
+        for _ in 0..40 {
+            let (_, bytes) = self.request(base, "GET", &format!("/v1/jobs/{id}?wait=30"), Some(token), None);
+            let running = serde_json::from_slice::<Value>(&bytes).map(|v| v["status"] == "running").unwrap_or(false);
+            if !running {
+                return Some(id);
+            }
+        }
+        panic!("{}: job {id} did not finish within 20 minutes", self.name);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn surface_response(
+        &mut self,
+        phase: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        status: u16,
+        bytes: Vec<u8>,
+    ) -> Option<Value> {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let role = match token {
             None => "no token".to_string(),
             Some(t) if t.starts_with("cl_") && t.split('_').count() >= 3 => format!("token #{}", token_id(t)),
             Some(_) => "a bad token".to_string(),
         };
         let body_label = body.as_ref().map(|b| format!(" {b}")).unwrap_or_default();
-        let label = format!("{phase}: {method} {path} ({role}){body_label}");
+        let mut label = format!("{phase}: {method} {path} ({role}){body_label}");
+        for (id, with) in &self.random {
+            label = label.replace(id.as_str(), with);
+        }
         let parsed = serde_json::from_str::<Value>(&text).ok();
-        let is_answer = path.starts_with("/v1/ask/") || (path.starts_with("/v1/answers/") && status == 200);
+        let job_result = path.strip_prefix("/v1/jobs/").and_then(|p| p.strip_suffix("/result"));
+        let is_answer = path.starts_with("/v1/ask/")
+            || (path.starts_with("/v1/answers/") && status == 200)
+            || (job_result.is_some() && status == 200);
         let export_of = path.split('?').next().unwrap_or_default().strip_suffix("/export").and_then(|p| p.rsplit('/').next()?.parse::<i64>().ok());
         let shown = match &parsed {
             _ if status == 200 && export_of.is_some() => {
                 let format = path.split("format=").nth(1).map(|f| f.split('&').next().unwrap_or_default()).unwrap_or("csv");
                 let public = export_of.map(|id| self.public_answer(id)).unwrap_or(true);
-                format!("(values removed)\n{}", export_without_values(&text, format, public))
+                let shown = match format {
+                    "geoparquet" => geoparquet_without_values(&bytes, public),
+                    _ => export_without_values(&text, format, public),
+                };
+                format!("(values removed)\n{shown}")
             }
             Some(v) if is_answer && v.get("rows").is_some() => {
-                let public = if path.starts_with("/v1/answers/") {
+                let public = if let Some(job) = job_result {
+                    self.job_public.get(job).copied()
+                } else if path.starts_with("/v1/answers/") {
                     path.split('?')
                         .next()
                         .unwrap_or_default()
@@ -1107,11 +1210,7 @@ impl Side {
                         .and_then(|id| self.kept_public.get(&id))
                         .copied()
                 } else {
-                    let kind = path.trim_start_matches("/v1/ask/");
-                    let q: Option<&Value> = body.as_ref();
-                    let top = q.is_some_and(|q| q.get("top_from").is_some());
-                    let found = q.is_some_and(|q| q.get("categories").and_then(Value::as_str) == Some("found"));
-                    Some(!(kind == "reach" && found) && !top)
+                    body.as_ref().map(|b| asked_public(path.trim_start_matches("/v1/ask/"), b))
                 };
                 let (shown, keys) = without_rows(v, public.unwrap_or(false));
                 if let Some(keys) = keys {
@@ -1190,6 +1289,14 @@ impl Side {
 
 /// An answer's JSON without its rows and derived values (pretty), and for public keys the
 /// rows' keys, one per line.
+/// Whether the answer to a question asked with `body` has public keys: every key is released,
+/// unless they come from the data (reach's categories found, a top-k list).
+fn asked_public(kind: &str, body: &Value) -> bool {
+    let top = body.get("top_from").is_some();
+    let found = body.get("categories").and_then(Value::as_str) == Some("found");
+    !(kind == "reach" && found) && !top
+}
+
 fn without_rows(v: &Value, public: bool) -> (String, Option<String>) {
     let mut v = v.clone();
     let rows = v.get("rows").cloned();
@@ -1262,6 +1369,56 @@ fn export_without_values(text: &str, format: &str, public: bool) -> String {
             Err(_) => text.to_string(),
         },
     }
+}
+
+/// A GeoParquet export as text to compare: its `geo` and `crowdlens` metadata and its schema,
+/// and, when its keys are public, each row's key fields and geometry (the released measures
+/// left out). An answer's bbox follows its keys, so it is left out with them.
+fn geoparquet_without_values(bytes: &[u8], public: bool) -> String {
+    const RELEASED: [&str; 4] = ["value", "ci_low", "ci_high", "adjusted"];
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    let builder = match parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file) {
+        Ok(b) => b,
+        Err(e) => return format!("not a Parquet file ({e}): {}", String::from_utf8_lossy(bytes)),
+    };
+    let mut shown = Vec::new();
+    for kv in builder.metadata().file_metadata().key_value_metadata().cloned().unwrap_or_default() {
+        if kv.key == "ARROW:schema" {
+            continue;
+        }
+        let mut v: Value = kv.value.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
+        if kv.key == "geo" && !public {
+            if let Some(geometry) = v.pointer_mut("/columns/geometry").and_then(Value::as_object_mut) {
+                geometry.remove("bbox");
+            }
+        }
+        if kv.key == "crowdlens" {
+            strip_rows(&mut v);
+        }
+        shown.push(format!("{}: {v}", kv.key));
+    }
+    let schema = builder.schema().clone();
+    shown.push(schema.fields().iter().map(|f| format!("{}: {}", f.name(), f.data_type())).collect::<Vec<_>>().join(", "));
+    if public {
+        for batch in builder.build().unwrap() {
+            let batch = batch.unwrap();
+            for row in 0..batch.num_rows() {
+                let fields: Vec<String> = schema
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| !RELEASED.contains(&f.name().as_str()))
+                    .map(|(i, f)| {
+                        let value = arrow::util::display::array_value_to_string(batch.column(i), row).unwrap();
+                        format!("{}={value}", f.name())
+                    })
+                    .collect();
+                shown.push(fields.join(" "));
+            }
+        }
+    }
+    shown.join("\n")
 }
 
 fn strip_rows(v: &mut Value) {

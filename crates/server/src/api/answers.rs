@@ -85,7 +85,7 @@ pub(super) async fn export_answer(
             ExportError::TooLarge { .. } => ApiError::new(StatusCode::BAD_REQUEST, "too_large", e.to_string()).on_field("format"),
             e => ApiError::internal(format!("kept answer #{id}: {e}")),
         })?;
-    let disposition = format!("attachment; filename=\"crowdlens-answer-{id}.{}\"", format.name());
+    let disposition = format!("attachment; filename=\"crowdlens-answer-{id}.{}\"", format.extension());
     Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
 }
 

@@ -79,7 +79,7 @@ impl Outcome {
 
 /// A job's status as the API gives it.
 #[derive(Debug, Serialize, PartialEq)]
-struct Status {
+pub(super) struct Status {
     id: String,
     question: String,
     dry_run: bool,
@@ -125,7 +125,9 @@ impl Job {
             status: state.outcome.name(),
             stage: if running { self.progress.stage() } else { Stage::Finished },
             progress: if running { self.progress.fraction() } else { 1.0 },
-            scanned_percent: self.progress.scanned_percent(),
+            // Only while it runs: how far a finished scan had been seen to get depends on when
+            // it was last sampled, and says nothing the end does not.
+            scanned_percent: if running { self.progress.scanned_percent() } else { None },
             submitted: rfc3339(self.submitted),
             finished: state.finished.map(|(at, _)| rfc3339(at)),
             error: match &state.outcome {
@@ -261,10 +263,13 @@ pub(super) async fn submit(
             drop(guard);
         }
     };
+    // The status as submitted, before the task can move it on: how far a question got in the
+    // moment after it was submitted is the server's timing, not an answer.
+    let accepted = job.status();
     let handle = tokio::spawn(task);
     *job.abort.lock().expect("job abort") = Some(handle.abort_handle());
     tracing::info!(token_id = job.owner, job = %job.id, question = %job.question, "job submitted");
-    Ok((StatusCode::ACCEPTED, Json(job.status())).into_response())
+    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
 }
 
 /// `GET /v1/jobs`: this token's jobs, newest first.

@@ -51,6 +51,11 @@ impl Default for Limits {
     }
 }
 
+/// The API's major version: it changes only when a change would break a client (a field
+/// removed or retyped, a route moved). `/v1/health` says it, and clients refuse majors they do
+/// not know.
+pub const API_VERSION: u32 = 1;
+
 #[derive(Clone)]
 pub struct ServerState {
     store_root: PathBuf,
@@ -218,7 +223,9 @@ macro_rules! route_table {
 }
 
 route_table! {
-    GET "/v1/health" => || async { Json(serde_json::json!({"status": "ok"})) },
+    GET "/v1/health" => || async {
+        Json(serde_json::json!({"status": "ok", "api_version": API_VERSION, "crowdlens": env!("CARGO_PKG_VERSION")}))
+    },
     GET "/v1/openapi.json" => || async { Json(crate::openapi_document()) },
     GET "/v1/token" => tokens::token_info,
     GET "/v1/budget" => oversight::budget,
