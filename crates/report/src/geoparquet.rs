@@ -54,8 +54,11 @@ fn kind_of(values: &[Option<&Value>], measure: bool) -> Kind {
     Kind::Json
 }
 
+fn present<'a>(v: &Option<&'a Value>) -> Option<&'a Value> {
+    v.filter(|v| !v.is_null())
+}
+
 fn column(name: &str, values: &[Option<&Value>], kind: Kind) -> (Field, ArrayRef) {
-    let present = |v: &Option<&Value>| v.filter(|v| !v.is_null());
     let (data_type, array): (DataType, ArrayRef) = match kind {
         Kind::Double => {
             (DataType::Float64, Arc::new(values.iter().map(|v| present(v).and_then(Value::as_f64)).collect::<Float64Array>()))

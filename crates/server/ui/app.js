@@ -862,6 +862,15 @@ function defaults(question) {
 
 let askState = { question: 'presence', values: null };
 
+// What a running job is doing, by its stage (GET /v1/jobs/{id}).
+const JOB_STAGES = {
+  queued: 'Queued…',
+  checking: 'Checking the question and the budget…',
+  reading: 'Charged; reading the store…',
+  releasing: 'Adding noise and recording the answer…',
+  finished: 'Finished.',
+};
+
 async function viewAsk() {
   const st = session.store;
   if (!askState.values) askState.values = defaults(askState.question);
@@ -869,6 +878,7 @@ async function viewAsk() {
   const form = el('form', { id: 'ask-form', 'data-question': askState.question, onsubmit: (ev) => ev.preventDefault() });
   const priceBox = el('div', { id: 'price', class: 'price' });
   const generalError = el('div', { id: 'ask-error' });
+  const jobBox = el('div', { id: 'ask-job' });
   let priced = null;
   const askButton = el('button', { type: 'button', id: 'ask', disabled: true }, 'Ask and spend');
   const priceButton = el('button', { type: 'button', id: 'price-button', class: 'secondary' }, 'Price it (dry run, free)');
@@ -945,7 +955,7 @@ async function viewAsk() {
       input(p),
       el('div', { class: 'field-error', id: 'err-' + p.name }),
       p.type === 'area' ? el('div', { class: 'field-warning', id: 'warn-' + p.name }) : null)),
-    el('div', { class: 'actions' }, priceButton, askButton), generalError, priceBox].flat());
+    el('div', { class: 'actions' }, priceButton, askButton), jobBox, generalError, priceBox].flat());
   // An area outside the region the store's feeds cover (as its operator declared it) would be
   // answered with noise about zero, and still be charged: say so before pricing.
   const warnOutside = () => {
@@ -1038,19 +1048,44 @@ async function viewAsk() {
     }
   };
   priceButton.addEventListener('click', () => { priceBox.replaceChildren(); reprice({ scroll: true }); });
+  // The question runs as a job (POST /v1/jobs): no request stays open while it reads, the
+  // bar follows its stages, and Cancel drops it (a charged question's charge stands).
   askButton.addEventListener('click', async () => {
     if (!priced) return;
     clearErrors();
     askButton.disabled = true;
     askButton.textContent = 'Asking…';
+    const restore = () => { askButton.textContent = 'Ask and spend'; askButton.disabled = false; jobBox.replaceChildren(); };
     try {
-      const answer = await api('POST', '/v1/ask/' + askState.question, JSON.parse(priced));
+      let status = await api('POST', '/v1/jobs', Object.assign({ question: askState.question }, JSON.parse(priced)));
+      const bar = el('progress', { id: 'ask-progress', max: '1', value: '0' });
+      const stage = el('span', { id: 'ask-stage', class: 'muted' });
+      const cancel = el('button', { type: 'button', id: 'ask-cancel', class: 'secondary' }, 'Cancel');
+      let cancelling = false;
+      cancel.addEventListener('click', async () => {
+        cancelling = true;
+        cancel.disabled = true;
+        try { status = await api('POST', `/v1/jobs/${status.id}/cancel`); } catch (e) { if (e.code !== 'job_finished') showError(e); }
+      });
+      jobBox.replaceChildren(el('div', { class: 'job' }, bar, stage, cancel));
+      while (status.status === 'running' && form.isConnected) {
+        bar.value = status.progress;
+        stage.textContent = JOB_STAGES[status.stage] + (status.scanned_percent !== null ? ` (${status.scanned_percent}% read)` : '');
+        status = await api('GET', `/v1/jobs/${status.id}?wait=2`);
+      }
+      if (status.status === 'cancelled') {
+        restore();
+        generalError.replaceChildren(el('div', { class: 'message info', id: 'ask-cancelled' },
+          cancelling ? 'Cancelled. If it had been charged, the charge stands and the audit log says it was abandoned after charge.' : 'The question was cancelled.'));
+        return;
+      }
+      const answer = await api('GET', `/v1/jobs/${status.id}/result`);
       // Bought just now, unless the server gave a kept answer again.
       session.justBought = answer.reused ? null : answer.audit_id;
       location.hash = '#/answer/' + answer.audit_id;
     } catch (e) {
+      restore();
       showError(e);
-      askButton.textContent = 'Ask and spend';
     }
   });
   const areaFields = params.filter((p) => p.type === 'area');

@@ -618,6 +618,39 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         let refused = page.text("#view .message.error").await;
         assert!(refused.contains("only answers to the same question can be compared"), "{refused}");
 
+        // A long, city-wide question runs as a job: the page shows its progress bar, stage and
+        // a Cancel button while it runs. A cancel that lands before the answer is recorded
+        // leaves the charge standing, audited as abandoned after it; one that comes too late
+        // finds the answer, which opens.
+        page.goto("#/ask").await;
+        page.wait_for("#ask-form[data-question='presence'] #f-case").await;
+        for (field, value) in with(&[("case", "UI-JOB"), ("area", "bbox:-93.40,44.85,-92.98,45.10"), ("bucket", "1h"), ("res", "9"), ("epsilon", "0.5")]) {
+            page.fill(field, value).await;
+        }
+        page.click("#price-button").await;
+        page.wait_for("#price-ci").await;
+        page.click("#ask").await;
+        let bar = page.wait_for("#ask-progress").await;
+        assert_eq!(bar.attr("max").await.unwrap().as_deref(), Some("1"));
+        let stage = page.text("#ask-stage").await;
+        assert!(["Queued", "Checking", "Charged", "Adding noise"].iter().any(|s| stage.starts_with(s)), "{stage}");
+        page.screenshot("job-progress").await;
+        page.click("#ask-cancel").await;
+        let ended = page
+            .wait_until("return (document.getElementById('ask-cancelled') && 'cancelled') || (location.hash.startsWith('#/answer/') && 'answered')")
+            .await;
+        let entries = api(&base, &auditor, "/v1/audit", None)["entries"].as_array().unwrap().clone();
+        let job_entries: Vec<&str> = entries.iter().filter(|e| e["case_id"] == "UI-JOB").map(|e| e["outcome"].as_str().unwrap()).collect();
+        match ended.as_str() {
+            Some("cancelled") => {
+                assert!(page.text("#ask-cancelled").await.contains("abandoned after charge"));
+                assert!(job_entries.last().is_some_and(|o| o.starts_with("abandoned after charge")), "{job_entries:?}");
+                assert!(page.wait_for("#ask").await.is_enabled().await.unwrap(), "the question may be asked again");
+                page.screenshot("job-cancelled").await;
+            }
+            _ => assert_eq!(job_entries.last().map(|o| o.split(' ').next()), Some(Some("answered")), "{job_entries:?}"),
+        }
+
         // An auditor sees the entries and the verified chain.
         page.click("#signout").await;
         page.sign_in(&auditor).await;
