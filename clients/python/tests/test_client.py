@@ -245,13 +245,14 @@ def test_answers_become_geodataframes_and_exports_are_read_by_gis_tools(served, 
     # GeoParquet: read back by GeoPandas, with the spec's metadata, the same rows and geometry.
     path = client.export(frame.answer_id, "geoparquet", tmp_path / "presence.parquet")
     back = geopandas.read_parquet(path)
-    assert len(back) == len(frame) and back.crs.to_epsg() == 4326
-    assert back.geometry.geom_equals_exact(gdf.geometry, tolerance=1e-9).all()
+    # No `crs` in the metadata: GeoParquet's default, OGC:CRS84 (longitude, latitude on WGS 84).
+    assert len(back) == len(frame) and back.crs.to_string() == "OGC:CRS84"
+    assert all(a.equals_exact(b, 1e-9) for a, b in zip(back.geometry, gdf.geometry))
     assert (back["value"].to_numpy() == frame["value"].to_numpy()).all()
     assert str(back["bucket_start"].dtype).startswith("datetime64") and str(back["bucket_start"].dt.tz) == "UTC"
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata
+    meta = pq.ParquetFile(path).metadata.metadata
     geo = json.loads(meta[b"geo"])
     assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
     column = geo["columns"]["geometry"]

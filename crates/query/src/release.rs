@@ -531,7 +531,7 @@ async fn run_charged<P>(
         }
     };
     crate::progress::enter(crate::progress::Stage::Releasing);
-    let mut answer = Answer {
+    let answer = Answer {
         question: charge.question.clone(),
         asked: charge.asked.clone(),
         tiled: charge.tiled,
@@ -548,9 +548,26 @@ async fn run_charged<P>(
         rows: released.rows,
         derived: released.derived,
     };
+    // A large answer takes a while to write out: off the executor, so that other requests go
+    // on, and awaited, so that a question dropped meanwhile (a job's cancel, a timeout) is
+    // abandoned after its charge rather than recorded as answered.
+    let generation = charge.store_generation;
+    let (mut answer, kept) = match tokio::task::spawn_blocking(move || {
+        let kept = keep(&answer, generation);
+        (answer, kept)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            let e = QueryError::EngineFailed(format!("writing the answer out: {e}"));
+            let _ = reservation.failed(&e.audited_reason());
+            return Err(e);
+        }
+    };
     // The answer leaves only once its digest is in the audit chain, and it is kept there so
     // that re-viewing it costs nothing.
-    answer.audit_id = reservation.answered(&keep(&answer, charge.store_generation))?;
+    answer.audit_id = reservation.answered(&kept)?;
     Ok(answer)
 }
 
