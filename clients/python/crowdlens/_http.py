@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from typing import Any, Mapping, Optional, Union
 
 
@@ -33,6 +34,21 @@ class UnsupportedServer(CrowdlensError):
     """The server speaks an API version this client does not know."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuses redirects: urllib would send the token on to wherever one points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 - urllib's hook
+        raise CrowdlensError(
+            "redirected",
+            f"the server redirected {req.full_url} to {newurl}; give the server's own address (the token is "
+            "not sent on)",
+            code,
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 class Transport:
     """Requests to one server with one token."""
 
@@ -41,6 +57,11 @@ class Transport:
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise CrowdlensError(
                 "bad_url", f"{url!r} is not a server's address: give one like http://127.0.0.1:8787"
+            )
+        if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost", "::1") and token:
+            warnings.warn(
+                f"{url}: the token crosses the network in the clear over http; use https beyond loopback",
+                stacklevel=3,
             )
         self.base = url.rstrip("/")
         self.token = token
@@ -69,7 +90,7 @@ class Transport:
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as reply:
+            with _OPENER.open(request, timeout=timeout or self.timeout) as reply:
                 content = reply.read()
         except urllib.error.HTTPError as e:
             raise _error_of(e.code, e.read()) from None

@@ -98,7 +98,14 @@ class Job:
                 raise CrowdlensError(
                     "job_timeout", f"job {self.id} is still running after {timeout} s; wait again, or cancel it"
                 )
-            status = self.status(wait=min(5.0, left) if left is not None else 5.0)
+            try:
+                status = self.status(wait=min(5.0, left) if left is not None else 5.0)
+            except CrowdlensError as e:
+                # Over the rate limit the job goes on: look again shortly.
+                if e.status != 429:
+                    raise
+                time.sleep(5.0)
+                continue
             if on_progress:
                 on_progress(status)
         return status

@@ -176,52 +176,10 @@ pub(crate) async fn session() -> Result<SessionContext, QueryError> {
 
 /// Runs a plan to its end on the current task's engine, or in this process.
 pub(crate) async fn collect(frame: DataFrame) -> Result<Vec<RecordBatch>, QueryError> {
-    match (current(), crate::progress::current()) {
-        (Some(engine), _) => engine.collect(frame).await,
-        (None, None) => Ok(frame.collect().await?),
-        (None, Some(progress)) => collect_watched(frame, &progress).await,
+    match current() {
+        Some(engine) => engine.collect(frame).await,
+        None => Ok(frame.collect().await?),
     }
-}
-
-/// How often a watched plan's scans are read for its progress.
-const PROGRESS_TICK: std::time::Duration = std::time::Duration::from_millis(200);
-
-/// `frame.collect()`, reporting the share of rows its scans have read of the rows their files
-/// hold, as it goes.
-async fn collect_watched(frame: DataFrame, progress: &crate::progress::Progress) -> Result<Vec<RecordBatch>, QueryError> {
-    let task = Arc::new(frame.task_ctx());
-    let plan = frame.create_physical_plan().await?;
-    let total = {
-        use datafusion::physical_plan::{StatisticsArgs, StatisticsContext};
-        let statistics = StatisticsContext::new();
-        scan_rows(&plan, &|leaf| {
-            let rows = statistics.compute(leaf, &StatisticsArgs::new()).ok();
-            rows.and_then(|s| s.num_rows.get_value().copied()).unwrap_or(0)
-        })
-    };
-    let run = datafusion::physical_plan::collect(Arc::clone(&plan), task);
-    tokio::pin!(run);
-    let mut tick = tokio::time::interval(PROGRESS_TICK);
-    loop {
-        tokio::select! {
-            batches = &mut run => return Ok(batches?),
-            _ = tick.tick() => {
-                progress.scanned(scan_rows(&plan, &|leaf| leaf.metrics().and_then(|m| m.output_rows()).unwrap_or(0)), total);
-            }
-        }
-    }
-}
-
-/// The sum of `rows` over the plan's leaves (its scans).
-fn scan_rows(
-    plan: &Arc<dyn datafusion::physical_plan::ExecutionPlan>,
-    rows: &dyn Fn(&dyn datafusion::physical_plan::ExecutionPlan) -> usize,
-) -> usize {
-    let children = plan.children();
-    if children.is_empty() {
-        return rows(plan.as_ref());
-    }
-    children.into_iter().map(|c| scan_rows(c, rows)).sum()
 }
 
 /// An engine error, explained by the engine that raised it where it can.

@@ -1,10 +1,9 @@
 //! How far a question has got, for a caller that watches it run (the API's jobs).
 //!
-//! A question reports its stage (checking, reading once charged, releasing) and, while its plan runs
-//! in this process, the share of the rows its scans have read of the rows the files hold (from
-//! their Parquet metadata). That share moves with the data's size the way the question's
-//! running time already does, and says nothing the elapsed time does not: it is rounded to a
-//! whole percent and only ever rises. A plan on a cluster reports its stage alone.
+//! A question reports its stage alone (checking, reading once charged, releasing), never how
+//! much of the data it has read: the rows a scan has read against the rows its files hold
+//! would tell, in steps of a batch, how many pings the window holds, an exact count. A stage
+//! says only when the question got there, which its running time already says.
 //!
 //! The watcher is set per task with [`watched`], as the engine is, so that no question's
 //! signature carries it.
@@ -47,15 +46,11 @@ impl Stage {
 #[derive(Debug, Default)]
 pub struct Progress {
     stage: AtomicU8,
-    /// Percent of the current plan's scan read, never falling; 255 while unknown.
-    scanned: AtomicU8,
 }
-
-const UNKNOWN: u8 = u8::MAX;
 
 impl Progress {
     pub fn new() -> Arc<Progress> {
-        Arc::new(Progress { stage: AtomicU8::new(0), scanned: AtomicU8::new(UNKNOWN) })
+        Arc::new(Progress::default())
     }
 
     pub fn stage(&self) -> Stage {
@@ -67,35 +62,14 @@ impl Progress {
         self.stage.fetch_max(stage as u8, Ordering::Relaxed);
     }
 
-    /// The share of the scan read while reading, in whole percent, if the engine can tell.
-    pub fn scanned_percent(&self) -> Option<u8> {
-        match self.scanned.load(Ordering::Relaxed) {
-            UNKNOWN => None,
-            p => Some(p),
-        }
-    }
-
-    /// Records that `read` of `total` rows have been scanned.
-    pub(crate) fn scanned(&self, read: usize, total: usize) {
-        if total == 0 {
-            return;
-        }
-        let percent = (read.min(total) as u128 * 100 / total as u128) as u8;
-        let _ = self.scanned.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| match old {
-            UNKNOWN => Some(percent),
-            old if percent > old => Some(percent),
-            _ => None,
-        });
-    }
-
-    /// The whole question's progress, from 0 to 1: its stage, and inside the reading stage
-    /// the share of the scan read. An estimate for a progress bar, never a measure of data.
+    /// The whole question's progress, from 0 to 1, by its stage: for a progress bar, never a
+    /// measure of data. Reading and releasing take most of a large question's time.
     pub fn fraction(&self) -> f64 {
         match self.stage() {
             Stage::Queued => 0.0,
-            Stage::Checking => 0.02,
-            Stage::Reading => 0.05 + 0.9 * f64::from(self.scanned_percent().unwrap_or(0)) / 100.0,
-            Stage::Releasing => 0.95,
+            Stage::Checking => 0.05,
+            Stage::Reading => 0.15,
+            Stage::Releasing => 0.6,
             Stage::Finished => 1.0,
         }
     }
@@ -127,21 +101,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stages_and_scans_only_move_forward() {
+    fn stages_only_move_forward_and_the_fraction_rises_with_them() {
         let p = Progress::new();
-        assert_eq!((p.stage(), p.fraction(), p.scanned_percent()), (Stage::Queued, 0.0, None));
-        p.enter(Stage::Reading);
+        assert_eq!((p.stage(), p.fraction()), (Stage::Queued, 0.0));
+        let mut last = 0.0;
+        for stage in [Stage::Checking, Stage::Reading, Stage::Releasing, Stage::Finished] {
+            p.enter(stage);
+            assert!(p.fraction() > last, "{stage:?}");
+            last = p.fraction();
+        }
         p.enter(Stage::Checking);
-        assert_eq!(p.stage(), Stage::Reading);
-        p.scanned(50, 200);
-        p.scanned(10, 200);
-        assert_eq!(p.scanned_percent(), Some(25));
-        assert!((p.fraction() - (0.05 + 0.9 * 0.25)).abs() < 1e-12);
-        p.scanned(500, 200);
-        p.scanned(1, 0);
-        assert_eq!(p.scanned_percent(), Some(100));
-        p.enter(Stage::Finished);
-        assert_eq!(p.fraction(), 1.0);
+        assert_eq!((p.stage(), p.fraction()), (Stage::Finished, 1.0));
     }
 
     #[tokio::test]

@@ -548,7 +548,7 @@ async fn run_charged<P>(
         rows: released.rows,
         derived: released.derived,
     };
-    // A large answer takes a while to write out: off the executor, so that other requests go
+    // A large answer takes a while to serialise: off the executor, so that other requests go
     // on, and awaited, so that a question dropped meanwhile (a job's cancel, a timeout) is
     // abandoned after its charge rather than recorded as answered.
     let generation = charge.store_generation;

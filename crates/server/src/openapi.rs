@@ -72,7 +72,6 @@ pub fn openapi_document() -> serde_json::Value {
                         "status": {"type": "string", "enum": ["running", "done", "failed", "cancelled"]},
                         "stage": {"type": "string", "enum": ["queued", "checking", "reading", "releasing", "finished"]},
                         "progress": {"type": "number", "minimum": 0, "maximum": 1, "description": "an estimate for a progress bar"},
-                        "scanned_percent": {"type": "integer", "nullable": true, "description": "while reading in this process: the share of the scan read"},
                         "submitted": {"type": "string", "format": "date-time"},
                         "finished": {"type": "string", "format": "date-time", "nullable": true},
                         "error": {"type": "object", "nullable": true, "description": "a failed job's error, as /v1/ask would have returned it, with its HTTP status"},

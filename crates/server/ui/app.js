@@ -1070,8 +1070,14 @@ async function viewAsk() {
       jobBox.replaceChildren(el('div', { class: 'job' }, bar, stage, cancel));
       while (status.status === 'running' && form.isConnected) {
         bar.value = status.progress;
-        stage.textContent = JOB_STAGES[status.stage] + (status.scanned_percent !== null ? ` (${status.scanned_percent}% read)` : '');
-        status = await api('GET', `/v1/jobs/${status.id}?wait=2`);
+        stage.textContent = JOB_STAGES[status.stage];
+        try {
+          status = await api('GET', `/v1/jobs/${status.id}?wait=5`);
+        } catch (e) {
+          // Over the rate limit the job goes on: look again shortly rather than ask again.
+          if (e.status !== 429) throw e;
+          await new Promise((done) => setTimeout(done, 5000));
+        }
       }
       if (status.status === 'cancelled') {
         restore();

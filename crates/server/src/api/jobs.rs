@@ -28,8 +28,12 @@ use super::auth::{Analysts, Caller};
 use super::questions::Asked;
 use super::{ApiError, ServerState};
 
-/// Jobs one token may have running at once.
+/// Jobs one token may have running at once, and all tokens together.
 pub(crate) const RUNNING_PER_TOKEN: usize = 4;
+const RUNNING_IN_ALL: usize = 16;
+/// The most bytes of finished jobs' replies kept, all tokens together: the oldest go first. A
+/// reply larger than this alone is not kept as a result; its answer is (`/v1/answers/{id}`).
+const KEPT_REPLY_BYTES: usize = 256 << 20;
 /// Finished jobs kept per token (the oldest go first), and for how long.
 const FINISHED_PER_TOKEN: usize = 64;
 const FINISHED_KEPT_FOR: Duration = Duration::from_secs(3600);
@@ -61,7 +65,9 @@ struct JobState {
 
 enum Outcome {
     Running,
-    Done(Value),
+    /// The reply as `/v1/ask` gives it, serialised (`None` once it was too large to keep), and
+    /// the kept answer it gave.
+    Done { reply: Option<Bytes>, answer: Option<i64> },
     Failed(ApiError),
     Cancelled,
 }
@@ -70,7 +76,7 @@ impl Outcome {
     fn name(&self) -> &'static str {
         match self {
             Outcome::Running => "running",
-            Outcome::Done(_) => "done",
+            Outcome::Done { .. } => "done",
             Outcome::Failed(_) => "failed",
             Outcome::Cancelled => "cancelled",
         }
@@ -88,8 +94,6 @@ pub(super) struct Status {
     stage: Stage,
     /// From 0 to 1, an estimate for a progress bar.
     progress: f64,
-    /// While reading in this process: the share of the scan read, in percent.
-    scanned_percent: Option<u8>,
     submitted: String,
     finished: Option<String>,
     /// A finished job's error, as `/v1/ask` would have returned it.
@@ -114,7 +118,7 @@ impl Job {
     fn status(&self) -> Status {
         let state = self.state.lock().expect("job state");
         let answer = match &state.outcome {
-            Outcome::Done(reply) => reply["audit_id"].as_i64().or_else(|| reply["reused"]["answer"].as_i64()),
+            Outcome::Done { answer, .. } => *answer,
             _ => None,
         };
         let running = matches!(state.outcome, Outcome::Running);
@@ -125,9 +129,6 @@ impl Job {
             status: state.outcome.name(),
             stage: if running { self.progress.stage() } else { Stage::Finished },
             progress: if running { self.progress.fraction() } else { 1.0 },
-            // Only while it runs: how far a finished scan had been seen to get depends on when
-            // it was last sampled, and says nothing the end does not.
-            scanned_percent: if running { self.progress.scanned_percent() } else { None },
             submitted: rfc3339(self.submitted),
             finished: state.finished.map(|(at, _)| rfc3339(at)),
             error: match &state.outcome {
@@ -152,6 +153,18 @@ impl Job {
     }
 }
 
+/// A finished question's outcome: its reply serialised once, and the kept answer it names.
+fn done(reply: &Reply) -> Result<Outcome, ApiError> {
+    let answer = match reply {
+        Reply::Answer(a) => Some(a.audit_id),
+        Reply::Reused(kept) => kept["reused"]["answer"].as_i64(),
+        Reply::Price(_) => None,
+    };
+    let bytes = serde_json::to_vec(reply).map_err(|e| ApiError::internal(format!("the job's reply: {e}")))?;
+    let reply = (bytes.len() <= KEPT_REPLY_BYTES).then(|| Bytes::from(bytes));
+    Ok(Outcome::Done { reply, answer })
+}
+
 /// Marks its job cancelled if the job's task is dropped before it finished: a cancel aborts
 /// the task, and this runs after the question's own future (and its reservation, which audits
 /// the abandonment) has been dropped.
@@ -165,7 +178,8 @@ impl Drop for CancelledUnlessFinished {
 
 impl Jobs {
     fn get(&self, owner: i64, id: &str) -> Result<Arc<Job>, ApiError> {
-        let jobs = self.by_id.lock().expect("jobs");
+        let mut jobs = self.by_id.lock().expect("jobs");
+        Jobs::prune(&mut jobs);
         match jobs.get(id) {
             Some(job) if job.owner == owner => Ok(Arc::clone(job)),
             // Another token's job is no more visible than one that never was.
@@ -191,6 +205,26 @@ impl Jobs {
             for (_, id) in list.into_iter().take(over) {
                 jobs.remove(&id);
             }
+        }
+        // Replies kept, oldest first, until they fit.
+        let mut kept: Vec<(Instant, String, usize)> = jobs
+            .values()
+            .filter_map(|job| {
+                let state = job.state.lock().expect("job state");
+                match (&state.outcome, state.finished) {
+                    (Outcome::Done { reply: Some(r), .. }, Some((_, at))) => Some((at, job.id.clone(), r.len())),
+                    _ => None,
+                }
+            })
+            .collect();
+        kept.sort();
+        let mut total: usize = kept.iter().map(|(_, _, n)| n).sum();
+        for (_, id, n) in kept {
+            if total <= KEPT_REPLY_BYTES {
+                break;
+            }
+            jobs.remove(&id);
+            total -= n;
         }
     }
 }
@@ -224,50 +258,59 @@ pub(super) async fn submit(
     };
     let asked = Asked::from_fields(kind, fields)?;
     let who: TokenInfo = caller.token;
-    let job = {
-        let mut jobs = state.jobs.by_id.lock().expect("jobs");
-        Jobs::prune(&mut jobs);
-        let running = jobs.values().filter(|j| j.owner == who.id && j.is_running()).count();
-        if running >= RUNNING_PER_TOKEN {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_jobs",
-                format!("this token has {running} jobs running, the most it may; wait for one to finish or cancel one"),
-            ));
-        }
-        let job = Arc::new(Job {
-            id: new_job_id()?,
-            owner: who.id,
-            question: asked.kind.clone(),
-            dry_run: asked.dry_run,
-            submitted: Utc::now(),
-            progress: Progress::new(),
-            state: Mutex::new(JobState { outcome: Outcome::Running, finished: None }),
-            abort: Mutex::new(None),
-        });
-        jobs.insert(job.id.clone(), Arc::clone(&job));
-        job
-    };
     let deadline = state.limits.job_timeout;
+    let mut jobs = state.jobs.by_id.lock().expect("jobs");
+    Jobs::prune(&mut jobs);
+    let running = jobs.values().filter(|j| j.owner == who.id && j.is_running()).count();
+    if running >= RUNNING_PER_TOKEN {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_jobs",
+            format!("this token has {running} jobs running, the most it may; wait for one to finish or cancel one"),
+        ));
+    }
+    if jobs.values().filter(|j| j.is_running()).count() >= RUNNING_IN_ALL {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_jobs",
+            format!("the server is running {RUNNING_IN_ALL} jobs, the most it runs at once; try again shortly"),
+        ));
+    }
+    let job = Arc::new(Job {
+        id: new_job_id()?,
+        owner: who.id,
+        question: asked.kind.clone(),
+        dry_run: asked.dry_run,
+        submitted: Utc::now(),
+        progress: Progress::new(),
+        state: Mutex::new(JobState { outcome: Outcome::Running, finished: None }),
+        abort: Mutex::new(None),
+    });
+    // The status as submitted, before the task can move it on: how far a question got in the
+    // moment after it was submitted is the server's timing, not an answer.
+    let accepted = job.status();
+    // Made before the task is spawned, so that a task dropped before its first poll still
+    // ends its job.
+    let guard = CancelledUnlessFinished(Arc::clone(&job));
     let task = {
         let job = Arc::clone(&job);
         let state = state.clone();
         async move {
-            let guard = CancelledUnlessFinished(Arc::clone(&job));
             let progress = Arc::clone(&job.progress);
             let result = crowdlens_query::progress::watched(progress, asked.run(state, who, deadline)).await;
-            job.finish(match result.and_then(|reply: Reply| Ok(serde_json::to_value(reply)?)) {
-                Ok(reply) => Outcome::Done(reply),
+            job.finish(match result.and_then(|reply: Reply| done(&reply)) {
+                Ok(outcome) => outcome,
                 Err(e) => Outcome::Failed(e),
             });
             drop(guard);
         }
     };
-    // The status as submitted, before the task can move it on: how far a question got in the
-    // moment after it was submitted is the server's timing, not an answer.
-    let accepted = job.status();
+    // Spawned and given its abort handle before anyone can see it, so that a cancel always
+    // reaches it.
     let handle = tokio::spawn(task);
     *job.abort.lock().expect("job abort") = Some(handle.abort_handle());
+    jobs.insert(job.id.clone(), Arc::clone(&job));
+    drop(jobs);
     tracing::info!(token_id = job.owner, job = %job.id, question = %job.question, "job submitted");
     Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
 }
@@ -302,7 +345,7 @@ pub(super) async fn status(
     let job = state.jobs.get(caller.token.id, &id)?;
     let wait = match q.wait {
         None => Duration::ZERO,
-        Some(s) if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s).min(LONGEST_WAIT),
+        Some(s) if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s.min(LONGEST_WAIT.as_secs_f64())),
         Some(s) => return Err(ApiError::bad(format!("wait: give seconds from 0 to 30, not {s}")).on_field("wait")),
     };
     let before = job.status();
@@ -323,11 +366,21 @@ pub(super) async fn result(
     State(state): State<ServerState>,
     caller: Caller<Analysts>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let job = state.jobs.get(caller.token.id, &id)?;
     let state = job.state.lock().expect("job state");
     match &state.outcome {
-        Outcome::Done(reply) => Ok(Json(reply.clone())),
+        Outcome::Done { reply: Some(reply), .. } => {
+            Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], reply.clone()).into_response())
+        }
+        Outcome::Done { reply: None, answer } => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "result_not_kept",
+            match answer {
+                Some(a) => format!("job {id}'s reply was too large to keep as a job's result; read its answer at /v1/answers/{a}"),
+                None => format!("job {id}'s reply was too large to keep as a job's result"),
+            },
+        )),
         Outcome::Failed(e) => Err(ApiError { status: e.status, code: e.code, message: e.message.clone(), field: e.field.clone() }),
         Outcome::Running => Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -391,7 +444,7 @@ mod tests {
     fn a_finished_job_keeps_its_first_outcome_and_says_finished() {
         let j = job(1, "a");
         assert_eq!((j.status().status, j.status().stage), ("running", Stage::Queued));
-        j.finish(Outcome::Done(serde_json::json!({"audit_id": 7})));
+        j.finish(Outcome::Done { reply: Some(Bytes::from_static(b"{}")), answer: Some(7) });
         j.finish(Outcome::Cancelled);
         let s = j.status();
         assert_eq!((s.status, s.stage, s.progress, s.answer), ("done", Stage::Finished, 1.0, Some(7)));
