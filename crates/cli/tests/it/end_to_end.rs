@@ -118,7 +118,19 @@ fn synth_ingest_ask_budget() {
         assert!(info.contains(field), "{field} not in {info}");
     }
     let e = run(&["answers", "export", "--store", s(&st), &id, "--format", "shp"]);
-    assert!(e.status != 0 && e.stderr.contains("no export format \"shp\": use csv, json or geojson"), "{}", e.stderr);
+    assert!(e.status != 0 && e.stderr.contains("no export format \"shp\": use csv, json, geojson or geoparquet"), "{}", e.stderr);
+    // GeoParquet is binary: written only to a file, and read back with its geo metadata.
+    let e = run(&["answers", "export", "--store", s(&st), &id, "--format", "geoparquet"]);
+    assert!(e.status != 0 && e.stderr.contains("give --out FILE.parquet"), "{}", e.stderr);
+    let parquet = dir.path().join("answer.parquet");
+    run(&["answers", "export", "--store", s(&st), &id, "--format", "geoparquet", "--out", s(&parquet)]).ok();
+    let file = std::fs::File::open(&parquet).unwrap();
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(file).unwrap();
+    let meta = parquet::file::reader::FileReader::metadata(&reader).file_metadata().clone();
+    assert_eq!(meta.num_rows() as usize, rows.len());
+    let geo = meta.key_value_metadata().unwrap().iter().find(|kv| kv.key == "geo").and_then(|kv| kv.value.clone()).unwrap();
+    let geo: serde_json::Value = serde_json::from_str(&geo).unwrap();
+    assert_eq!((geo["version"].as_str(), geo["columns"]["geometry"]["encoding"].as_str()), (Some("1.1.0"), Some("WKB")), "{geo}");
     // The same question again, for the same case, is given the same answer, free.
     let again = ask("0.5", &[]).ok().json();
     assert_eq!((again["reused"]["answer"].to_string(), again["reused"]["charged"].as_bool()), (id.clone(), Some(false)));
