@@ -378,7 +378,19 @@ fn a_kept_answer_exports_as_csv_json_and_geojson_carrying_its_question() {
     assert!(adjusted.as_str().unwrap().lines().nth(4).unwrap().contains("adjusted"), "{adjusted}");
     let (status, err) = export("?format=shapefile");
     assert_eq!((status, err["code"].as_str(), err["field"].as_str()), (400, Some("bad_parameter"), Some("format")), "{err}");
-    assert_eq!(err["message"], "no export format \"shapefile\": use csv, json or geojson");
+    assert_eq!(err["message"], "no export format \"shapefile\": use csv, json, geojson or geoparquet");
+    // GeoParquet: a Parquet file, named and typed as one.
+    let mut reply = agent()
+        .get(&format!("{}/v1/answers/{id}/export?format=geoparquet", s.base))
+        .header("Authorization", &format!("Bearer {analyst}"))
+        .call()
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let header = |name: &str| reply.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert_eq!(header("content-type"), "application/vnd.apache.parquet");
+    assert!(header("content-disposition").ends_with(&format!("crowdlens-answer-{id}.parquet\"")), "{}", header("content-disposition"));
+    let bytes = reply.body_mut().read_to_vec().unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "{} bytes", bytes.len());
     // Another analyst's answer is absent here too.
     let (_, created) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(r#"{"name":"other","role":"analyst"}"#));
     let other = created["token"].as_str().unwrap().to_string();
