@@ -106,6 +106,8 @@ pub struct KeptRead {
     /// The digest recomputed from the kept answer; it equals the audit entry's.
     pub digest: String,
     pub digest_covers: DigestCovers,
+    /// The receipt signed when it was released (none for answers released before receipts).
+    pub receipt: Option<crate::signed::Envelope>,
 }
 
 impl KeptRead {
@@ -121,6 +123,9 @@ impl KeptRead {
             "digest_matches_audit_entry": true,
             "digest_covers": self.digest_covers,
         });
+        if let Some(receipt) = &self.receipt {
+            answer["receipt"] = serde_json::to_value(receipt)?;
+        }
         Ok(answer)
     }
 }
@@ -303,7 +308,11 @@ pub(crate) fn read(conn: &Connection, audit_id: i64) -> Result<Option<KeptRead>,
     if !metadata_agrees(&summary, &meta_json, &answered, charge) {
         return Err(altered());
     }
-    Ok(Some(KeptRead { summary, rows_json, meta_json, digest: audited_digest, digest_covers }))
+    let receipt: Option<String> = conn
+        .query_row("SELECT envelope FROM receipts WHERE audit_id = ?1", [audit_id], |r| r.get(0))
+        .optional()?;
+    let receipt = receipt.and_then(|r| serde_json::from_str(&r).ok());
+    Ok(Some(KeptRead { summary, rows_json, meta_json, digest: audited_digest, digest_covers, receipt }))
 }
 
 /// Whether the kept columns and metadata say what the audit chain says: the charge the
@@ -370,7 +379,7 @@ mod tests {
             rows: 1,
             store_generation: 1,
         };
-        reservation.answered(&kept).unwrap()
+        reservation.answered(&kept, &crate::tests::facts()).unwrap().0
     }
 
     #[test]
@@ -398,7 +407,7 @@ mod tests {
                 rows: 0,
                 store_generation: 1,
             };
-        let id = reservation.answered(&kept).unwrap();
+        let id = reservation.answered(&kept, &crate::tests::facts()).unwrap().0;
         assert!(l.kept_answer(id).unwrap().is_some());
     }
 

@@ -16,8 +16,10 @@
 pub mod accounting;
 pub mod audit;
 pub mod kept;
+pub mod approvals;
 pub mod outcome;
 mod rules;
+pub mod signed;
 pub mod tokens;
 
 pub use accounting::{Cost, Guarantee, Spend};
@@ -59,6 +61,26 @@ pub enum ControlError {
     RolledBack { reason: String },
     #[error("kept answer #{id} does not match the digest its audit entry holds: it was altered after release, so it is not shown (run `crowdlens audit verify`)")]
     KeptAnswerAltered { id: i64 },
+    #[error("signature check failed: {0}")]
+    BadSignature(String),
+    #[error("this store's signing key {path} is missing, but its audit chain records one: every receipt it gave was signed with that key, and a new one would not match them. Restore keyring/signing.key from a backup of the keyring")]
+    SigningKeyMissing { path: String },
+    #[error("this store's signing key {path} is not the key its audit chain records (public key {recorded}): the keyring was replaced or mixed with another store's. Restore keyring/signing.key from a backup")]
+    SigningKeyReplaced { path: String, recorded: String },
+    #[error("case {case:?} would spend ε {would:.4} in epoch {epoch}, over this store's cap of {cap} per case per epoch (it has spent ε {spent:.4}); ask less, in another week, or ask the operator to change max_epsilon_per_case_per_epoch")]
+    CaseCapExhausted { case: String, epoch: String, would: f64, spent: f64, cap: f64 },
+    #[error("this token would spend ε {would:.4} in epoch {epoch}, over its cap of {cap} per epoch (it has spent ε {spent:.4}); ask less, in another week, or ask an administrator for a token with a larger cap")]
+    TokenCapExhausted { epoch: String, would: f64, spent: f64, cap: f64 },
+    #[error("this question charges ε {epsilon:.4}, above this store's threshold of {threshold} for a supervisor's approval: it is pending as request #{request}. Nothing was charged. Once a supervisor approves it (`crowdlens approve {request}`, the API or the UI's Approvals page), ask exactly the same question again")]
+    ApprovalRequired { request: i64, epsilon: f64, threshold: f64 },
+    #[error("{reason}; nothing was charged")]
+    TokenRevoked { reason: String },
+    #[error("{0}; ask within the token's scope, or ask an administrator for a token that covers it")]
+    OutOfScope(String),
+    #[error("approval request #{request}: {problem}")]
+    Approval { request: i64, problem: String },
+    #[error("approval request #{request} was asked by {asker}: whoever asked a question cannot approve it; a second person with the supervisor role must")]
+    SelfApproval { request: i64, asker: String },
 }
 
 impl ControlError {
@@ -70,6 +92,14 @@ impl ControlError {
             ControlError::DeltaExhausted { .. } => "delta_exhausted",
             ControlError::EpsilonAboveCap { .. } => "epsilon_above_cap",
             ControlError::EpsilonBelowFloor { .. } => "epsilon_below_floor",
+            ControlError::CaseCapExhausted { .. } => "case_cap_exhausted",
+            ControlError::TokenCapExhausted { .. } => "token_cap_exhausted",
+            ControlError::ApprovalRequired { .. } => "approval_required",
+            ControlError::TokenRevoked { .. } => "token_revoked",
+            ControlError::OutOfScope(_) => "out_of_scope",
+            ControlError::SelfApproval { .. } => "self_approval",
+            ControlError::Approval { .. } => "approval_conflict",
+            ControlError::BadSignature(_) => "bad_signature",
             _ => "ledger_error",
         }
     }
@@ -82,6 +112,11 @@ impl ControlError {
                 | ControlError::DeltaExhausted { .. }
                 | ControlError::EpsilonAboveCap { .. }
                 | ControlError::EpsilonBelowFloor { .. }
+                | ControlError::CaseCapExhausted { .. }
+                | ControlError::TokenCapExhausted { .. }
+                | ControlError::ApprovalRequired { .. }
+                | ControlError::TokenRevoked { .. }
+                | ControlError::OutOfScope(_)
         )
     }
 }
@@ -106,16 +141,37 @@ fn add_rho_to_charges(conn: &Connection) -> Result<(), ControlError> {
 
 /// What an epoch has spent so far, summed as [`Spend::with`] sums charges.
 fn spend_of(conn: &Connection, epoch: &str) -> Result<Spend, ControlError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT COALESCE(SUM(CASE WHEN delta > 0 THEN 0 ELSE epsilon END), 0),
-                COALESCE(SUM(rho), 0),
-                COALESCE(SUM(CASE WHEN delta > 0 THEN epsilon ELSE 0 END), 0),
-                COALESCE(SUM(delta), 0)
-         FROM charges WHERE epoch = ?1",
-    )?;
-    Ok(stmt.query_row([epoch], |r| {
+    spend_where(conn, epoch, Share::Epoch)
+}
+
+/// Whose charges in an epoch a spend sums.
+#[derive(Debug, Clone, Copy)]
+enum Share<'a> {
+    Epoch,
+    Case(&'a str),
+    Actor(&'a str),
+}
+
+fn spend_where(conn: &Connection, epoch: &str, share: Share<'_>) -> Result<Spend, ControlError> {
+    let (filter, value) = match share {
+        Share::Epoch => ("", ""),
+        Share::Case(case) => (" AND c.audit_id IN (SELECT id FROM audit WHERE case_id = ?2)", case),
+        Share::Actor(actor) => (" AND c.audit_id IN (SELECT id FROM audit WHERE actor = ?2)", actor),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT COALESCE(SUM(CASE WHEN c.delta > 0 THEN 0 ELSE c.epsilon END), 0),
+                COALESCE(SUM(c.rho), 0),
+                COALESCE(SUM(CASE WHEN c.delta > 0 THEN c.epsilon ELSE 0 END), 0),
+                COALESCE(SUM(c.delta), 0)
+         FROM charges c WHERE c.epoch = ?1{filter}"
+    ))?;
+    let read = |r: &rusqlite::Row<'_>| {
         Ok(Spend { epsilon_pure: r.get(0)?, rho: r.get(1)?, epsilon_approx: r.get(2)?, delta_approx: r.get(3)? })
-    })?)
+    };
+    Ok(match share {
+        Share::Epoch => stmt.query_row([epoch], read)?,
+        _ => stmt.query_row(params![epoch, value], read)?,
+    })
 }
 
 /// Who asked, why, and what: the context recorded with every charge.
@@ -208,6 +264,21 @@ pub struct Ledger {
     checkpoint_path: PathBuf,
     witness_path: PathBuf,
     rules: Rules,
+    /// The store's signing key, which signs every receipt; set by `create` and `open`.
+    key: Option<signed::StoreKey>,
+}
+
+/// The outcome of the entry that records a store's public signing key.
+const SIGNING_KEY_RECORDED: &str = "signing key recorded";
+
+/// What a receipt says beyond what the ledger adds (the audit entries, the chain's head, the
+/// sources' commitment): filled in by the release path.
+#[derive(Debug, Clone)]
+pub struct ReceiptFacts {
+    /// A JSON object: the answer's digest, the question, the charge, the method, the interval.
+    pub payload: serde_json::Value,
+    /// The digests of the sources the answered epochs hold.
+    pub sources: Vec<String>,
 }
 
 /// Who writes entries that no asker caused (the rules recorded at creation).
@@ -248,6 +319,56 @@ impl LedgerFiles {
     fn checkpoint(&self) -> PathBuf {
         self.database.with_extension("head")
     }
+
+    /// The store's signing key: in the keyring beside the witness, owner-only. Retention shreds
+    /// epoch keys only (`EPOCH.key`), never this.
+    pub fn signing_key(&self) -> PathBuf {
+        self.witness.with_file_name("signing.key")
+    }
+}
+
+/// The public signing key the chain records last, as hex.
+fn recorded_signing_key(conn: &Connection) -> Result<Option<String>, ControlError> {
+    let question: Option<String> = conn
+        .query_row(
+            "SELECT question FROM audit WHERE actor = 'crowdlens' AND outcome = ?1 ORDER BY id DESC LIMIT 1",
+            [SIGNING_KEY_RECORDED],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(question
+        .and_then(|q| serde_json::from_str::<serde_json::Value>(&q).ok())
+        .and_then(|q| q["signing_key"].as_str().map(str::to_string)))
+}
+
+/// The public key a store's chain records, read-only: what receipts are checked against.
+pub fn recorded_public_key(files: &LedgerFiles) -> Result<ed25519_dalek::VerifyingKey, ControlError> {
+    let conn = read_only(files)?;
+    let hex = recorded_signing_key(&conn)?.ok_or_else(|| ControlError::SigningKeyMissing {
+        path: files.signing_key().display().to_string(),
+    })?;
+    signed::read_public_key(&hex)
+}
+
+/// Opens a ledger read-only, writing nothing beside it.
+fn read_only(files: &LedgerFiles) -> Result<Connection, ControlError> {
+    if !files.database.exists() {
+        return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
+    }
+    // Without a WAL beside it the database file is the whole ledger: opened immutable,
+    // SQLite creates no -wal or -shm file either. With one, a plain read-only open.
+    let wal = std::path::PathBuf::from(format!("{}-wal", files.database.display()));
+    let conn = if wal.exists() {
+        Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+    } else {
+        let uri = format!("file:{}?immutable=1", files.database.display());
+        Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
+    };
+    conn.busy_timeout(Duration::from_secs(30))?;
+    if chain_length(&conn)?.unwrap_or(0) == 0 {
+        return Err(ControlError::LedgerEmptied { path: files.database.display().to_string() });
+    }
+    Ok(conn)
 }
 
 impl Ledger {
@@ -255,12 +376,15 @@ impl Ledger {
     /// the keyring already witnesses one: a store gets exactly one ledger, at `init`.
     pub fn create(files: &LedgerFiles, initial: &Rules) -> Result<Ledger, ControlError> {
         initial.validate()?;
-        if files.database.exists() || files.witness.exists() {
+        if files.database.exists() || files.witness.exists() || files.signing_key().exists() {
             return Err(ControlError::LedgerExists { path: files.database.display().to_string() });
         }
         create_private_file(&files.database)?;
         let mut ledger = Ledger::connect(files, initial, Opening::New)?;
         ledger.rules = ledger.record_initial_rules(initial, true)?;
+        let key = signed::StoreKey::create(&files.signing_key())?;
+        ledger.record_signing_key(&key)?;
+        ledger.key = Some(key);
         Ok(ledger)
     }
 
@@ -298,7 +422,66 @@ impl Ledger {
             tx.commit()?;
             ledger.checkpoint(id);
         }
+        ledger.key = Some(ledger.signing_key_of(files)?);
         Ok(ledger)
+    }
+
+    /// The store's signing key: the keyring's, which must be the one the chain records. A
+    /// ledger from before keys gets one now, recorded in the chain; a chain that records a key
+    /// the keyring lacks is refused, so that losing the key is never quietly a new one.
+    fn signing_key_of(&mut self, files: &LedgerFiles) -> Result<signed::StoreKey, ControlError> {
+        let path = files.signing_key();
+        let recorded = recorded_signing_key(&self.conn)?;
+        match (signed::StoreKey::load(&path)?, recorded) {
+            (Some(key), Some(recorded)) if key.public_hex() == recorded => Ok(key),
+            (Some(_), Some(recorded)) => {
+                Err(ControlError::SigningKeyReplaced { path: path.display().to_string(), recorded })
+            }
+            (None, Some(_)) => Err(ControlError::SigningKeyMissing { path: path.display().to_string() }),
+            (Some(key), None) => {
+                self.record_signing_key(&key)?;
+                Ok(key)
+            }
+            (None, None) => {
+                let key = signed::StoreKey::create(&path)?;
+                self.record_signing_key(&key)?;
+                Ok(key)
+            }
+        }
+    }
+
+    fn record_signing_key(&mut self, key: &signed::StoreKey) -> Result<(), ControlError> {
+        let question = serde_json::json!({ "signing_key": key.public_hex(), "algorithm": "ed25519" });
+        self.append_outcome(&system(), &question, SIGNING_KEY_RECORDED, "").map(drop)
+    }
+
+    fn key(&self) -> Result<&signed::StoreKey, ControlError> {
+        self.key.as_ref().ok_or_else(|| ControlError::Io("the ledger was opened without its signing key".into()))
+    }
+
+    /// The store's public signing key.
+    pub fn public_key(&self) -> Result<ed25519_dalek::VerifyingKey, ControlError> {
+        Ok(self.key()?.public())
+    }
+
+    /// Signs a document of `kind` (a transparency report) with the store's key.
+    pub fn sign(&self, kind: &str, payload: &serde_json::Value) -> Result<signed::Envelope, ControlError> {
+        Ok(self.key()?.sign(kind, payload))
+    }
+
+    /// The commitment a receipt holds to `digests` ([`signed::StoreKey::commit_sources`]).
+    pub fn commit_sources(&self, digests: &[String]) -> Result<String, ControlError> {
+        Ok(self.key()?.commit_sources(digests))
+    }
+
+    /// The receipt of the answer `audit_id` names, if it has one.
+    pub fn receipt(&self, audit_id: i64) -> Result<Option<signed::Envelope>, ControlError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT envelope FROM receipts WHERE audit_id = ?1", [audit_id], |r| r.get(0))
+            .optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| ControlError::Io(format!("receipt #{audit_id}: {e}"))))
+            .transpose()
     }
 
     fn connect(files: &LedgerFiles, defaults: &Rules, opening: Opening) -> Result<Ledger, ControlError> {
@@ -356,11 +539,14 @@ impl Ledger {
         add_rho_to_charges(&conn)?;
         tokens::create_table(&conn)?;
         kept::create_table(&conn)?;
+        approvals::create_table(&conn)?;
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS receipts (audit_id INTEGER PRIMARY KEY, envelope TEXT NOT NULL);")?;
         Ok(Ledger {
             conn,
             checkpoint_path: files.checkpoint(),
             witness_path: files.witness.clone(),
             rules: defaults.clone(),
+            key: None,
         })
     }
 
@@ -460,10 +646,27 @@ impl Ledger {
     fn refusal(
         conn: &Connection,
         rules: &Rules,
+        who: &Requester,
+        kind: &str,
         epochs: &[String],
         epsilon: f64,
         cost: Cost,
     ) -> Result<Option<ControlError>, ControlError> {
+        // A token's question is checked against the token as it is now, inside the charge's
+        // transaction: a revocation, an expiry or a narrowed scope counts at once.
+        let mut token_cap = None;
+        if let Some(id) = tokens::token_id_of_actor(&who.actor) {
+            let Some(info) = tokens::by_id(conn, id)? else {
+                return Ok(Some(ControlError::TokenRevoked { reason: "this token no longer exists".into() }));
+            };
+            if let Some(reason) = tokens::no_longer_valid(&info) {
+                return Ok(Some(ControlError::TokenRevoked { reason: reason.into() }));
+            }
+            if let Some(why) = info.scope.refusal(kind, &who.purpose, &who.case_id) {
+                return Ok(Some(ControlError::OutOfScope(why)));
+            }
+            token_cap = info.epsilon_cap_per_epoch;
+        }
         let (cap, floor) = (rules.max_epsilon_per_question, rules.min_epsilon_per_question);
         // A zCDP charge is held to the ρ that the cap's and the floor's pure ε imply (ε²/2, Bun
         // and Steinke): in the composition the ledger keeps, it is then no larger a share than a
@@ -510,8 +713,45 @@ impl Ledger {
                     total: epsilon_total,
                 }));
             }
+            // The case's and the token's shares, composed as the epoch's charges are.
+            let share = |share: Share<'_>| -> Result<(f64, f64), ControlError> {
+                let before = spend_where(conn, epoch, share)?;
+                Ok((before.epsilon_at(delta_total), before.with(cost).epsilon_at(delta_total)))
+            };
+            let case_cap = rules.max_epsilon_per_case_per_epoch;
+            let (spent, would) = share(Share::Case(&who.case_id))?;
+            if would > case_cap * (1.0 + RELATIVE_SLACK) {
+                return Ok(Some(ControlError::CaseCapExhausted {
+                    case: who.case_id.clone(),
+                    epoch: epoch.clone(),
+                    would,
+                    spent,
+                    cap: case_cap,
+                }));
+            }
+            if let Some(cap) = token_cap {
+                let (spent, would) = share(Share::Actor(&who.actor))?;
+                if would > cap * (1.0 + RELATIVE_SLACK) {
+                    return Ok(Some(ControlError::TokenCapExhausted { epoch: epoch.clone(), would, spent, cap }));
+                }
+            }
         }
         Ok(None)
+    }
+
+    /// The ε a charge is held to against the per-question cap and the approval threshold: its ε,
+    /// or for a ρ charge the pure ε that ρ implies.
+    fn as_pure(epsilon: f64, cost: Cost) -> f64 {
+        if cost.rho > 0.0 {
+            (2.0 * cost.rho).sqrt()
+        } else {
+            epsilon
+        }
+    }
+
+    /// Whether a question charged `price` waits for a supervisor's approval.
+    pub fn needs_approval(&self, price: &Price) -> bool {
+        Ledger::as_pure(price.epsilon, price.cost) > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK)
     }
 
     /// How many questions charged `price` the epochs could still pay for, this one included
@@ -528,8 +768,15 @@ impl Ledger {
 
     /// What [`Ledger::reserve`] would refuse now, without charging or writing anything: the
     /// dry run's budget check.
-    pub fn check_charge(&self, epochs: &[String], price: &Price) -> Result<(), ControlError> {
-        match Ledger::refusal(&self.conn, &self.rules, epochs, price.epsilon, price.cost)? {
+    pub fn check_charge(
+        &self,
+        who: &Requester,
+        question: &serde_json::Value,
+        epochs: &[String],
+        price: &Price,
+    ) -> Result<(), ControlError> {
+        let kind = question["kind"].as_str().unwrap_or_default();
+        match Ledger::refusal(&self.conn, &self.rules, who, kind, epochs, price.epsilon, price.cost)? {
             None => Ok(()),
             Some(e) => Err(e),
         }
@@ -550,7 +797,25 @@ impl Ledger {
         // IMMEDIATE takes the write lock before reading the sums, so two processes can never
         // both see the same remaining budget and overspend it.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let refusal = Ledger::refusal(&tx, &self.rules, epochs, epsilon, cost)?;
+        let kind = question["kind"].as_str().unwrap_or_default();
+        let mut refusal = Ledger::refusal(&tx, &self.rules, who, kind, epochs, epsilon, cost)?;
+        // Over the threshold, a question is charged only with an approval of exactly it.
+        let mut permit = None;
+        let as_pure = Ledger::as_pure(epsilon, cost);
+        let key = question.to_string();
+        if refusal.is_none() && as_pure > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK) {
+            match approvals::permit(&tx, who, &key, as_pure)? {
+                Some(id) => permit = Some(id),
+                None => {
+                    let request = approvals::request(&tx, who, &key, as_pure)?;
+                    refusal = Some(ControlError::ApprovalRequired {
+                        request,
+                        epsilon: as_pure,
+                        threshold: self.rules.approval_above_epsilon,
+                    });
+                }
+            }
+        }
         let outcome = match &refusal {
             None => "charged".to_string(),
             Some(e) => outcome::refused(e.refusal_code(), &e.to_string()),
@@ -565,6 +830,9 @@ impl Ledger {
                 // What each epoch's charges row holds, which the entry's own (ε, δ) may not
                 // be (a Gaussian question is charged its ρ).
                 fields.insert("charged_cost".into(), serde_json::to_value(cost).expect("costs serialise"));
+                if let Some(id) = permit {
+                    fields.insert("approval".into(), id.into());
+                }
             }
         }
         let audit_id = audit::append(
@@ -585,6 +853,12 @@ impl Ledger {
                     params![audit_id, epoch, cost.epsilon, cost.delta, cost.rho],
                 )?;
             }
+            if let Some(id) = permit {
+                approvals::mark_used(&tx, id, audit_id)?;
+            }
+        }
+        if let Some(ControlError::ApprovalRequired { request, .. }) = &refusal {
+            approvals::set_requested_in(&tx, *request, audit_id)?;
         }
         tx.commit()?;
         self.checkpoint(audit_id);
@@ -626,6 +900,20 @@ impl Ledger {
         digest: &str,
         kept: Option<(&kept::KeptAnswer, i64, f64, f64)>,
     ) -> Result<i64, ControlError> {
+        self.append_released(who, question, outcome, digest, kept, None).map(|(id, _)| id)
+    }
+
+    /// As [`Ledger::append_outcome_keeping`], and signs the answer's receipt in the same
+    /// transaction: its audit entries, the chain's length and head with its own entry in it.
+    fn append_released(
+        &mut self,
+        who: &Requester,
+        question: &serde_json::Value,
+        outcome: &str,
+        digest: &str,
+        kept: Option<(&kept::KeptAnswer, i64, f64, f64)>,
+        receipt: Option<&ReceiptFacts>,
+    ) -> Result<(i64, Option<signed::Envelope>), ControlError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = audit::append(
             &tx,
@@ -634,9 +922,37 @@ impl Ledger {
         if let Some((answer, charged_in, epsilon, delta)) = kept {
             kept::insert(&tx, id, charged_in, answer, epsilon, delta)?;
         }
+        let mut envelope = None;
+        if let (Some(facts), Some((_, charged_in, _, _))) = (receipt, kept) {
+            let key = self.key.as_ref().ok_or_else(|| ControlError::Io("no signing key to sign the receipt".into()))?;
+            let entry = |id: i64| -> Result<(String, String), ControlError> {
+                Ok(tx.query_row("SELECT hash, at FROM audit WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+            };
+            let (hash, at) = entry(id)?;
+            let (charged_hash, _) = entry(charged_in)?;
+            let length: i64 = tx.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?;
+            let mut payload = facts.payload.clone();
+            payload["released_at"] = at.into();
+            payload["audit"] = serde_json::json!({
+                "charged": { "id": charged_in, "hash": charged_hash },
+                "answered": { "id": id, "hash": hash },
+                "chain_length": length,
+                "head": hash,
+            });
+            payload["sources"] = serde_json::json!({
+                "count": facts.sources.len(),
+                "commitment": key.commit_sources(&facts.sources),
+            });
+            let signed = key.sign(signed::RECEIPT, &payload);
+            tx.execute(
+                "INSERT INTO receipts (audit_id, envelope) VALUES (?1, ?2)",
+                params![id, serde_json::to_string(&signed).expect("an envelope serialises")],
+            )?;
+            envelope = Some(signed);
+        }
         tx.commit()?;
         self.checkpoint(id);
-        Ok(id)
+        Ok((id, envelope))
     }
 
     /// Records a question refused before any budget check (bad parameters, missing purpose).
@@ -707,22 +1023,7 @@ impl Ledger {
     /// Verifies a store's ledger without creating, migrating or writing anything: what `audit
     /// verify` runs. A missing ledger is an error, never a new one.
     pub fn verify_files(files: &LedgerFiles) -> Result<Option<audit::Checkpoint>, ControlError> {
-        if !files.database.exists() {
-            return Err(ControlError::LedgerMissing { path: files.database.display().to_string() });
-        }
-        // Without a WAL beside it the database file is the whole ledger: opened immutable,
-        // SQLite creates no -wal or -shm file either. With one, a plain read-only open.
-        let wal = std::path::PathBuf::from(format!("{}-wal", files.database.display()));
-        let conn = if wal.exists() {
-            Connection::open_with_flags(&files.database, OpenFlags::SQLITE_OPEN_READ_ONLY)?
-        } else {
-            let uri = format!("file:{}?immutable=1", files.database.display());
-            Connection::open_with_flags(&uri, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI)?
-        };
-        conn.busy_timeout(Duration::from_secs(30))?;
-        if chain_length(&conn)?.unwrap_or(0) == 0 {
-            return Err(ControlError::LedgerEmptied { path: files.database.display().to_string() });
-        }
+        let conn = read_only(files)?;
         verify_connection(&conn, &files.checkpoint(), &files.witness)
     }
 
@@ -732,8 +1033,8 @@ impl Ledger {
     }
 
     /// Creates an API token; the returned string is the only copy of its secret.
-    pub fn create_token(&self, name: &str, role: tokens::Role) -> Result<(String, tokens::TokenInfo), ControlError> {
-        tokens::create(&self.conn, name, role)
+    pub fn create_token(&self, new: &tokens::NewToken) -> Result<(String, tokens::TokenInfo), ControlError> {
+        tokens::create(&self.conn, new)
     }
 
     /// The token's holder and role, or `None` for an unknown, malformed or revoked token.
@@ -824,6 +1125,111 @@ impl Ledger {
     pub fn audit_entries(&self) -> Result<Vec<audit::Entry>, ControlError> {
         Ok(audit::entries(&self.conn)?.into_iter().map(|(_, e)| e).collect())
     }
+
+    /// Approval requests, newest first: every one, or `actor`'s; only pending ones if asked.
+    pub fn approval_requests(&self, actor: Option<&str>, pending_only: bool) -> Result<Vec<approvals::Request>, ControlError> {
+        approvals::list(&self.conn, actor, pending_only)
+    }
+
+    pub fn approval_request(&self, id: i64) -> Result<Option<approvals::Request>, ControlError> {
+        approvals::get(&self.conn, id)
+    }
+
+    /// A supervisor's decision on pending request `id`, audited with both actors; refused when
+    /// `who` is not a supervisor, is the asker, or the request is not pending.
+    pub fn decide(&mut self, who: &Requester, id: i64, approve: bool, reason: &str) -> Result<i64, ControlError> {
+        if reason.trim().is_empty() {
+            return Err(ControlError::Approval { request: id, problem: "a decision needs a reason (--reason)".into() });
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let request = approvals::decidable(&tx, who, id)?;
+        let question = serde_json::json!({
+            "approval": id,
+            "requested_in": request.requested_in,
+            "requested_by": request.actor,
+            "question": request.question,
+            "epsilon": request.epsilon,
+            "reason": reason,
+        });
+        let outcome = outcome::approval_decided(id, approve, &request.actor, &who.actor);
+        let decider = Requester { case_id: request.case_id.clone(), purpose: request.purpose.clone(), ..who.clone() };
+        let audit_id = audit::append(
+            &tx,
+            &audit::NewEntry { who: &decider, question: &question, outcome: &outcome, epsilon: 0.0, delta: 0.0, answer_digest: "" },
+        )?;
+        approvals::set_decision(&tx, id, approve, &decider, audit_id)?;
+        tx.commit()?;
+        self.checkpoint(audit_id);
+        Ok(audit_id)
+    }
+}
+
+/// What `audit verify --receipts` found of one signed document against the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WitnessCheck {
+    pub kind: String,
+    /// The chain's length and head the document saw.
+    pub chain_length: i64,
+    pub head: String,
+    /// Why the ledger does not hold what the document saw, or `None` if it does.
+    pub problem: Option<String>,
+}
+
+/// Checks signed documents (receipts, transparency reports) against a store's ledger,
+/// read-only: each is checked with the public key the chain records, and the ledger must be at
+/// least as long as the chain each saw and hold the same entries where each names one. A
+/// shorter ledger, or one that differs there, was rolled back or reset.
+pub fn check_witnesses(files: &LedgerFiles, documents: &[signed::Envelope]) -> Result<Vec<WitnessCheck>, ControlError> {
+    let conn = read_only(files)?;
+    let key = recorded_signing_key(&conn)?
+        .ok_or_else(|| ControlError::SigningKeyMissing { path: files.signing_key().display().to_string() })?;
+    let key = signed::read_public_key(&key)?;
+    let length: i64 = conn.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?;
+    let hash_at = |id: i64| -> Result<Option<String>, ControlError> {
+        Ok(conn.query_row("SELECT hash FROM audit WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+    };
+    let mut out = Vec::new();
+    for document in documents {
+        let payload = match document.verify(&key, None) {
+            Ok(p) => p,
+            Err(e) => {
+                out.push(WitnessCheck { kind: document.kind.clone(), chain_length: 0, head: String::new(), problem: Some(e.to_string()) });
+                continue;
+            }
+        };
+        let audit = &payload["audit"];
+        let seen = audit["chain_length"].as_i64().unwrap_or(0);
+        let head = audit["head"].as_str().unwrap_or_default().to_string();
+        let mut named: Vec<(String, i64, String)> = vec![("head".into(), seen, head.clone())];
+        for part in ["charged", "answered"] {
+            if let (Some(id), Some(hash)) = (audit[part]["id"].as_i64(), audit[part]["hash"].as_str()) {
+                named.push((format!("{part} entry"), id, hash.to_string()));
+            }
+        }
+        let problem = if seen <= 0 || head.is_empty() {
+            Some("it names no chain length and head".to_string())
+        } else if length < seen {
+            Some(format!("the ledger holds {length} entries, but this {} saw {seen}: the ledger was rolled back or reset", document.kind))
+        } else {
+            let mut problem = None;
+            for (what, id, hash) in named {
+                match hash_at(id)? {
+                    Some(h) if h == hash => {}
+                    Some(h) => {
+                        problem = Some(format!("entry #{id} ({what}) is {h} in the ledger, but this {} saw {hash}: the ledger was replaced from that entry on", document.kind));
+                        break;
+                    }
+                    None => {
+                        problem = Some(format!("entry #{id} ({what}) is missing from the ledger"));
+                        break;
+                    }
+                }
+            }
+            problem
+        };
+        out.push(WitnessCheck { kind: document.kind.clone(), chain_length: seen, head, problem });
+    }
+    Ok(out)
 }
 
 /// A charge committed before its question read any data. It records how the question ended:
@@ -845,24 +1251,34 @@ impl Reservation<'_> {
         self.charge_id
     }
 
-    fn settle(&mut self, outcome: &str, kept: Option<&kept::KeptAnswer>) -> Result<i64, ControlError> {
+    fn settle(
+        &mut self,
+        outcome: &str,
+        kept: Option<&kept::KeptAnswer>,
+        receipt: Option<&ReceiptFacts>,
+    ) -> Result<(i64, Option<signed::Envelope>), ControlError> {
         self.settled = true;
         let question = serde_json::json!({ "charged_in": self.charge_id });
         let who = self.who.clone();
         let digest = kept.map(kept::KeptAnswer::digest).unwrap_or_default();
         let kept = kept.map(|k| (k, self.charge_id, self.epsilon, self.delta));
-        self.ledger.append_outcome_keeping(&who, &question, outcome, &digest, kept)
+        self.ledger.append_released(&who, &question, outcome, &digest, kept, receipt)
     }
 
-    /// Records the released answer's digest and keeps the answer, in one transaction;
-    /// returns the entry's id, which names the kept answer.
-    pub fn answered(mut self, answer: &kept::KeptAnswer) -> Result<i64, ControlError> {
-        self.settle("answered", Some(answer))
+    /// Records the released answer's digest, keeps the answer and signs its receipt, in one
+    /// transaction; returns the entry's id, which names the kept answer, and the receipt.
+    pub fn answered(
+        mut self,
+        answer: &kept::KeptAnswer,
+        receipt: &ReceiptFacts,
+    ) -> Result<(i64, signed::Envelope), ControlError> {
+        let (id, envelope) = self.settle("answered", Some(answer), Some(receipt))?;
+        Ok((id, envelope.expect("a kept answer is signed")))
     }
 
     /// Records that the question failed after its charge.
     pub fn failed(mut self, reason: &str) -> Result<i64, ControlError> {
-        self.settle(&format!("failed after charge: {reason}"), None)
+        self.settle(&format!("failed after charge: {reason}"), None, None).map(|(id, _)| id)
     }
 }
 
@@ -871,7 +1287,7 @@ impl Drop for Reservation<'_> {
         if !self.settled {
             // Nothing to return an error to: the question's future is gone. The charge
             // committed already; this entry only says the question never finished.
-            let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", None);
+            let _ = self.settle("abandoned after charge: cancelled or timed out before an answer", None, None);
         }
     }
 }

@@ -30,6 +30,14 @@ pub const REFUSAL_CODES: &[(&str, &str)] = &[
     ("store_error", "ledger or store error"),
     ("engine_error", "query engine error"),
     ("engine_failed", "query engine error"),
+    ("case_cap_exhausted", "case's share of the epoch spent"),
+    ("token_cap_exhausted", "token's share of the epoch spent"),
+    ("out_of_scope", "outside the token's scope"),
+    ("approval_required", "waiting for a supervisor's approval"),
+    ("token_revoked", "token revoked or expired"),
+    ("self_approval", "approval refused"),
+    ("approval_conflict", "approval refused"),
+    ("bad_signature", "ledger or store error"),
 ];
 
 /// The report's class of a refusal code; `other` for a code this build does not know.
@@ -55,6 +63,12 @@ pub fn reuse_priced(id: i64) -> String {
 /// The kept answer a re-use outcome names.
 pub fn parse_reuse(outcome: &str) -> Option<i64> {
     outcome.strip_prefix("re-used answer #")?.split_once(' ')?.0.parse().ok()
+}
+
+/// The outcome of a pending question that supervisor approved (`approved`) or declined.
+pub fn approval_decided(request: i64, approved: bool, asker: &str, supervisor: &str) -> String {
+    let verb = if approved { "approved" } else { "declined" };
+    format!("{verb} request #{request}: asked by {asker}, {verb} by {supervisor}")
 }
 
 /// The outcome of a dry run refused under `code`.

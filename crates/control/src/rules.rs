@@ -37,6 +37,12 @@ pub struct Rules {
     pub max_partitions_per_question: u64,
     /// Purposes a question may name.
     pub purposes: Vec<String>,
+    /// Largest ε one case may spend in one epoch, all its questions composed as the epoch's are:
+    /// no single investigation takes the whole week.
+    pub max_epsilon_per_case_per_epoch: f64,
+    /// A question charged more than this ε (a Gaussian one: the pure ε its ρ implies) waits,
+    /// pending, until a supervisor other than its asker approves it.
+    pub approval_above_epsilon: f64,
 }
 
 /// How rule values are written: numbers, whole numbers, or a list of names.
@@ -51,7 +57,7 @@ enum Shape {
 const DAYS_IN_TEN_YEARS: u64 = 3653;
 
 impl Rules {
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 14] = [
         "epsilon_per_epoch",
         "delta_per_epoch",
         "max_epsilon_per_question",
@@ -64,6 +70,8 @@ impl Rules {
         "default_max_partitions",
         "max_partitions_per_question",
         "purposes",
+        "max_epsilon_per_case_per_epoch",
+        "approval_above_epsilon",
     ];
 
     /// A new store's floor for ε per question.
@@ -73,7 +81,11 @@ impl Rules {
 
     fn shape(name: &str) -> Option<Shape> {
         Some(match name {
-            "epsilon_per_epoch" | "max_epsilon_per_question" | "min_epsilon_per_question" => Shape::Positive,
+            "epsilon_per_epoch"
+            | "max_epsilon_per_question"
+            | "min_epsilon_per_question"
+            | "max_epsilon_per_case_per_epoch"
+            | "approval_above_epsilon" => Shape::Positive,
             "delta_per_epoch" | "delta_per_question" => Shape::Probability,
             "max_window_days" => Shape::Whole { min: 1, max: DAYS_IN_TEN_YEARS },
             "retention_weeks" => Shape::Whole { min: 1, max: 5200 },
@@ -105,6 +117,8 @@ impl Rules {
             "default_max_partitions" => self.default_max_partitions.into(),
             "max_partitions_per_question" => self.max_partitions_per_question.into(),
             "purposes" => self.purposes.clone().into(),
+            "max_epsilon_per_case_per_epoch" => self.max_epsilon_per_case_per_epoch.into(),
+            "approval_above_epsilon" => self.approval_above_epsilon.into(),
             _ => return None,
         })
     }
@@ -134,6 +148,8 @@ impl Rules {
                 match name {
                     "epsilon_per_epoch" => self.epsilon_per_epoch = x,
                     "max_epsilon_per_question" => self.max_epsilon_per_question = x,
+                    "max_epsilon_per_case_per_epoch" => self.max_epsilon_per_case_per_epoch = x,
+                    "approval_above_epsilon" => self.approval_above_epsilon = x,
                     _ => self.min_epsilon_per_question = x,
                 }
             }
@@ -228,6 +244,8 @@ pub(crate) mod tests {
             default_max_partitions: 4,
             max_partitions_per_question: 1_000_000,
             purposes: vec!["research".into(), "oversight".into()],
+            max_epsilon_per_case_per_epoch: 10.0,
+            approval_above_epsilon: 1.0,
         }
     }
 

@@ -4,11 +4,17 @@ fn who() -> Requester {
     Requester { actor: "cli".into(), role: "admin".into(), case_id: "C-1".into(), purpose: "research".into() }
 }
 
+pub(crate) fn facts() -> ReceiptFacts {
+    ReceiptFacts { payload: serde_json::json!({ "answer_digest": "00" }), sources: vec!["blake3:aa".into()] }
+}
+
 fn rules(total: f64, delta: f64) -> Rules {
     Rules {
         epsilon_per_epoch: total,
         delta_per_epoch: delta,
         max_epsilon_per_question: total,
+        max_epsilon_per_case_per_epoch: total,
+        approval_above_epsilon: total,
         purposes: vec!["research".into()],
         ..crate::rules::tests::sample()
     }
@@ -34,7 +40,7 @@ impl Ledger {
         digest: &str,
     ) -> Result<i64, ControlError> {
         let kept = kept::KeptAnswer { question: "t".into(), rows_json: digest.into(), meta_json: "{}".into(), rows: 1, store_generation: 1 };
-        self.reserve(who, q, epochs, &crate::Price::pair(epsilon, delta))?.answered(&kept)
+        self.reserve(who, q, epochs, &crate::Price::pair(epsilon, delta))?.answered(&kept, &facts()).map(|(id, _)| id)
     }
 }
 
@@ -50,7 +56,7 @@ fn kept_answers_reopen_for_free_and_refuse_when_altered() {
         rows: 1,
         store_generation: 3,
     };
-    let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], &crate::Price::pair(0.5, 0.0)).unwrap().answered(&kept).unwrap();
+    let id = l.reserve(&who(), &serde_json::json!({"q": 1}), &["E".into()], &crate::Price::pair(0.5, 0.0)).unwrap().answered(&kept, &facts()).map(|(id, _)| id).unwrap();
     let other = Requester { actor: "someone-else".into(), case_id: "C-2".into(), ..who() };
     l.charge(&other, &serde_json::json!({}), &["E".into()], 0.25, 0.0, "[]").unwrap();
 
@@ -225,7 +231,7 @@ fn tokens_check_revoke_and_never_store_the_secret() {
     use crate::tokens::Role;
     let dir = tempfile::tempdir().unwrap();
     let l = ledger(&dir, 1.0);
-    let (token, info) = l.create_token("alice", Role::Analyst).unwrap();
+    let (token, info) = l.create_token(&tokens::NewToken::new("alice", Role::Analyst)).unwrap();
     assert!(token.starts_with(&format!("cl_{}_", info.id)));
     let secret = token.rsplit('_').next().unwrap();
     assert_eq!(secret.len(), 48, "192 bits of secret");
@@ -245,7 +251,7 @@ fn tokens_check_revoke_and_never_store_the_secret() {
     assert!(!l.revoke_token(info.id).unwrap());
     assert!(l.list_tokens().unwrap()[0].revoked_at.is_some());
     assert!(matches!("root".parse::<Role>(), Err(ControlError::BadToken(_))));
-    assert!(l.create_token(" ", Role::Admin).is_err());
+    assert!(l.create_token(&tokens::NewToken::new(" ", Role::Admin)).is_err());
 }
 
 #[test]
@@ -464,8 +470,8 @@ fn tiny_epsilon_is_refused_and_an_exhausted_epoch_refuses_everything() {
     }
     let err = l.charge(&who(), &q, &["E".into()], 0.01, 0.0, "d").unwrap_err();
     assert!(matches!(err, ControlError::BudgetExhausted { .. }), "{err}");
-    assert!(matches!(l.check_charge(&["E".into()], &crate::Price::pair(0.01, 0.0)), Err(ControlError::BudgetExhausted { .. })));
-    assert!(l.check_charge(&["F".into()], &crate::Price::pair(0.01, 0.0)).is_ok());
+    assert!(matches!(l.check_charge(&who(), &serde_json::json!({}), &["E".into()], &crate::Price::pair(0.01, 0.0)), Err(ControlError::BudgetExhausted { .. })));
+    assert!(l.check_charge(&who(), &serde_json::json!({}), &["F".into()], &crate::Price::pair(0.01, 0.0)).is_ok());
 }
 
 #[test]

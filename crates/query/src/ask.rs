@@ -90,8 +90,9 @@ pub async fn respond<Q: Question>(
         // budget), without charging: a dry run approves exactly what the ask would not refuse.
         let rules = ledger.rules().clone();
         let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|mut charge| {
-            ledger.check_charge(&charge.epochs, &charge.price())?;
+            ledger.check_charge(&asker.requester(), &q.asked(), &charge.epochs, &charge.price())?;
             charge.questions_left = Some(ledger.questions_left(&charge.epochs, &charge.price())?);
+            charge.needs_approval = ledger.needs_approval(&charge.price());
             Ok(charge)
         });
         let outcome = match &priced {

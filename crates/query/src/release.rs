@@ -84,6 +84,13 @@ pub struct Charge {
     /// the same question of the same data is given again free.
     #[serde(skip)]
     pub(crate) store_generation: u64,
+    /// The digests of the sources the epochs hold, which the receipt commits to.
+    #[serde(skip)]
+    pub(crate) sources: Vec<String>,
+    /// In a dry run: the question is over the store's threshold for a supervisor's approval, so
+    /// asking it makes a pending request instead of an answer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub needs_approval: bool,
     /// The δ budget private selection was calibrated to (the priced `delta` is at most this).
     #[serde(skip)]
     delta_target: f64,
@@ -150,6 +157,9 @@ pub struct Answer {
     /// Question-specific results derived from the noisy rows (post-processing only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub derived: Option<serde_json::Value>,
+    /// The store's signed receipt for this answer ([`crowdlens_control::signed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<crowdlens_control::signed::Envelope>,
 }
 
 /// Whose keys a question's answer has.
@@ -180,6 +190,8 @@ pub(crate) struct Asked {
     pub(crate) question: serde_json::Value,
     /// The store's manifest generation.
     pub(crate) store_generation: u64,
+    /// The digests of the sources the epochs hold ([`store_state`]).
+    pub(crate) sources: Vec<String>,
     pub(crate) epochs: Vec<String>,
     pub(crate) budget: Budget,
     pub(crate) mechanism: MechanismChoice,
@@ -334,7 +346,7 @@ impl Charge {
     /// refusal costs nothing and a dry run shows it too (the ledger checks the cap again).
     pub(crate) fn new(asked: Asked, shape: Shape, rules: &Rules) -> Result<Charge, QueryError> {
         use crowdlens_dp::Mechanism;
-        let Asked { question, store_generation, epochs, budget, mechanism: choice } = asked;
+        let Asked { question, store_generation, sources, epochs, budget, mechanism: choice } = asked;
         // Every question is charged in at least one week; a window that covers none is no window.
         if epochs.is_empty() {
             return Err(QueryError::BadWindow("the window covers no week the ledger can charge".into()));
@@ -413,6 +425,8 @@ impl Charge {
             considered: if considered.len() > 1 { considered } else { Vec::new() },
             questions_left: None,
             store_generation,
+            sources,
+            needs_approval: false,
             delta_target: rules.delta_per_question,
         })
     }
@@ -547,14 +561,17 @@ async fn run_charged<P>(
         charged_in,
         rows: released.rows,
         derived: released.derived,
+        receipt: None,
     };
     // A large answer takes a while to serialise: off the executor, so that other requests go
     // on, and awaited, so that a question dropped meanwhile (a job's cancel, a timeout) is
     // abandoned after its charge rather than recorded as answered.
     let generation = charge.store_generation;
-    let (mut answer, kept) = match tokio::task::spawn_blocking(move || {
+    let facts_charge = charge.clone();
+    let (mut answer, kept, receipt) = match tokio::task::spawn_blocking(move || {
         let kept = keep(&answer, generation);
-        (answer, kept)
+        let receipt = receipt_facts(&answer, &facts_charge);
+        (answer, kept, receipt)
     })
     .await
     {
@@ -566,9 +583,64 @@ async fn run_charged<P>(
         }
     };
     // The answer leaves only once its digest is in the audit chain, and it is kept there so
-    // that re-viewing it costs nothing.
-    answer.audit_id = reservation.answered(&kept)?;
+    // that re-viewing it costs nothing; its receipt is signed in the same transaction.
+    let (audit_id, receipt) = reservation.answered(&kept, &receipt)?;
+    answer.audit_id = audit_id;
+    answer.receipt = Some(receipt);
     Ok(answer)
+}
+
+/// The store's manifest generation and the digests of the sources whose rows fall in `epochs`
+/// (a source's run wrote a segment on a day of one of them).
+pub(crate) fn store_state(store: &Store, epochs: &[String]) -> Result<(u64, Vec<String>), QueryError> {
+    let manifest = store.manifest()?;
+    let runs: std::collections::HashSet<&str> = manifest
+        .segments
+        .iter()
+        .filter(|s| {
+            chrono::NaiveDate::parse_from_str(&s.day, "%Y-%m-%d")
+                .is_ok_and(|d| epochs.contains(&crowdlens_types::Epoch::of_date(d).to_string()))
+        })
+        .map(|s| s.run.as_str())
+        .collect();
+    let sources = manifest.sources.iter().filter(|s| runs.contains(s.run.as_str())).map(|s| s.digest.clone()).collect();
+    Ok((manifest.generation, sources))
+}
+
+/// What the receipt of `answer` says beyond the ledger's part: see [`crowdlens_control::ReceiptFacts`].
+/// The answer's digest leaves out its audit id, which the receipt names beside it.
+fn receipt_facts(answer: &Answer, charge: &Charge) -> crowdlens_control::ReceiptFacts {
+    let mut released = serde_json::to_value(answer).expect("answers serialise");
+    if let Some(fields) = released.as_object_mut() {
+        fields.remove("audit_id");
+    }
+    let payload = serde_json::json!({
+        "crowdlens": env!("CARGO_PKG_VERSION"),
+        "answer_digest": crowdlens_control::signed::answer_digest(&released),
+        "digest_of": crowdlens_control::signed::ANSWER_FIELDS.iter().filter(|f| **f != "audit_id").collect::<Vec<_>>(),
+        "question": answer.question,
+        "asked": answer.asked,
+        "case": answer.case,
+        "purpose": answer.purpose,
+        "charged": {
+            "epsilon": charge.epsilon,
+            "delta": charge.delta,
+            "rho": charge.cost.rho,
+            "cost": charge.cost,
+            "epochs": charge.epochs,
+        },
+        "method": {
+            "mechanism": charge.mechanism,
+            "max_partitions": charge.max_partitions,
+            "sensitivity": charge.sensitivity,
+            "keys": charge.keys,
+            "tiled": charge.tiled,
+        },
+        "interval": { "confidence": CONFIDENCE, "ci_half_width": charge.ci_half_width },
+        "store": { "manifest_generation": charge.store_generation },
+        "rows": answer.rows.len(),
+    });
+    crowdlens_control::ReceiptFacts { payload, sources: charge.sources.clone() }
 }
 
 /// Opens the store's ledger; never creates one. Rules the ledger lacks (a store made by an
@@ -581,6 +653,15 @@ pub fn open_ledger(store: &Store) -> Result<Ledger, QueryError> {
 /// Creates a new store's ledger with the rules of its config: `init` is the only caller.
 pub fn create_ledger(store: &Store) -> Result<Ledger, QueryError> {
     Ok(Ledger::create(&ledger_files(store), &initial_rules(store))?)
+}
+
+/// Checks receipts and signed reports against a store's ledger, read-only
+/// ([`crowdlens_control::check_witnesses`]).
+pub fn check_witnesses(
+    store: &Store,
+    documents: &[crowdlens_control::signed::Envelope],
+) -> Result<Vec<crowdlens_control::WitnessCheck>, QueryError> {
+    Ok(crowdlens_control::check_witnesses(&ledger_files(store), documents)?)
 }
 
 /// Checks a store's audit chain without creating or writing anything.
@@ -612,6 +693,10 @@ pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
         default_max_partitions: p.default_max_partitions,
         max_partitions_per_question: p.max_partitions_per_question,
         purposes: p.purposes.clone(),
+        // Neither limits anything until the operator sets it: a case may spend the whole epoch,
+        // and no question can pass the per-question cap to need an approval.
+        max_epsilon_per_case_per_epoch: p.epsilon_per_epoch,
+        approval_above_epsilon: p.max_epsilon_per_question,
     }
 }
 

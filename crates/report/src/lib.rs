@@ -22,7 +22,7 @@ pub mod transparency;
 
 pub use export::{export, ExportError, ExportFormat};
 pub use risk::{risk_html, unicity, RiskOptions, RiskReport};
-pub use transparency::{transparency, transparency_html, Period, RuleChange, TransparencyReport};
+pub use transparency::{signed_transparency, transparency, transparency_html, Period, RuleChange, TransparencyReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -468,6 +468,21 @@ fn share_section(title: &str, id: &str, shares: &[Share]) -> String {
 }
 
 /// The report as one self-contained HTML page.
+/// The report signed with the store's key, for publication: its payload is the report with
+/// the chain's length and head it was built at (`witness`), so that anyone holding a published
+/// copy can show a later ledger was rolled back (`crowdlens audit verify --receipts`).
+pub fn signed_transparency(
+    r: &TransparencyReport,
+    ledger: &crowdlens_control::Ledger,
+) -> Result<crowdlens_control::signed::Envelope, crowdlens_control::ControlError> {
+    let mut payload = serde_json::to_value(r).expect("a report serialises");
+    payload["witness"] = serde_json::json!({
+        "chain_length": r.audit.head_id,
+        "head": r.audit.head_hash,
+    });
+    ledger.sign(crowdlens_control::signed::TRANSPARENCY_REPORT, &payload)
+}
+
 pub fn transparency_html(r: &TransparencyReport) -> String {
     let g = &r.guarantee;
     let mut b = String::new();
@@ -681,6 +696,8 @@ mod tests {
             default_max_partitions: p.default_max_partitions,
             max_partitions_per_question: p.max_partitions_per_question,
             purposes: p.purposes.clone(),
+            max_epsilon_per_case_per_epoch: p.epsilon_per_epoch,
+            approval_above_epsilon: p.max_epsilon_per_question,
         }
     }
 

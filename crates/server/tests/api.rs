@@ -48,9 +48,9 @@ fn start_on(
     let ledger = crowdlens_query::open_ledger(&store).unwrap();
     let mut tokens = std::collections::HashMap::new();
     for (name, role) in [("analyst", Role::Analyst), ("auditor", Role::Auditor), ("admin", Role::Admin)] {
-        tokens.insert(name, ledger.create_token(name, role).unwrap().0);
+        tokens.insert(name, ledger.create_token(&crowdlens_control::tokens::NewToken::new(name, role)).unwrap().0);
     }
-    let (revoked, info) = ledger.create_token("gone", Role::Analyst).unwrap();
+    let (revoked, info) = ledger.create_token(&crowdlens_control::tokens::NewToken::new("gone", Role::Analyst)).unwrap();
     ledger.revoke_token(info.id).unwrap();
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     std_listener.set_nonblocking(true).unwrap();

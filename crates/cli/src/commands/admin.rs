@@ -10,11 +10,36 @@ use super::{open_ledger, AnswersCommand, AuditCommand, TokenCommand};
 
 pub(super) fn token(command: TokenCommand) -> Result<()> {
     match command {
-        TokenCommand::Create { store, role, name } => {
+        TokenCommand::Create { store, role, name, expires, kinds, purposes, cases, epsilon_cap } => {
             let store = Store::open(&store)?;
-            let ledger = open_ledger(&store)?;
-            let (token, info) = ledger.create_token(&name, role.parse()?)?;
-            println!("created {} token #{} for {}; it is shown only now:", info.role.as_str(), info.id, info.name);
+            let mut ledger = open_ledger(&store)?;
+            let new = crowdlens_control::tokens::NewToken {
+                name,
+                role: role.parse()?,
+                expires_at: expires.as_deref().map(crowdlens_control::tokens::expiry_of).transpose().map_err(anyhow::Error::msg)?,
+                scope: crowdlens_control::tokens::Scope { kinds, purposes, cases },
+                epsilon_cap_per_epoch: epsilon_cap,
+            };
+            let (token, info) = ledger.create_token(&new)?;
+            let who = crowdlens_control::Requester {
+                actor: super::local_actor(),
+                role: "admin".into(),
+                case_id: "-".into(),
+                purpose: "token-management".into(),
+            };
+            ledger.record_event(&who, &info.as_created(), "token created")?;
+            let mut limits = Vec::new();
+            if let Some(at) = &info.expires_at {
+                limits.push(format!("expires {at}"));
+            }
+            if !info.scope.is_unlimited() {
+                limits.push(format!("scope {}", serde_json::to_string(&info.scope)?));
+            }
+            if let Some(cap) = info.epsilon_cap_per_epoch {
+                limits.push(format!("ε cap {cap} per epoch"));
+            }
+            let limits = if limits.is_empty() { String::new() } else { format!(" ({})", limits.join("; ")) };
+            println!("created {} token #{} for {}{limits}; it is shown only now:", info.role.as_str(), info.id, info.name);
             println!("{token}");
             Ok(())
         }
@@ -78,6 +103,21 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
             }
             Ok(())
         }
+        AnswersCommand::Receipt { store, id, out } => {
+            let answer = kept_answer(&store, id, false)?;
+            let Some(receipt) = answer.get("receipt") else {
+                bail!("answer #{id} was released before receipts were signed, so it has none");
+            };
+            let text = serde_json::to_string_pretty(receipt)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, format!("{text}\n")).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote the receipt of answer #{id} to {}", path.display());
+                }
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
         AnswersCommand::Show { store, id, adjust } => {
             println!("{}", kept_answer(&store, id, adjust)?);
             Ok(())
@@ -109,6 +149,39 @@ pub(super) fn answers(command: AnswersCommand) -> Result<()> {
     }
 }
 
+/// `audit verify --receipts DIR`: every signed document in DIR against the ledger.
+fn check_receipts(store: &Store, dir: &Path) -> Result<()> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("--receipts {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut documents = Vec::new();
+    for path in &paths {
+        documents.push(super::evidence::read_envelope(path)?);
+    }
+    if documents.is_empty() {
+        bail!("--receipts {}: no *.json receipts or signed reports in it", dir.display());
+    }
+    let checks = crowdlens_query::check_witnesses(store, &documents)?;
+    let mut failed = 0;
+    for (path, check) in paths.iter().zip(&checks) {
+        match &check.problem {
+            None => println!("ok      {} ({} saw {} entries)", path.display(), check.kind, check.chain_length),
+            Some(problem) => {
+                failed += 1;
+                println!("FAILED  {}: {problem}", path.display());
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} receipts and reports are not held by this ledger: it was rolled back, reset or replaced", checks.len());
+    }
+    println!("every receipt and report ({}) is held by this ledger", checks.len());
+    Ok(())
+}
+
 /// Kept answer `id` as JSON, its digest checked, with post-processed values when `adjust`.
 fn kept_answer(store: &Path, id: i64, adjust: bool) -> Result<serde_json::Value> {
     let store = Store::open(store)?;
@@ -136,7 +209,7 @@ fn named_zone_geometries(path: &Path) -> Result<HashMap<String, geojson::Geometr
 
 pub(super) fn audit(command: AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::Verify { store } => {
+        AuditCommand::Verify { store, receipts } => {
             // Read-only: verify never creates, migrates or rewrites anything.
             let store = Store::open(&store)?;
             match crowdlens_query::verify_ledger(&store)? {
@@ -146,6 +219,9 @@ pub(super) fn audit(command: AuditCommand) -> Result<()> {
                     println!("keep this hash outside the store; a later verify must reach it");
                 }
                 None => println!("audit log intact: no entries yet"),
+            }
+            if let Some(dir) = receipts {
+                check_receipts(&store, &dir)?;
             }
             Ok(())
         }

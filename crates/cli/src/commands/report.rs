@@ -45,7 +45,7 @@ pub(super) fn risk(options: RiskArgs) -> Result<()> {
 
 pub(super) fn report(command: ReportCommand) -> Result<()> {
     match command {
-        ReportCommand::Transparency { store, out, from, to, json } => {
+        ReportCommand::Transparency { store, out, from, to, json, signed } => {
             for (flag, day) in [("--from", &from), ("--to", &to)] {
                 if let Some(d) = day {
                     chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -58,6 +58,12 @@ pub(super) fn report(command: ReportCommand) -> Result<()> {
             let report = crowdlens_report::transparency(&store, &ledger, &period, chrono::Utc::now())?;
             std::fs::write(&out, crowdlens_report::transparency_html(&report))
                 .with_context(|| format!("writing {}", out.display()))?;
+            if let Some(path) = &signed {
+                let envelope = crowdlens_report::signed_transparency(&report, &ledger)?;
+                std::fs::write(path, format!("{}\n", serde_json::to_string_pretty(&envelope)?))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("wrote the signed report to {} (check it with crowdlens verify)", path.display());
+            }
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

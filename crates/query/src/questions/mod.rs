@@ -134,10 +134,13 @@ impl Common {
         question: serde_json::Value,
         shape: Shape,
     ) -> Result<Charge, QueryError> {
+        let epochs = self.epochs();
+        let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
         let asked = Asked {
             question,
-            store_generation: store.manifest()?.generation,
-            epochs: self.epochs(),
+            store_generation,
+            sources,
+            epochs,
             budget: Budget::of(self.epsilon, self.accuracy)?,
             mechanism: self.mechanism,
         };

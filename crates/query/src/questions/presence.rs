@@ -110,10 +110,10 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
     if max_partitions == 0 {
         return Err(QueryError::BadBound);
     }
-    let epochs = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let store_generation = store.manifest()?.generation;
+    let epochs: Vec<String> = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
+    let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
     let budget = Budget::of(q.epsilon, q.accuracy)?;
-    let asked = Asked { question: q.asked(), store_generation, epochs, budget, mechanism: q.mechanism };
+    let asked = Asked { question: q.asked(), store_generation, sources, epochs, budget, mechanism: q.mechanism };
     let sensitivity = Sensitivity::once_per_partition(max_partitions);
     let tiled = Tiled { res, cells: cells.len() as u64 };
     let shape = Shape { bound: max_partitions, partitions, sensitivity, keys: Keys::Public, tiled };

@@ -97,10 +97,13 @@ pub(super) fn price_series(
     epochs.extend(Epoch::covering(baseline.from_s, baseline.to_s));
     epochs.sort();
     epochs.dedup();
+    let epochs: Vec<String> = epochs.iter().map(|e| e.to_string()).collect();
+    let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
     let asked = Asked {
         question: q.asked(),
-        store_generation: store.manifest()?.generation,
-        epochs: epochs.iter().map(|e| e.to_string()).collect(),
+        store_generation,
+        sources,
+        epochs,
         budget: crate::release::Budget::of(q.common.epsilon, q.common.accuracy)?,
         mechanism: q.common.mechanism,
     };

@@ -89,6 +89,38 @@ pub(super) async fn export_answer(
     Ok(([(header::CONTENT_TYPE, format.media_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], text).into_response())
 }
 
+/// The signed receipt of kept answer `id`, as `crowdlens answers receipt` writes it: check it
+/// offline with `crowdlens verify` and the store's public key.
+pub(super) async fn receipt(
+    State(state): State<ServerState>,
+    caller: Caller<Readers>,
+    Path(id): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let answer = readable_answer(&state, &caller, id, false)?;
+    match answer.get("receipt") {
+        Some(receipt) => Ok(Json(receipt.clone())),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_receipt",
+            format!("kept answer #{id} was released before receipts were signed, so it has none"),
+        )),
+    }
+}
+
+/// The store's public signing key, which every receipt and signed report is checked with.
+pub(super) async fn public_key(
+    State(state): State<ServerState>,
+    _: Caller<super::auth::AnyRole>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, ledger) = state.open()?;
+    let key = ledger.public_key()?;
+    Ok(Json(serde_json::json!({
+        "algorithm": "ed25519",
+        "public_key": crowdlens_control::signed::public_hex(&key),
+        "pem": crowdlens_control::signed::public_pem(&key),
+    })))
+}
+
 /// Kept answer `id` as the caller may read it: an analyst only their own (another's is absent,
 /// not forbidden, so its id says nothing).
 fn readable_answer(state: &ServerState, caller: &Caller<Readers>, id: i64, adjust: bool) -> Result<serde_json::Value, ApiError> {

@@ -31,9 +31,19 @@ pub(crate) struct Readers;
 pub(crate) struct Auditors;
 /// Administrators only: tokens and retention.
 pub(crate) struct Admins;
+/// Analysts (their own requests) and supervisors (everyone's): approval requests.
+pub(crate) struct Requesters;
+/// Supervisors only: they decide approval requests.
+pub(crate) struct Supervisors;
 
 impl Admits for AnyRole {
-    const ROLES: &'static [Role] = &[Role::Analyst, Role::Auditor, Role::Admin];
+    const ROLES: &'static [Role] = &[Role::Analyst, Role::Auditor, Role::Admin, Role::Supervisor];
+}
+impl Admits for Requesters {
+    const ROLES: &'static [Role] = &[Role::Analyst, Role::Supervisor];
+}
+impl Admits for Supervisors {
+    const ROLES: &'static [Role] = &[Role::Supervisor];
 }
 impl Admits for Analysts {
     const ROLES: &'static [Role] = &[Role::Analyst];

@@ -177,6 +177,19 @@ impl Drop for CancelledUnlessFinished {
 }
 
 impl Jobs {
+    /// Drops every running job of a token: what its revocation does at once. Returns how many.
+    pub(super) fn cancel_all_of(&self, owner: i64) -> usize {
+        let jobs = self.by_id.lock().expect("jobs");
+        let mut cancelled = 0;
+        for job in jobs.values().filter(|j| j.owner == owner && j.is_running()) {
+            if let Some(abort) = job.abort.lock().expect("job abort").as_ref() {
+                abort.abort();
+                cancelled += 1;
+            }
+        }
+        cancelled
+    }
+
     fn get(&self, owner: i64, id: &str) -> Result<Arc<Job>, ApiError> {
         let mut jobs = self.by_id.lock().expect("jobs");
         Jobs::prune(&mut jobs);
@@ -381,7 +394,7 @@ pub(super) async fn result(
                 None => format!("job {id}'s reply was too large to keep as a job's result"),
             },
         )),
-        Outcome::Failed(e) => Err(ApiError { status: e.status, code: e.code, message: e.message.clone(), field: e.field.clone() }),
+        Outcome::Failed(e) => Err(ApiError { status: e.status, code: e.code, message: e.message.clone(), field: e.field.clone(), approval: e.approval }),
         Outcome::Running => Err(ApiError::new(
             StatusCode::CONFLICT,
             "job_running",

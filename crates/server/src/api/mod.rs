@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod answers;
+mod approvals;
 pub(crate) mod auth;
 mod jobs;
 mod oversight;
@@ -112,11 +113,13 @@ pub struct ApiError {
     pub message: String,
     /// The question parameter the error is about, when it names one.
     pub field: Option<String>,
+    /// The approval request a question over the threshold made (`approval_required`).
+    pub approval: Option<i64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, approval: None }
     }
 
     fn internal(message: String) -> ApiError {
@@ -142,6 +145,9 @@ impl IntoResponse for ApiError {
         if let Some(field) = self.field {
             body["field"] = field.into();
         }
+        if let Some(request) = self.approval {
+            body["approval"] = request.into();
+        }
         (self.status, Json(body)).into_response()
     }
 }
@@ -150,9 +156,22 @@ impl IntoResponse for ApiError {
 impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> ApiError {
         let status = match e.kind() {
-            QueryError::Control(ControlError::BudgetExhausted { .. } | ControlError::DeltaExhausted { .. }) => {
-                StatusCode::CONFLICT
+            QueryError::Control(
+                ControlError::BudgetExhausted { .. }
+                | ControlError::DeltaExhausted { .. }
+                | ControlError::CaseCapExhausted { .. }
+                | ControlError::TokenCapExhausted { .. },
+            ) => StatusCode::CONFLICT,
+            // Pending a supervisor: not answered until one approves; the body names the request.
+            QueryError::Control(ControlError::ApprovalRequired { request, .. }) => {
+                let request = *request;
+                let mut error = ApiError::new(StatusCode::FORBIDDEN, "approval_required", e.to_string());
+                error.approval = Some(request);
+                return error;
             }
+            QueryError::Control(ControlError::OutOfScope(_) | ControlError::SelfApproval { .. }) => StatusCode::FORBIDDEN,
+            QueryError::Control(ControlError::TokenRevoked { .. }) => StatusCode::UNAUTHORIZED,
+            QueryError::Control(ControlError::Approval { .. }) => StatusCode::CONFLICT,
             QueryError::BadPurpose { .. } | QueryError::MissingCase => StatusCode::FORBIDDEN,
             QueryError::UnknownQuestion(..) => StatusCode::NOT_FOUND,
             // The operator must restore the ledger; nothing is answered until then.
@@ -179,7 +198,7 @@ impl From<QueryError> for ApiError {
             _ => return ApiError::internal(e.to_string()),
         };
         let field = e.field().map(str::to_string);
-        ApiError { status, code: e.code(), message: e.to_string(), field }
+        ApiError { status, code: e.code(), message: e.to_string(), field, approval: None }
     }
 }
 
@@ -244,6 +263,11 @@ route_table! {
     GET "/v1/answers" => answers::list_answers,
     GET "/v1/answers/{id}" => answers::show_answer,
     GET "/v1/answers/{id}/export" => answers::export_answer,
+    GET "/v1/answers/{id}/receipt" => answers::receipt,
+    GET "/v1/key" => answers::public_key,
+    GET "/v1/approvals" => approvals::list,
+    POST "/v1/approvals/{id}/approve" => approvals::approve,
+    POST "/v1/approvals/{id}/decline" => approvals::decline,
     GET "/v1/tokens" => tokens::list_tokens,
     POST "/v1/tokens" => tokens::create_token,
     GET "/v1/report" => oversight::transparency_report,
@@ -282,6 +306,9 @@ pub(crate) fn accepted_fields() -> Vec<(&'static str, &'static str, &'static str
         ("POST", "/v1/cells", "body", fields::<store::CellsBody>()),
         ("POST", "/v1/tokens", "body", fields::<tokens::TokenBody>()),
         ("POST", "/v1/retention/apply", "body", fields::<store::RetentionBody>()),
+        ("POST", "/v1/approvals/{id}/approve", "body", fields::<approvals::DecisionBody>()),
+        ("POST", "/v1/approvals/{id}/decline", "body", fields::<approvals::DecisionBody>()),
+        ("GET", "/v1/approvals", "query", fields::<approvals::ApprovalsQuery>()),
         ("GET", "/v1/answers", "query", fields::<answers::AnswersQuery>()),
         ("GET", "/v1/jobs/{id}", "query", fields::<jobs::StatusQuery>()),
         ("GET", "/v1/places", "query", fields::<places::PlacesQuery>()),
@@ -292,5 +319,5 @@ pub(crate) fn accepted_fields() -> Vec<(&'static str, &'static str, &'static str
 
 /// The actor a token's questions are recorded under.
 fn actor_of(who: &crowdlens_control::tokens::TokenInfo) -> String {
-    format!("token:{}:{}", who.id, who.name)
+    who.actor()
 }

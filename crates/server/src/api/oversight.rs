@@ -104,6 +104,8 @@ pub(super) async fn transparency_report(
         .map_err(|e| ApiError::internal(e.to_string()))?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(report).into_response()),
+        // Signed with the store's key and carrying the chain's head: a copy to publish.
+        Some("signed") => Ok(Json(crowdlens_report::signed_transparency(&report, &ledger)?).into_response()),
         Some("html") => Ok((
             [
                 (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -112,6 +114,6 @@ pub(super) async fn transparency_report(
             crowdlens_report::transparency_html(&report),
         )
             .into_response()),
-        Some(other) => Err(ApiError::bad(format!("format {other:?}: use json or html"))),
+        Some(other) => Err(ApiError::bad(format!("format {other:?}: use json, signed or html"))),
     }
 }
