@@ -63,9 +63,9 @@ pub enum ControlError {
     KeptAnswerAltered { id: i64 },
     #[error("signature check failed: {0}")]
     BadSignature(String),
-    #[error("this store's signing key {path} is missing, but its audit chain records one: every receipt it gave was signed with that key, and a new one would not match them. Restore keyring/signing.key from a backup of the keyring")]
+    #[error("this store's signing key {path} is missing, but its audit chain records one: every receipt it gave was signed with that key, and a new one would not match them. Restore keyring/signing.ed25519 from a backup of the keyring")]
     SigningKeyMissing { path: String },
-    #[error("this store's signing key {path} is not the key its audit chain records (public key {recorded}): the keyring was replaced or mixed with another store's. Restore keyring/signing.key from a backup")]
+    #[error("this store's signing key {path} is not the key its audit chain records (public key {recorded}): the keyring was replaced or mixed with another store's. Restore keyring/signing.ed25519 from a backup")]
     SigningKeyReplaced { path: String, recorded: String },
     #[error("case {case:?} would spend ε {would:.4} in epoch {epoch}, over this store's cap of {cap} per case per epoch (it has spent ε {spent:.4}); ask less, in another week, or ask the operator to change max_epsilon_per_case_per_epoch")]
     CaseCapExhausted { case: String, epoch: String, would: f64, spent: f64, cap: f64 },
@@ -323,7 +323,7 @@ impl LedgerFiles {
     /// The store's signing key: in the keyring beside the witness, owner-only. Retention shreds
     /// epoch keys only (`EPOCH.key`), never this.
     pub fn signing_key(&self) -> PathBuf {
-        self.witness.with_file_name("signing.key")
+        self.witness.with_file_name("signing.ed25519")
     }
 }
 
@@ -1197,7 +1197,8 @@ pub fn check_witnesses(files: &LedgerFiles, documents: &[signed::Envelope]) -> R
                 continue;
             }
         };
-        let audit = &payload["audit"];
+        // A receipt names its entries under `audit`; a signed report its head under `witness`.
+        let audit = payload.get("witness").unwrap_or(&payload["audit"]);
         let seen = audit["chain_length"].as_i64().unwrap_or(0);
         let head = audit["head"].as_str().unwrap_or_default().to_string();
         let mut named: Vec<(String, i64, String)> = vec![("head".into(), seen, head.clone())];

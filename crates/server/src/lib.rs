@@ -11,6 +11,8 @@
 //! - [`ui`](crate::ui): the web UI at `/` and `/ui/...`, compiled in, calling only `/v1`; the
 //!   operator's base map, when `serve --basemap` names one ([`Basemap`]), under `/ui/basemap/`.
 //! - [`ApiError`]: every failure as `{"code", "message"}` with a stable code.
+//! - [`serve_tls`]: the same router over HTTPS (rustls), from a PEM certificate and key
+//!   ([`TlsConfig`]).
 //! - limits: request body size (413), per-address and per-token rate limits (429), a
 //!   per-question timeout (504).
 
@@ -18,11 +20,13 @@ mod api;
 mod basemap;
 mod openapi;
 mod pmtiles;
+mod tls;
 mod ui;
 
 pub use api::{router, ApiError, Limits, ServerState, API_VERSION, ROUTES};
 pub use basemap::Basemap;
 pub use openapi::openapi_document;
+pub use tls::{serve_tls, TlsConfig, TlsError, HANDSHAKE_TIMEOUT};
 
 /// Serves until the listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, state: ServerState) -> std::io::Result<()> {

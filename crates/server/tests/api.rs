@@ -811,3 +811,158 @@ fn a_cancelled_job_is_audited_as_abandoned_after_charge_and_a_token_runs_at_most
         assert_eq!((code, c["status"].as_str()), (200, Some("cancelled")), "{c}");
     }
 }
+
+/// A presence question at `epsilon` for `case` and `purpose`.
+fn ask_at(epsilon: f64, case: &str, purpose: &str) -> String {
+    serde_json::json!({
+        "area": "bbox:-93.30,44.95,-93.24,44.99", "from": "2026-11-02", "to": "2026-11-03", "bucket": "1d",
+        "epsilon": epsilon, "case": case, "purpose": purpose,
+    })
+    .to_string()
+}
+
+fn new_token(s: &Server, body: serde_json::Value) -> String {
+    let (status, made) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(&body.to_string()));
+    assert_eq!(status, 200, "{made}");
+    made["token"].as_str().unwrap().to_string()
+}
+
+fn audit_outcomes(s: &Server) -> Vec<String> {
+    let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
+    audit["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn tokens_expire_keep_to_their_scope_and_cap_and_are_revoked_at_once() {
+    let s = start(100.0, Limits::default());
+    let ask = format!("{}/v1/ask/presence", s.base);
+    let scoped = new_token(
+        &s,
+        serde_json::json!({"name": "scoped", "role": "analyst", "kinds": ["presence"], "purposes": ["research"],
+                           "cases": ["C-1"], "epsilon_cap_per_epoch": 0.25}),
+    );
+    let (_, info) = call("GET", &format!("{}/v1/token", s.base), Some(&scoped), None);
+    assert_eq!(info["scope"]["kinds"], serde_json::json!(["presence"]), "{info}");
+    assert_eq!(info["epsilon_cap_per_epoch"], 0.25);
+    // Within its scope and cap: answered, twice.
+    for epsilon in [0.1, 0.12] {
+        let (status, answer) = call("POST", &ask, Some(&scoped), Some(&ask_at(epsilon, "C-1", "research")));
+        assert_eq!(status, 200, "{answer}");
+    }
+    // Past its cap for the week: refused, free, with the code.
+    let (status, refused) = call("POST", &ask, Some(&scoped), Some(&ask_at(0.11, "C-1", "research")));
+    assert_eq!((status, refused["code"].as_str()), (409, Some("token_cap_exhausted")), "{refused}");
+    // Outside its scope: another case, another purpose.
+    for body in [ask_at(0.01, "C-2", "research"), ask_at(0.01, "C-1", "oversight")] {
+        let (status, refused) = call("POST", &ask, Some(&scoped), Some(&body));
+        assert_eq!((status, refused["code"].as_str()), (403, Some("out_of_scope")), "{refused}");
+    }
+    // A bad scope or expiry is refused when the token is made.
+    for body in [
+        serde_json::json!({"name": "x", "role": "analyst", "expires": "yesterday"}),
+        serde_json::json!({"name": "x", "role": "analyst", "epsilon_cap_per_epoch": -1.0}),
+        serde_json::json!({"name": "x", "role": "analyst", "kinds": []}),
+    ] {
+        let (status, e) = call("POST", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), Some(&body.to_string()));
+        assert_eq!(status, 400, "{body}: {e}");
+    }
+    // An expiring token works until it expires, then not at all.
+    let brief = new_token(&s, serde_json::json!({"name": "brief", "role": "analyst", "expires": "2s"}));
+    assert_eq!(call("GET", &format!("{}/v1/token", s.base), Some(&brief), None).0, 200);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(call("GET", &format!("{}/v1/token", s.base), Some(&brief), None).0, 401);
+    assert_eq!(call("POST", &ask, Some(&brief), Some(&ask_at(0.1, "C-9", "research"))).0, 401);
+    // Revoked: refused at the next request.
+    let (_, tokens) = call("GET", &format!("{}/v1/tokens", s.base), Some(&s.tokens["admin"]), None);
+    let id = tokens["tokens"].as_array().unwrap().iter().find(|t| t["name"] == "scoped").unwrap()["id"].as_i64().unwrap();
+    let (status, revoked) =
+        call("POST", &format!("{}/v1/tokens/{id}/revoke", s.base), Some(&s.tokens["admin"]), Some(""));
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(call("POST", &ask, Some(&scoped), Some(&ask_at(0.01, "C-1", "research"))).0, 401);
+    let outcomes = audit_outcomes(&s);
+    for code in ["token_cap_exhausted", "out_of_scope"] {
+        assert!(outcomes.iter().any(|o| o.starts_with(&format!("refused [{code}]"))), "{code} not audited: {outcomes:?}");
+    }
+    assert!(outcomes.iter().any(|o| o == "token revoked"));
+}
+
+#[test]
+fn a_per_case_cap_holds_across_tokens() {
+    let s = start(100.0, Limits::default());
+    {
+        let store = Store::open(&s._dir.path().join("st")).unwrap();
+        let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
+        let who = crowdlens_control::Requester { actor: "test".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() };
+        ledger.set_rule(&who, "max_epsilon_per_case_per_epoch", &serde_json::json!(0.3), "one case, one share").unwrap();
+    }
+    let second = new_token(&s, serde_json::json!({"name": "second analyst", "role": "analyst"}));
+    let ask = format!("{}/v1/ask/presence", s.base);
+    assert_eq!(call("POST", &ask, Some(&s.tokens["analyst"]), Some(&ask_at(0.2, "C-7", "research"))).0, 200);
+    let (status, refused) = call("POST", &ask, Some(&second), Some(&ask_at(0.2, "C-7", "research")));
+    assert_eq!((status, refused["code"].as_str()), (409, Some("case_cap_exhausted")), "{refused}");
+    // Another case still has its own share.
+    assert_eq!(call("POST", &ask, Some(&second), Some(&ask_at(0.2, "C-8", "research"))).0, 200);
+}
+
+#[test]
+fn a_supervisor_approves_an_analysts_large_question_once_and_receipts_are_served() {
+    let s = start(100.0, Limits::default());
+    {
+        let store = Store::open(&s._dir.path().join("st")).unwrap();
+        let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
+        let who = crowdlens_control::Requester { actor: "test".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() };
+        ledger.set_rule(&who, "approval_above_epsilon", &serde_json::json!(0.3), "two-person rule").unwrap();
+    }
+    let supervisor = new_token(&s, serde_json::json!({"name": "sam", "role": "supervisor"}));
+    let analyst = &s.tokens["analyst"];
+    let ask = format!("{}/v1/ask/presence", s.base);
+    let large = ask_at(0.5, "C-1", "research");
+    let (status, pending) = call("POST", &ask, Some(analyst), Some(&large));
+    assert_eq!((status, pending["code"].as_str()), (403, Some("approval_required")), "{pending}");
+    let request = pending["approval"].as_i64().unwrap();
+    // Asked again before a decision: the same request, still nothing charged.
+    let (_, again) = call("POST", &ask, Some(analyst), Some(&large));
+    assert_eq!(again["approval"], request);
+    let (_, budget) = call("GET", &format!("{}/v1/budget", s.base), Some(analyst), None);
+    assert!(budget.to_string().contains("\"questions\":0") || !budget.to_string().contains("\"questions\":1"), "{budget}");
+    let (status, listed) = call("GET", &format!("{}/v1/approvals?pending=true", s.base), Some(analyst), None);
+    assert_eq!(status, 200);
+    assert_eq!(listed["approvals"][0]["id"], request);
+    // Only a supervisor decides; a decision needs a reason.
+    let approve = format!("{}/v1/approvals/{request}/approve", s.base);
+    assert_eq!(call("POST", &approve, Some(analyst), Some(r#"{"reason":"mine"}"#)).0, 403);
+    assert_eq!(call("POST", &approve, Some(&supervisor), Some(r#"{"reason":" "}"#)).0, 409);
+    let (status, decided) = call("POST", &approve, Some(&supervisor), Some(r#"{"reason":"warrant 2026-17"}"#));
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["request"]["status"], "approved");
+    let (status, twice) = call("POST", &approve, Some(&supervisor), Some(r#"{"reason":"again"}"#));
+    assert_eq!((status, twice["code"].as_str()), (409, Some("approval_conflict")), "{twice}");
+    let missing = call("POST", &format!("{}/v1/approvals/999/approve", s.base), Some(&supervisor), Some(r#"{"reason":"x"}"#));
+    assert_eq!(missing.0, 404, "{}", missing.1);
+    // Approved: the same question is answered once, with its receipt.
+    let (status, answer) = call("POST", &ask, Some(analyst), Some(&large));
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["audit_id"].as_i64().unwrap();
+    let (status, receipt) = call("GET", &format!("{}/v1/answers/{id}/receipt", s.base), Some(analyst), None);
+    assert_eq!(status, 200);
+    assert_eq!(receipt, answer["receipt"]);
+    let (_, key) = call("GET", &format!("{}/v1/key", s.base), Some(analyst), None);
+    assert_eq!(key["public_key"], receipt["public_key"]);
+    let public = crowdlens_control::signed::read_public_key(key["pem"].as_str().unwrap()).unwrap();
+    let envelope: crowdlens_control::signed::Envelope = serde_json::from_value(receipt).unwrap();
+    let payload = envelope.verify(&public, Some("receipt")).unwrap();
+    crowdlens_control::signed::check_answer(&payload, &answer).unwrap();
+    // The approval paid for that one charge: a larger one waits again.
+    let (_, next) = call("POST", &ask, Some(analyst), Some(&ask_at(0.6, "C-1", "research")));
+    assert_eq!(next["code"], "approval_required", "{next}");
+    assert_ne!(next["approval"], request);
+    let outcomes = audit_outcomes(&s);
+    let decision = outcomes.iter().find(|o| o.starts_with(&format!("approved request #{request}"))).expect("audited");
+    assert!(decision.contains("asked by token:") && decision.contains("approved by token:") && decision.contains(":sam"), "{decision}");
+    // The signed report for publication.
+    let (status, report) = call("GET", &format!("{}/v1/report?format=signed", s.base), Some(&s.tokens["auditor"]), None);
+    assert_eq!(status, 200);
+    let report: crowdlens_control::signed::Envelope = serde_json::from_value(report).unwrap();
+    let payload = report.verify(&public, Some("transparency_report")).unwrap();
+    assert_eq!(payload["witness"]["chain_length"].as_u64().unwrap() as usize, outcomes.len());
+}

@@ -22,6 +22,7 @@ mod budget;
 mod cluster;
 mod consent;
 mod demo;
+mod evidence;
 mod ingest;
 mod report;
 mod serve;
@@ -94,6 +95,43 @@ enum Command {
     /// List and re-open released answers; re-opening charges nothing.
     #[command(subcommand)]
     Answers(AnswersCommand),
+    /// The store's signing key, which signs every answer's receipt and the transparency report.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Check a signed receipt (and the answer it names) or a signed transparency report
+    /// offline, with the store's public key only: no store is opened.
+    Verify {
+        /// A receipt (`answers receipt`, or an answer whose `receipt` it holds) or a signed report.
+        receipt: PathBuf,
+        /// The answer the receipt is for (JSON as `ask --json`, `answers show` or the API give it).
+        answer: Option<PathBuf>,
+        /// The store's public key, from `crowdlens key export-public` (PEM) or as 64 hex digits.
+        #[arg(long, value_name = "FILE")]
+        public_key: PathBuf,
+    },
+    /// Approve or decline a question waiting for a second person's approval (it charged more
+    /// than the rule approval_above_epsilon), or list those waiting.
+    Approve {
+        #[arg(long)]
+        store: PathBuf,
+        /// The request's number (the asker was told it).
+        #[arg(required_unless_present = "pending")]
+        id: Option<i64>,
+        /// The role this command acts in; it must be stated, and only a supervisor decides.
+        #[arg(long, required_unless_present = "pending")]
+        role: Option<String>,
+        /// Why: recorded in the decision's audit entry.
+        #[arg(long, required_unless_present = "pending")]
+        reason: Option<String>,
+        /// Decline instead of approving.
+        #[arg(long)]
+        decline: bool,
+        /// List the requests waiting instead.
+        #[arg(long, conflicts_with_all = ["id", "decline"])]
+        pending: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a Ballista cluster node that knows crowdlens' functions: a scheduler, or an executor.
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -158,6 +196,14 @@ pub(crate) struct ServeArgs {
     /// Without it the map shows the vendored country, state and county outlines.
     #[arg(long, value_name = "FILE")]
     pub(super) basemap: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate first). Needed
+    /// whenever --listen is not loopback: bearer tokens would otherwise cross the network in the
+    /// clear. Not needed behind a TLS-terminating proxy on the same host.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(super) tls_cert: Option<PathBuf>,
+    /// The certificate's PEM private key (PKCS#8, RSA or EC), with --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(super) tls_key: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -265,6 +311,11 @@ enum ReportCommand {
         /// Also print the report as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Also write the report signed with the store's key, carrying the audit chain's length
+        /// and head, for publication: a witness `crowdlens verify` and `audit verify
+        /// --receipts` check.
+        #[arg(long, value_name = "FILE")]
+        signed: Option<PathBuf>,
     },
 }
 
@@ -289,12 +340,28 @@ enum TokenCommand {
     Create {
         #[arg(long)]
         store: PathBuf,
-        /// analyst (asks questions), auditor (reads budget and audit) or admin.
+        /// analyst (asks questions), auditor (reads budget and audit), admin, or supervisor
+        /// (approves others' large questions).
         #[arg(long)]
         role: String,
         /// Who holds it.
         #[arg(long)]
         name: String,
+        /// When it stops working: an RFC 3339 time or a span from now (30d, 12h). Default: never.
+        #[arg(long)]
+        expires: Option<String>,
+        /// Question kinds it may ask, comma-separated (presence,flows,...). Default: all.
+        #[arg(long, value_delimiter = ',')]
+        kinds: Option<Vec<String>>,
+        /// Purposes it may ask for, comma-separated. Default: every purpose the rules allow.
+        #[arg(long, value_delimiter = ',')]
+        purposes: Option<Vec<String>>,
+        /// Cases it may ask for, comma-separated. Default: any.
+        #[arg(long, value_delimiter = ',')]
+        cases: Option<Vec<String>>,
+        /// Largest ε its questions may spend in one epoch, composed. Default: the epoch's budget.
+        #[arg(long)]
+        epsilon_cap: Option<f64>,
     },
     /// List tokens (never their secrets).
     List {
@@ -335,6 +402,16 @@ enum AnswersCommand {
         #[arg(long)]
         adjust: bool,
     },
+    /// The signed receipt of a kept answer: check it offline with `crowdlens verify`.
+    Receipt {
+        #[arg(long)]
+        store: PathBuf,
+        /// The answer's audit entry (the number `ask` printed).
+        id: i64,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One kept answer as a file other tools read, carrying its whole question: CSV (`#` lines
     /// hold the question), JSON, or GeoJSON (cell and zone polygons with each value and its
     /// interval).
@@ -360,11 +437,28 @@ enum AnswersCommand {
 }
 
 #[derive(Subcommand)]
+enum KeyCommand {
+    /// Write the store's public signing key (PEM), which anyone checks receipts with.
+    ExportPublic {
+        #[arg(long)]
+        store: PathBuf,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check every entry and the head checkpoint; exit 0 if intact, else name the first bad entry.
     Verify {
         #[arg(long)]
         store: PathBuf,
+        /// Also check every receipt and signed report (*.json) in DIR against the ledger: it
+        /// fails if the ledger is shorter than the chain any of them saw, or differs from it at
+        /// an entry one names (a rollback or a reset).
+        #[arg(long, value_name = "DIR")]
+        receipts: Option<PathBuf>,
     },
     /// Write the log as JSON lines that an outside tool can re-verify (see docs/audit.md).
     Export {
@@ -577,6 +671,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => admin::token(command),
         Command::Answers(command) => admin::answers(command),
         Command::Audit(command) => admin::audit(command),
+        Command::Key(KeyCommand::ExportPublic { store, out }) => evidence::export_public_key(&store, out.as_deref()),
+        Command::Verify { receipt, answer, public_key } => evidence::verify(&receipt, answer.as_deref(), &public_key),
+        Command::Approve { store, id, role, reason, decline, pending, json } => {
+            evidence::approve(&store, id, role.as_deref(), reason.as_deref(), !decline, pending, json)
+        }
     }
 }
 

@@ -409,8 +409,9 @@ fn audit_verify_and_export_reverified_outside() {
     ask("curiosity").clean_error(); // refused, and audited
     ask("oversight").ok();
     let v = run(&["audit", "verify", "--store", s(&st)]).ok().stdout.clone();
-    // The rules recorded at init; per answered question its charge and its answer; the refusal.
-    assert!(v.contains("6 entries") && v.contains("head hash: "), "{v}");
+    // The rules and the signing key recorded at init; per answered question its charge and its
+    // answer; the refusal.
+    assert!(v.contains("7 entries") && v.contains("head hash: "), "{v}");
 
     let out = dir.path().join("audit.jsonl");
     run(&["audit", "export", "--store", s(&st), "--out", s(&out)]).ok();
@@ -431,12 +432,12 @@ print(n, prev)
     let py = std::process::Command::new("python3").arg("-c").arg(script).arg(&out).output().expect("python3");
     assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
     let printed = String::from_utf8_lossy(&py.stdout).to_string();
-    assert!(printed.starts_with("6 ") && v.contains(printed.split_whitespace().nth(1).unwrap()), "{printed}");
+    assert!(printed.starts_with("7 ") && v.contains(printed.split_whitespace().nth(1).unwrap()), "{printed}");
     let lines: Vec<serde_json::Value> =
         std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let outcomes: Vec<&str> = lines.iter().map(|l| l["outcome"].as_str().unwrap()).collect();
-    assert_eq!(outcomes[..3], ["rules recorded", "charged", "answered"]);
-    assert!(outcomes[3].starts_with("refused"));
+    assert_eq!(outcomes[..4], ["rules recorded", "signing key recorded", "charged", "answered"]);
+    assert!(outcomes[4].starts_with("refused"));
     assert_eq!(lines[3]["epsilon"], "0.0");
     assert_eq!(lines[1]["epsilon"], "0.2", "the charge is in the entry written before the data was read");
 

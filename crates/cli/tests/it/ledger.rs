@@ -118,7 +118,7 @@ fn audit_verify_writes_nothing() {
         .map(|n| (n.to_string(), std::fs::read(st.join(n)).unwrap()))
         .collect();
     let r = run(&["audit", "verify", "--store", s(&st)]);
-    assert!(r.ok().stdout.contains("audit log intact: 3 entries"), "{}", r.stdout);
+    assert!(r.ok().stdout.contains("audit log intact: 4 entries"), "{}", r.stdout);
     for (name, bytes) in before {
         assert_eq!(std::fs::read(st.join(&name)).unwrap(), bytes, "{name} changed");
     }
@@ -242,6 +242,9 @@ fn retention_applies_itself_at_ingest() {
         .unwrap()
         .flatten()
         .any(|e| e.path().extension().is_some_and(|x| x == "key")));
+    // Retention shreds epoch keys, never the store's signing key: receipts stay checkable.
+    assert!(st.join("keyring/signing.ed25519").exists());
+    run(&["key", "export-public", "--store", stp]).ok();
 }
 
 #[test]
