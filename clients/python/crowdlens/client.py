@@ -400,6 +400,27 @@ class Client:
         reply = self._transport.request("GET", f"/v1/answers/{int(answer_id)}", query={"adjust": adjust or None})
         return answer_frame(reply, self._descriptor(reply.get("question", "")), self)
 
+    def receipt(self, answer_id: int) -> Dict[str, Any]:
+        """The store's signed receipt for kept answer `answer_id` (a ``crowdlens-signed/1``
+        envelope): check it offline with the store's public key (`public_key`), as the README
+        shows, or with ``crowdlens verify``."""
+        return self._transport.request("GET", f"/v1/answers/{int(answer_id)}/receipt")
+
+    def public_key(self) -> str:
+        """The store's Ed25519 public key as PEM, which its receipts and signed reports are
+        checked with. Get it once and keep it: a receipt is only as good as the key you trust."""
+        return self._transport.request("GET", "/v1/key")["pem"]
+
+    def approvals(self, pending: bool = False) -> List[Dict[str, Any]]:
+        """Approval requests: an analyst's own, or a supervisor's view of everyone's."""
+        reply = self._transport.request("GET", "/v1/approvals", query={"pending": pending or None})
+        return reply["approvals"]
+
+    def approve(self, request: int, reason: str, *, decline: bool = False) -> Dict[str, Any]:
+        """Approve (or decline) pending request `request` (supervisor; never one's own)."""
+        verb = "decline" if decline else "approve"
+        return self._transport.request("POST", f"/v1/approvals/{int(request)}/{verb}", body={"reason": reason})
+
     def export(
         self,
         answer_id: int,
@@ -438,10 +459,10 @@ class Client:
     def report(self, format: str = "json", *, from_: Optional[Instant] = None, to: Optional[Instant] = None) -> Any:
         """The transparency report (auditor): its JSON, or with ``format="html"`` the
         self-contained page as text; ``from_`` and ``to`` (dates) limit its period."""
-        if format not in ("json", "html"):
-            raise CrowdlensError("bad_parameter", f"format: give json or html, not {format!r}", field="format")
+        if format not in ("json", "html", "signed"):
+            raise CrowdlensError("bad_parameter", f"format: give json, signed or html, not {format!r}", field="format")
         query = {
-            "format": format if format == "html" else None,
+            "format": format if format != "json" else None,
             "from": _instant("from", from_) if from_ is not None else None,
             "to": _instant("to", to) if to is not None else None,
         }

@@ -638,7 +638,6 @@ fn receipt_facts(answer: &Answer, charge: &Charge) -> crowdlens_control::Receipt
         },
         "interval": { "confidence": CONFIDENCE, "ci_half_width": charge.ci_half_width },
         "store": { "manifest_generation": charge.store_generation },
-        "rows": answer.rows.len(),
     });
     crowdlens_control::ReceiptFacts { payload, sources: charge.sources.clone() }
 }

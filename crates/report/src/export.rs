@@ -34,7 +34,9 @@ pub const MAX_GEOJSON_ROWS: usize = 200_000;
 
 /// The members of an answer that are not its question: the rows themselves, and what is
 /// recomputed from them.
-const NOT_THE_QUESTION: [&str; 3] = ["rows", "derived", "fresh"];
+// The receipt travels in the JSON export, which `crowdlens verify` reads; the other formats
+// carry the question.
+const NOT_THE_QUESTION: [&str; 4] = ["rows", "derived", "fresh", "receipt"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {

@@ -167,7 +167,7 @@ function updateChrome() {
 }
 
 function homePage() {
-  return { analyst: '#/ask', auditor: '#/audit', admin: '#/tokens' }[session.me.role] || '#/budget';
+  return { analyst: '#/ask', auditor: '#/audit', admin: '#/tokens', supervisor: '#/approvals' }[session.me.role] || '#/budget';
 }
 
 function viewSignIn(message) {
@@ -192,7 +192,7 @@ function viewSignIn(message) {
   input.focus();
 }
 
-const PAGES = { ask: viewAsk, answers: viewAnswers, answer: viewAnswer, compare: viewCompare, budget: viewBudget, audit: viewAudit, tokens: viewTokens };
+const PAGES = { ask: viewAsk, answers: viewAnswers, answer: viewAnswer, compare: viewCompare, budget: viewBudget, audit: viewAudit, tokens: viewTokens, approvals: viewApprovals };
 
 async function route() {
   if (!session.me && !(await restoreSession())) {
@@ -1591,24 +1591,68 @@ async function viewTokens() {
   const r = await api('GET', '/v1/tokens');
   const created = el('div', { id: 'token-created' });
   const name = el('input', { id: 'new-token-name', placeholder: 'holder name' });
-  const role = el('select', { id: 'new-token-role' }, ['analyst', 'auditor', 'admin'].map((x) => el('option', { value: x }, x)));
+  const role = el('select', { id: 'new-token-role' }, ['analyst', 'auditor', 'admin', 'supervisor'].map((x) => el('option', { value: x }, x)));
+  const expires = el('input', { id: 'new-token-expires', placeholder: 'expires (e.g. 30d)', size: 14 });
+  const cap = el('input', { id: 'new-token-cap', placeholder: 'ε cap per week', size: 12 });
   const create = async () => {
     try {
-      const t = await api('POST', '/v1/tokens', { name: name.value, role: role.value });
+      const body = { name: name.value, role: role.value };
+      if (expires.value.trim()) body.expires = expires.value.trim();
+      if (cap.value.trim()) body.epsilon_cap_per_epoch = Number(cap.value);
+      const t = await api('POST', '/v1/tokens', body);
       await viewTokens();
       document.getElementById('token-created').replaceChildren(el('div', { class: 'message ok' },
         `Created ${t.info.role} token #${t.info.id} for ${t.info.name}. It is shown only now; hand it over securely:`, el('div', { class: 'secret' }, t.token)));
     } catch (e) { created.replaceChildren(errorBox(e)); }
   };
   show(el('h1', {}, 'Tokens'),
-    el('div', { class: 'card' }, el('h2', {}, 'New token'), el('div', { class: 'row' }, name, role, el('button', { type: 'button', id: 'create-token', onclick: create }, 'Create')), created),
+    el('div', { class: 'card' }, el('h2', {}, 'New token'), el('div', { class: 'row' }, name, role, expires, cap, el('button', { type: 'button', id: 'create-token', onclick: create }, 'Create')), created),
     el('div', { class: 'card' }, el('table', { id: 'tokens' },
-      headRow(['#', 'name', 'role', 'created', 'revoked', '']),
-      r.tokens.map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.name), el('td', {}, t.role), el('td', {}, t.created_at), el('td', {}, t.revoked_at || ''),
+      headRow(['#', 'name', 'role', 'created', 'expires', 'ε cap', 'revoked', '']),
+      r.tokens.map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.name), el('td', {}, t.role), el('td', {}, t.created_at),
+        el('td', {}, t.expires_at || ''), el('td', { class: 'num' }, t.epsilon_cap_per_epoch ?? ''), el('td', {}, t.revoked_at || ''),
         el('td', {}, t.revoked_at ? '' : el('button', { type: 'button', class: 'secondary', onclick: async () => {
           if (!confirm(`Revoke token #${t.id} (${t.name})? It stops working at once.`)) return;
           try { await api('POST', `/v1/tokens/${t.id}/revoke`); await viewTokens(); } catch (e) { created.replaceChildren(errorBox(e)); }
         } }, 'Revoke')))))));
+}
+
+// Questions over the store's approval threshold wait here for a supervisor who did not ask them.
+async function viewApprovals() {
+  const r = await api('GET', '/v1/approvals');
+  const supervisor = session.me.role === 'supervisor';
+  const message = el('div', { id: 'approval-message' });
+  const summary = (q) => {
+    const parts = [q.kind, q.area || q.zones || '', q.from && q.to ? `${q.from} → ${q.to}` : ''];
+    return parts.filter(Boolean).join(' · ');
+  };
+  const decide = (request, verb, reason) => async () => {
+    if (!reason.value.trim()) { message.replaceChildren(el('div', { class: 'message error' }, 'Give a reason: it is recorded in the audit entry.')); return; }
+    try {
+      await api('POST', `/v1/approvals/${request.id}/${verb}`, { reason: reason.value.trim() });
+      await viewApprovals();
+      document.getElementById('approval-message').replaceChildren(el('div', { class: 'message ok' },
+        `Request #${request.id} ${verb === 'approve' ? 'approved' : 'declined'}; audited with both of you. ` +
+        (verb === 'approve' ? 'Its asker may now ask exactly the same question again, once.' : '')));
+    } catch (e) { message.replaceChildren(errorBox(e)); }
+  };
+  show(el('h1', {}, 'Approvals'),
+    el('p', { class: 'muted' }, `A question charged more than ε ${r.threshold} waits for a supervisor's approval; whoever asked it cannot approve it. ` +
+      (supervisor ? 'Approve or decline the requests of others below.' : 'Your requests are below; ask the same question again once one is approved.')),
+    message,
+    el('div', { class: 'card' }, r.approvals.length === 0 ? el('p', { id: 'no-approvals' }, 'No requests.') : el('table', { id: 'approvals' },
+      headRow(['#', 'asked by', 'question', 'case', 'purpose', 'ε', 'status', supervisor ? 'decision' : '']),
+      r.approvals.map((a) => {
+        const reason = el('input', { class: 'approval-reason', placeholder: 'reason (audited)', size: 18 });
+        const actions = supervisor && a.status === 'pending'
+          ? el('div', { class: 'row' }, reason,
+              el('button', { type: 'button', class: 'approve', onclick: decide(a, 'approve', reason) }, 'Approve'),
+              el('button', { type: 'button', class: 'secondary decline', onclick: decide(a, 'decline', reason) }, 'Decline'))
+          : (a.decided_by ? `by ${a.decided_by}` : '');
+        return el('tr', { 'data-request': a.id }, el('td', {}, '#' + a.id), el('td', {}, a.actor), el('td', {}, summary(a.question)),
+          el('td', {}, a.case_id), el('td', {}, a.purpose), el('td', { class: 'num' }, a.epsilon.toFixed(3)),
+          el('td', { class: 'status' }, a.status), el('td', {}, actions));
+      }))));
 }
 
 // ---------------------------------------------------------------- start

@@ -438,8 +438,8 @@ print(n, prev)
     let outcomes: Vec<&str> = lines.iter().map(|l| l["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes[..4], ["rules recorded", "signing key recorded", "charged", "answered"]);
     assert!(outcomes[4].starts_with("refused"));
-    assert_eq!(lines[3]["epsilon"], "0.0");
-    assert_eq!(lines[1]["epsilon"], "0.2", "the charge is in the entry written before the data was read");
+    assert_eq!(lines[4]["epsilon"], "0.0");
+    assert_eq!(lines[2]["epsilon"], "0.2", "the charge is in the entry written before the data was read");
 
     // Truncating the newest entry behind the tool's back is caught.
     let db = rusqlite_free_delete(&st);

@@ -560,10 +560,75 @@ fn script(side: &mut Side, weeks: u32) {
         side.cli(&["consent", "explain", s, "--json", "--store", &st]);
     }
     side.cli(&["audit", "verify", "--store", &st]);
+    side.cli(&[
+        "token", "create", "--store", &st, "--role", "analyst", "--name", "scoped", "--kinds", "presence,flows", "--cases",
+        "N-1", "--purposes", "research", "--epsilon-cap", "0.5", "--expires", "2030-01-01T00:00:00Z",
+    ]);
+    side.cli(&["token", "create", "--store", &st, "--role", "analyst", "--name", "x", "--expires", "1999-01-01T00:00:00Z"]);
+    let supervisor = side.token(&st, "supervisor", "sup");
+
+    // Evidence: each answer's receipt, the store's public key, checks made offline, the
+    // receipts as witnesses of the ledger, and the signed report.
+    let receipts = out.join("receipts");
+    std::fs::create_dir(&receipts).unwrap();
+    set_mode(&receipts, 0o755);
+    for (id, _) in &answered {
+        let path = receipts.join(format!("{id}.json"));
+        let id = id.to_string();
+        side.cli(&["answers", "receipt", "--store", &st, &id, "--out", p(&path)]);
+        side.file(&format!("receipt of answer #{id}"), &path);
+        side.cli(&["answers", "receipt", "--store", &st, &id]);
+    }
+    side.cli(&["answers", "receipt", "--store", &st, "99999"]);
+    let key = out.join("store.pub.pem");
+    side.cli(&["key", "export-public", "--store", &st, "--out", p(&key)]);
+    let printed = side.run_raw(&["key", "export-public", "--store", &st]);
+    let (pem, from_file) = (printed.stdout.clone(), std::fs::read_to_string(&key).unwrap_or_default());
+    side.surface(
+        "$ crowdlens key export-public --store <DIR>/st (the key's base64 removed)",
+        format!("exit {}\nsame as the file: {}\n{}", printed.status, pem == from_file, pem_shape(&pem)),
+    );
+    if let Some((id, _)) = answered.first() {
+        let receipt = receipts.join(format!("{id}.json"));
+        // Its size follows the noisy values: kept where other users cannot list it.
+        let answer = operator.join("answer.json");
+        let shown = side.run_raw(&["answers", "show", "--store", &st, &id.to_string()]);
+        std::fs::write(&answer, &shown.stdout).unwrap();
+        side.cli(&["verify", p(&receipt), p(&answer), "--public-key", p(&key)]);
+        side.cli(&["verify", p(&receipt), "--public-key", p(&key)]);
+        side.cli(&["verify", p(&answer), p(&answer), "--public-key", p(&key)]);
+        side.cli(&["verify", p(&receipt), p(&key), "--public-key", p(&key)]);
+        side.cli(&["verify", p(&receipt), p(&answer), "--public-key", p(&receipt)]);
+    }
+    side.cli(&["verify", p(&receipts.join("nope.json")), "--public-key", p(&key)]);
+    side.cli(&["audit", "verify", "--store", &st, "--receipts", p(&receipts)]);
+    side.cli(&["audit", "verify", "--store", &st, "--receipts", p(&out.join("nope"))]);
+    let signed = out.join("report.signed.json");
+    let html = out.join("transparency.html");
+    side.cli(&["report", "transparency", "--store", &st, "--out", p(&html), "--signed", p(&signed)]);
+    side.file("report transparency --signed: the signed report", &signed);
+    side.cli(&["verify", p(&signed), "--public-key", p(&key)]);
+
+    // A second person's approval: a question over the threshold waits; its asker (this OS user)
+    // cannot approve it; the API's supervisor does, below.
+    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=0.6", "--reason", "two-person rule"]);
+    let large = questions()[0].with("case", "N-8").with("epsilon", "0.7");
+    side.cli_answer(&large.cli(&st, &["--dry-run", "--json"]), true);
+    side.cli_answer(&large.cli(&st, &["--json"]), true);
+    side.cli(&["approve", "--pending", "--store", &st]);
+    side.cli(&["approve", "--pending", "--store", &st, "--json"]);
+    side.cli(&["approve", "1", "--store", &st, "--role", "supervisor", "--reason", "my own"]);
+    side.cli(&["approve", "1", "--store", &st, "--role", "analyst", "--reason", "x"]);
+    side.cli(&["approve", "99", "--store", &st, "--role", "supervisor", "--reason", "x"]);
+    side.cli(&["approve", "1", "--store", &st]);
 
     // The API, with a token of each role, while both weeks are held.
-    let tokens = Tokens { analyst: analyst.clone(), auditor: auditor.clone(), admin: admin.clone(), revoked: spare };
+    let tokens = Tokens { analyst: analyst.clone(), auditor: auditor.clone(), admin: admin.clone(), revoked: spare, supervisor };
     api_session(side, &tokens, true);
+    // Approved by the API's supervisor: the same question is answered once, and the next waits.
+    side.cli_answer(&large.cli(&st, &["--json"]), true);
+    side.cli_answer(&large.with("case", "N-9").cli(&st, &["--json"]), true);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=1", "--reason", "back to the cap"]);
 
     // Retention: week W expires from here on. Priced from the command line, applied by the
     // API (or by `serve` itself when it starts, where it applies retention on its own), then
@@ -621,6 +686,12 @@ struct Tokens {
     auditor: String,
     admin: String,
     revoked: String,
+    supervisor: String,
+}
+
+/// A PEM document's shape (its armour lines and how many lines of base64), without the key.
+fn pem_shape(pem: &str) -> String {
+    pem.lines().map(|l| if l.starts_with("-----") { l.to_string() } else { format!("<{} base64 characters>", l.len()) }).collect::<Vec<_>>().join("\n")
 }
 
 fn token_id(token: &str) -> i64 {
@@ -779,6 +850,29 @@ fn api_session(side: &mut Side, t: &Tokens, before_retention: bool) {
             api(side, "POST", &format!("/v1/tokens/{id}/revoke"), Some(t.admin.as_str()), None);
         }
         api(side, "POST", "/v1/tokens/99999/revoke", Some(t.admin.as_str()), None);
+        api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "brief", "role": "analyst", "expires": "2030-01-01T00:00:00Z", "kinds": ["presence"], "epsilon_cap_per_epoch": 0.5})));
+        api(side, "POST", "/v1/tokens", Some(t.admin.as_str()), Some(json!({"name": "x", "role": "analyst", "expires": "tomorrow"})));
+        // Receipts, the key, and approvals.
+        for (id, _) in &answered {
+            api(side, "GET", &format!("/v1/answers/{id}/receipt"), Some(t.analyst.as_str()), None);
+        }
+        api(side, "GET", "/v1/answers/99999/receipt", Some(t.auditor.as_str()), None);
+        for (_, token) in roles {
+            api(side, "GET", "/v1/key", Some(token), None);
+        }
+        api(side, "GET", "/v1/key", None, None);
+        let sup = t.supervisor.as_str();
+        for token in [t.analyst.as_str(), sup, t.auditor.as_str()] {
+            api(side, "GET", "/v1/approvals", Some(token), None);
+        }
+        api(side, "GET", "/v1/approvals?pending=true", Some(sup), None);
+        api(side, "POST", "/v1/approvals/1/approve", Some(t.analyst.as_str()), Some(json!({"reason": "mine"})));
+        api(side, "POST", "/v1/approvals/1/approve", Some(sup), Some(json!({"reason": ""})));
+        api(side, "POST", "/v1/approvals/1/approve", Some(sup), Some(json!({"reason": "warrant on file"})));
+        api(side, "POST", "/v1/approvals/1/approve", Some(sup), Some(json!({"reason": "again"})));
+        api(side, "POST", "/v1/approvals/1/decline", Some(sup), Some(json!({"reason": "too late"})));
+        api(side, "POST", "/v1/approvals/99/decline", Some(sup), Some(json!({"reason": "none"})));
+        api(side, "GET", "/v1/report?format=signed", Some(t.auditor.as_str()), None);
         // Retention, priced only: nothing has expired yet.
         api(side, "POST", "/v1/retention/apply", Some(t.admin.as_str()), Some(json!({"dry_run": true})));
         api(side, "POST", "/v1/retention/apply", Some(t.auditor.as_str()), Some(json!({"dry_run": true})));
@@ -1558,6 +1652,10 @@ fn normalise(text: &str, dir: &Path, nows: &[chrono::DateTime<chrono::Utc>], ran
     let instants: Vec<i64> = nows[1..].iter().map(|n| n.timestamp()).collect();
     let t = replace_times(&t, &days, &instants);
     let t = replace_hex64(&t);
+    // A store's public key as PEM (`GET /v1/key`): drawn at random when the store was made.
+    let t = replace_after(&t, "-----BEGIN PUBLIC KEY-----", |rest| {
+        rest.find("-----END PUBLIC KEY-----").map(|end| ("<PEM>".to_string(), end))
+    });
     let t = replace_after(&t, "cl_", |rest| {
         // cl_<id>_<secret>: keep the id.
         let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -1743,7 +1841,9 @@ fn replace_times(text: &str, days: &BTreeSet<String>, instants: &[i64]) -> Strin
     out
 }
 
-/// Runs of exactly 64 lower-case hex digits (SHA-256, BLAKE3, chain hashes).
+/// Runs of exactly 64 lower-case hex digits (SHA-256, BLAKE3, chain hashes, public keys), and of
+/// 128 (Ed25519 signatures: of a receipt, whose payload holds a noisy answer's digest, or of a
+/// report, which holds the chain's head).
 fn replace_hex64(text: &str) -> String {
     let b = text.as_bytes();
     let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
@@ -1755,9 +1855,9 @@ fn replace_hex64(text: &str) -> String {
             while j < b.len() && hex(b[j]) {
                 j += 1;
             }
-            if j - i == 64 && (j == b.len() || !b[j].is_ascii_alphanumeric()) {
+            if (j - i == 64 || j - i == 128) && (j == b.len() || !b[j].is_ascii_alphanumeric()) {
                 out.push_str(&text[copied..i]);
-                out.push_str("<HEX64>");
+                out.push_str(if j - i == 64 { "<HEX64>" } else { "<SIGNATURE>" });
                 copied = j;
             }
             i = j.max(i + 1);

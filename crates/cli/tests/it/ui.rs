@@ -671,6 +671,34 @@ fn analyst_auditor_and_admin_use_the_web_ui() {
         assert_eq!(api(&base, &created, "/v1/token", None)["name"], "field office");
         page.screenshot("tokens").await;
 
+        // A second person's approval: over the threshold, an analyst's question waits; a
+        // supervisor approves it on the Approvals page, and the analyst's same question is then
+        // answered once.
+        run(&["budget", "set", "--store", s(&st), "--rule", "approval_above_epsilon=0.8", "--reason", "two-person rule"]).ok();
+        let supervisor = token(&st, "sup", "supervisor");
+        let large = serde_json::json!({"area": "bbox:-93.30,44.95,-93.24,44.99", "from": "2026-11-02", "to": "2026-11-03",
+            "bucket": "1d", "epsilon": 0.9, "case": "UI-APPROVAL", "purpose": "research"});
+        let pending = api(&base, &analyst, "/v1/ask/presence", Some(&large));
+        assert_eq!(pending["code"], "approval_required", "{pending}");
+        let request = pending["approval"].as_i64().unwrap();
+        page.click("#signout").await;
+        page.sign_in(&supervisor).await;
+        page.wait_until("return location.hash === '#/approvals'").await;
+        let row = format!("#approvals tr[data-request='{request}']");
+        assert!(page.text(&row).await.contains("UI-APPROVAL"));
+        page.fill_plain(&format!("{row} .approval-reason"), "warrant on file").await;
+        page.screenshot("approvals").await;
+        page.click(&format!("{row} button.approve")).await;
+        let said = page.text("#approval-message .message.ok").await;
+        assert!(said.contains(&format!("Request #{request} approved")), "{said}");
+        assert_eq!(page.text(&format!("{row} .status")).await, "approved");
+        let answered = api(&base, &analyst, "/v1/ask/presence", Some(&large));
+        assert!(answered["audit_id"].is_i64() && answered["receipt"]["signature"].is_string(), "{answered}");
+        let audit = api(&base, &auditor, "/v1/audit", None);
+        let decision = audit["entries"].as_array().unwrap().iter().find(|e| e["outcome"].as_str().unwrap().starts_with(&format!("approved request #{request}"))).cloned().unwrap();
+        assert!(decision["outcome"].as_str().unwrap().contains(":sam") || decision["outcome"].as_str().unwrap().contains(":sup"), "{decision}");
+        assert_eq!(decision["role"], "supervisor");
+
         // The operator's base map: vector tiles built by GDAL from the vendored county
         // outlines, served from MBTiles and drawn by MapLibre under the answers.
         let tiles = dir.path().join("twin-cities.mbtiles");
