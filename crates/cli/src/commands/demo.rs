@@ -161,7 +161,8 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
         baseline_from_s: parse_instant("2026-11-02")?,
         baseline_to_s: parse_instant("2026-11-04")?,
     };
-    print_answer(&rt.block_on(series.ask(&store, &mut ledger, &who))?);
+    let series_answer = rt.block_on(series.ask(&store, &mut ledger, &who))?;
+    print_answer(&series_answer);
 
     println!("\n-- reach: devices per IAB top-tier content category per res-7 zone, city-wide, from the consented bidstream");
     let reach = ReachQuestion {
@@ -180,6 +181,24 @@ pub(super) fn demo(dir: &Path) -> Result<()> {
     for e in &b {
         println!("{}: spent ε={:.2} of {}, {:.2} left", e.epoch, e.epsilon_spent, e.epsilon_total, e.epsilon_remaining);
     }
+
+    println!("\n== 7. evidence: the series answer's signed receipt, checked as a court would");
+    let key = ledger.public_key()?;
+    let receipt =
+        series_answer.receipt.as_ref().ok_or_else(|| anyhow::anyhow!("internal error: the answer has no receipt"))?;
+    let payload = receipt.verify(&key, Some(crowdlens_control::signed::RECEIPT))?;
+    crowdlens_control::signed::check_answer(&payload, &serde_json::to_value(&series_answer)?)?;
+    let id = series_answer.audit_id;
+    println!(
+        "  answer #{id}: signature valid (ed25519 {}), the answer matches its digest; the chain had {} entries at release",
+        &receipt.public_key[..16],
+        payload["audit"]["chain_length"]
+    );
+    println!("  offline, with the public key only:");
+    println!("    crowdlens answers show {id} --store {} > answer.json", store_dir.display());
+    println!("    crowdlens answers receipt {id} --store {} --out receipt.json", store_dir.display());
+    println!("    crowdlens key export-public --store {} --out store.pub.pem", store_dir.display());
+    println!("    crowdlens verify receipt.json answer.json --public-key store.pub.pem");
 
     println!("\n== where things are");
     println!("  synthetic feed:     {}", s.pings_path.display());
