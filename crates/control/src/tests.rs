@@ -120,7 +120,7 @@ fn charges_until_exhausted_then_refuses() {
     assert!((b[0].epsilon_spent - 1.0).abs() < 1e-9);
     assert_eq!(b[0].questions, 10);
     // The rules recorded at creation, a charge and an answer per question, and the refusal.
-    assert_eq!(l.audit_len().unwrap(), 1 + 2 * 10 + 1, "the refusal is audited too");
+    assert_eq!(l.audit_len().unwrap(), 2 + 2 * 10 + 1, "the refusal is audited too");
     assert!(l.verify_audit().unwrap().is_some());
 }
 
@@ -157,7 +157,7 @@ fn concurrent_spenders_never_overspend() {
     let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(ok, 10);
     let l = Ledger::open(&path, &rules(1.0, 0.0)).unwrap();
-    assert_eq!(l.audit_len().unwrap(), 1 + 2 * 10 + 30);
+    assert_eq!(l.audit_len().unwrap(), 2 + 2 * 10 + 30);
     l.verify_audit().unwrap();
 }
 
@@ -180,12 +180,13 @@ fn broken_at(l: &Ledger) -> i64 {
 #[test]
 fn every_kind_of_tampering_is_detected() {
     let cases: [(&str, i64); 6] = [
-        ("UPDATE audit SET purpose = 'other' WHERE id = 2", 2),
-        ("UPDATE audit SET epsilon = 0.0 WHERE id = 2", 2),
+        // Entry 3 is the first charge (1 holds the rules, 2 the signing key).
+        ("UPDATE audit SET purpose = 'other' WHERE id = 3", 3),
+        ("UPDATE audit SET epsilon = 0.0 WHERE id = 3", 3),
         ("DELETE FROM audit WHERE id = 2", 3),
         ("UPDATE audit SET id = -1 WHERE id = 1; UPDATE audit SET id = 1 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = -1;", 1),
-        ("DELETE FROM audit WHERE id = 7", 7),
-        ("INSERT INTO audit SELECT 8, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, hash, hash FROM audit WHERE id = 7", 8),
+        ("DELETE FROM audit WHERE id = 8", 8),
+        ("INSERT INTO audit SELECT 9, at, actor, role, case_id, purpose, question, outcome, epsilon, delta, answer_digest, hash, hash FROM audit WHERE id = 8", 9),
     ];
     for (sql, id) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -200,7 +201,7 @@ fn truncating_everything_is_caught_by_the_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let l = three_entries(&dir);
     l.conn.execute_batch("DELETE FROM audit").unwrap();
-    assert_eq!(broken_at(&l), 7);
+    assert_eq!(broken_at(&l), 8);
 }
 
 #[test]
@@ -211,7 +212,7 @@ fn a_lagging_checkpoint_is_accepted() {
     l.charge(&who(), &serde_json::json!({}), &["E".into()], 0.1, 0.0, "d").unwrap();
     // As if the process died between the commit and the checkpoint write.
     std::fs::write(l.checkpoint_path(), saved).unwrap();
-    assert_eq!(l.verify_audit().unwrap().unwrap().id, 9);
+    assert_eq!(l.verify_audit().unwrap().unwrap().id, 10);
 }
 
 #[test]
@@ -264,7 +265,8 @@ fn rules_are_recorded_once_and_changed_only_with_an_audit_entry() {
     drop(l);
     let mut l = Ledger::open(&path, &rules(1000.0, 0.5)).unwrap();
     assert_eq!(l.rules().epsilon_per_epoch, 10.0);
-    assert_eq!(l.audit_len().unwrap(), 1);
+    // The rules and the signing key, recorded at creation.
+    assert_eq!(l.audit_len().unwrap(), 2);
     let id = l.set_rule(&who(), "epsilon_per_epoch", &4.0.into(), "new policy").unwrap();
     let entry = &l.audit_entries().unwrap()[id as usize - 1];
     assert_eq!(entry.outcome, "rule changed: epsilon_per_epoch 10.0 -> 4.0");
@@ -341,7 +343,7 @@ fn only_create_makes_a_ledger_and_verify_writes_nothing() {
     let head = std::fs::read(f.checkpoint()).unwrap();
     let witness = std::fs::read(&f.witness).unwrap();
     let db = std::fs::read(&f.database).unwrap();
-    assert_eq!(Ledger::verify_files(&f).unwrap().unwrap().id, 3);
+    assert_eq!(Ledger::verify_files(&f).unwrap().unwrap().id, 4);
     assert_eq!(std::fs::read(f.checkpoint()).unwrap(), head);
     assert_eq!(std::fs::read(&f.witness).unwrap(), witness);
     assert_eq!(std::fs::read(&f.database).unwrap(), db);
@@ -383,7 +385,7 @@ fn a_restored_older_ledger_is_refused_as_rolled_back() {
     restore(&f, saved.path());
     let err = Ledger::open(&f, &rules(10.0, 0.0)).err().unwrap();
     assert!(matches!(err, ControlError::RolledBack { .. }), "{err}");
-    assert!(err.to_string().contains("witnessed 17 audit entries but the ledger holds 3"), "{err}");
+    assert!(err.to_string().contains("witnessed 18 audit entries but the ledger holds 4"), "{err}");
     assert!(matches!(Ledger::verify_files(&f), Err(ControlError::RolledBack { .. })));
 
     // Deleting the witness as well does not help: the ledger knows it was witnessed.

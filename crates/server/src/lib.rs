@@ -15,6 +15,8 @@
 //!   ([`TlsConfig`]).
 //! - limits: request body size (413), per-address and per-token rate limits (429), a
 //!   per-question timeout (504).
+// The OpenAPI document is one `serde_json::json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
 
 mod api;
 mod basemap;

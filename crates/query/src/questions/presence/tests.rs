@@ -211,8 +211,9 @@ fn refusals_spend_nothing_and_are_audited() {
     let e = ask(PresenceQuestion { epsilon: Some(0.5), ..question() }, "research").unwrap_err();
     assert!(matches!(e, QueryError::Control(_)), "{e}");
     assert_eq!(ledger.budget(&[]).unwrap()[0].epsilon_spent, 1.0, "only the answered question spent");
-    // The rules, four free refusals, the answered question's charge and answer, the budget refusal.
-    assert_eq!(ledger.audit_len().unwrap(), 1 + 4 + 2 + 1);
+    // The rules and the signing key, four free refusals, the answered question's charge and
+    // answer, the budget refusal.
+    assert_eq!(ledger.audit_len().unwrap(), 2 + 4 + 2 + 1);
 }
 
 /// Hole: with ε = 10 and L = 1 the discrete Laplace scale is 0.1, the 95% interval has
