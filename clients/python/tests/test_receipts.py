@@ -64,6 +64,11 @@ def test_the_readme_receipt_check_passes_and_fails_on_tampering(served, tmp_path
     with pytest.raises(AssertionError):
         check(tmp_path)
     (tmp_path / "answer.json").write_text(json.dumps(raw_answer), encoding="utf-8")
+    # A field added beside the signed ones: refused.
+    (tmp_path / "answer.json").write_text(json.dumps(dict(raw_answer, summary={"total_devices": 99999})), encoding="utf-8")
+    with pytest.raises(AssertionError):
+        check(tmp_path)
+    (tmp_path / "answer.json").write_text(json.dumps(raw_answer), encoding="utf-8")
     # The receipt's ε lowered: the signature fails.
     forged = dict(receipt, payload=receipt["payload"].replace('"epsilon":0.2', '"epsilon":0.02'))
     assert forged["payload"] != receipt["payload"]
@@ -75,6 +80,22 @@ def test_the_readme_receipt_check_passes_and_fails_on_tampering(served, tmp_path
     out = run("verify", str(tmp_path / "receipt.json"), str(tmp_path / "answer.json"),
               "--public-key", str(tmp_path / "store.pub.pem"))
     assert "answer matches" in out
+
+
+def test_a_gaussian_answer_read_back_passes_the_readme_check(served, tmp_path: Path):
+    # Gaussian intervals are floats of 17 significant digits: the kept answer must give back
+    # exactly the floats that were signed.
+    client = Client(served.url, served.tokens["analyst"])
+    answer = client.presence(DOWNTOWN, "2026-11-03T00:00:00Z", "2026-11-03T12:00:00Z", bucket="1h",
+                             epsilon=0.3, mechanism="gaussian", case="PY-GAUSS", purpose="research")
+    audit_id = answer.attrs["answer"]["audit_id"]
+    kept = client._transport.request("GET", f"/v1/answers/{audit_id}")
+    assert kept["mechanism"] == "gaussian"
+    assert any(len(repr(r["ci_low"]).replace("-", "").replace(".", "")) >= 15 for r in kept["rows"])
+    (tmp_path / "answer.json").write_text(json.dumps(kept), encoding="utf-8")
+    (tmp_path / "receipt.json").write_text(json.dumps(client.receipt(audit_id)), encoding="utf-8")
+    run("key", "export-public", "--store", str(served.store), "--out", str(tmp_path / "store.pub.pem"))
+    check(tmp_path)
 
 
 def test_the_signed_report_verifies_with_the_same_key(served, tmp_path: Path):

@@ -56,7 +56,7 @@ pub struct Request {
     pub purpose: String,
     /// The whole question as asked.
     pub question: serde_json::Value,
-    /// The ε it would charge (for Gaussian noise, the pure ε its ρ implies).
+    /// The ε its asker's or its case's share of a week would come to with it, composed.
     pub epsilon: f64,
     pub status: Status,
     pub decided_by: Option<String>,
@@ -122,17 +122,17 @@ pub(crate) fn list(conn: &Connection, actor: Option<&str>, pending_only: bool) -
 
 /// The approved, unused request of `who` for exactly `question`, if one is, with its decision
 /// in the chain as the table says.
-pub(crate) fn permit(conn: &Connection, who: &Requester, question: &str, epsilon: f64) -> Result<Option<i64>, ControlError> {
-    let found: Option<(i64, i64, String, f64)> = conn
+pub(crate) fn permit(conn: &Connection, who: &Requester, question: &str) -> Result<Option<i64>, ControlError> {
+    let found: Option<(i64, i64, String)> = conn
         .query_row(
-            "SELECT id, decided_in, decided_by, epsilon FROM approvals
+            "SELECT id, decided_in, decided_by FROM approvals
              WHERE status = 'approved' AND actor = ?1 AND case_id = ?2 AND purpose = ?3 AND question = ?4
              ORDER BY id LIMIT 1",
             params![who.actor, who.case_id, who.purpose, question],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((id, decided_in, decided_by, approved_epsilon)) = found else { return Ok(None) };
+    let Some((id, decided_in, decided_by)) = found else { return Ok(None) };
     let outcome = crate::outcome::approval_decided(id, true, &who.actor, &decided_by);
     let chained: Option<String> = conn
         .query_row("SELECT outcome FROM audit WHERE id = ?1 AND actor = ?2", params![decided_in, decided_by], |r| r.get(0))
@@ -142,8 +142,7 @@ pub(crate) fn permit(conn: &Connection, who: &Requester, question: &str, epsilon
             reason: format!("approval request #{id} is marked approved, but its audit entry #{decided_in} does not say so"),
         });
     }
-    // Approved for what it would charge then; a question that would now charge more is asked anew.
-    Ok((epsilon <= approved_epsilon * (1.0 + crate::accounting::RELATIVE_SLACK)).then_some(id))
+    Ok(Some(id))
 }
 
 /// The pending request of `who` for `question`, made now if there is none.
@@ -193,13 +192,30 @@ pub(crate) fn decidable(conn: &Connection, who: &Requester, id: i64) -> Result<R
             problem: format!("deciding needs the supervisor role; this actor acts as {}", who.role),
         });
     }
-    if request.actor == who.actor {
+    if same_person(&request.actor, &who.actor) {
         return Err(ControlError::SelfApproval { request: id, asker: request.actor });
     }
     if request.status != Status::Pending {
         return Err(ControlError::Approval { request: id, problem: format!("is {}, not pending", request.status.as_str()) });
     }
     Ok(request)
+}
+
+/// Whether two actors name one person: the same actor, or the same holder (a token's name, or
+/// the OS user the CLI ran as), letter case and spaces aside. Two tokens given to one person
+/// are still one person.
+fn same_person(a: &str, b: &str) -> bool {
+    let holder = |actor: &str| -> String {
+        let name = if let Some(rest) = actor.strip_prefix("token:") {
+            rest.split_once(':').map_or(rest, |(_, name)| name)
+        } else if let Some(rest) = actor.strip_prefix("cli:uid=") {
+            rest.split_once('(').map_or(rest, |(_, name)| name.trim_end_matches(')'))
+        } else {
+            actor
+        };
+        name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    };
+    a == b || holder(a) == holder(b)
 }
 
 pub(crate) fn set_decision(conn: &Connection, id: i64, approved: bool, who: &Requester, audit_id: i64) -> Result<(), ControlError> {

@@ -71,7 +71,7 @@ pub enum ControlError {
     CaseCapExhausted { case: String, epoch: String, would: f64, spent: f64, cap: f64 },
     #[error("this token would spend ε {would:.4} in epoch {epoch}, over its cap of {cap} per epoch (it has spent ε {spent:.4}); ask less, in another week, or ask an administrator for a token with a larger cap")]
     TokenCapExhausted { epoch: String, would: f64, spent: f64, cap: f64 },
-    #[error("this question charges ε {epsilon:.4}, above this store's threshold of {threshold} for a supervisor's approval: it is pending as request #{request}. Nothing was charged. Once a supervisor approves it (`crowdlens approve {request}`, the API or the UI's Approvals page), ask exactly the same question again")]
+    #[error("this question would bring its asker's or its case's spend in a week to ε {epsilon:.4}, above this store's threshold of {threshold} for a supervisor's approval: it is pending as request #{request}. Nothing was charged. Once a supervisor approves it (`crowdlens approve {request}`, the API or the UI's Approvals page), ask exactly the same question again")]
     ApprovalRequired { request: i64, epsilon: f64, threshold: f64 },
     #[error("{reason}; nothing was charged")]
     TokenRevoked { reason: String },
@@ -155,7 +155,8 @@ enum Share<'a> {
 fn spend_where(conn: &Connection, epoch: &str, share: Share<'_>) -> Result<Spend, ControlError> {
     let (filter, value) = match share {
         Share::Epoch => ("", ""),
-        Share::Case(case) => (" AND c.audit_id IN (SELECT id FROM audit WHERE case_id = ?2)", case),
+        // Case ids differ in letter case only when someone means them to be one case.
+        Share::Case(case) => (" AND c.audit_id IN (SELECT id FROM audit WHERE lower(case_id) = lower(?2))", case),
         Share::Actor(actor) => (" AND c.audit_id IN (SELECT id FROM audit WHERE actor = ?2)", actor),
     };
     let mut stmt = conn.prepare_cached(&format!(
@@ -739,19 +740,24 @@ impl Ledger {
         Ok(None)
     }
 
-    /// The ε a charge is held to against the per-question cap and the approval threshold: its ε,
-    /// or for a ρ charge the pure ε that ρ implies.
-    fn as_pure(epsilon: f64, cost: Cost) -> f64 {
-        if cost.rho > 0.0 {
-            (2.0 * cost.rho).sqrt()
-        } else {
-            epsilon
+    /// The largest ε a charge of `cost` would bring its asker's or its case's share of one of
+    /// `epochs` to, each share composed as the epoch's charges are: what the approval threshold
+    /// is held to, so that splitting a question into small ones does not pass it.
+    fn approval_share(conn: &Connection, rules: &Rules, who: &Requester, epochs: &[String], cost: Cost) -> Result<f64, ControlError> {
+        let mut most: f64 = 0.0;
+        for epoch in epochs {
+            for share in [Share::Actor(&who.actor), Share::Case(&who.case_id)] {
+                most = most.max(spend_where(conn, epoch, share)?.with(cost).epsilon_at(rules.delta_per_epoch));
+            }
         }
+        Ok(most)
     }
 
-    /// Whether a question charged `price` waits for a supervisor's approval.
-    pub fn needs_approval(&self, price: &Price) -> bool {
-        Ledger::as_pure(price.epsilon, price.cost) > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK)
+    /// Whether `who` asking a question charged `price` to `epochs` now would wait for a
+    /// supervisor's approval: what a dry run says.
+    pub fn needs_approval(&self, who: &Requester, epochs: &[String], price: &Price) -> Result<bool, ControlError> {
+        let share = Ledger::approval_share(&self.conn, &self.rules, who, epochs, price.cost)?;
+        Ok(share > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK))
     }
 
     /// How many questions charged `price` the epochs could still pay for, this one included
@@ -799,20 +805,23 @@ impl Ledger {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let kind = question["kind"].as_str().unwrap_or_default();
         let mut refusal = Ledger::refusal(&tx, &self.rules, who, kind, epochs, epsilon, cost)?;
-        // Over the threshold, a question is charged only with an approval of exactly it.
+        // Over the threshold (its asker's or its case's share of an epoch, with this charge), a
+        // question is charged only with an approval of exactly it.
         let mut permit = None;
-        let as_pure = Ledger::as_pure(epsilon, cost);
         let key = question.to_string();
-        if refusal.is_none() && as_pure > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK) {
-            match approvals::permit(&tx, who, &key, as_pure)? {
-                Some(id) => permit = Some(id),
-                None => {
-                    let request = approvals::request(&tx, who, &key, as_pure)?;
-                    refusal = Some(ControlError::ApprovalRequired {
-                        request,
-                        epsilon: as_pure,
-                        threshold: self.rules.approval_above_epsilon,
-                    });
+        if refusal.is_none() {
+            let share = Ledger::approval_share(&tx, &self.rules, who, epochs, cost)?;
+            if share > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK) {
+                match approvals::permit(&tx, who, &key)? {
+                    Some(id) => permit = Some(id),
+                    None => {
+                        let request = approvals::request(&tx, who, &key, share)?;
+                        refusal = Some(ControlError::ApprovalRequired {
+                            request,
+                            epsilon: share,
+                            threshold: self.rules.approval_above_epsilon,
+                        });
+                    }
                 }
             }
         }

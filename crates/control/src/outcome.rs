@@ -14,6 +14,7 @@ pub const REFUSAL_CODES: &[(&str, &str)] = &[
     ("accuracy_beyond_cap", "ε above the per-question cap"),
     ("purpose_not_allowed", "purpose not allowed"),
     ("missing_case", "no case given"),
+    ("bad_case", "no case given"),
     ("resolution_too_fine", "finer than the resolution or time floor"),
     ("bucket_too_fine", "finer than the resolution or time floor"),
     ("bad_window", "window refused"),

@@ -40,8 +40,9 @@ pub struct Rules {
     /// Largest ε one case may spend in one epoch, all its questions composed as the epoch's are:
     /// no single investigation takes the whole week.
     pub max_epsilon_per_case_per_epoch: f64,
-    /// A question charged more than this ε (a Gaussian one: the pure ε its ρ implies) waits,
-    /// pending, until a supervisor other than its asker approves it.
+    /// A question that would bring its asker's or its case's spend in an epoch (composed) above
+    /// this ε waits, pending, until a supervisor other than its asker approves it. At the
+    /// epoch's budget or above it never applies.
     pub approval_above_epsilon: f64,
 }
 
@@ -245,7 +246,7 @@ pub(crate) mod tests {
             max_partitions_per_question: 1_000_000,
             purposes: vec!["research".into(), "oversight".into()],
             max_epsilon_per_case_per_epoch: 10.0,
-            approval_above_epsilon: 1.0,
+            approval_above_epsilon: 10.0,
         }
     }
 

@@ -51,6 +51,10 @@ pub const ANSWER_FIELDS: [&str; 15] = [
     "derived",
 ];
 
+/// What the surfaces that give an answer write beside it, unsigned: its audit id (which the
+/// receipt names), the receipt itself, a kept answer's `kept` and a re-used one's `reused`.
+pub const BESIDE_THE_ANSWER: [&str; 4] = ["audit_id", "receipt", "kept", "reused"];
+
 /// A signed document as it is handed out and stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -228,6 +232,16 @@ pub fn answer_digest(answer: &Value) -> String {
 /// Checks that `answer` is the answer a receipt's `payload` was signed for: its digest (of
 /// [`ANSWER_FIELDS`] but its audit id) and its audit id.
 pub fn check_answer(payload: &Value, answer: &Value) -> Result<(), ControlError> {
+    // Anything beside the signed fields would be read as part of the answer without being
+    // signed: refused, but for what the surfaces add about it.
+    let signed_fields: Vec<&str> = payload["digest_of"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    if let Some(extra) = answer.as_object().and_then(|o| {
+        o.keys().find(|k| !signed_fields.contains(&k.as_str()) && !BESIDE_THE_ANSWER.contains(&k.as_str()))
+    }) {
+        return Err(ControlError::BadSignature(format!(
+            "the answer holds a field the receipt does not sign ({extra:?}): it was added after release"
+        )));
+    }
     let mut released = answer.clone();
     if let Some(fields) = released.as_object_mut() {
         fields.remove("audit_id");
@@ -236,7 +250,7 @@ pub fn check_answer(payload: &Value, answer: &Value) -> Result<(), ControlError>
     let signed = payload["answer_digest"].as_str().unwrap_or_default();
     if digest != signed {
         return Err(ControlError::BadSignature(format!(
-            "the answer's digest is {digest}, but the receipt was signed for {signed}: the answer was altered, or it is              another answer"
+            "the answer's digest is {digest}, but the receipt was signed for {signed}: the answer was altered, or it is another answer"
         )));
     }
     let named = payload["audit"]["answered"]["id"].as_i64();

@@ -21,6 +21,11 @@ pub const NOTE: &str = "adjusted = the noisy values post-processed (no new relea
 /// Adds `adjusted` to every row of `answer` (a released or kept answer as JSON), and a
 /// `post_processing` field saying what was done. An answer without rows is left as it is.
 pub fn adjust(answer: &mut Value) {
+    // Adjusted rows are not what was signed: the receipt stays with the answer as released
+    // (`answers show` without --adjust, `answers receipt`).
+    if let Some(fields) = answer.as_object_mut() {
+        fields.remove("receipt");
+    }
     let kind = answer["question"].as_str().unwrap_or_default().to_string();
     let Some(rows) = answer.get_mut("rows").and_then(Value::as_array_mut) else { return };
     let mut values: Vec<f64> = rows.iter().map(|r| r["value"].as_f64().unwrap_or(0.0)).collect();

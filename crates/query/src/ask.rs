@@ -92,7 +92,7 @@ pub async fn respond<Q: Question>(
         let priced = asker.check(&rules).and_then(|()| q.preview(store, &rules)).and_then(|mut charge| {
             ledger.check_charge(&asker.requester(), &q.asked(), &charge.epochs, &charge.price())?;
             charge.questions_left = Some(ledger.questions_left(&charge.epochs, &charge.price())?);
-            charge.needs_approval = ledger.needs_approval(&charge.price());
+            charge.needs_approval = ledger.needs_approval(&asker.requester(), &charge.epochs, &charge.price())?;
             Ok(charge)
         });
         let outcome = match &priced {

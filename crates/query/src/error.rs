@@ -20,6 +20,8 @@ pub enum QueryError {
     TooManyPartitions { partitions: u64, limit: u64 },
     #[error("a question needs a case id (--case)")]
     MissingCase,
+    #[error("case id {0:?}: write it as the case file names it, 1 to 128 characters with no space at either end and no control or invisible character, so that every question of a case is counted under one id")]
+    BadCase(String),
     #[error("purpose {given:?} is not allowed by this store; allowed purposes: {allowed}")]
     BadPurpose { given: String, allowed: String },
     #[error("reach needs the ad/app content category, which only OpenRTB bidstream ingest provides; this store holds ping feeds only")]
@@ -70,6 +72,7 @@ impl QueryError {
             QueryError::BucketTooFine { .. } => "bucket_too_fine",
             QueryError::TooManyPartitions { .. } => "too_many_partitions",
             QueryError::MissingCase => "missing_case",
+            QueryError::BadCase(_) => "bad_case",
             QueryError::BadPurpose { .. } => "purpose_not_allowed",
             QueryError::NoCategories => "no_categories",
             QueryError::BadBound => "bad_bound",
@@ -121,7 +124,7 @@ impl QueryError {
             | QueryError::Dp(_)
             | QueryError::Control(C::EpsilonAboveCap { .. } | C::EpsilonBelowFloor { .. })
             | QueryError::Control(C::BudgetExhausted { .. } | C::DeltaExhausted { .. }) => "epsilon",
-            QueryError::MissingCase => "case",
+            QueryError::MissingCase | QueryError::BadCase(_) => "case",
             QueryError::BadPurpose { .. } => "purpose",
             _ => return None,
         })
@@ -186,6 +189,7 @@ mod tests {
             QueryError::BucketTooFine { asked: "1m".into(), floor: "15m".into() },
             QueryError::TooManyPartitions { partitions: 10, limit: 5 },
             QueryError::MissingCase,
+            QueryError::BadCase("C-1 ".into()),
             QueryError::BadPurpose { given: "x".into(), allowed: "research".into() },
             QueryError::NoCategories,
             QueryError::BadBound,

@@ -52,6 +52,6 @@ pub use ask::{respond, respond_to, Question, Reply};
 pub use error::QueryError;
 pub use presence::{ask_presence, preview_presence, PresenceQuestion};
 pub use release::{
-    check_witnesses, create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Budget, Charge, Considered, KeySelection,
+    check_sources, check_witnesses, create_ledger, open_ledger, verify_ledger, Answer, AnswerRow, Asker, Budget, Charge, Considered, KeySelection,
     MechanismChoice, Tiled,
 };

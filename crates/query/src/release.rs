@@ -37,6 +37,17 @@ impl Asker {
         if self.case_id.trim().is_empty() {
             return Err(QueryError::MissingCase);
         }
+        // A case's share of an epoch is capped by its id: "C-1 " or "C-1" with an invisible
+        // character would be another case, and another share.
+        let invisible = |c: char| {
+            c.is_control()
+                || c.is_whitespace() && c != ' '
+                || matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        };
+        let case = &self.case_id;
+        if case.trim() != case || case.chars().count() > 128 || case.chars().any(invisible) {
+            return Err(QueryError::BadCase(case.clone()));
+        }
         let allowed = &rules.purposes;
         if !allowed.iter().any(|p| p == &self.purpose) {
             return Err(QueryError::BadPurpose { given: self.purpose.clone(), allowed: allowed.join(", ") });
@@ -590,21 +601,13 @@ async fn run_charged<P>(
     Ok(answer)
 }
 
-/// The store's manifest generation and the digests of the sources whose rows fall in `epochs`
-/// (a source's run wrote a segment on a day of one of them).
-pub(crate) fn store_state(store: &Store, epochs: &[String]) -> Result<(u64, Vec<String>), QueryError> {
+/// The store's manifest generation and the digests of every source it holds at it, which an
+/// answer's receipt commits to. Every source, not those with rows in the answered weeks: which
+/// sources hold rows in a week depends on the rows (a neighbouring store, without one device's
+/// week, can lack one), while the list of sources is the store's public extent.
+pub(crate) fn store_state(store: &Store, _epochs: &[String]) -> Result<(u64, Vec<String>), QueryError> {
     let manifest = store.manifest()?;
-    let runs: std::collections::HashSet<&str> = manifest
-        .segments
-        .iter()
-        .filter(|s| {
-            chrono::NaiveDate::parse_from_str(&s.day, "%Y-%m-%d")
-                .is_ok_and(|d| epochs.contains(&crowdlens_types::Epoch::of_date(d).to_string()))
-        })
-        .map(|s| s.run.as_str())
-        .collect();
-    let sources = manifest.sources.iter().filter(|s| runs.contains(s.run.as_str())).map(|s| s.digest.clone()).collect();
-    Ok((manifest.generation, sources))
+    Ok((manifest.generation, manifest.sources.iter().map(|s| s.digest.clone()).collect()))
 }
 
 /// What the receipt of `answer` says beyond the ledger's part: see [`crowdlens_control::ReceiptFacts`].
@@ -663,6 +666,38 @@ pub fn check_witnesses(
     Ok(crowdlens_control::check_witnesses(&ledger_files(store), documents)?)
 }
 
+/// Whether a receipt's commitment to its sources still holds for this store, read-only:
+/// `Ok(None)` when the store is at the receipt's generation and holds the same sources in its
+/// epochs; `Ok(Some(note))` when the store has changed since (a later ingest or retention
+/// changes the sources, so there is nothing to compare); an error when, at the same
+/// generation, the sources differ.
+pub fn check_sources(store: &Store, payload: &serde_json::Value) -> Result<Option<String>, QueryError> {
+    let epochs: Vec<String> = payload["charged"]["epochs"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let (generation, sources) = store_state(store, &epochs)?;
+    let signed = payload["store"]["manifest_generation"].as_u64();
+    if signed != Some(generation) {
+        return Ok(Some(format!(
+            "the store is at generation {generation}, the receipt at {}: its sources were not compared",
+            signed.map_or("none".into(), |g| g.to_string())
+        )));
+    }
+    let key = crowdlens_control::signed::StoreKey::load(&ledger_files(store).signing_key())?
+        .ok_or_else(|| QueryError::Control(crowdlens_control::ControlError::SigningKeyMissing {
+            path: ledger_files(store).signing_key().display().to_string(),
+        }))?;
+    if payload["sources"]["commitment"].as_str() != Some(key.commit_sources(&sources).as_str()) {
+        return Err(QueryError::Control(crowdlens_control::ControlError::BadSignature(format!(
+            "the store holds other sources in {} than the answer was computed from, at the same generation: its \
+             manifest was altered",
+            epochs.join(", ")
+        ))));
+    }
+    Ok(None)
+}
+
 /// Checks a store's audit chain without creating or writing anything.
 pub fn verify_ledger(store: &Store) -> Result<Option<crowdlens_control::audit::Checkpoint>, QueryError> {
     Ok(Ledger::verify_files(&ledger_files(store))?)
@@ -692,10 +727,10 @@ pub fn rules_of_config(c: &crowdlens_store::Config) -> Rules {
         default_max_partitions: p.default_max_partitions,
         max_partitions_per_question: p.max_partitions_per_question,
         purposes: p.purposes.clone(),
-        // Neither limits anything until the operator sets it: a case may spend the whole epoch,
-        // and no question can pass the per-question cap to need an approval.
+        // Neither limits anything until the operator sets it: a case, or an asker, may spend the
+        // whole epoch without a second person.
         max_epsilon_per_case_per_epoch: p.epsilon_per_epoch,
-        approval_above_epsilon: p.max_epsilon_per_question,
+        approval_above_epsilon: p.epsilon_per_epoch,
     }
 }
 

@@ -467,7 +467,6 @@ fn share_section(title: &str, id: &str, shares: &[Share]) -> String {
     )
 }
 
-/// The report as one self-contained HTML page.
 /// The report signed with the store's key, for publication: its payload is the report with
 /// the chain's length and head it was built at (`witness`), so that anyone holding a published
 /// copy can show a later ledger was rolled back (`crowdlens audit verify --receipts`).
@@ -483,6 +482,7 @@ pub fn signed_transparency(
     ledger.sign(crowdlens_control::signed::TRANSPARENCY_REPORT, &payload)
 }
 
+/// The report as one self-contained HTML page.
 pub fn transparency_html(r: &TransparencyReport) -> String {
     let g = &r.guarantee;
     let mut b = String::new();
@@ -697,7 +697,7 @@ mod tests {
             max_partitions_per_question: p.max_partitions_per_question,
             purposes: p.purposes.clone(),
             max_epsilon_per_case_per_epoch: p.epsilon_per_epoch,
-            approval_above_epsilon: p.max_epsilon_per_question,
+            approval_above_epsilon: p.epsilon_per_epoch,
         }
     }
 

@@ -827,6 +827,14 @@ fn new_token(s: &Server, body: serde_json::Value) -> String {
     made["token"].as_str().unwrap().to_string()
 }
 
+/// Changes a rule of the served store in its ledger, as `crowdlens budget set` does.
+fn set_rule(s: &Server, name: &str, value: f64) {
+    let store = Store::open(&s._dir.path().join("st")).unwrap();
+    let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
+    let who = crowdlens_control::Requester { actor: "test".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() };
+    ledger.set_rule(&who, name, &serde_json::json!(value), "a test's rule").unwrap();
+}
+
 fn audit_outcomes(s: &Server) -> Vec<String> {
     let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
     audit["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap().to_string()).collect()
@@ -889,12 +897,7 @@ fn tokens_expire_keep_to_their_scope_and_cap_and_are_revoked_at_once() {
 #[test]
 fn a_per_case_cap_holds_across_tokens() {
     let s = start(100.0, Limits::default());
-    {
-        let store = Store::open(&s._dir.path().join("st")).unwrap();
-        let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
-        let who = crowdlens_control::Requester { actor: "test".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() };
-        ledger.set_rule(&who, "max_epsilon_per_case_per_epoch", &serde_json::json!(0.3), "one case, one share").unwrap();
-    }
+    set_rule(&s, "max_epsilon_per_case_per_epoch", 0.3);
     let second = new_token(&s, serde_json::json!({"name": "second analyst", "role": "analyst"}));
     let ask = format!("{}/v1/ask/presence", s.base);
     assert_eq!(call("POST", &ask, Some(&s.tokens["analyst"]), Some(&ask_at(0.2, "C-7", "research"))).0, 200);
@@ -907,12 +910,7 @@ fn a_per_case_cap_holds_across_tokens() {
 #[test]
 fn a_supervisor_approves_an_analysts_large_question_once_and_receipts_are_served() {
     let s = start(100.0, Limits::default());
-    {
-        let store = Store::open(&s._dir.path().join("st")).unwrap();
-        let mut ledger = crowdlens_query::open_ledger(&store).unwrap();
-        let who = crowdlens_control::Requester { actor: "test".into(), role: "admin".into(), case_id: "-".into(), purpose: "-".into() };
-        ledger.set_rule(&who, "approval_above_epsilon", &serde_json::json!(0.3), "two-person rule").unwrap();
-    }
+    set_rule(&s, "approval_above_epsilon", 0.3);
     let supervisor = new_token(&s, serde_json::json!({"name": "sam", "role": "supervisor"}));
     let analyst = &s.tokens["analyst"];
     let ask = format!("{}/v1/ask/presence", s.base);
@@ -956,6 +954,22 @@ fn a_supervisor_approves_an_analysts_large_question_once_and_receipts_are_served
     let (_, next) = call("POST", &ask, Some(analyst), Some(&ask_at(0.6, "C-1", "research")));
     assert_eq!(next["code"], "approval_required", "{next}");
     assert_ne!(next["approval"], request);
+    // The threshold holds the asker's share of the week, not one question: small questions add
+    // up to it.
+    let second = new_token(&s, serde_json::json!({"name": "bo", "role": "analyst"}));
+    assert_eq!(call("POST", &ask, Some(&second), Some(&ask_at(0.2, "C-2", "research"))).0, 200);
+    let (_, split) = call("POST", &ask, Some(&second), Some(&ask_at(0.15, "C-2", "research")));
+    assert_eq!(split["code"], "approval_required", "{split}");
+    // Another token of the same holder is the same person.
+    let twin = new_token(&s, serde_json::json!({"name": "Bo", "role": "supervisor"}));
+    let split_request = split["approval"].as_i64().unwrap();
+    let (status, own) = call(
+        "POST",
+        &format!("{}/v1/approvals/{split_request}/approve", s.base),
+        Some(&twin),
+        Some(r#"{"reason":"mine, twice"}"#),
+    );
+    assert_eq!((status, own["code"].as_str()), (403, Some("self_approval")), "{own}");
     let outcomes = audit_outcomes(&s);
     let decision = outcomes.iter().find(|o| o.starts_with(&format!("approved request #{request}"))).expect("audited");
     assert!(decision.contains("asked by token:") && decision.contains("approved by token:") && decision.contains(":sam"), "{decision}");

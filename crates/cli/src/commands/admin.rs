@@ -166,9 +166,24 @@ fn check_receipts(store: &Store, dir: &Path) -> Result<()> {
     }
     let checks = crowdlens_query::check_witnesses(store, &documents)?;
     let mut failed = 0;
-    for (path, check) in paths.iter().zip(&checks) {
+    for ((path, check), document) in paths.iter().zip(&checks).zip(&documents) {
+        // A receipt whose chain holds: the sources it committed to, against the store's now.
+        let sources = match (&check.problem, document.kind.as_str()) {
+            (None, crowdlens_control::signed::RECEIPT) => {
+                match crowdlens_query::check_sources(store, &document.payload()?) {
+                    Ok(None) => "; its sources are the store's".to_string(),
+                    Ok(Some(note)) => format!("; {note}"),
+                    Err(e) => {
+                        failed += 1;
+                        println!("FAILED  {}: {e}", path.display());
+                        continue;
+                    }
+                }
+            }
+            _ => String::new(),
+        };
         match &check.problem {
-            None => println!("ok      {} ({} saw {} entries)", path.display(), check.kind, check.chain_length),
+            None => println!("ok      {} ({} saw {} entries{sources})", path.display(), check.kind, check.chain_length),
             Some(problem) => {
                 failed += 1;
                 println!("FAILED  {}: {problem}", path.display());

@@ -99,10 +99,60 @@ fn a_receipt_verifies_offline_and_any_tampering_fails() {
     run(&["key", "export-public", "--store", s(&other), "--out", s(&other_key)]).ok();
     let e = run(&["verify", s(&r), s(&a), "--public-key", s(&other_key)]);
     assert!(e.clean_error().contains("another public key"), "{}", e.stderr);
+    // The receipt is held by the ledger, and its sources are the store's; a manifest whose
+    // source was swapped at the same generation is caught.
+    let dir_of_receipts = dir.path().join("kept-receipts");
+    std::fs::create_dir(&dir_of_receipts).unwrap();
+    std::fs::copy(&receipt, dir_of_receipts.join("r.json")).unwrap();
+    let held = run(&["audit", "verify", "--store", stp, "--receipts", s(&dir_of_receipts)]);
+    assert!(held.ok().stdout.contains("its sources are the store's"), "{}", held.stdout);
+    let manifest = st.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let digest = serde_json::from_str::<serde_json::Value>(&text).unwrap()["sources"][0]["digest"].as_str().unwrap().to_string();
+    std::fs::write(&manifest, text.replace(&digest, "blake3:0000")).unwrap();
+    let swapped = run(&["audit", "verify", "--store", stp, "--receipts", s(&dir_of_receipts)]);
+    assert!(swapped.clean_error().contains("not held") && swapped.stdout.contains("other sources"), "{}", swapped.stdout);
+    std::fs::write(&manifest, text).unwrap();
+    // A field added beside the signed ones (a "summary" a reader would take for the answer's).
+    let mut padded = answer.clone();
+    padded["summary"] = serde_json::json!({"total_devices": 99999});
+    let padded_file = offline.path().join("padded.json");
+    write(&padded_file, &padded.to_string());
+    let e = run(&["verify", s(&r), s(&padded_file), "--public-key", s(&k)]);
+    assert!(e.clean_error().contains("does not sign"), "{}", e.stderr);
     // Nothing usable is not a key.
     write(&offline.path().join("junk.pem"), "hello");
     let e = run(&["verify", s(&r), "--public-key", s(&offline.path().join("junk.pem"))]);
     assert!(e.clean_error().contains("public key"), "{}", e.stderr);
+}
+
+#[test]
+fn a_gaussian_answer_read_back_verifies_to_the_last_bit() {
+    // Gaussian intervals have 17 significant digits: read back from the ledger or from a file,
+    // each float must be the one that was signed.
+    let dir = tempfile::tempdir().unwrap();
+    let st = store_with_data(dir.path());
+    let stp = s(&st);
+    let answer = run(&[presence(stp, "0.5", "C-G"), vec!["--mechanism", "gaussian", "--bucket", "1h"]].concat()).ok().json();
+    assert_eq!(answer["mechanism"], "gaussian");
+    let id = answer["audit_id"].as_i64().unwrap().to_string();
+    let key = dir.path().join("k.pem");
+    run(&["key", "export-public", "--store", stp, "--out", s(&key)]).ok();
+    let receipt = dir.path().join("r.json");
+    run(&["answers", "receipt", &id, "--store", stp, "--out", s(&receipt)]).ok();
+    for (name, text) in [
+        ("asked.json", answer.to_string()),
+        ("shown.json", run(&["answers", "show", &id, "--store", stp]).ok().stdout.clone()),
+        ("exported.json", run(&["answers", "export", &id, "--store", stp, "--format", "json"]).ok().stdout.clone()),
+    ] {
+        let path = dir.path().join(name);
+        write(&path, &text);
+        let checked = run(&["verify", s(&receipt), s(&path), "--public-key", s(&key)]);
+        assert!(checked.ok().stdout.contains("answer matches"), "{name}: {}", checked.stdout);
+    }
+    // `--adjust` output is post-processed, not the release: it carries no receipt.
+    let adjusted = run(&["answers", "show", &id, "--store", stp, "--adjust"]).ok().json();
+    assert!(adjusted.get("receipt").is_none());
 }
 
 #[test]

@@ -621,14 +621,16 @@ fn script(side: &mut Side, weeks: u32) {
     side.cli(&["approve", "1", "--store", &st, "--role", "analyst", "--reason", "x"]);
     side.cli(&["approve", "99", "--store", &st, "--role", "supervisor", "--reason", "x"]);
     side.cli(&["approve", "1", "--store", &st]);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=9.5", "--reason", "off again"]);
 
     // The API, with a token of each role, while both weeks are held.
     let tokens = Tokens { analyst: analyst.clone(), auditor: auditor.clone(), admin: admin.clone(), revoked: spare, supervisor };
     api_session(side, &tokens, true);
     // Approved by the API's supervisor: the same question is answered once, and the next waits.
+    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=0.6", "--reason", "two-person rule"]);
     side.cli_answer(&large.cli(&st, &["--json"]), true);
     side.cli_answer(&large.with("case", "N-9").cli(&st, &["--json"]), true);
-    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=1", "--reason", "back to the cap"]);
+    side.cli(&["budget", "set", "--store", &st, "--rule", "approval_above_epsilon=9.5", "--reason", "off again"]);
 
     // Retention: week W expires from here on. Priced from the command line, applied by the
     // API (or by `serve` itself when it starts, where it applies retention on its own), then

@@ -172,7 +172,7 @@ impl From<QueryError> for ApiError {
             QueryError::Control(ControlError::OutOfScope(_) | ControlError::SelfApproval { .. }) => StatusCode::FORBIDDEN,
             QueryError::Control(ControlError::TokenRevoked { .. }) => StatusCode::UNAUTHORIZED,
             QueryError::Control(ControlError::Approval { .. }) => StatusCode::CONFLICT,
-            QueryError::BadPurpose { .. } | QueryError::MissingCase => StatusCode::FORBIDDEN,
+            QueryError::BadPurpose { .. } | QueryError::MissingCase | QueryError::BadCase(_) => StatusCode::FORBIDDEN,
             QueryError::UnknownQuestion(..) => StatusCode::NOT_FOUND,
             // The operator must restore the ledger; nothing is answered until then.
             QueryError::Control(
