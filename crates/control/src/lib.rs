@@ -19,10 +19,11 @@ pub mod kept;
 pub mod approvals;
 pub mod outcome;
 mod rules;
-pub mod signed;
 pub mod tokens;
 
 pub use accounting::{Cost, Guarantee, Spend};
+/// Signed evidence: the store's key, envelopes, canonical JSON ([`crowdlens_evidence`]).
+pub use crowdlens_evidence as signed;
 pub use rules::Rules;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -81,6 +82,15 @@ pub enum ControlError {
     Approval { request: i64, problem: String },
     #[error("approval request #{request} was asked by {asker}: whoever asked a question cannot approve it; a second person with the supervisor role must")]
     SelfApproval { request: i64, asker: String },
+}
+
+impl From<signed::EvidenceError> for ControlError {
+    fn from(e: signed::EvidenceError) -> ControlError {
+        match e {
+            signed::EvidenceError::BadSignature(m) => ControlError::BadSignature(m),
+            signed::EvidenceError::Io(m) => ControlError::Io(m),
+        }
+    }
 }
 
 impl ControlError {
@@ -348,7 +358,7 @@ pub fn recorded_public_key(files: &LedgerFiles) -> Result<ed25519_dalek::Verifyi
     let hex = recorded_signing_key(&conn)?.ok_or_else(|| ControlError::SigningKeyMissing {
         path: files.signing_key().display().to_string(),
     })?;
-    signed::read_public_key(&hex)
+    Ok(signed::read_public_key(&hex)?)
 }
 
 /// Opens a ledger read-only, writing nothing beside it.

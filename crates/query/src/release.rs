@@ -684,7 +684,8 @@ pub fn check_sources(store: &Store, payload: &serde_json::Value) -> Result<Optio
             signed.map_or("none".into(), |g| g.to_string())
         )));
     }
-    let key = crowdlens_control::signed::StoreKey::load(&ledger_files(store).signing_key())?
+    let key = crowdlens_control::signed::StoreKey::load(&ledger_files(store).signing_key())
+        .map_err(crowdlens_control::ControlError::from)?
         .ok_or_else(|| QueryError::Control(crowdlens_control::ControlError::SigningKeyMissing {
             path: ledger_files(store).signing_key().display().to_string(),
         }))?;

@@ -22,7 +22,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-use crate::ControlError;
+/// What a signed document or a signing key failed on.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("signature check failed: {0}")]
+    BadSignature(String),
+    #[error("{0}")]
+    Io(String),
+}
 
 pub const FORMAT: &str = "crowdlens-signed/1";
 /// The kind of an answer's receipt.
@@ -72,23 +79,23 @@ impl Envelope {
     }
 
     /// The payload, parsed.
-    pub fn payload(&self) -> Result<Value, ControlError> {
-        serde_json::from_str(&self.payload).map_err(|e| ControlError::BadSignature(format!("its payload is not JSON: {e}")))
+    pub fn payload(&self) -> Result<Value, EvidenceError> {
+        serde_json::from_str(&self.payload).map_err(|e| EvidenceError::BadSignature(format!("its payload is not JSON: {e}")))
     }
 
     /// Checks the signature against `key` (never against the key the envelope names, which
     /// whoever forged it would have chosen) and that the envelope is of `kind` when given.
-    pub fn verify(&self, key: &VerifyingKey, kind: Option<&str>) -> Result<Value, ControlError> {
+    pub fn verify(&self, key: &VerifyingKey, kind: Option<&str>) -> Result<Value, EvidenceError> {
         if self.format != FORMAT {
-            return Err(ControlError::BadSignature(format!("format {:?} is not {FORMAT}", self.format)));
+            return Err(EvidenceError::BadSignature(format!("format {:?} is not {FORMAT}", self.format)));
         }
         if let Some(kind) = kind {
             if self.kind != kind {
-                return Err(ControlError::BadSignature(format!("it is a {}, not a {kind}", self.kind)));
+                return Err(EvidenceError::BadSignature(format!("it is a {}, not a {kind}", self.kind)));
             }
         }
         if !self.public_key.eq_ignore_ascii_case(&hex::encode(key.as_bytes())) {
-            return Err(ControlError::BadSignature(
+            return Err(EvidenceError::BadSignature(
                 "it names another public key than the one given: it was signed by another store's key, or its key was \
                  replaced"
                     .into(),
@@ -97,9 +104,9 @@ impl Envelope {
         let bytes = hex::decode(&self.signature)
             .ok()
             .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
-            .ok_or_else(|| ControlError::BadSignature("its signature is not 64 bytes of hex".into()))?;
+            .ok_or_else(|| EvidenceError::BadSignature("its signature is not 64 bytes of hex".into()))?;
         key.verify(&Envelope::message(&self.kind, &self.payload), &Signature::from_bytes(&bytes)).map_err(|_| {
-            ControlError::BadSignature(
+            EvidenceError::BadSignature(
                 "the signature does not match: the document was altered after it was signed, or another key signed it"
                     .into(),
             )
@@ -121,10 +128,10 @@ impl std::fmt::Debug for StoreKey {
 
 impl StoreKey {
     /// Creates a new key at `path` (owner-only, never overwritten), from the OS's randomness.
-    pub fn create(path: &Path) -> Result<StoreKey, ControlError> {
+    pub fn create(path: &Path) -> Result<StoreKey, EvidenceError> {
         use rand::TryRngCore;
         let mut seed = [0u8; 32];
-        rand::rngs::OsRng.try_fill_bytes(&mut seed).map_err(|e| ControlError::Io(format!("no OS randomness: {e}")))?;
+        rand::rngs::OsRng.try_fill_bytes(&mut seed).map_err(|e| EvidenceError::Io(format!("no OS randomness: {e}")))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -132,7 +139,7 @@ impl StoreKey {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let io = |e: std::io::Error| ControlError::Io(format!("{}: {e}", path.display()));
+        let io = |e: std::io::Error| EvidenceError::Io(format!("{}: {e}", path.display()));
         let mut file = options.open(path).map_err(io)?;
         std::io::Write::write_all(&mut file, hex::encode(seed).as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
@@ -142,17 +149,22 @@ impl StoreKey {
         Ok(StoreKey { key: SigningKey::from_bytes(&seed) })
     }
 
+    /// The key of a 32-byte seed (tests and fuzzing; a store's key comes from [`StoreKey::create`]).
+    pub fn from_seed(seed: &[u8; 32]) -> StoreKey {
+        StoreKey { key: SigningKey::from_bytes(seed) }
+    }
+
     /// Reads the key at `path`, or `None` if there is no file.
-    pub fn load(path: &Path) -> Result<Option<StoreKey>, ControlError> {
+    pub fn load(path: &Path) -> Result<Option<StoreKey>, EvidenceError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(ControlError::Io(format!("{}: {e}", path.display()))),
+            Err(e) => return Err(EvidenceError::Io(format!("{}: {e}", path.display()))),
         };
         let seed = hex::decode(text.trim())
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-            .ok_or_else(|| ControlError::Io(format!("{}: not a signing key (64 hex digits)", path.display())))?;
+            .ok_or_else(|| EvidenceError::Io(format!("{}: not a signing key (64 hex digits)", path.display())))?;
         Ok(Some(StoreKey { key: SigningKey::from_bytes(&seed) }))
     }
 
@@ -205,17 +217,17 @@ pub fn public_hex(key: &VerifyingKey) -> String {
 }
 
 /// Reads a public key as `key export-public` writes it (PEM), or as 64 hex digits.
-pub fn read_public_key(text: &str) -> Result<VerifyingKey, ControlError> {
+pub fn read_public_key(text: &str) -> Result<VerifyingKey, EvidenceError> {
     let text = text.trim();
     if text.starts_with("-----BEGIN") {
         return VerifyingKey::from_public_key_pem(text)
-            .map_err(|e| ControlError::BadSignature(format!("not an Ed25519 public key in PEM: {e}")));
+            .map_err(|e| EvidenceError::BadSignature(format!("not an Ed25519 public key in PEM: {e}")));
     }
     let bytes = hex::decode(text)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-        .ok_or_else(|| ControlError::BadSignature("a public key is PEM (from `crowdlens key export-public`) or 64 hex digits".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|e| ControlError::BadSignature(format!("not an Ed25519 public key: {e}")))
+        .ok_or_else(|| EvidenceError::BadSignature("a public key is PEM (from `crowdlens key export-public`) or 64 hex digits".into()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| EvidenceError::BadSignature(format!("not an Ed25519 public key: {e}")))
 }
 
 /// The digest a receipt records for an answer: see the module's "Canonical JSON".
@@ -231,14 +243,14 @@ pub fn answer_digest(answer: &Value) -> String {
 
 /// Checks that `answer` is the answer a receipt's `payload` was signed for: its digest (of
 /// [`ANSWER_FIELDS`] but its audit id) and its audit id.
-pub fn check_answer(payload: &Value, answer: &Value) -> Result<(), ControlError> {
+pub fn check_answer(payload: &Value, answer: &Value) -> Result<(), EvidenceError> {
     // Anything beside the signed fields would be read as part of the answer without being
     // signed: refused, but for what the surfaces add about it.
     let signed_fields: Vec<&str> = payload["digest_of"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
     if let Some(extra) = answer.as_object().and_then(|o| {
         o.keys().find(|k| !signed_fields.contains(&k.as_str()) && !BESIDE_THE_ANSWER.contains(&k.as_str()))
     }) {
-        return Err(ControlError::BadSignature(format!(
+        return Err(EvidenceError::BadSignature(format!(
             "the answer holds a field the receipt does not sign ({extra:?}): it was added after release"
         )));
     }
@@ -249,13 +261,13 @@ pub fn check_answer(payload: &Value, answer: &Value) -> Result<(), ControlError>
     let digest = answer_digest(&released);
     let signed = payload["answer_digest"].as_str().unwrap_or_default();
     if digest != signed {
-        return Err(ControlError::BadSignature(format!(
+        return Err(EvidenceError::BadSignature(format!(
             "the answer's digest is {digest}, but the receipt was signed for {signed}: the answer was altered, or it is another answer"
         )));
     }
     let named = payload["audit"]["answered"]["id"].as_i64();
     if answer.get("audit_id").and_then(Value::as_i64) != named {
-        return Err(ControlError::BadSignature(format!(
+        return Err(EvidenceError::BadSignature(format!(
             "the answer names audit entry {}, but the receipt names {}",
             answer.get("audit_id").map_or("none".into(), Value::to_string),
             named.map_or("none".into(), |n| n.to_string())
@@ -389,7 +401,7 @@ mod tests {
         assert_eq!(envelope.verify(&public, Some(RECEIPT)).unwrap()["epsilon"], 0.5);
         let mut tampered = envelope.clone();
         tampered.payload = tampered.payload.replace("0.5", "0.1");
-        assert!(matches!(tampered.verify(&public, None), Err(ControlError::BadSignature(m)) if m.contains("does not match")));
+        assert!(matches!(tampered.verify(&public, None), Err(EvidenceError::BadSignature(m)) if m.contains("does not match")));
         assert!(envelope.verify(&public, Some(TRANSPARENCY_REPORT)).is_err());
         let other = StoreKey::create(&dir.path().join("other.key")).unwrap();
         assert!(envelope.verify(&other.public(), None).is_err());
