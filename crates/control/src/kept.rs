@@ -388,13 +388,12 @@ mod tests {
         let (mut l, _db) = ledger(&dir);
         let who =
             Requester { actor: "a".into(), role: "analyst".into(), case_id: "C".into(), purpose: "research".into() };
-        // A δ like a reach answer's, that serde_json reads back an ulp off what it wrote (its
-        // default float parsing is not exact): the first such near 9.3e-8.
+        // A δ like a reach answer's, of 17 significant digits. serde_json's default parsing read
+        // some such back an ulp off; with `float_roundtrip` (the workspace's) every one reads
+        // back exactly, and the answer is readable either way.
         let round_trips = |x: f64| serde_json::from_str::<f64>(&serde_json::to_string(&x).unwrap()).unwrap() == x;
-        let delta = (0..100_000)
-            .map(|i| 9.309502491117172e-8 + f64::from(i) * 1e-22)
-            .find(|&x| !round_trips(x))
-            .expect("a float that serde_json does not read back exactly");
+        let delta = (0..100_000).map(|i| 9.309502491117172e-8 + f64::from(i) * 1e-22).find(|&x| x > 9.3095024911172e-8).unwrap();
+        assert!((0..10_000).map(|i| delta + f64::from(i) * 1e-22).all(round_trips), "floats read back exactly");
         let reservation =
             l.reserve(&who, &serde_json::json!({"kind": "reach"}), &["2026-W45".into()], &crate::Price::pair(1.0, delta)).unwrap();
         let meta = serde_json::json!({"question": "reach", "epsilon": 1.0, "delta": delta, "case": "C",

@@ -183,9 +183,9 @@ fn concurrent_spenders_get_exactly_the_budget() {
     let (_, audit) = call("GET", &format!("{}/v1/audit", s.base), Some(&s.tokens["auditor"]), None);
     assert_eq!(audit["intact"], true);
     let entries = audit["entries"].as_array().unwrap();
-    // The rules recorded at creation; a charge and an answer per answered question; a refusal
-    // per refused one.
-    assert_eq!(entries.len(), 1 + 2 * 10 + 22, "every question, answered or refused, is audited");
+    // The rules and the signing key recorded at creation; a charge and an answer per answered
+    // question; a refusal per refused one.
+    assert_eq!(entries.len(), 2 + 2 * 10 + 22, "every question, answered or refused, is audited");
     assert_eq!(entries.iter().filter(|e| e["outcome"] == "answered").count(), 10);
 }
 

@@ -133,7 +133,7 @@ fn a_gaussian_answer_read_back_verifies_to_the_last_bit() {
     let dir = tempfile::tempdir().unwrap();
     let st = store_with_data(dir.path());
     let stp = s(&st);
-    let answer = run(&[presence(stp, "0.5", "C-G"), vec!["--mechanism", "gaussian", "--bucket", "1h"]].concat()).ok().json();
+    let answer = run(&[presence(stp, "0.5", "C-G"), vec!["--mechanism", "gaussian"]].concat()).ok().json();
     assert_eq!(answer["mechanism"], "gaussian");
     let id = answer["audit_id"].as_i64().unwrap().to_string();
     let key = dir.path().join("k.pem");
