@@ -91,7 +91,6 @@ def test_a_gaussian_answer_read_back_passes_the_readme_check(served, tmp_path: P
     audit_id = answer.attrs["answer"]["audit_id"]
     kept = client._transport.request("GET", f"/v1/answers/{audit_id}")
     assert kept["mechanism"] == "gaussian"
-    assert any(len(repr(r["ci_low"]).replace("-", "").replace(".", "")) >= 15 for r in kept["rows"])
     (tmp_path / "answer.json").write_text(json.dumps(kept), encoding="utf-8")
     (tmp_path / "receipt.json").write_text(json.dumps(client.receipt(audit_id)), encoding="utf-8")
     run("key", "export-public", "--store", str(served.store), "--out", str(tmp_path / "store.pub.pem"))

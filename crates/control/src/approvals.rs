@@ -120,15 +120,18 @@ pub(crate) fn list(conn: &Connection, actor: Option<&str>, pending_only: bool) -
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The approved, unused request of `who` for exactly `question`, if one is, with its decision
-/// in the chain as the table says.
-pub(crate) fn permit(conn: &Connection, who: &Requester, question: &str) -> Result<Option<i64>, ControlError> {
+/// The approved, unused request of `who` for exactly `question` that covers `share` (the
+/// asker's or the case's share of a week the question would bring now), if one is, with its
+/// decision in the chain as the table says. An approval covers the share it was asked at: spent
+/// beyond that meanwhile, the question is asked anew.
+pub(crate) fn permit(conn: &Connection, who: &Requester, question: &str, share: f64) -> Result<Option<i64>, ControlError> {
     let found: Option<(i64, i64, String)> = conn
         .query_row(
             "SELECT id, decided_in, decided_by FROM approvals
              WHERE status = 'approved' AND actor = ?1 AND case_id = ?2 AND purpose = ?3 AND question = ?4
+             AND ?5 <= epsilon * (1 + ?6)
              ORDER BY id LIMIT 1",
-            params![who.actor, who.case_id, who.purpose, question],
+            params![who.actor, who.case_id, who.purpose, question, share, crate::accounting::RELATIVE_SLACK],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -156,6 +159,8 @@ pub(crate) fn request(conn: &Connection, who: &Requester, question: &str, epsilo
         )
         .optional()?;
     if let Some(id) = pending {
+        // What the supervisor sees is the share as it stands now.
+        conn.execute("UPDATE approvals SET epsilon = ?2 WHERE id = ?1", params![id, epsilon])?;
         return Ok(id);
     }
     conn.execute(
@@ -215,7 +220,11 @@ fn same_person(a: &str, b: &str) -> bool {
         };
         name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
     };
-    a == b || holder(a) == holder(b)
+    let uid = |actor: &str| -> Option<String> {
+        let rest = actor.strip_prefix("cli:uid=")?;
+        Some(rest.split('(').next().unwrap_or(rest).to_string())
+    };
+    a == b || holder(a) == holder(b) || uid(a).is_some_and(|u| uid(b) == Some(u))
 }
 
 pub(crate) fn set_decision(conn: &Connection, id: i64, approved: bool, who: &Requester, audit_id: i64) -> Result<(), ControlError> {

@@ -822,7 +822,7 @@ impl Ledger {
         if refusal.is_none() {
             let share = Ledger::approval_share(&tx, &self.rules, who, epochs, cost)?;
             if share > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK) {
-                match approvals::permit(&tx, who, &key)? {
+                match approvals::permit(&tx, who, &key, share)? {
                     Some(id) => permit = Some(id),
                     None => {
                         let request = approvals::request(&tx, who, &key, share)?;

@@ -42,7 +42,19 @@ impl Asker {
         let invisible = |c: char| {
             c.is_control()
                 || c.is_whitespace() && c != ' '
-                || matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+                || matches!(
+                    c,
+                    '\u{00ad}'
+                        | '\u{034f}'
+                        | '\u{061c}'
+                        | '\u{180e}'
+                        | '\u{200b}'..='\u{200f}'
+                        | '\u{202a}'..='\u{202e}'
+                        | '\u{2060}'..='\u{2069}'
+                        | '\u{fe00}'..='\u{fe0f}'
+                        | '\u{feff}'
+                        | '\u{e0000}'..='\u{e007f}'
+                )
         };
         let case = &self.case_id;
         if case.trim() != case || case.chars().count() > 128 || case.chars().any(invisible) {
