@@ -131,20 +131,21 @@ impl ControlError {
     }
 }
 
-/// A ledger written before charges kept ρ gains the column; its charges keep their (ε, δ),
-/// which compose as pairs: their spend carries over as it was.
-fn add_rho_to_charges(conn: &Connection) -> Result<(), ControlError> {
-    let has_rho = |conn: &Connection| -> rusqlite::Result<bool> {
-        conn.query_row("SELECT COUNT(*) FROM pragma_table_info('charges') WHERE name = 'rho'", [], |r| r.get::<_, i64>(0))
-            .map(|n| n > 0)
+/// Adds `column` to `table` when a ledger written by an earlier version lacks it. Another
+/// process opening the same ledger may add it first; that is not an error.
+pub(crate) fn add_column_if_missing(conn: &Connection, table: &str, column: &str, kind: &str) -> Result<(), ControlError> {
+    let has = |conn: &Connection| -> rusqlite::Result<bool> {
+        conn.query_row(&format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = ?1"), [column], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n > 0)
     };
-    if has_rho(conn)? {
+    if has(conn)? {
         return Ok(());
     }
-    match conn.execute_batch("ALTER TABLE charges ADD COLUMN rho REAL NOT NULL DEFAULT 0") {
+    match conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}")) {
         Ok(()) => Ok(()),
-        // Another process opening the same ledger may have added it first.
-        Err(_) if has_rho(conn)? => Ok(()),
+        Err(_) if has(conn)? => Ok(()),
         Err(e) => Err(e.into()),
     }
 }
@@ -547,7 +548,9 @@ impl Ledger {
             CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, value REAL NOT NULL);
             CREATE TABLE IF NOT EXISTS rule_values (name TEXT PRIMARY KEY, json TEXT NOT NULL);",
         )?;
-        add_rho_to_charges(&conn)?;
+        // A ledger written before charges kept ρ: its charges keep their (ε, δ), which compose
+        // as pairs, so their spend carries over as it was.
+        add_column_if_missing(&conn, "charges", "rho", "REAL NOT NULL DEFAULT 0")?;
         tokens::create_table(&conn)?;
         kept::create_table(&conn)?;
         approvals::create_table(&conn)?;
@@ -766,6 +769,9 @@ impl Ledger {
     /// Whether `who` asking a question charged `price` to `epochs` now would wait for a
     /// supervisor's approval: what a dry run says.
     pub fn needs_approval(&self, who: &Requester, epochs: &[String], price: &Price) -> Result<bool, ControlError> {
+        if !self.rules.approval_applies() {
+            return Ok(false);
+        }
         let share = Ledger::approval_share(&self.conn, &self.rules, who, epochs, price.cost)?;
         Ok(share > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK))
     }
@@ -819,7 +825,7 @@ impl Ledger {
         // question is charged only with an approval of exactly it.
         let mut permit = None;
         let key = question.to_string();
-        if refusal.is_none() {
+        if refusal.is_none() && self.rules.approval_applies() {
             let share = Ledger::approval_share(&tx, &self.rules, who, epochs, cost)?;
             if share > self.rules.approval_above_epsilon * (1.0 + RELATIVE_SLACK) {
                 match approvals::permit(&tx, who, &key, share)? {

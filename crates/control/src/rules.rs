@@ -196,6 +196,12 @@ impl Rules {
         Ok(())
     }
 
+    /// Whether `approval_above_epsilon` can ever hold a question back: no share of an epoch
+    /// passes the epoch's budget, so at or above it the rule is off.
+    pub fn approval_applies(&self) -> bool {
+        self.approval_above_epsilon < self.epsilon_per_epoch
+    }
+
     /// Checks every rule's range and the rules that bound each other.
     pub fn validate(&self) -> Result<(), ControlError> {
         let mut copy = self.clone();

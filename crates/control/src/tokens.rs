@@ -168,24 +168,7 @@ pub(crate) fn create_table(conn: &Connection) -> Result<(), ControlError> {
     )?;
     // Tokens made before expiry, scopes and caps: none of them, as they were.
     for (column, kind) in [("expires_at", "TEXT"), ("scope", "TEXT NOT NULL DEFAULT '{}'"), ("epsilon_cap", "REAL")] {
-        let has: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('tokens') WHERE name = ?1",
-            [column],
-            |r| r.get(0),
-        )?;
-        if has == 0 {
-            if let Err(e) = conn.execute_batch(&format!("ALTER TABLE tokens ADD COLUMN {column} {kind}")) {
-                // Another process opening the same ledger may have added it first.
-                let again: i64 = conn.query_row(
-                    "SELECT COUNT(*) FROM pragma_table_info('tokens') WHERE name = ?1",
-                    [column],
-                    |r| r.get(0),
-                )?;
-                if again == 0 {
-                    return Err(e.into());
-                }
-            }
-        }
+        crate::add_column_if_missing(conn, "tokens", column, kind)?;
     }
     Ok(())
 }

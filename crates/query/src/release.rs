@@ -617,7 +617,7 @@ async fn run_charged<P>(
 /// answer's receipt commits to. Every source, not those with rows in the answered weeks: which
 /// sources hold rows in a week depends on the rows (a neighbouring store, without one device's
 /// week, can lack one), while the list of sources is the store's public extent.
-pub(crate) fn store_state(store: &Store, _epochs: &[String]) -> Result<(u64, Vec<String>), QueryError> {
+pub(crate) fn store_state(store: &Store) -> Result<(u64, Vec<String>), QueryError> {
     let manifest = store.manifest()?;
     Ok((manifest.generation, manifest.sources.iter().map(|s| s.digest.clone()).collect()))
 }
@@ -688,7 +688,7 @@ pub fn check_sources(store: &Store, payload: &serde_json::Value) -> Result<Optio
         .as_array()
         .map(|e| e.iter().filter_map(|e| e.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    let (generation, sources) = store_state(store, &epochs)?;
+    let (generation, sources) = store_state(store)?;
     let signed = payload["store"]["manifest_generation"].as_u64();
     if signed != Some(generation) {
         return Ok(Some(format!(

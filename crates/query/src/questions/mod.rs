@@ -135,7 +135,7 @@ impl Common {
         shape: Shape,
     ) -> Result<Charge, QueryError> {
         let epochs = self.epochs();
-        let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
+        let (store_generation, sources) = crate::release::store_state(store)?;
         let asked = Asked {
             question,
             store_generation,

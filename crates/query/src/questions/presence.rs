@@ -111,7 +111,7 @@ fn prepare(store: &Store, rules: &Rules, q: &PresenceQuestion) -> Result<Prepare
         return Err(QueryError::BadBound);
     }
     let epochs: Vec<String> = Epoch::covering(window.from_s, window.to_s).iter().map(|e| e.to_string()).collect();
-    let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
+    let (store_generation, sources) = crate::release::store_state(store)?;
     let budget = Budget::of(q.epsilon, q.accuracy)?;
     let asked = Asked { question: q.asked(), store_generation, sources, epochs, budget, mechanism: q.mechanism };
     let sensitivity = Sensitivity::once_per_partition(max_partitions);

@@ -98,7 +98,7 @@ pub(super) fn price_series(
     epochs.sort();
     epochs.dedup();
     let epochs: Vec<String> = epochs.iter().map(|e| e.to_string()).collect();
-    let (store_generation, sources) = crate::release::store_state(store, &epochs)?;
+    let (store_generation, sources) = crate::release::store_state(store)?;
     let asked = Asked {
         question: q.asked(),
         store_generation,
